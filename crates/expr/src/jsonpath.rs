@@ -1,0 +1,273 @@
+//! JSONPath conditions: RFC 9535 queries, and the non-RFC comparison shape much of the real
+//! catalog writes (`$.Status == 'CREATED'`), translated into an equivalent RFC 9535 query.
+//!
+//! The translation wraps the comparison in a filter over the root with absolute queries,
+//! `$[?$.Status == 'CREATED']`, which selects something exactly when the comparison holds (a
+//! root that has the compared member has at least one child to select). `.length` at the end
+//! of a path becomes `length(...)`, and Jayway's `x empty true|false` becomes a length test.
+
+use serde_json_path::JsonPath;
+
+use crate::ExprError;
+
+/// A compiled JSONPath condition.
+#[derive(Clone, Debug)]
+pub struct JsonPathCondition {
+    query: JsonPath,
+    /// The RFC 9535 text of `query`.
+    pub rfc9535: String,
+    /// Whether the condition was written in the non-RFC comparison shape and translated.
+    pub translated: bool,
+}
+
+impl JsonPathCondition {
+    /// Compiles a condition: as RFC 9535 if it is one, else through the comparison shape.
+    ///
+    /// ```
+    /// use telaio_expr::JsonPathCondition;
+    /// let c = JsonPathCondition::compile("$.Status == 'CREATED'").unwrap();
+    /// assert!(c.translated);
+    /// assert_eq!(c.rfc9535, "$[?$.Status == 'CREATED']");
+    /// assert!(c.is_match(&serde_json::json!({"Status": "CREATED"})));
+    /// assert!(!c.is_match(&serde_json::json!({"Status": "FAILED"})));
+    /// let rfc = JsonPathCondition::compile("$.pets[*]").unwrap();
+    /// assert!(!rfc.translated);
+    /// ```
+    pub fn compile(condition: &str) -> Result<JsonPathCondition, ExprError> {
+        match JsonPath::parse(condition) {
+            Ok(query) => Ok(JsonPathCondition {
+                query,
+                rfc9535: condition.to_owned(),
+                translated: false,
+            }),
+            Err(rfc_error) => {
+                let translated = translate(condition).and_then(|t| {
+                    JsonPath::parse(&t).ok().map(|q| (t, q))
+                });
+                match translated {
+                    Some((rfc9535, query)) => Ok(JsonPathCondition {
+                        query,
+                        rfc9535,
+                        translated: true,
+                    }),
+                    None => Err(ExprError::new(
+                        format!("not a valid RFC 9535 JSONPath: {}", first_line(&rfc_error.to_string())),
+                        rfc_error_offset(&rfc_error, condition),
+                    )),
+                }
+            }
+        }
+    }
+
+    /// Whether the query selects at least one node of `value`.
+    pub fn is_match(&self, value: &serde_json::Value) -> bool {
+        !self.query.query(value).is_empty()
+    }
+
+    /// The compiled query.
+    pub fn query(&self) -> &JsonPath {
+        &self.query
+    }
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or(s)
+}
+
+fn rfc_error_offset(e: &serde_json_path::ParseError, text: &str) -> usize {
+    e.position().min(text.chars().count())
+}
+
+/// Translates the comparison shape into RFC 9535, or `None` when the text is not of that shape.
+///
+/// ```
+/// use telaio_expr::translate_comparison;
+/// assert_eq!(
+///     translate_comparison(r#"$.status == "a" || $.items.length > 0"#).as_deref(),
+///     Some("$[?$.status == 'a' || length($.items) > 0]")
+/// );
+/// assert_eq!(translate_comparison("$.a[0] empty false").as_deref(), Some("$[?length($.a[0]) > 0]"));
+/// assert_eq!(translate_comparison("$.pets[*]"), None);
+/// ```
+pub fn translate_comparison(condition: &str) -> Option<String> {
+    translate(condition)
+}
+
+fn translate(condition: &str) -> Option<String> {
+    let mut t = Translator {
+        text: condition,
+        pos: 0,
+        out: String::from("$[?"),
+        compared: false,
+        depth: 0,
+    };
+    t.or()?;
+    t.skip_ws();
+    // A bare path is RFC 9535 already (or broken in another way): not our shape.
+    (t.pos == condition.len() && t.compared).then(|| {
+        t.out.push(']');
+        t.out
+    })
+}
+
+struct Translator<'t> {
+    text: &'t str,
+    pos: usize,
+    out: String,
+    compared: bool,
+    depth: usize,
+}
+
+impl<'t> Translator<'t> {
+    fn rest(&self) -> &'t str {
+        &self.text[self.pos..]
+    }
+
+    fn skip_ws(&mut self) {
+        let trimmed = self.rest().trim_start();
+        self.pos = self.text.len() - trimmed.len();
+    }
+
+    fn eat(&mut self, s: &str) -> bool {
+        self.skip_ws();
+        if self.rest().starts_with(s) {
+            self.pos += s.len();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn or(&mut self) -> Option<()> {
+        self.and()?;
+        while self.eat("||") {
+            self.out.push_str(" || ");
+            self.and()?;
+        }
+        Some(())
+    }
+
+    fn and(&mut self) -> Option<()> {
+        self.unary()?;
+        while self.eat("&&") {
+            self.out.push_str(" && ");
+            self.unary()?;
+        }
+        Some(())
+    }
+
+    fn unary(&mut self) -> Option<()> {
+        self.depth += 1;
+        if self.depth > 32 {
+            return None;
+        }
+        let r = if self.eat("(") {
+            self.out.push('(');
+            self.or()?;
+            self.eat(")").then(|| self.out.push(')'))
+        } else if self.rest().starts_with('!') && !self.rest().starts_with("!=") {
+            self.pos += 1;
+            self.out.push('!');
+            self.unary()
+        } else {
+            self.comparison()
+        };
+        self.depth -= 1;
+        r
+    }
+
+    fn comparison(&mut self) -> Option<()> {
+        let left = self.operand()?;
+        self.skip_ws();
+        if let Some(rest) = self.rest().strip_prefix("empty") {
+            let rest = rest.trim_start();
+            let (negated, len) = if rest.starts_with("true") {
+                (false, 4)
+            } else if rest.starts_with("false") {
+                (true, 5)
+            } else {
+                return None;
+            };
+            let path = left.strip_prefix('$').map(|_| left.clone())?;
+            self.pos = self.text.len() - rest.len() + len;
+            let test = if negated { "> 0" } else { "== 0" };
+            self.out.push_str(&format!("length({path}) {test}"));
+            self.compared = true;
+            return Some(());
+        }
+        let op = ["==", "!=", "<=", ">=", "<", ">"]
+            .into_iter()
+            .find(|op| self.rest().starts_with(op))?;
+        self.pos += op.len();
+        let right = self.operand()?;
+        self.out.push_str(&format!("{left} {op} {right}"));
+        self.compared = true;
+        Some(())
+    }
+
+    /// A singular path (with optional trailing `.length`) or a literal, in RFC 9535 spelling.
+    fn operand(&mut self) -> Option<String> {
+        self.skip_ws();
+        let c = self.rest().chars().next()?;
+        match c {
+            '$' | '@' => {
+                let start = self.pos;
+                self.pos += 1;
+                let mut last_dot = None;
+                loop {
+                    let rest = self.rest();
+                    if let Some(after) = rest.strip_prefix('.') {
+                        let name_len = after
+                            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+                            .unwrap_or(after.len());
+                        if name_len == 0 {
+                            return None;
+                        }
+                        last_dot = Some(self.pos);
+                        self.pos += 1 + name_len;
+                    } else if rest.starts_with('[') {
+                        let close = rest.find(']')?;
+                        let inner = rest[1..close].trim();
+                        let singular = inner.parse::<i64>().is_ok()
+                            || (inner.len() >= 2
+                                && (inner.starts_with('\'') || inner.starts_with('"'))
+                                && inner.ends_with(&inner[..1]));
+                        if !singular {
+                            return None;
+                        }
+                        self.pos += close + 1;
+                    } else {
+                        break;
+                    }
+                }
+                let path = &self.text[start..self.pos];
+                match last_dot {
+                    Some(dot) if &self.text[dot..self.pos] == ".length" => {
+                        Some(format!("length({})", &self.text[start..dot]))
+                    }
+                    _ => Some(path.to_owned()),
+                }
+            }
+            '\'' | '"' => {
+                let rest = &self.rest()[1..];
+                let end = rest.find(c)?;
+                let s = &rest[..end];
+                self.pos += end + 2;
+                Some(format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'")))
+            }
+            _ => {
+                let word = self
+                    .rest()
+                    .split(|c: char| !(c.is_ascii_alphanumeric() || "+-.".contains(c)))
+                    .next()?;
+                let ok = matches!(word, "true" | "false" | "null")
+                    || word.parse::<f64>().is_ok_and(f64::is_finite);
+                if !ok {
+                    return None;
+                }
+                self.pos += word.len();
+                Some(word.to_owned())
+            }
+        }
+    }
+}

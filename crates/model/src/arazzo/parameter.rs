@@ -1,0 +1,64 @@
+//! Parameter Objects and references to reusable ones.
+
+use serde::Deserialize;
+
+use super::{Extensions, Reusable, Valuable};
+
+/// A Parameter Object: a value passed to an operation or a workflow.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Parameter {
+    /// Case-sensitive name.
+    pub name: Option<String>,
+    /// Where it goes; absent for workflow inputs.
+    #[serde(rename = "in")]
+    pub location: Option<ParameterIn>,
+    /// A constant, a runtime expression or (1.1) a Selector Object.
+    pub value: Valuable,
+    /// `x-...` fields.
+    #[serde(flatten)]
+    pub extensions: Extensions,
+}
+
+/// Where a parameter is placed in a request.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ParameterIn {
+    /// A path template variable.
+    Path,
+    /// A query string parameter.
+    Query,
+    /// The whole query string (1.1).
+    Querystring,
+    /// A request header.
+    Header,
+    /// A cookie.
+    Cookie,
+    /// Any other value (the schema reports it).
+    #[serde(untagged)]
+    Other(String),
+}
+
+impl ParameterIn {
+    /// The location as written in documents.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ParameterIn::Path => "path",
+            ParameterIn::Query => "query",
+            ParameterIn::Querystring => "querystring",
+            ParameterIn::Header => "header",
+            ParameterIn::Cookie => "cookie",
+            ParameterIn::Other(s) => s,
+        }
+    }
+}
+
+/// A parameter written inline or a Reusable Object pointing at `components.parameters`.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum ParameterOrReusable {
+    /// `{reference: $components.parameters.x, value?}`.
+    Reusable(Reusable),
+    /// An inline Parameter Object.
+    Parameter(Parameter),
+}

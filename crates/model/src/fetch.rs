@@ -1,0 +1,70 @@
+//! Reading bytes from a URL: the only I/O the model does, behind a trait.
+//!
+//! [`FileFetcher`] reads local files and refuses remote URLs; a program that allows remote
+//! loading supplies its own [`Fetcher`] (the CLI does, with `--allow-remote`).
+
+use std::io::Read;
+
+use url::Url;
+
+use crate::LoadError;
+
+/// Reads the bytes a URL names.
+pub trait Fetcher: Send + Sync {
+    /// The bytes at `url`, at most `max_bytes` of them (more is [`LoadError::TooLarge`]).
+    fn fetch(&self, url: &Url, max_bytes: u64) -> Result<Vec<u8>, LoadError>;
+}
+
+/// Reads `file:` URLs from the file system; refuses every other scheme.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FileFetcher;
+
+impl Fetcher for FileFetcher {
+    fn fetch(&self, url: &Url, max_bytes: u64) -> Result<Vec<u8>, LoadError> {
+        match url.scheme() {
+            "file" => read_file(url, max_bytes),
+            "http" | "https" => Err(LoadError::RemoteNotAllowed { url: url.clone() }),
+            _ => Err(LoadError::UnsupportedScheme { url: url.clone() }),
+        }
+    }
+}
+
+/// Reads a local file named by a `file:` URL, within a size limit.
+pub fn read_file(url: &Url, max_bytes: u64) -> Result<Vec<u8>, LoadError> {
+    let path = url
+        .to_file_path()
+        .map_err(|()| LoadError::UnsupportedScheme { url: url.clone() })?;
+    let io = |e: std::io::Error| match e.kind() {
+        std::io::ErrorKind::NotFound => LoadError::NotFound { url: url.clone() },
+        _ => LoadError::Io {
+            url: url.clone(),
+            message: e.to_string(),
+        },
+    };
+    let meta = std::fs::metadata(&path).map_err(io)?;
+    if meta.is_dir() {
+        return Err(LoadError::IsDirectory { url: url.clone() });
+    }
+    if meta.len() > max_bytes {
+        return Err(LoadError::TooLarge {
+            url: url.clone(),
+            size: Some(meta.len()),
+            limit: max_bytes,
+        });
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    // `take` guards against files that grow while being read (and /dev/zero-like files).
+    std::fs::File::open(&path)
+        .map_err(io)?
+        .take(max_bytes + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(LoadError::TooLarge {
+            url: url.clone(),
+            size: None,
+            limit: max_bytes,
+        });
+    }
+    Ok(bytes)
+}

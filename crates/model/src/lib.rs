@@ -1,0 +1,57 @@
+//! # telaio-model: Arazzo documents and the API descriptions they name
+//!
+//! This crate reads documents; it does not judge them (that is `telaio-lint`) nor run them.
+//!
+//! - [`parse_text`] turns YAML or JSON text into a [`Node`] tree in which every value knows its
+//!   [`Span`], within [`ParseLimits`] (depth, alias expansion) so hostile input stays cheap.
+//! - [`Arazzo`] and its parts are the typed objects of Arazzo 1.0.x and 1.1.x.
+//! - [`Loader`] reads a document ([`ArazzoDocument`]) and its source descriptions into a
+//!   [`Bundle`]: OpenAPI 2.0/3.0/3.1 and AsyncAPI descriptions become [`ApiDescription`]s with
+//!   an index of their operations; `arazzo` sources become documents. Files are read through a
+//!   [`Fetcher`]; the default one reads local files only.
+//!
+//! ```
+//! use telaio_model::{ArazzoDocument, LoadOptions};
+//!
+//! let text = r#"
+//! arazzo: 1.0.1
+//! info: {title: Pets, version: 1.0.0}
+//! sourceDescriptions: [{name: pets, url: ./pets.yaml}]
+//! workflows:
+//!   - workflowId: adopt
+//!     steps:
+//!       - stepId: find
+//!         operationId: findPets
+//! "#;
+//! let url = url::Url::parse("file:///work/adopt.arazzo.yaml").unwrap();
+//! let doc = ArazzoDocument::from_text(url, text.into(), &LoadOptions::default()).unwrap();
+//! let model = doc.model.as_ref().unwrap();
+//! let step = &model.workflows[0].steps[0];
+//! assert_eq!(step.operation_id.as_deref(), Some("findPets"));
+//! // Every node keeps its position:
+//! let at = doc.root.locate("/workflows/0/steps/0/operationId");
+//! assert_eq!((at.span.start.line, at.span.start.column), (9, 22));
+//! ```
+#![deny(missing_docs)]
+
+mod api;
+mod arazzo;
+mod error;
+mod fetch;
+mod loader;
+mod node;
+mod refs;
+mod source;
+mod span;
+mod syntax;
+
+pub use api::{ApiDescription, ApiKind, Channel, Operation};
+pub use arazzo::*;
+pub use error::{LoadError, human_bytes};
+pub use fetch::{FileFetcher, Fetcher, read_file};
+pub use loader::{ArazzoDocument, Bundle, LoadOptions, LoadedSource, Loader, Source};
+pub use node::{Entry, Located, Node, NodeKind, escape_token, unescape_token};
+pub use refs::{RefError, Resolved};
+pub use source::{SourceText, display_name};
+pub use span::{Position, Span};
+pub use syntax::{DuplicateKey, ParseLimits, ParsedText, SyntaxError, decode_utf8, parse_text};

@@ -1,0 +1,340 @@
+//! Loading an Arazzo document and the sources it names, with a cache shared across documents.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use serde_json::Value;
+use url::Url;
+
+use crate::api::ApiDescription;
+use crate::arazzo::{Arazzo, SourceType};
+use crate::fetch::{FileFetcher, Fetcher};
+use crate::node::Node;
+use crate::source::{SourceText, display_name};
+use crate::syntax::{DuplicateKey, ParseLimits, decode_utf8, parse_text};
+use crate::{LoadError, NodeKind};
+
+/// Limits that apply to every file a [`Loader`] reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// Limits on the parsed tree.
+    pub parse: ParseLimits,
+    /// Largest file accepted, in bytes.
+    pub max_document_bytes: u64,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            parse: ParseLimits::default(),
+            max_document_bytes: 20 * 1024 * 1024,
+        }
+    }
+}
+
+/// An Arazzo document as read: its text, node tree, JSON value and typed model.
+#[derive(Debug)]
+pub struct ArazzoDocument {
+    /// The file's name and text.
+    pub source: Arc<SourceText>,
+    /// The tree with spans, for pointing at places.
+    pub root: Node,
+    /// Keys written twice in one mapping.
+    pub duplicate_keys: Vec<DuplicateKey>,
+    /// The document as JSON (what the JSON Schema validates).
+    pub json: Value,
+    /// The typed model, or why serde could not build it (the schema says more).
+    pub model: Result<Arazzo, String>,
+}
+
+impl ArazzoDocument {
+    /// Builds a document from text that has already been read.
+    ///
+    /// ```
+    /// use telaio_model::{ArazzoDocument, LoadOptions};
+    /// let url = url::Url::parse("file:///tmp/x.arazzo.yaml").unwrap();
+    /// let text = "arazzo: 1.0.1\ninfo: {title: t, version: '1'}\n";
+    /// let doc = ArazzoDocument::from_text(url, text.into(), &LoadOptions::default()).unwrap();
+    /// assert_eq!(doc.model.unwrap().arazzo, "1.0.1");
+    /// ```
+    pub fn from_text(url: Url, text: String, options: &LoadOptions) -> Result<Self, LoadError> {
+        let parsed = parse_text(&text, &options.parse).map_err(|error| LoadError::Syntax {
+            url: url.clone(),
+            error,
+        })?;
+        let json = parsed.root.to_json();
+        let model = match parsed.root.kind {
+            NodeKind::Mapping(_) => Arazzo::deserialize_from(&json),
+            _ => Err(format!(
+                "the top level is {}, not an object",
+                parsed.root.type_name()
+            )),
+        };
+        let name = display_name(&url);
+        Ok(ArazzoDocument {
+            source: Arc::new(SourceText { url, name, text }),
+            root: parsed.root,
+            duplicate_keys: parsed.duplicate_keys,
+            json,
+            model,
+        })
+    }
+}
+
+impl Arazzo {
+    fn deserialize_from(json: &Value) -> Result<Arazzo, String> {
+        serde::Deserialize::deserialize(json).map_err(|e: serde_json::Error| e.to_string())
+    }
+}
+
+/// What a source description turned out to be.
+#[derive(Clone, Debug)]
+pub enum Source {
+    /// An OpenAPI or AsyncAPI description.
+    Api(Arc<ApiDescription>),
+    /// Another Arazzo document.
+    Arazzo(Arc<ArazzoDocument>),
+}
+
+/// One source description of a document, loaded or with the reason it could not be.
+#[derive(Clone, Debug)]
+pub struct LoadedSource {
+    /// Position of the source in `sourceDescriptions`.
+    pub index: usize,
+    /// The source's `name`.
+    pub name: String,
+    /// The source's `url`, resolved against the document.
+    pub url: Option<Url>,
+    /// The loaded source.
+    pub content: Result<Source, LoadError>,
+}
+
+impl LoadedSource {
+    /// The API description, when the source is one and loaded.
+    pub fn api(&self) -> Option<&ApiDescription> {
+        match &self.content {
+            Ok(Source::Api(api)) => Some(api),
+            _ => None,
+        }
+    }
+
+    /// The Arazzo document, when the source is one and loaded.
+    pub fn arazzo(&self) -> Option<&ArazzoDocument> {
+        match &self.content {
+            Ok(Source::Arazzo(doc)) => Some(doc),
+            _ => None,
+        }
+    }
+}
+
+/// An Arazzo document with its source descriptions loaded.
+#[derive(Debug)]
+pub struct Bundle {
+    /// The document.
+    pub document: Arc<ArazzoDocument>,
+    /// Its source descriptions, in document order.
+    pub sources: Vec<LoadedSource>,
+}
+
+impl Bundle {
+    /// The source with this `name`.
+    pub fn source(&self, name: &str) -> Option<&LoadedSource> {
+        self.sources.iter().find(|s| s.name == name)
+    }
+}
+
+/// Loads documents and their sources; each file is read and parsed once per loader.
+///
+/// ```no_run
+/// use telaio_model::{Loader, LoadOptions};
+/// let loader = Loader::new(LoadOptions::default());
+/// let url = Loader::url_for_path("workflow.arazzo.yaml".as_ref()).unwrap();
+/// let bundle = loader.load_bundle(&url).unwrap();
+/// for source in &bundle.sources {
+///     println!("{}: {}", source.name, source.content.is_ok());
+/// }
+/// ```
+pub struct Loader {
+    fetcher: Box<dyn Fetcher>,
+    options: LoadOptions,
+    cache: Mutex<HashMap<Url, Result<Source, LoadError>>>,
+}
+
+impl std::fmt::Debug for Loader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Loader")
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Loader {
+    /// A loader for local files.
+    pub fn new(options: LoadOptions) -> Self {
+        Self::with_fetcher(Box::new(FileFetcher), options)
+    }
+
+    /// A loader that reads through `fetcher` (e.g. one that allows remote URLs).
+    pub fn with_fetcher(fetcher: Box<dyn Fetcher>, options: LoadOptions) -> Self {
+        Loader {
+            fetcher,
+            options,
+            cache: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The loader's limits.
+    pub fn options(&self) -> &LoadOptions {
+        &self.options
+    }
+
+    /// The URL of a local path (made absolute), or of an `http(s)://` argument.
+    pub fn url_for_path(path: &Path) -> Result<Url, LoadError> {
+        let text = path.to_string_lossy();
+        if text.starts_with("http://") || text.starts_with("https://") {
+            return Url::parse(&text).map_err(|e| LoadError::BadUrl {
+                reference: text.into_owned(),
+                message: e.to_string(),
+            });
+        }
+        let absolute = std::path::absolute(path).map_err(|e| LoadError::BadUrl {
+            reference: text.clone().into_owned(),
+            message: e.to_string(),
+        })?;
+        Url::from_file_path(&absolute).map_err(|()| LoadError::BadUrl {
+            reference: text.into_owned(),
+            message: "not an absolute path".into(),
+        })
+    }
+
+    /// Reads the text at a URL, within the size limit.
+    pub fn read_text(&self, url: &Url) -> Result<String, LoadError> {
+        let bytes = self.fetcher.fetch(url, self.options.max_document_bytes)?;
+        let text = decode_utf8(&bytes).map_err(|error| LoadError::Syntax {
+            url: url.clone(),
+            error,
+        })?;
+        Ok(text.to_owned())
+    }
+
+    /// Reads and parses one Arazzo document (its sources are not loaded).
+    pub fn load_document(&self, url: &Url) -> Result<ArazzoDocument, LoadError> {
+        let text = self.read_text(url)?;
+        ArazzoDocument::from_text(url.clone(), text, &self.options)
+    }
+
+    /// Reads an Arazzo document and loads each of its source descriptions.
+    ///
+    /// Only the document itself failing to load is an error; a source that fails is recorded
+    /// in [`LoadedSource::content`].
+    pub fn load_bundle(&self, url: &Url) -> Result<Bundle, LoadError> {
+        let document = Arc::new(self.load_document(url)?);
+        let sources = self.load_sources(&document);
+        Ok(Bundle { document, sources })
+    }
+
+    /// Loads the source descriptions of a document.
+    pub fn load_sources(&self, document: &Arc<ArazzoDocument>) -> Vec<LoadedSource> {
+        let Ok(model) = &document.model else {
+            return Vec::new();
+        };
+        let base = &document.source.url;
+        model
+            .source_descriptions
+            .iter()
+            .enumerate()
+            .filter_map(|(index, sd)| {
+                let name = sd.name.clone()?;
+                let reference = sd.url.as_deref()?;
+                let url = base.join(reference).map_err(|e| LoadError::BadUrl {
+                    reference: reference.to_owned(),
+                    message: e.to_string(),
+                });
+                let content = match &url {
+                    // A source that is this very document needs no second read.
+                    Ok(u) if strip_fragment(u) == *base => Ok(Source::Arazzo(document.clone())),
+                    Ok(u) => self.load_source(u, sd.source_type.as_ref()),
+                    Err(e) => Err(e.clone()),
+                };
+                Some(LoadedSource {
+                    index,
+                    name,
+                    url: url.ok(),
+                    content,
+                })
+            })
+            .collect()
+    }
+
+    /// Loads one source description (cached by URL, without its fragment).
+    pub fn load_source(&self, url: &Url, declared: Option<&SourceType>) -> Result<Source, LoadError> {
+        let key = strip_fragment(url);
+        if let Some(hit) = self.lock().get(&key) {
+            return hit.clone();
+        }
+        let result = self.read_source(&key, declared);
+        self.lock().insert(key, result.clone());
+        result
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Url, Result<Source, LoadError>>> {
+        // A panic while holding the lock cannot leave the map half-written, so go on.
+        self.cache.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn read_source(&self, url: &Url, declared: Option<&SourceType>) -> Result<Source, LoadError> {
+        let text = self.read_text(url)?;
+        if declared == Some(&SourceType::Arazzo) {
+            return ArazzoDocument::from_text(url.clone(), text, &self.options)
+                .map(|d| Source::Arazzo(Arc::new(d)));
+        }
+        let value = self.parse_value(url, &text)?;
+        if value.get("arazzo").is_some() {
+            return ArazzoDocument::from_text(url.clone(), text, &self.options)
+                .map(|d| Source::Arazzo(Arc::new(d)));
+        }
+        let found = describe(&value);
+        ApiDescription::new(value)
+            .map(|api| Source::Api(Arc::new(api)))
+            .ok_or_else(|| LoadError::NotADescription {
+                url: url.clone(),
+                found,
+            })
+    }
+
+    /// Parses a text that needs no spans: JSON goes through serde_json (fast), the rest
+    /// through the YAML parser.
+    fn parse_value(&self, url: &Url, text: &str) -> Result<Value, LoadError> {
+        if text.trim_start().starts_with('{') {
+            if let Ok(v) = serde_json::from_str(text) {
+                return Ok(v);
+            }
+        }
+        parse_text(text, &self.options.parse)
+            .map(|p| p.root.to_json())
+            .map_err(|error| LoadError::Syntax {
+                url: url.clone(),
+                error,
+            })
+    }
+}
+
+fn strip_fragment(url: &Url) -> Url {
+    let mut u = url.clone();
+    u.set_fragment(None);
+    u
+}
+
+fn describe(value: &Value) -> String {
+    match value {
+        Value::Object(o) if o.is_empty() => "an empty object".into(),
+        Value::Object(o) => {
+            let keys: Vec<_> = o.keys().take(3).map(String::as_str).collect();
+            format!("no `openapi`, `swagger` or `asyncapi` field; top-level keys: {}", keys.join(", "))
+        }
+        Value::Null => "an empty document".into(),
+        Value::Array(_) => "a list at the top level".into(),
+        _ => "a scalar at the top level".into(),
+    }
+}
