@@ -1,1 +1,45 @@
-fn main() {}
+//! `telaio`: validate (and, as Telaio grows, run and document) Arazzo workflows.
+//!
+//! The binary only parses arguments, wires the library crates together and presents results;
+//! the work is done by `telaio-model` (loading), `telaio-lint` (checking) and `telaio-expr`.
+
+mod args;
+mod discover;
+mod remote;
+mod render;
+mod validate;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::args::{Cli, Command};
+
+/// Exit codes, as documented in the README.
+pub(crate) mod exit {
+    /// Everything checked is valid.
+    pub const OK: u8 = 0;
+    /// At least one document has errors.
+    pub const INVALID: u8 = 1;
+    /// Bad usage or a path that cannot be read.
+    pub const USAGE: u8 = 2;
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let code = match cli.command {
+        Command::Validate(args) => validate::run(&args),
+    };
+    ExitCode::from(code)
+}

@@ -86,12 +86,17 @@ impl Condition {
     /// ```
     /// use telaio_expr::Condition;
     /// let c = Condition::parse("$statusCode == 200 && $response.body.items[0].id != null").unwrap();
-    /// assert_eq!(c.to_string(), "$statusCode == 200 && $response.body.items[0].id != null");
+    /// // The dotted body form is read as a JSON Pointer; printing shows the canonical form.
+    /// assert_eq!(c.to_string(), "$statusCode == 200 && $response.body#/items/0/id != null");
     /// let err = Condition::parse("$statusCode = 200").unwrap_err();
     /// assert_eq!(err.offset, 12);
     /// ```
     pub fn parse(text: &str) -> Result<Condition, ExprError> {
-        let mut p = Parser { text, pos: 0, depth: 0 };
+        let mut p = Parser {
+            text,
+            pos: 0,
+            depth: 0,
+        };
         let c = p.or()?;
         p.skip_ws();
         if p.pos < text.len() {
@@ -174,7 +179,9 @@ impl<'t> Parser<'t> {
     fn deeper(&mut self) -> Result<(), ExprError> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err(self.err(format!("the condition nests deeper than {MAX_DEPTH} levels")));
+            return Err(self.err(format!(
+                "the condition nests deeper than {MAX_DEPTH} levels"
+            )));
         }
         Ok(())
     }
@@ -259,7 +266,9 @@ impl<'t> Parser<'t> {
                 let accessors = self.accessors()?;
                 Ok(Condition::Value(expr, accessors))
             }
-            '\'' | '"' => self.string(c).map(|s| Condition::Literal(Literal::String(s))),
+            '\'' | '"' => self
+                .string(c)
+                .map(|s| Condition::Literal(Literal::String(s))),
             c if c.is_ascii_digit() || c == '-' || c == '+' || c == '.' => self.number(),
             _ => {
                 let word: &str = self

@@ -41,9 +41,8 @@ impl JsonPathCondition {
                 translated: false,
             }),
             Err(rfc_error) => {
-                let translated = translate(condition).and_then(|t| {
-                    JsonPath::parse(&t).ok().map(|q| (t, q))
-                });
+                let translated =
+                    translate(condition).and_then(|t| JsonPath::parse(&t).ok().map(|q| (t, q)));
                 match translated {
                     Some((rfc9535, query)) => Ok(JsonPathCondition {
                         query,
@@ -51,7 +50,10 @@ impl JsonPathCondition {
                         translated: true,
                     }),
                     None => Err(ExprError::new(
-                        format!("not a valid RFC 9535 JSONPath: {}", first_line(&rfc_error.to_string())),
+                        format!(
+                            "not a valid RFC 9535 JSONPath: {}",
+                            first_line(&rfc_error.to_string())
+                        ),
                         rfc_error_offset(&rfc_error, condition),
                     )),
                 }
@@ -253,7 +255,10 @@ impl<'t> Translator<'t> {
                 let end = rest.find(c)?;
                 let s = &rest[..end];
                 self.pos += end + 2;
-                Some(format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'")))
+                Some(format!(
+                    "'{}'",
+                    s.replace('\\', "\\\\").replace('\'', "\\'")
+                ))
             }
             _ => {
                 let word = self

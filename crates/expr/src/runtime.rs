@@ -40,12 +40,13 @@ pub enum Expression {
         /// A pointer into the output's value.
         pointer: Option<JsonPointer>,
     },
-    /// `$steps.<stepId>.outputs.<name>[#pointer]`.
+    /// `$steps.<stepId>.outputs.<name>[#pointer]`, or `$steps.<stepId>.outputs` for all of
+    /// them as one object (as the official 1.1 schema tests use it in a selector context).
     Steps {
         /// The step.
         step_id: String,
-        /// The step's output.
-        output: String,
+        /// The step's output; `None` for the whole outputs object.
+        output: Option<String>,
         /// A pointer into the output's value.
         pointer: Option<JsonPointer>,
     },
@@ -91,13 +92,15 @@ pub enum Source {
     Payload(Option<JsonPointer>),
 }
 
-/// `inputs` or `outputs` of a `$workflows` expression.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// What a `$workflows.<id>.` expression reads.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum WorkflowField {
     /// `inputs`.
     Inputs,
     /// `outputs`.
     Outputs,
+    /// `steps.<stepId>.outputs` (1.1, for steps of another workflow).
+    StepOutputs(String),
 }
 
 /// Where an expression is written, which decides where it ends.
@@ -136,7 +139,7 @@ impl Expression {
     /// let e = Expression::parse("$response.body#/items/0/id").unwrap();
     /// assert!(matches!(e, Expression::Response(Source::Body(Some(_)))));
     /// assert_eq!(e.to_string(), "$response.body#/items/0/id");
-    /// let err = Expression::parse("$steps.create.output.id").unwrap_err();
+    /// let err = Expression::parse("$steps.create").unwrap_err();
     /// assert_eq!(err.offset, 13);
     /// ```
     pub fn parse(text: &str) -> Result<Expression, ExprError> {
@@ -247,7 +250,11 @@ impl<'t> Cursor<'t> {
         &self.text[start..end]
     }
 
-    fn nonempty(&mut self, what: &str, keep: impl Fn(&Self, char) -> bool) -> Result<String, ExprError> {
+    fn nonempty(
+        &mut self,
+        what: &str,
+        keep: impl Fn(&Self, char) -> bool,
+    ) -> Result<String, ExprError> {
         let s = self.take_while(keep);
         if s.is_empty() {
             Err(self.err(format!("expected {what}")))
@@ -279,6 +286,41 @@ impl<'t> Cursor<'t> {
             .map_err(|e| error_at(self.text, start, e.message).shifted(e.offset))
     }
 
+    /// After `body` / `payload`: `#/json/pointer`, or the dotted form `.a.b[0]` that the spec's
+    /// own examples use (`$response.body.count`, `$message.payload.userId`), read as the
+    /// pointer `/a/b/0`.
+    fn body_location(&mut self) -> Result<Option<JsonPointer>, ExprError> {
+        if self.rest().starts_with('#') {
+            return self.pointer();
+        }
+        let mut pointer = String::new();
+        loop {
+            if self.rest().starts_with('.') {
+                self.pos += 1;
+                let name = self.strict_identifier("a property name after `.`")?;
+                pointer.push('/');
+                pointer.push_str(&name.replace('~', "~0"));
+            } else if self.rest().starts_with('[')
+                && self.rest()[1..].starts_with(|c: char| c.is_ascii_digit())
+            {
+                let save = self.pos;
+                self.pos += 1;
+                let digits = self.take_while(|_, c| c.is_ascii_digit());
+                if !self.eat("]") {
+                    self.pos = save;
+                    break;
+                }
+                pointer.push('/');
+                pointer.push_str(digits);
+            } else {
+                break;
+            }
+        }
+        (!pointer.is_empty())
+            .then(|| JsonPointer::parse(&pointer))
+            .transpose()
+    }
+
     fn expression(&mut self) -> Result<Expression, ExprError> {
         if !self.eat("$") {
             return Err(self.err("a runtime expression starts with `$`"));
@@ -305,18 +347,41 @@ impl<'t> Cursor<'t> {
                 let field = self.identifier(&format!("a name after `${name}.`"))?;
                 let pointer = self.pointer()?;
                 if name == "inputs" {
-                    Expression::Inputs { name: field, pointer }
+                    Expression::Inputs {
+                        name: field,
+                        pointer,
+                    }
                 } else {
-                    Expression::Outputs { name: field, pointer }
+                    Expression::Outputs {
+                        name: field,
+                        pointer,
+                    }
                 }
             }
             "steps" => {
                 dotted(self)?;
                 let step_id = self.strict_identifier("a step id after `$steps.`")?;
-                self.expect(".outputs.", "after the step id (`$steps.<stepId>.outputs.<name>`)")?;
-                let output = self.identifier("an output name")?;
+                let output = if self.eat(".outputs") {
+                    if self.eat(".") {
+                        Some(self.identifier("an output name")?)
+                    } else {
+                        None
+                    }
+                } else if self.rest().starts_with('.') {
+                    // `$steps.<id>.<name>` is read as `$steps.<id>.outputs.<name>`: the intent
+                    // is plain, and the official 1.0 BNPL example writes it. The linter
+                    // points it out.
+                    self.pos += 1;
+                    Some(self.identifier("`outputs.<name>` after the step id")?)
+                } else {
+                    return Err(self.err("expected `.outputs.<name>` after the step id"));
+                };
                 let pointer = self.pointer()?;
-                Expression::Steps { step_id, output, pointer }
+                Expression::Steps {
+                    step_id,
+                    output,
+                    pointer,
+                }
             }
             "workflows" => {
                 dotted(self)?;
@@ -325,14 +390,23 @@ impl<'t> Cursor<'t> {
                     WorkflowField::Inputs
                 } else if self.eat(".outputs.") {
                     WorkflowField::Outputs
+                } else if self.eat(".steps.") {
+                    let step_id = self.strict_identifier("a step id after `.steps.`")?;
+                    self.expect(".outputs.", "after the step id")?;
+                    WorkflowField::StepOutputs(step_id)
                 } else {
                     return Err(self.err(
-                        "expected `.inputs.` or `.outputs.` after the workflow id",
+                        "expected `.inputs.`, `.outputs.` or `.steps.` after the workflow id",
                     ));
                 };
                 let name = self.identifier("an input or output name")?;
                 let pointer = self.pointer()?;
-                Expression::Workflows { workflow_id, field, name, pointer }
+                Expression::Workflows {
+                    workflow_id,
+                    field,
+                    name,
+                    pointer,
+                }
             }
             "sourceDescriptions" => {
                 dotted(self)?;
@@ -343,7 +417,9 @@ impl<'t> Cursor<'t> {
             }
             "components" => {
                 dotted(self)?;
-                let kind = self.strict_identifier("a component type (`parameters`, `successActions`, `failureActions`)")?;
+                let kind = self.strict_identifier(
+                    "a component type (`parameters`, `successActions`, `failureActions`)",
+                )?;
                 self.expect(".", "after the component type")?;
                 let name = self.identifier("a component name")?;
                 Expression::Components { kind, name }
@@ -373,10 +449,13 @@ impl<'t> Cursor<'t> {
         let at = self.pos;
         let part = self.take_while(|_, c| c.is_ascii_alphabetic());
         Ok(match part {
-            "header" => {
+            // `headers` is read as `header`: the intent is plain, and the official 1.0 BNPL
+            // example writes it. The linter points it out.
+            "header" | "headers" => {
                 self.expect(".", "after `header`")?;
                 let token = self.nonempty("a header name", |cur, c| {
-                    is_tchar(c) && !(cur.mode == Mode::Condition && "!&|".contains(c))
+                    is_tchar(c)
+                        && !(cur.mode == Mode::Condition && "!&|".contains(c))
                         && !cur.ends_text(c)
                 })?;
                 Source::Header(token)
@@ -389,8 +468,8 @@ impl<'t> Cursor<'t> {
                 self.expect(".", "after `path`")?;
                 Source::Path(self.free_text("a path parameter name")?)
             }
-            "body" => Source::Body(self.pointer()?),
-            "payload" => Source::Payload(self.pointer()?),
+            "body" => Source::Body(self.body_location()?),
+            "payload" => Source::Payload(self.body_location()?),
             _ => {
                 return Err(error_at(
                     self.text,
@@ -426,16 +505,30 @@ impl fmt::Display for Expression {
                 write!(f, "$outputs.{name}")?;
                 ptr(f, pointer)
             }
-            Expression::Steps { step_id, output, pointer } => {
-                write!(f, "$steps.{step_id}.outputs.{output}")?;
+            Expression::Steps {
+                step_id,
+                output,
+                pointer,
+            } => {
+                write!(f, "$steps.{step_id}.outputs")?;
+                if let Some(output) = output {
+                    write!(f, ".{output}")?;
+                }
                 ptr(f, pointer)
             }
-            Expression::Workflows { workflow_id, field, name, pointer } => {
-                let field = match field {
-                    WorkflowField::Inputs => "inputs",
-                    WorkflowField::Outputs => "outputs",
-                };
-                write!(f, "$workflows.{workflow_id}.{field}.{name}")?;
+            Expression::Workflows {
+                workflow_id,
+                field,
+                name,
+                pointer,
+            } => {
+                write!(f, "$workflows.{workflow_id}.")?;
+                match field {
+                    WorkflowField::Inputs => f.write_str("inputs")?,
+                    WorkflowField::Outputs => f.write_str("outputs")?,
+                    WorkflowField::StepOutputs(step) => write!(f, "steps.{step}.outputs")?,
+                }
+                write!(f, ".{name}")?;
                 ptr(f, pointer)
             }
             Expression::SourceDescriptions { name, reference } => {
@@ -453,7 +546,11 @@ impl fmt::Display for Source {
             Source::Query(q) => write!(f, "query.{q}"),
             Source::Path(p) => write!(f, "path.{p}"),
             Source::Body(p) | Source::Payload(p) => {
-                f.write_str(if matches!(self, Source::Body(_)) { "body" } else { "payload" })?;
+                f.write_str(if matches!(self, Source::Body(_)) {
+                    "body"
+                } else {
+                    "payload"
+                })?;
                 match p {
                     Some(p) => write!(f, "#{p}"),
                     None => Ok(()),

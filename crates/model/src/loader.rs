@@ -9,7 +9,7 @@ use url::Url;
 
 use crate::api::ApiDescription;
 use crate::arazzo::{Arazzo, SourceType};
-use crate::fetch::{FileFetcher, Fetcher};
+use crate::fetch::{Fetcher, FileFetcher};
 use crate::node::Node;
 use crate::source::{SourceText, display_name};
 use crate::syntax::{DuplicateKey, ParseLimits, decode_utf8, parse_text};
@@ -138,8 +138,24 @@ pub struct Bundle {
 }
 
 impl Bundle {
-    /// The source with this `name`.
+    /// The source with this `name`; failing an exact match, the one source whose name
+    /// matches when case is ignored (authors write `userAPI` for `UserAPI`; the linter
+    /// reports it).
     pub fn source(&self, name: &str) -> Option<&LoadedSource> {
+        self.source_exact(name).or_else(|| {
+            let mut matches = self
+                .sources
+                .iter()
+                .filter(|s| s.name.eq_ignore_ascii_case(name));
+            match (matches.next(), matches.next()) {
+                (Some(one), None) => Some(one),
+                _ => None,
+            }
+        })
+    }
+
+    /// The source with exactly this `name`.
+    pub fn source_exact(&self, name: &str) -> Option<&LoadedSource> {
         self.sources.iter().find(|s| s.name == name)
     }
 }
@@ -268,7 +284,11 @@ impl Loader {
     }
 
     /// Loads one source description (cached by URL, without its fragment).
-    pub fn load_source(&self, url: &Url, declared: Option<&SourceType>) -> Result<Source, LoadError> {
+    pub fn load_source(
+        &self,
+        url: &Url,
+        declared: Option<&SourceType>,
+    ) -> Result<Source, LoadError> {
         let key = strip_fragment(url);
         if let Some(hit) = self.lock().get(&key) {
             return hit.clone();
@@ -331,7 +351,10 @@ fn describe(value: &Value) -> String {
         Value::Object(o) if o.is_empty() => "an empty object".into(),
         Value::Object(o) => {
             let keys: Vec<_> = o.keys().take(3).map(String::as_str).collect();
-            format!("no `openapi`, `swagger` or `asyncapi` field; top-level keys: {}", keys.join(", "))
+            format!(
+                "no `openapi`, `swagger` or `asyncapi` field; top-level keys: {}",
+                keys.join(", ")
+            )
         }
         Value::Null => "an empty document".into(),
         Value::Array(_) => "a list at the top level".into(),

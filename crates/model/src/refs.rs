@@ -23,7 +23,10 @@ impl Resolved {
     /// The value the chain ends at.
     pub fn value(&self) -> &Value {
         // `deref` only returns pointers it has checked.
-        self.api.document.pointer(&self.pointer).unwrap_or(&Value::Null)
+        self.api
+            .document
+            .pointer(&self.pointer)
+            .unwrap_or(&Value::Null)
     }
 }
 
@@ -72,13 +75,13 @@ impl Loader {
         };
         let mut seen = HashSet::new();
         for _ in 0..MAX_HOPS {
-            let value = here
-                .api
-                .document
-                .pointer(&here.pointer)
-                .ok_or_else(|| RefError::Missing {
-                    reference: format!("{}#{}", here.url, here.pointer),
-                })?;
+            let value =
+                here.api
+                    .document
+                    .pointer(&here.pointer)
+                    .ok_or_else(|| RefError::Missing {
+                        reference: format!("{}#{}", here.url, here.pointer),
+                    })?;
             let Some(reference) = value.get("$ref").and_then(Value::as_str) else {
                 return Ok(here);
             };
@@ -93,9 +96,7 @@ impl Loader {
             }
             let pointer = target
                 .fragment()
-                .map(|f| {
-                    percent_decode(f)
-                })
+                .map(crate::resolve::percent_decode)
                 .unwrap_or_default();
             let mut file = target.clone();
             file.set_fragment(None);
@@ -123,23 +124,4 @@ impl Loader {
             reference: here.pointer,
         })
     }
-}
-
-/// Decodes `%XX` escapes of a URI fragment (JSON Pointers in `$ref`s are URI-encoded).
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() + 0 && i + 2 <= bytes.len() - 1 {
-            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }

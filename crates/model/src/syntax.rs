@@ -477,7 +477,10 @@ mod tests {
     #[test]
     fn json_is_read_too() {
         let p = parse("{\"a\": [1, {\"b\": \"c\\/d\"}]}").unwrap();
-        assert_eq!(p.root.to_json(), serde_json::json!({"a": [1, {"b": "c/d"}]}));
+        assert_eq!(
+            p.root.to_json(),
+            serde_json::json!({"a": [1, {"b": "c/d"}]})
+        );
     }
 
     #[test]
@@ -504,7 +507,9 @@ mod tests {
         let doc = "[".repeat(10_000) + &"]".repeat(10_000);
         let err = parse(&doc).unwrap_err();
         assert!(err.message.contains("nests"), "{err:?}");
-        let doc = (0..10_000).map(|i| format!("{}k:\n", " ".repeat(i))).collect::<String>();
+        let doc = (0..10_000)
+            .map(|i| format!("{}k:\n", " ".repeat(i)))
+            .collect::<String>();
         assert!(parse(&doc).unwrap_err().message.contains("deeper"));
     }
 

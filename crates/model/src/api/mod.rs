@@ -59,7 +59,10 @@ impl ApiKind {
 
     /// Whether this is an OpenAPI (or Swagger) description.
     pub fn is_openapi(self) -> bool {
-        matches!(self, ApiKind::OpenApi2 | ApiKind::OpenApi30 | ApiKind::OpenApi31)
+        matches!(
+            self,
+            ApiKind::OpenApi2 | ApiKind::OpenApi30 | ApiKind::OpenApi31
+        )
     }
 
     /// A human name, e.g. `OpenAPI 3.0`.
@@ -139,9 +142,22 @@ impl ApiDescription {
         &self.operations
     }
 
-    /// The operation with this `operationId`.
+    /// The operation with this `operationId`; failing an exact match, the one operation whose
+    /// id matches when case is ignored (`PAR` for `Par`, as an official Arazzo example writes;
+    /// the linter reports it).
     pub fn operation_by_id(&self, id: &str) -> Option<&Operation> {
-        self.by_id.get(id).map(|&i| &self.operations[i])
+        if let Some(&i) = self.by_id.get(id) {
+            return Some(&self.operations[i]);
+        }
+        let mut matches = self.operations.iter().filter(|o| {
+            o.operation_id
+                .as_deref()
+                .is_some_and(|o| o.eq_ignore_ascii_case(id))
+        });
+        match (matches.next(), matches.next()) {
+            (Some(one), None) => Some(one),
+            _ => None,
+        }
     }
 
     /// The operation at this path key and (lower-case) method.

@@ -4,7 +4,9 @@ use indexmap::IndexMap;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{Criterion, CriterionType, Extensions, OnFailure, OnSuccess, ParameterOrReusable, Valuable};
+use super::{
+    Criterion, CriterionType, Extensions, OnFailure, OnSuccess, ParameterOrReusable, Valuable,
+};
 
 /// A Step Object: one call to an operation, a channel (1.1) or another workflow.
 #[derive(Clone, Debug, Default, Deserialize)]

@@ -1,0 +1,124 @@
+//! `telaio validate`: load each document with its sources, lint it, print the findings.
+
+use std::sync::Arc;
+
+use telaio_lint::{Diagnostic, LintOptions, Severity};
+use telaio_model::{LoadError, LoadOptions, Loader, SourceText, display_name};
+
+use crate::args::{Format, ValidateArgs};
+use crate::render::{self, DocumentReport};
+use crate::{discover, exit, remote};
+
+pub(crate) fn run(args: &ValidateArgs) -> u8 {
+    if args.list_rules {
+        render::list_rules();
+        return exit::OK;
+    }
+    if let Some(id) = &args.explain {
+        return match telaio_lint::rule(id) {
+            Some(rule) => {
+                render::explain(rule);
+                exit::OK
+            }
+            None => {
+                let known: Vec<&str> = telaio_lint::RULES.iter().map(|r| r.id).collect();
+                render::usage_error(&format!(
+                    "there is no rule `{id}`; `telaio validate --list-rules` lists them ({})",
+                    known.join(", ")
+                ));
+                exit::USAGE
+            }
+        };
+    }
+    let files = match discover::expand(&args.files) {
+        Ok(files) => files,
+        Err(message) => {
+            render::usage_error(&message);
+            return exit::USAGE;
+        }
+    };
+    let options = LoadOptions {
+        max_document_bytes: args.max_document_size,
+        ..LoadOptions::default()
+    };
+    let loader = if args.allow_remote {
+        match remote::RemoteFetcher::new() {
+            Ok(fetcher) => Loader::with_fetcher(Box::new(fetcher), options),
+            Err(message) => {
+                render::usage_error(&message);
+                return exit::USAGE;
+            }
+        }
+    } else {
+        Loader::new(options)
+    };
+    let lint_options = LintOptions {
+        strict: args.strict,
+    };
+    let mut reports = Vec::with_capacity(files.len());
+    for file in &files {
+        let url = match Loader::url_for_path(file) {
+            Ok(url) => url,
+            Err(e) => {
+                render::usage_error(&e.to_string());
+                return exit::USAGE;
+            }
+        };
+        if url.scheme() != "file" && !args.allow_remote {
+            render::usage_error(&format!("{url} is remote; pass --allow-remote to load it"));
+            return exit::USAGE;
+        }
+        let name = display_name(&url);
+        let diagnostics = match loader.load_bundle(&url) {
+            Ok(bundle) => telaio_lint::lint(&bundle, &lint_options),
+            Err(
+                error @ (LoadError::NotFound { .. }
+                | LoadError::IsDirectory { .. }
+                | LoadError::Io { .. }),
+            ) => {
+                render::usage_error(&error.to_string());
+                return exit::USAGE;
+            }
+            Err(error) => with_source(
+                &loader,
+                &url,
+                telaio_lint::load_failure(&name, &error, &lint_options),
+            ),
+        };
+        reports.push(DocumentReport {
+            file: name,
+            diagnostics,
+        });
+    }
+    match args.format {
+        Format::Human => render::human(&reports),
+        Format::Json => render::json(&reports),
+        Format::Sarif => render::sarif(&reports),
+    }
+    let failed = reports
+        .iter()
+        .any(|r| r.diagnostics.iter().any(|d| d.severity == Severity::Error));
+    if failed { exit::INVALID } else { exit::OK }
+}
+
+/// Attaches the file's text to a syntax error, so the offending line can be shown.
+fn with_source(
+    loader: &Loader,
+    url: &url::Url,
+    mut diagnostics: Vec<Diagnostic>,
+) -> Vec<Diagnostic> {
+    if diagnostics.iter().all(|d| d.span.is_none()) {
+        return diagnostics;
+    }
+    if let Ok(text) = loader.read_text(url) {
+        let source = Arc::new(SourceText {
+            url: url.clone(),
+            name: display_name(url),
+            text,
+        });
+        for d in &mut diagnostics {
+            d.source = Some(source.clone());
+        }
+    }
+    diagnostics
+}

@@ -1,0 +1,138 @@
+//! Conditions that do not parse or compile.
+
+use telaio_expr::{Condition, JsonPathCondition, Template};
+use telaio_model::CriterionType;
+
+use crate::Diagnostic;
+use crate::context::Context;
+use crate::rule::declare_rule;
+use crate::sites::Role;
+
+declare_rule! {
+    /// ## What it checks
+    /// That every criterion's `condition` is valid for its `type`:
+    /// - `simple` (the default): the simple condition language (`$statusCode == 200 && ...`);
+    /// - `regex`: a regular expression (Rust `regex` syntax, close to RE2: no look-around or
+    ///   back-references);
+    /// - `jsonpath`: an RFC 9535 JSONPath (or the comparison shape `$.x == 'y'`, which is
+    ///   accepted and reported by `jsonpath-not-rfc9535`).
+    ///
+    /// Expressions embedded with `{$...}` in regex and JSONPath conditions are checked too.
+    /// XPath conditions are not compiled by this version of Telaio.
+    ///
+    /// ## Why it matters
+    /// A condition that does not compile always fails at run time (Arazzo 1.1 says so), so a
+    /// step or action can never behave as written.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// successCriteria:
+    ///   - condition: $statusCode = 200
+    ///   - condition: $.items[*]            # JSONPath without `type: jsonpath`
+    /// ```
+    ///
+    /// ## Instead
+    /// ```yaml
+    /// successCriteria:
+    ///   - condition: $statusCode == 200
+    ///   - context: $response.body
+    ///     condition: $.items[*]
+    ///     type: jsonpath
+    /// ```
+    ConditionSyntax = "condition-syntax", Error, "conditions parse (simple) or compile (regex, JSONPath)";
+}
+
+/// Stands for embedded expressions while a regex or JSONPath is compiled.
+const PLACEHOLDER: &str = "0";
+
+pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let rule = &ConditionSyntax::RULE;
+    for site in cx.sites() {
+        let Role::Condition(criterion) = site.role else {
+            continue;
+        };
+        let text = site.text;
+        match criterion.kind() {
+            CriterionType::Simple => {
+                if let Err(e) = Condition::parse(text) {
+                    let mut d = cx.in_string(
+                        rule,
+                        &site.pointer,
+                        e.offset,
+                        format!("invalid condition: {}", e.message),
+                    );
+                    if text.trim_start().starts_with("$.") || text.trim_start().starts_with("$[") {
+                        d = d.with_hint("this is a JSONPath: add `type: jsonpath` and `context: $response.body`");
+                    }
+                    out.push(d);
+                }
+            }
+            kind @ (CriterionType::Regex | CriterionType::JsonPath(_)) => {
+                let template = match Template::parse(text) {
+                    Ok(t) => t,
+                    Err(e) => {
+                        out.push(cx.in_string(
+                            rule,
+                            &site.pointer,
+                            e.offset,
+                            format!("invalid embedded expression: {}", e.message),
+                        ));
+                        continue;
+                    }
+                };
+                let filled = template.fill(PLACEHOLDER);
+                if matches!(kind, CriterionType::Regex) {
+                    if let Err(e) = regex::Regex::new(&filled) {
+                        let detail = e.to_string();
+                        let last = detail
+                            .lines()
+                            .rfind(|l| l.starts_with("error:"))
+                            .unwrap_or("invalid regex")
+                            .trim_start_matches("error: ");
+                        out.push(cx.at(
+                            rule,
+                            &site.pointer,
+                            format!("invalid regular expression: {last}"),
+                        ));
+                    }
+                } else if let Err(e) = JsonPathCondition::compile(&filled) {
+                    let offset = if template.is_literal() { e.offset } else { 0 };
+                    let mut d = cx.in_string(
+                        rule,
+                        &site.pointer,
+                        offset,
+                        format!("invalid JSONPath: {}", e.message),
+                    );
+                    if let Some(expr) = bare_expression(text) {
+                        d = d.with_hint(format!(
+                            "runtime expressions in a JSONPath are embedded in braces: `{{{expr}}}`"
+                        ));
+                    }
+                    out.push(d);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A runtime expression written without braces inside a JSONPath (`'$inputs.id'`).
+fn bare_expression(text: &str) -> Option<&str> {
+    [
+        "$inputs.",
+        "$steps.",
+        "$response.",
+        "$outputs.",
+        "$workflows.",
+    ]
+    .iter()
+    .filter_map(|p| text.find(p))
+    .find(|&i| !text[..i].ends_with('{'))
+    .map(|i| {
+        let rest = &text[i..];
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || "$._-".contains(c)))
+            .unwrap_or(rest.len());
+        &rest[..end]
+    })
+}

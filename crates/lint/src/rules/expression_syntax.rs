@@ -1,0 +1,77 @@
+//! Runtime expressions that do not parse.
+
+use telaio_expr::{Expression, ValueExpression};
+
+use crate::Diagnostic;
+use crate::context::Context;
+use crate::rule::declare_rule;
+use crate::sites::Role;
+
+declare_rule! {
+    /// ## What it checks
+    /// That every runtime expression parses: whole-string values that start like one
+    /// (`$inputs.`, `$steps.`, `$response.`, `$statusCode`, ...), `{$...}` expressions
+    /// embedded in strings, criterion and selector `context`s, and Reusable Object
+    /// `reference`s.
+    ///
+    /// A string that starts with `$` but not with an expression name (`$5.00`) is literal
+    /// text; so is a lone `{` or `}`.
+    ///
+    /// ## Why it matters
+    /// A broken expression is sent as literal text, or makes the step fail at run time.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// outputs:
+    ///   id: $steps.create.output.id        # `outputs`, not `output`
+    ///   url: https://{$inputs.host/pets    # unclosed `{`
+    /// ```
+    ///
+    /// ## Instead
+    /// ```yaml
+    /// outputs:
+    ///   id: $steps.create.outputs.id
+    ///   url: https://{$inputs.host}/pets
+    /// ```
+    ExpressionSyntax = "expression-syntax", Error, "runtime expressions parse";
+}
+
+pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let rule = &ExpressionSyntax::RULE;
+    for site in cx.sites() {
+        let result = match site.role {
+            Role::Value => ValueExpression::parse(site.text).map(drop),
+            Role::Context | Role::Reference(_) if !site.text.starts_with('$') => {
+                let what = if matches!(site.role, Role::Context) {
+                    "a context"
+                } else {
+                    "a reference"
+                };
+                out.push(
+                    cx.at(
+                        rule,
+                        &site.pointer,
+                        format!("{what} must be a runtime expression, not `{}`", site.text),
+                    )
+                    .with_hint(if matches!(site.role, Role::Context) {
+                        "e.g. `$response.body` or `$statusCode`"
+                    } else {
+                        "e.g. `$components.parameters.page`"
+                    }),
+                );
+                continue;
+            }
+            Role::Context | Role::Reference(_) => Expression::parse(site.text).map(drop),
+            // Conditions are `condition-syntax`'s.
+            Role::Condition(_) => continue,
+        };
+        if let Err(e) = result {
+            out.push(cx.in_string(
+                rule,
+                &site.pointer,
+                e.offset,
+                format!("invalid runtime expression: {}", e.message),
+            ));
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! References Telaio follows although they are not spelled as the spec says.
+
+use telaio_expr::Expression;
+
+use crate::Diagnostic;
+use crate::context::Context;
+use crate::rule::declare_rule;
+
+declare_rule! {
+    /// ## What it checks
+    /// References that Telaio reads leniently because their intent is plain, though they are
+    /// not spelled as the specification says:
+    /// - a source description named with the wrong case (`$sourceDescriptions.userAPI` for a
+    ///   source named `UserAPI`), when exactly one source matches ignoring case;
+    /// - an operationId written with the wrong case (`PAR` for `Par`), when exactly one
+    ///   operation of the source matches ignoring case;
+    /// - `$request.headers.<name>` / `$response.headers.<name>` for `header`;
+    /// - `$steps.<stepId>.<name>` for `$steps.<stepId>.outputs.<name>`.
+    ///
+    /// ## Why it matters
+    /// Names are case-sensitive in Arazzo, and other tools will not find these references.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// operationId: $sourceDescriptions.userAPI.listUsers   # the source is `UserAPI`
+    /// redirectUrl: $response.headers.Location
+    /// ```
+    ///
+    /// ## Instead
+    /// ```yaml
+    /// operationId: $sourceDescriptions.UserAPI.listUsers
+    /// redirectUrl: $response.header.Location
+    /// ```
+    LenientReference = "lenient-reference", Warning, "references are spelled exactly as the spec and the document name them";
+}
+
+pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let rule = &LenientReference::RULE;
+    let mut source_names: Vec<(String, &str)> = Vec::new();
+    for (wi, w) in cx.model.workflows.iter().enumerate() {
+        for (si, s) in w.steps.iter().enumerate() {
+            for (key, value) in [
+                ("operationId", &s.operation_id),
+                ("operationPath", &s.operation_path),
+                ("workflowId", &s.workflow_id),
+            ] {
+                if let Some(v) = value {
+                    if let Some(name) = qualified_source(v) {
+                        source_names.push((format!("/workflows/{wi}/steps/{si}/{key}"), name));
+                    }
+                }
+            }
+        }
+    }
+    operation_ids(cx, out);
+    for (site, exprs) in cx.sites().iter().zip(cx.expressions()) {
+        for e in exprs {
+            match e {
+                Expression::SourceDescriptions { name, .. } => {
+                    source_names.push((site.pointer.clone(), name.as_str()))
+                }
+                Expression::Steps {
+                    step_id,
+                    output: Some(output),
+                    ..
+                } if !site.text.contains(&format!("$steps.{step_id}.outputs")) => {
+                    out.push(
+                        cx.at(rule, &site.pointer, format!("`$steps.{step_id}.{output}` is read as `$steps.{step_id}.outputs.{output}`"))
+                            .with_hint("step outputs are read through `.outputs.`"),
+                    );
+                }
+                _ => {}
+            }
+        }
+        for prefix in [
+            "$request.headers.",
+            "$response.headers.",
+            "$message.headers.",
+        ] {
+            if site.text.contains(prefix) {
+                out.push(
+                    cx.at(
+                        rule,
+                        &site.pointer,
+                        format!(
+                            "`{}` is read as `{}`",
+                            prefix.trim_end_matches('.'),
+                            prefix.replace("headers.", "header")
+                        ),
+                    )
+                    .with_hint("the runtime expression is spelled `header`, singular"),
+                );
+            }
+        }
+    }
+    for (pointer, name) in source_names {
+        if cx.bundle.source_exact(name).is_some() {
+            continue;
+        }
+        if let Some(source) = cx.bundle.source(name) {
+            out.push(
+                cx.at(rule, &pointer, format!("there is no source named `{name}`; Telaio uses `{}`, which differs only in case", source.name))
+                    .with_hint(format!("write `{}`: names are case-sensitive", source.name)),
+            );
+        }
+    }
+}
+
+/// operationIds that match only when case is ignored.
+fn operation_ids(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for (wi, w) in cx.model.workflows.iter().enumerate() {
+        for (si, s) in w.steps.iter().enumerate() {
+            let Some(id) = &s.operation_id else { continue };
+            if let telaio_model::OperationLookup::Found { operation, .. } =
+                cx.bundle.find_operation_id(id)
+            {
+                let written = telaio_model::split_qualified(id).map_or(id.as_str(), |(_, op)| op);
+                if let Some(actual) = operation.operation_id.as_deref().filter(|a| *a != written) {
+                    out.push(
+                        cx.at(&LenientReference::RULE, &format!("/workflows/{wi}/steps/{si}/operationId"), format!("there is no operation `{written}`; Telaio uses `{actual}`, which differs only in case"))
+                            .with_hint(format!("write `{actual}`: operationIds are case-sensitive")),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// `x` in `$sourceDescriptions.x.rest` or `{$sourceDescriptions.x.url}#...`.
+fn qualified_source(value: &str) -> Option<&str> {
+    let value = value.strip_prefix('{').unwrap_or(value);
+    telaio_model::split_qualified(value).map(|(name, _)| name)
+}

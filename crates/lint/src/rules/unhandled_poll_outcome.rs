@@ -1,0 +1,201 @@
+//! Polling steps whose success actions leave some outcomes to fall through.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde_json::Value;
+use telaio_model::{
+    ApiDescription, Criterion, CriterionType, OnSuccess, OperationLookup, Step, StepTarget,
+};
+
+use super::unbounded_loop::loops_back;
+use crate::Diagnostic;
+use crate::context::Context;
+use crate::rule::declare_rule;
+
+declare_rule! {
+    /// ## What it checks
+    /// A step that polls (an `onSuccess` action goes back to it) and whose success actions
+    /// all have criteria, so some responses match none of them. Such a response falls
+    /// through to the next step, or, on the last step, ends the workflow as a success.
+    /// When the criteria compare one response field with literals and the API description
+    /// enumerates that field's values, the values left unhandled are named.
+    ///
+    /// ## Why it matters
+    /// In the catalog's Face Liveness workflow, a session that ends `FAILED` or `EXPIRED`
+    /// matches no action: the workflow stops polling and reports success.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// onSuccess:
+    ///   - {name: stillRunning, type: goto, stepId: poll, criteria: [{condition: "$response.body#/Status == 'IN_PROGRESS'"}]}
+    ///   - {name: done, type: end, criteria: [{condition: "$response.body#/Status == 'SUCCEEDED'"}]}
+    /// ```
+    ///
+    /// ## Instead
+    /// Handle the other outcomes explicitly, e.g. fail the step on them with a success
+    /// criterion (`$response.body#/Status != 'FAILED'`), or add an action for them.
+    UnhandledPollOutcome = "unhandled-poll-outcome", Warning, "polling steps handle every outcome";
+}
+
+pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for (wi, w) in cx.model.workflows.iter().enumerate() {
+        for (si, s) in w.steps.iter().enumerate() {
+            let inline: Vec<_> = s
+                .on_success
+                .iter()
+                .chain(&w.success_actions)
+                .filter_map(|a| match a {
+                    OnSuccess::Action(a) => Some(a),
+                    OnSuccess::Reusable(_) => None,
+                })
+                .collect();
+            let polls = inline
+                .iter()
+                .any(|a| loops_back(w, si, a.step_id.as_deref()));
+            let has_reusable = s
+                .on_success
+                .iter()
+                .chain(&w.success_actions)
+                .any(|a| matches!(a, OnSuccess::Reusable(_)));
+            // A reusable action may be the catch-all; an action without criteria always is.
+            if !polls || has_reusable || inline.iter().any(|a| a.criteria.is_empty()) {
+                continue;
+            }
+            let this = s.step_id.as_deref().unwrap_or("?");
+            let fallthrough = match w.steps.get(si + 1).and_then(|n| n.step_id.as_deref()) {
+                Some(next) => format!("the workflow goes on to step `{next}`"),
+                None => "the workflow ends here and reports success".to_owned(),
+            };
+            let compared = compared_values(inline.iter().flat_map(|a| &a.criteria));
+            let unhandled = compared.as_ref().and_then(|(pointer, covered)| {
+                let values = enum_values(cx, s, pointer)?;
+                let missing: Vec<String> = values
+                    .into_iter()
+                    .filter(|v| !covered.iter().any(|c| c.eq_ignore_ascii_case(v)))
+                    .collect();
+                Some((pointer.trim_start_matches('/').replace('/', "."), missing))
+            });
+            let message = match unhandled {
+                Some((_, missing)) if missing.is_empty() => continue,
+                Some((field, missing)) => format!(
+                    "when `{field}` is {}, no onSuccess action of step `{this}` applies: {fallthrough}",
+                    join_or(&missing)
+                ),
+                None => format!(
+                    "when a response matches none of the onSuccess criteria of polling step `{this}`, {fallthrough}"
+                ),
+            };
+            out.push(
+                cx.at_key(&UnhandledPollOutcome::RULE, &format!("/workflows/{wi}/steps/{si}/onSuccess"), message)
+                    .with_hint("add an action (or a success criterion) for the other outcomes, e.g. an `end` action for terminal failures"),
+            );
+        }
+    }
+}
+
+fn join_or(values: &[String]) -> String {
+    let quoted: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
+    match quoted.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+static JSONPATH_EQ: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"^\s*\$((?:\.[A-Za-z0-9_\-]+|\[\d+\])+)\s*==\s*(?:'([^']*)'|"([^"]*)")\s*$"#)
+        .expect("valid regex")
+});
+static SIMPLE_EQ: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*\$response\.body#(/\S*)\s*==\s*'([^']*)'\s*$").expect("valid regex")
+});
+
+/// When every criterion compares one body field with string literals: that field (as a JSON
+/// Pointer) and the literals.
+fn compared_values<'c>(
+    criteria: impl Iterator<Item = &'c Criterion>,
+) -> Option<(String, Vec<String>)> {
+    let mut field: Option<String> = None;
+    let mut values = Vec::new();
+    for c in criteria {
+        let condition = c.condition.as_deref()?;
+        for part in condition.split("||") {
+            let (pointer, value) = match c.kind() {
+                CriterionType::JsonPath(_) if c.context.as_deref() == Some("$response.body") => {
+                    let m = JSONPATH_EQ.captures(part)?;
+                    let path = m.get(1)?.as_str();
+                    let pointer: String = path
+                        .replace('[', ".")
+                        .replace(']', "")
+                        .split('.')
+                        .filter(|t| !t.is_empty())
+                        .map(|t| format!("/{t}"))
+                        .collect();
+                    (pointer, m.get(2).or(m.get(3))?.as_str().to_owned())
+                }
+                CriterionType::Simple => {
+                    let m = SIMPLE_EQ.captures(part)?;
+                    (m.get(1)?.as_str().to_owned(), m.get(2)?.as_str().to_owned())
+                }
+                _ => return None,
+            };
+            match &field {
+                Some(f) if *f != pointer => return None,
+                _ => field = Some(pointer),
+            }
+            values.push(value);
+        }
+    }
+    field.map(|f| (f, values))
+}
+
+/// The `enum` of the response field at `pointer`, from the step's operation's 2xx response.
+fn enum_values(cx: &Context<'_>, step: &Step, pointer: &str) -> Option<Vec<String>> {
+    let lookup = match step.target()? {
+        StepTarget::OperationId(id) => cx.bundle.find_operation_id(id),
+        StepTarget::OperationPath(p) => cx.bundle.find_operation_path(p),
+        _ => return None,
+    };
+    let OperationLookup::Found { source, operation } = lookup else {
+        return None;
+    };
+    let api = source.api()?;
+    let op = api.document.pointer(&operation.pointer)?;
+    let responses = op.get("responses")?.as_object()?;
+    let (_, response) = responses.iter().find(|(code, _)| code.starts_with('2'))?;
+    let response = deref(api, response)?;
+    let schema = match response.get("content").and_then(Value::as_object) {
+        Some(content) => content.values().next()?.get("schema")?,
+        None => response.get("schema")?,
+    };
+    let mut schema = deref(api, schema)?;
+    for token in pointer.split('/').skip(1) {
+        schema = match (
+            schema.get("properties").and_then(|p| p.get(token)),
+            schema.get("items"),
+        ) {
+            (Some(s), _) => deref(api, s)?,
+            (None, Some(items)) if token.parse::<usize>().is_ok() => deref(api, items)?,
+            _ => return None,
+        };
+    }
+    let values = schema.get("enum")?.as_array()?;
+    Some(
+        values
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect(),
+    )
+}
+
+/// Follows local `$ref`s (the common case inside one API description).
+fn deref<'a>(api: &'a ApiDescription, mut v: &'a Value) -> Option<&'a Value> {
+    for _ in 0..16 {
+        match v.get("$ref").and_then(Value::as_str) {
+            Some(r) => v = api.document.pointer(r.strip_prefix('#')?)?,
+            None => return Some(v),
+        }
+    }
+    None
+}

@@ -1,0 +1,271 @@
+//! Finding what a step calls: `operationId` (plain or `$sourceDescriptions.<name>.<id>`),
+//! `operationPath` (`{$sourceDescriptions.<name>.url}#/paths/...`) and `workflowId`.
+//!
+//! One mechanism for the linter (is the target there?) and the engine (what do I call?).
+
+use crate::{ApiDescription, Arazzo, Bundle, LoadedSource, Operation, SourceType, Workflow};
+
+/// The answer to "which operation does this step call?".
+#[derive(Debug)]
+pub enum OperationLookup<'b> {
+    /// Found, in this source.
+    Found {
+        /// The source holding the operation.
+        source: &'b LoadedSource,
+        /// The operation.
+        operation: &'b Operation,
+    },
+    /// A qualified reference names a source the document does not have.
+    UnknownSource {
+        /// The name used.
+        name: String,
+    },
+    /// The reference is not of a form Telaio understands.
+    Malformed {
+        /// What is wrong.
+        reason: String,
+    },
+    /// Not in any loaded source; `unloaded` lists sources that could not be searched.
+    NotFound {
+        /// The sources searched.
+        searched: Vec<&'b LoadedSource>,
+        /// Sources that could hold it but did not load.
+        unloaded: Vec<&'b LoadedSource>,
+    },
+    /// An unqualified operationId found in several sources.
+    Ambiguous {
+        /// Every match.
+        candidates: Vec<(&'b LoadedSource, &'b Operation)>,
+    },
+}
+
+/// The answer to "which workflow does this step or action run?".
+#[derive(Debug)]
+pub enum WorkflowLookup<'b> {
+    /// A workflow of this document.
+    Local(&'b Workflow),
+    /// A workflow of an `arazzo` source.
+    External {
+        /// The source document.
+        source: &'b LoadedSource,
+        /// The workflow.
+        workflow: &'b Workflow,
+    },
+    /// The source exists but did not load, so the workflow cannot be checked.
+    Unloaded(&'b LoadedSource),
+    /// A qualified reference names a source the document does not have.
+    UnknownSource {
+        /// The name used.
+        name: String,
+    },
+    /// No such workflow.
+    NotFound,
+}
+
+/// Splits `$sourceDescriptions.<name>.<rest>`.
+pub fn split_qualified(reference: &str) -> Option<(&str, &str)> {
+    reference
+        .strip_prefix("$sourceDescriptions.")
+        .and_then(|r| r.split_once('.'))
+}
+
+impl Bundle {
+    /// Candidate sources for operations: OpenAPI / AsyncAPI (declared or undeclared type).
+    fn api_sources(&self) -> impl Iterator<Item = &LoadedSource> {
+        let model = self.document.model.as_ref().ok();
+        self.sources.iter().filter(move |s| {
+            let declared = model
+                .and_then(|m| m.source_descriptions.get(s.index))
+                .and_then(|sd| sd.source_type.as_ref());
+            declared != Some(&SourceType::Arazzo) && s.arazzo().is_none()
+        })
+    }
+
+    /// The number of non-`arazzo` source descriptions (the spec's condition for requiring
+    /// qualified operationIds).
+    pub fn api_source_count(&self) -> usize {
+        let Ok(model) = &self.document.model else {
+            return 0;
+        };
+        model
+            .source_descriptions
+            .iter()
+            .filter(|sd| sd.source_type.as_ref() != Some(&SourceType::Arazzo))
+            .count()
+    }
+
+    /// Finds the operation a step's `operationId` names.
+    pub fn find_operation_id(&self, operation_id: &str) -> OperationLookup<'_> {
+        if let Some((name, id)) = split_qualified(operation_id) {
+            let Some(source) = self.source(name) else {
+                return OperationLookup::UnknownSource {
+                    name: name.to_owned(),
+                };
+            };
+            return match source.api() {
+                Some(api) => match api.operation_by_id(id) {
+                    Some(operation) => OperationLookup::Found { source, operation },
+                    None => OperationLookup::NotFound {
+                        searched: vec![source],
+                        unloaded: Vec::new(),
+                    },
+                },
+                None => OperationLookup::NotFound {
+                    searched: Vec::new(),
+                    unloaded: vec![source],
+                },
+            };
+        }
+        let mut candidates = Vec::new();
+        let mut searched = Vec::new();
+        let mut unloaded = Vec::new();
+        for source in self.api_sources() {
+            match source.api() {
+                Some(api) => {
+                    searched.push(source);
+                    if let Some(op) = api.operation_by_id(operation_id) {
+                        candidates.push((source, op));
+                    }
+                }
+                None => unloaded.push(source),
+            }
+        }
+        match candidates.len() {
+            0 => OperationLookup::NotFound { searched, unloaded },
+            1 => {
+                let (source, operation) = candidates[0];
+                OperationLookup::Found { source, operation }
+            }
+            _ => OperationLookup::Ambiguous { candidates },
+        }
+    }
+
+    /// Finds the operation an `operationPath` names.
+    pub fn find_operation_path(&self, operation_path: &str) -> OperationLookup<'_> {
+        let Some((source_part, pointer)) = operation_path.split_once('#') else {
+            return OperationLookup::Malformed {
+                reason: "an operationPath is `{$sourceDescriptions.<name>.url}#<JSON Pointer>`; this one has no `#`".into(),
+            };
+        };
+        let source = if let Some(inner) = source_part
+            .strip_prefix('{')
+            .and_then(|s| s.strip_suffix('}'))
+        {
+            match split_qualified(inner) {
+                Some((name, "url")) => match self.source(name) {
+                    Some(s) => s,
+                    None => {
+                        return OperationLookup::UnknownSource {
+                            name: name.to_owned(),
+                        };
+                    }
+                },
+                _ => {
+                    return OperationLookup::Malformed {
+                        reason: format!(
+                            "`{source_part}` should be `{{$sourceDescriptions.<name>.url}}`"
+                        ),
+                    };
+                }
+            }
+        } else {
+            // A literal URL is accepted when it is exactly one source's `url`.
+            let model = self.document.model.as_ref().ok();
+            let by_url = self.sources.iter().find(|s| {
+                model
+                    .and_then(|m| m.source_descriptions.get(s.index))
+                    .and_then(|sd| sd.url.as_deref())
+                    == Some(source_part)
+            });
+            match by_url {
+                Some(s) => s,
+                None => {
+                    return OperationLookup::Malformed {
+                        reason: format!(
+                            "`{source_part}` is neither `{{$sourceDescriptions.<name>.url}}` nor the url of a source description"
+                        ),
+                    };
+                }
+            }
+        };
+        let Some(api) = source.api() else {
+            return OperationLookup::NotFound {
+                searched: Vec::new(),
+                unloaded: vec![source],
+            };
+        };
+        let pointer = percent_decode(pointer);
+        match api.operation_at(&pointer) {
+            Some(operation) => OperationLookup::Found { source, operation },
+            None => OperationLookup::NotFound {
+                searched: vec![source],
+                unloaded: Vec::new(),
+            },
+        }
+    }
+
+    /// Finds the workflow a `workflowId` (plain or qualified) names.
+    pub fn find_workflow(&self, workflow_id: &str) -> WorkflowLookup<'_> {
+        if let Some((name, id)) = split_qualified(workflow_id) {
+            let Some(source) = self.source(name) else {
+                return WorkflowLookup::UnknownSource {
+                    name: name.to_owned(),
+                };
+            };
+            return match source.arazzo().and_then(|d| d.model.as_ref().ok()) {
+                Some(model) => find_in(model, id).map_or(WorkflowLookup::NotFound, |workflow| {
+                    WorkflowLookup::External { source, workflow }
+                }),
+                None => WorkflowLookup::Unloaded(source),
+            };
+        }
+        match self
+            .document
+            .model
+            .as_ref()
+            .ok()
+            .and_then(|m| find_in(m, workflow_id))
+        {
+            Some(w) => WorkflowLookup::Local(w),
+            None => WorkflowLookup::NotFound,
+        }
+    }
+}
+
+fn find_in<'m>(model: &'m Arazzo, id: &str) -> Option<&'m Workflow> {
+    model.workflow(id)
+}
+
+impl ApiDescription {
+    /// The operationIds of this description (for suggestions).
+    pub fn operation_ids(&self) -> impl Iterator<Item = &str> {
+        self.operations()
+            .iter()
+            .filter_map(|o| o.operation_id.as_deref())
+    }
+}
+
+/// Decodes `%XX` escapes (JSON Pointers in URI fragments may be percent-encoded).
+pub(crate) fn percent_decode(s: &str) -> String {
+    if !s.contains('%') {
+        return s.to_owned();
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            if let Some(b) = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
