@@ -165,14 +165,20 @@ impl Expression {
     /// use telaio_expr::Expression;
     /// assert!(Expression::looks_like("$inputs.token"));
     /// assert!(Expression::looks_like("$statusCode"));
+    /// assert!(Expression::looks_like("$statuscode")); // a typo, reported by the parser
     /// assert!(!Expression::looks_like("$5.00"));
     /// ```
     pub fn looks_like(text: &str) -> bool {
+        // Case is ignored here so that `$statuscode` is reported (with a suggestion) rather
+        // than sent as literal text.
         EXPRESSION_KINDS.iter().any(|k| {
-            text.strip_prefix(k).is_some_and(|rest| {
-                // `$url` must not be the start of `$urls`.
-                k.ends_with('.') || !rest.starts_with(|c: char| c.is_ascii_alphanumeric())
-            })
+            text.get(..k.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(k))
+                && {
+                    let rest = &text[k.len()..];
+                    // `$url` must not be the start of `$urls`.
+                    k.ends_with('.') || !rest.starts_with(|c: char| c.is_ascii_alphanumeric())
+                }
         })
     }
 }

@@ -15,7 +15,7 @@
 //! use telaio_model::{ArazzoDocument, Bundle, LoadOptions};
 //!
 //! let text = "arazzo: 1.0.1\ninfo: {title: t, version: '1'}\nsourceDescriptions: []\nworkflows: []\n";
-//! let url = url::Url::parse("file:///tmp/empty.arazzo.yaml").unwrap();
+//! let url = telaio_model::Url::parse("file:///tmp/empty.arazzo.yaml").unwrap();
 //! let document = Arc::new(ArazzoDocument::from_text(url, text.into(), &LoadOptions::default()).unwrap());
 //! let bundle = Bundle { document, sources: Vec::new() };
 //! let diagnostics = lint(&bundle, &LintOptions::default());

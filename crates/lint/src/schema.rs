@@ -337,6 +337,19 @@ fn describe_error(
             };
             vec![diagnostic(doc, rule, &pointer, false, message)]
         }
+        ValidationErrorKind::Constant { expected_value } => {
+            vec![diagnostic(
+                doc,
+                rule,
+                &pointer,
+                false,
+                format!(
+                    "{what} must be {}, not {}",
+                    short(expected_value),
+                    short(instance)
+                ),
+            )]
+        }
         ValidationErrorKind::MinItems { limit } => {
             vec![diagnostic(
                 doc,
@@ -359,11 +372,40 @@ fn describe_error(
             )]
         }
         ValidationErrorKind::OneOfNotValid { context } | ValidationErrorKind::AnyOf { context } => {
-            // The branch that came closest says the most useful thing; within it, "unknown
-            // field" errors caused by its other failures are noise.
+            // A branch that fails only on the 1.0 schema's quirks is the one the document
+            // means: report those quirks and nothing else.
+            let is_quirk = |e: &ValidationError<'_>| {
+                quirk(
+                    &doc.json,
+                    e.instance_path().as_str(),
+                    e.schema_path().as_str(),
+                )
+                .is_some()
+            };
+            if let Some(branch) = context.iter().find(|b| {
+                b.iter().any(is_quirk) && b.iter().all(|e| is_quirk(e) || is_unevaluated(e))
+            }) {
+                return branch
+                    .iter()
+                    .filter(|e| is_quirk(e))
+                    .flat_map(|e| describe_error(doc, compiled, e))
+                    .collect();
+            }
+            // Otherwise the branch that came closest says the most useful thing; within it,
+            // "unknown field" errors caused by its other failures are noise.
             let best = context.iter().min_by_key(|branch| {
                 let real = branch.iter().filter(|e| !is_unevaluated(e)).count();
-                (real, branch.len() - real)
+                let unknown_fields: usize = branch
+                    .iter()
+                    .map(|e| match e.kind() {
+                        ValidationErrorKind::UnevaluatedProperties { unexpected }
+                        | ValidationErrorKind::AdditionalProperties { unexpected } => {
+                            unexpected.len()
+                        }
+                        _ => 0,
+                    })
+                    .sum();
+                (real + unknown_fields, real)
             });
             match best.map(|b| relevant(compiled, b)) {
                 Some(branch) if !branch.is_empty() && branch.len() <= 3 => branch

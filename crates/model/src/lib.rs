@@ -57,3 +57,4 @@ pub use resolve::{OperationLookup, WorkflowLookup, split_qualified};
 pub use source::{SourceText, display_name};
 pub use span::{Position, Span};
 pub use syntax::{DuplicateKey, ParseLimits, ParsedText, SyntaxError, decode_utf8, parse_text};
+pub use url::Url;

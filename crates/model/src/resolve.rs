@@ -53,6 +53,8 @@ pub enum WorkflowLookup<'b> {
     },
     /// The source exists but did not load, so the workflow cannot be checked.
     Unloaded(&'b LoadedSource),
+    /// The source is an API description, which has no workflows.
+    NotArazzo(&'b LoadedSource),
     /// A qualified reference names a source the document does not have.
     UnknownSource {
         /// The name used.
@@ -212,6 +214,9 @@ impl Bundle {
                     name: name.to_owned(),
                 };
             };
+            if source.api().is_some() {
+                return WorkflowLookup::NotArazzo(source);
+            }
             return match source.arazzo().and_then(|d| d.model.as_ref().ok()) {
                 Some(model) => find_in(model, id).map_or(WorkflowLookup::NotFound, |workflow| {
                     WorkflowLookup::External { source, workflow }

@@ -76,7 +76,9 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     Source::Arazzo(_) => SourceType::Arazzo,
                 };
                 let found = match content {
-                    Source::Api(api) => format!("{} {}", api.kind.name(), api.version),
+                    Source::Api(api) => {
+                        format!("an {} description ({})", api.kind.name(), api.version)
+                    }
                     Source::Arazzo(_) => "an Arazzo document".into(),
                 };
                 if let Some(declared) = declared.filter(|d| **d != actual) {

@@ -208,6 +208,19 @@ fn workflow(cx: &Context<'_>, pointer: &str, id: &str, out: &mut Vec<Diagnostic>
         WorkflowLookup::Local(_)
         | WorkflowLookup::External { .. }
         | WorkflowLookup::Unloaded(_) => {}
+        WorkflowLookup::NotArazzo(source) => {
+            out.push(
+                cx.at(
+                    rule,
+                    pointer,
+                    format!(
+                        "source `{}` is an API description, so it has no workflows",
+                        source.name
+                    ),
+                )
+                .with_hint("workflows of other documents are named through `arazzo` sources"),
+            );
+        }
         WorkflowLookup::UnknownSource { name } => {
             out.push(cx.at(
                 rule,

@@ -1,0 +1,105 @@
+//! One fixture per rule (`tests/rules/<rule-id>.yaml`), with an insta snapshot of the
+//! diagnostics it produces.
+
+use std::path::Path;
+
+use telaio_lint::{Diagnostic, LintOptions, RULES, lint, load_failure};
+use telaio_model::{LoadOptions, Loader, display_name};
+
+fn diagnostics(path: &Path) -> Vec<Diagnostic> {
+    let loader = Loader::new(LoadOptions::default());
+    let url = Loader::url_for_path(path).expect("fixture path");
+    match loader.load_bundle(&url) {
+        Ok(bundle) => lint(&bundle, &LintOptions::default()),
+        Err(e) => load_failure(&display_name(&url), &e, &LintOptions::default()),
+    }
+}
+
+fn render(diagnostics: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for d in diagnostics {
+        let at = d.span.map_or_else(
+            || "-".to_owned(),
+            |s| format!("{}:{}", s.start.line, s.start.column),
+        );
+        out.push_str(&format!(
+            "{at} {}[{}] {}\n",
+            d.severity.as_str(),
+            d.rule,
+            d.message
+        ));
+        if let Some(h) = &d.hint {
+            out.push_str(&format!("    hint: {h}\n"));
+        }
+    }
+    out
+}
+
+#[test]
+fn rule_fixtures() {
+    insta::glob!("rules/*.yaml", |path| {
+        insta::assert_snapshot!(render(&diagnostics(path)));
+    });
+}
+
+#[test]
+fn every_rule_has_a_fixture_that_triggers_it() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/rules");
+    for rule in RULES.iter() {
+        let fixture = dir.join(format!("{}.yaml", rule.id));
+        assert!(
+            fixture.exists(),
+            "rule `{}` has no fixture at {}",
+            rule.id,
+            fixture.display()
+        );
+        let found = diagnostics(&fixture);
+        assert!(
+            found.iter().any(|d| d.rule == rule.id),
+            "the fixture of `{}` does not trigger it:\n{}",
+            rule.id,
+            render(&found)
+        );
+    }
+}
+
+#[test]
+fn every_rule_is_documented() {
+    for rule in RULES.iter() {
+        for section in [
+            "## What it checks",
+            "## Why it matters",
+            "## Example",
+            "## Instead",
+        ] {
+            assert!(
+                rule.doc.contains(section),
+                "rule `{}` lacks `{section}`",
+                rule.id
+            );
+        }
+        assert!(!rule.summary.is_empty());
+    }
+}
+
+#[test]
+fn strict_turns_warnings_into_errors() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/rules/unbounded-loop.yaml");
+    let loader = Loader::new(LoadOptions::default());
+    let bundle = loader
+        .load_bundle(&Loader::url_for_path(&path).unwrap())
+        .unwrap();
+    let lenient = lint(&bundle, &LintOptions { strict: false });
+    let strict = lint(&bundle, &LintOptions { strict: true });
+    assert!(
+        lenient
+            .iter()
+            .any(|d| d.severity == telaio_lint::Severity::Warning)
+    );
+    assert!(
+        strict
+            .iter()
+            .all(|d| d.severity == telaio_lint::Severity::Error)
+    );
+    assert_eq!(lenient.len(), strict.len());
+}
