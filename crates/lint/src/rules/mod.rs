@@ -58,7 +58,7 @@ pub static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
     all.extend(duplicate_ids::RULES);
     all.push(step_target::StepTarget::RULE);
     all.push(step_target::TargetForm::RULE);
-    all.push(source_unresolved::SourceUnresolved::RULE);
+    all.extend(source_unresolved::RULES);
     all.push(unknown_operation::UnknownOperation::RULE);
     all.push(unqualified_operation_id::UnqualifiedOperationId::RULE);
     all.extend(unknown_target::RULES);

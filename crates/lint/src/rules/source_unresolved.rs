@@ -8,14 +8,14 @@ use crate::rule::declare_rule;
 
 declare_rule! {
     /// ## What it checks
-    /// That each source description's `url` resolves (relative to the document) to a file
-    /// that loads, and that the file is of the declared `type`: an OpenAPI or AsyncAPI
-    /// description, or an Arazzo document.
+    /// That each source description's `url` can be found: resolved relative to the document,
+    /// a local file that exists, or (with `--allow-remote`) a remote document that answers.
     ///
     /// ## Why it matters
-    /// Operations are looked up in the sources; a source that does not load leaves every
+    /// Operations are looked up in the sources; a source that cannot be found leaves every
     /// `operationId` in it unchecked here and unrunnable later. Remote URLs are loaded only
-    /// with `--allow-remote`, so they are reported too.
+    /// with `--allow-remote`, so they are reported too. This is a warning because the file may
+    /// exist where the workflow runs; `--strict` makes it an error.
     ///
     /// ## Example
     /// ```yaml
@@ -26,11 +26,37 @@ declare_rule! {
     ///
     /// ## Instead
     /// Point `url` at the file as it is named, relative to the Arazzo document.
-    SourceUnresolved = "source-unresolved", Warning, "each source description loads and is of its declared type";
+    SourceUnresolved = "source-unresolved", Warning, "each source description can be found";
 }
 
+declare_rule! {
+    /// ## What it checks
+    /// That what a source description's `url` points at is a description of the declared
+    /// `type`: a file (not a folder), within the size limit, valid YAML or JSON, and an
+    /// OpenAPI or AsyncAPI description or an Arazzo document — not the document itself
+    /// (unless `type: arazzo`).
+    ///
+    /// ## Why it matters
+    /// The source was found but cannot serve: no operation in it can be resolved or run.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// sourceDescriptions:
+    ///   - name: petstore
+    ///     url: ./openapi/          # a folder
+    ///     type: openapi
+    /// ```
+    ///
+    /// ## Instead
+    /// ```yaml
+    ///     url: ./openapi/petstore.yaml
+    /// ```
+    SourceInvalid = "source-invalid", Error, "each source description is an API description of its declared type";
+}
+
+pub(crate) const RULES: [crate::Rule; 2] = [SourceUnresolved::RULE, SourceInvalid::RULE];
+
 pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let rule = &SourceUnresolved::RULE;
     for source in &cx.bundle.sources {
         let pointer = format!("/sourceDescriptions/{}/url", source.index);
         let declared = cx
@@ -40,6 +66,18 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             .and_then(|sd| sd.source_type.as_ref());
         match &source.content {
             Err(error) => {
+                let invalid = matches!(
+                    error,
+                    LoadError::IsDirectory { .. }
+                        | LoadError::TooLarge { .. }
+                        | LoadError::Syntax { .. }
+                        | LoadError::NotADescription { .. }
+                );
+                let rule = if invalid {
+                    &SourceInvalid::RULE
+                } else {
+                    &SourceUnresolved::RULE
+                };
                 let d = cx.at(
                     rule,
                     &pointer,
@@ -58,11 +96,19 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             Ok(Source::Arazzo(doc))
                 if doc.source.url == cx.doc.source.url && declared != Some(&SourceType::Arazzo) =>
             {
-                out.push(cx.at(
-                    rule,
-                    &pointer,
-                    format!("source `{}` points at this document itself", source.name),
-                ));
+                out.push(
+                    cx.at(
+                        &SourceInvalid::RULE,
+                        &pointer,
+                        format!(
+                            "source `{}` points at this document itself, not at an API description",
+                            source.name
+                        ),
+                    )
+                    .with_hint(
+                        "point `url` at the OpenAPI or AsyncAPI description the workflows call",
+                    ),
+                );
             }
             Ok(content) => {
                 let actual = match content {
@@ -89,7 +135,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                         SourceType::Other(s) => s.as_str(),
                     };
                     out.push(cx.at(
-                        rule,
+                        &SourceInvalid::RULE,
                         &format!("/sourceDescriptions/{}/type", source.index),
                         format!(
                             "source `{}` is declared `type: {name}` but is {found}",
