@@ -1,9 +1,8 @@
 //! Fetching `http(s)` documents, allowed only with `--allow-remote`.
 
-use std::io::Read;
 use std::time::Duration;
 
-use telaio_model::{Fetcher, FileFetcher, LoadError};
+use telaio_model::{Fetcher, FileFetcher, LoadError, ReadLimited, read_limited};
 use url::Url;
 
 /// Reads local files, and http(s) URLs with a blocking client (30 s timeout, size-limited).
@@ -52,18 +51,9 @@ impl Fetcher for RemoteFetcher {
                 limit: max_bytes,
             });
         }
-        let mut bytes = Vec::new();
-        response
-            .take(max_bytes + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| remote(e.to_string()))?;
-        if bytes.len() as u64 > max_bytes {
-            return Err(LoadError::TooLarge {
-                url: url.clone(),
-                size: None,
-                limit: max_bytes,
-            });
-        }
-        Ok(bytes)
+        read_limited(response, url, max_bytes).map_err(|e| match e {
+            ReadLimited::TooLarge(e) => e,
+            ReadLimited::Io(e) => remote(e.to_string()),
+        })
     }
 }

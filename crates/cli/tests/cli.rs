@@ -58,6 +58,17 @@ fn valid_dir() -> Dir {
     d
 }
 
+/// A workflow whose step names `listPet`, an operation its API does not have.
+fn typo_dir() -> Dir {
+    let d = Dir::new();
+    d.write("pets.openapi.yaml", PETS_OPENAPI);
+    d.write(
+        "flow.arazzo.yaml",
+        workflow("./pets.openapi.yaml", "listPet"),
+    );
+    d
+}
+
 #[test]
 fn a_valid_document_exits_0() {
     let d = valid_dir();
@@ -72,12 +83,7 @@ fn a_valid_document_exits_0() {
 
 #[test]
 fn an_invalid_document_exits_1_and_points_at_the_line() {
-    let d = Dir::new();
-    d.write("pets.openapi.yaml", PETS_OPENAPI);
-    d.write(
-        "flow.arazzo.yaml",
-        workflow("./pets.openapi.yaml", "listPet"),
-    );
+    let d = typo_dir();
     let o = telaio(&["validate", "flow.arazzo.yaml"], d.path());
     assert_eq!(o.status.code(), Some(1));
     let out = stdout(&o);
@@ -94,12 +100,7 @@ fn an_invalid_document_exits_1_and_points_at_the_line() {
 
 #[test]
 fn json_output_is_one_object_with_locations() {
-    let d = Dir::new();
-    d.write("pets.openapi.yaml", PETS_OPENAPI);
-    d.write(
-        "flow.arazzo.yaml",
-        workflow("./pets.openapi.yaml", "listPet"),
-    );
+    let d = typo_dir();
     let o = telaio(
         &["validate", "--format", "json", "flow.arazzo.yaml"],
         d.path(),
@@ -117,12 +118,7 @@ fn json_output_is_one_object_with_locations() {
 
 #[test]
 fn sarif_output_follows_2_1_0() {
-    let d = Dir::new();
-    d.write("pets.openapi.yaml", PETS_OPENAPI);
-    d.write(
-        "flow.arazzo.yaml",
-        workflow("./pets.openapi.yaml", "listPet"),
-    );
+    let d = typo_dir();
     let o = telaio(
         &["validate", "--format", "sarif", "flow.arazzo.yaml"],
         d.path(),

@@ -72,15 +72,7 @@ impl<'a> Context<'a> {
     }
 
     fn make(&self, rule: &Rule, span: Span, message: String) -> Diagnostic {
-        Diagnostic {
-            rule: rule.id,
-            severity: rule.severity,
-            message,
-            file: self.doc.source.name.clone(),
-            span: Some(span),
-            source: Some(self.doc.source.clone()),
-            hint: None,
-        }
+        Diagnostic::new(rule, &self.doc.source, span, message)
     }
 
     /// A diagnostic pointing at the value at `pointer`.

@@ -45,6 +45,24 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// A diagnostic of `rule` (at its default severity) at `span` in `source`.
+    pub fn new(
+        rule: &crate::Rule,
+        source: &Arc<SourceText>,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            rule: rule.id,
+            severity: rule.severity,
+            message: message.into(),
+            file: source.name.clone(),
+            span: Some(span),
+            source: Some(source.clone()),
+            hint: None,
+        }
+    }
+
     /// Adds a hint.
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());

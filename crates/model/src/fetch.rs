@@ -52,19 +52,36 @@ pub fn read_file(url: &Url, max_bytes: u64) -> Result<Vec<u8>, LoadError> {
             limit: max_bytes,
         });
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    // `take` guards against files that grow while being read (and /dev/zero-like files).
-    std::fs::File::open(&path)
-        .map_err(io)?
-        .take(max_bytes + 1)
+    // The limit is enforced while reading too: files grow, and /dev/zero has no size.
+    let file = std::fs::File::open(&path).map_err(io)?;
+    read_limited(file, url, max_bytes).map_err(|e| match e {
+        ReadLimited::TooLarge(e) => e,
+        ReadLimited::Io(e) => io(e),
+    })
+}
+
+/// Why [`read_limited`] stopped.
+#[derive(Debug)]
+pub enum ReadLimited {
+    /// More than the limit was available.
+    TooLarge(LoadError),
+    /// The reader failed.
+    Io(std::io::Error),
+}
+
+/// Reads at most `max_bytes` from `reader`; more is [`LoadError::TooLarge`] for `url`.
+pub fn read_limited(reader: impl Read, url: &Url, max_bytes: u64) -> Result<Vec<u8>, ReadLimited> {
+    let mut bytes = Vec::new();
+    reader
+        .take(max_bytes.saturating_add(1))
         .read_to_end(&mut bytes)
-        .map_err(io)?;
+        .map_err(ReadLimited::Io)?;
     if bytes.len() as u64 > max_bytes {
-        return Err(LoadError::TooLarge {
+        return Err(ReadLimited::TooLarge(LoadError::TooLarge {
             url: url.clone(),
             size: None,
             limit: max_bytes,
-        });
+        }));
     }
     Ok(bytes)
 }

@@ -49,7 +49,7 @@ mod syntax;
 pub use api::{ApiDescription, ApiKind, Channel, Operation};
 pub use arazzo::*;
 pub use error::{LoadError, human_bytes};
-pub use fetch::{Fetcher, FileFetcher, read_file};
+pub use fetch::{Fetcher, FileFetcher, ReadLimited, read_file, read_limited};
 pub use loader::{ArazzoDocument, Bundle, LoadOptions, LoadedSource, Loader, Source};
 pub use node::{Entry, Located, Node, NodeKind, escape_token, unescape_token};
 pub use refs::{RefError, Resolved};

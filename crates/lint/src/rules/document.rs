@@ -120,14 +120,8 @@ pub(crate) fn load_failure(file: &str, error: &LoadError) -> Diagnostic {
 
 /// Checks what must hold before the schema can apply; returns the version when it does.
 pub(crate) fn check(doc: &ArazzoDocument, out: &mut Vec<Diagnostic>) -> Option<SpecVersion> {
-    let at = |rule: &crate::Rule, span: Span, message: String| Diagnostic {
-        rule: rule.id,
-        severity: rule.severity,
-        message,
-        file: doc.source.name.clone(),
-        span: Some(span),
-        source: Some(doc.source.clone()),
-        hint: None,
+    let at = |rule: &crate::Rule, span: Span, message: String| {
+        Diagnostic::new(rule, &doc.source, span, message)
     };
     for dup in &doc.duplicate_keys {
         out.push(

@@ -43,16 +43,6 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             };
             let pointer = format!("/workflows/{wi}/steps/{si}/operationId");
             let d = match cx.bundle.find_operation_id(id) {
-                OperationLookup::Found { source, .. } => cx
-                    .at(
-                        rule,
-                        &pointer,
-                        format!(
-                            "`{id}` must name its source: this document has {} API sources",
-                            cx.bundle.api_source_count()
-                        ),
-                    )
-                    .with_hint(format!("write `$sourceDescriptions.{}.{id}`", source.name)),
                 OperationLookup::Ambiguous { candidates } => {
                     let names: Vec<String> = candidates
                         .iter()
@@ -73,8 +63,12 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 }
                 // Not found anywhere: `unknown-operation` says so, once is enough.
                 OperationLookup::NotFound { searched, .. } if !searched.is_empty() => continue,
-                _ => cx
-                    .at(
+                found => {
+                    let name = match found {
+                        OperationLookup::Found { source, .. } => source.name.as_str(),
+                        _ => "<name>",
+                    };
+                    cx.at(
                         rule,
                         &pointer,
                         format!(
@@ -82,7 +76,8 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                             cx.bundle.api_source_count()
                         ),
                     )
-                    .with_hint(format!("write `$sourceDescriptions.<name>.{id}`")),
+                    .with_hint(format!("write `$sourceDescriptions.{name}.{id}`"))
+                }
             };
             out.push(d);
         }
