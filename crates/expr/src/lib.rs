@@ -9,6 +9,7 @@
 //! - [`Condition`]: simple conditions (`$statusCode == 200 && ...`).
 //! - [`JsonPathCondition`]: RFC 9535 conditions, and the catalog's `$.x == 'y'` shape
 //!   translated to RFC 9535.
+//! - `XPathCondition` (cargo feature `xpath`, on by default): XPath 3.1 conditions.
 //!
 //! ```
 //! use telaio_expr::{Condition, Expression};
@@ -25,6 +26,8 @@ mod jsonpath;
 mod pointer;
 mod runtime;
 mod template;
+#[cfg(feature = "xpath")]
+mod xpath;
 
 pub use condition::{Accessor, CompareOp, Condition, Literal};
 pub use error::ExprError;
@@ -32,3 +35,5 @@ pub use jsonpath::{JsonPathCondition, translate_comparison};
 pub use pointer::JsonPointer;
 pub use runtime::{EXPRESSION_KINDS, Expression, Mode, Source, WorkflowField};
 pub use template::{Part, Template, ValueExpression};
+#[cfg(feature = "xpath")]
+pub use xpath::XPathCondition;

@@ -17,8 +17,11 @@ declare_rule! {
     /// - `jsonpath`: an RFC 9535 JSONPath (or the comparison shape `$.x == 'y'`, which is
     ///   accepted and reported by `jsonpath-not-rfc9535`).
     ///
-    /// Expressions embedded with `{$...}` in regex and JSONPath conditions are checked too.
-    /// XPath conditions are not compiled by this version of Telaio.
+    /// - `xpath`: an XPath 3.1 expression (the spec's default; `xpath-10`, `xpath-20` and
+    ///   `xpath-30` conditions are compiled as 3.1 too).
+    ///
+    /// Expressions embedded with `{$...}` in regex, JSONPath and XPath conditions are checked
+    /// too.
     ///
     /// ## Why it matters
     /// A condition that does not compile always fails at run time (Arazzo 1.1 says so), so a
@@ -39,7 +42,7 @@ declare_rule! {
     ///     condition: $.items[*]
     ///     type: jsonpath
     /// ```
-    ConditionSyntax = "condition-syntax", Error, "conditions parse (simple) or compile (regex, JSONPath)";
+    ConditionSyntax = "condition-syntax", Error, "conditions parse (simple) or compile (regex, JSONPath, XPath)";
 }
 
 /// Stands for embedded expressions while a regex or JSONPath is compiled.
@@ -109,6 +112,24 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                         ));
                     }
                     out.push(d);
+                }
+            }
+            CriterionType::XPath(_) => {
+                let template = match Template::parse(text) {
+                    Ok(t) => t,
+                    Err(e) => {
+                        out.push(cx.in_string(
+                            rule,
+                            &site.pointer,
+                            e.offset,
+                            format!("invalid embedded expression: {}", e.message),
+                        ));
+                        continue;
+                    }
+                };
+                if let Err(e) = telaio_expr::XPathCondition::compile(&template.fill(PLACEHOLDER)) {
+                    let offset = if template.is_literal() { e.offset } else { 0 };
+                    out.push(cx.in_string(rule, &site.pointer, offset, e.message));
                 }
             }
             _ => {}

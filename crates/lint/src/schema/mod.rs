@@ -48,7 +48,9 @@ declare_rule! {
     /// ## What it checks
     /// Places where the official Arazzo 1.0 JSON Schema is stricter than the specification
     /// text: a `retry` action without `retryAfter`, a `retry` without `stepId`/`workflowId`,
-    /// and a payload replacement whose `value` is not a string.
+    /// a payload replacement whose `value` is not a string, and a Criterion Expression Type
+    /// Object nested under `type` (as the specification's field table has it; the schema
+    /// wants its fields beside `condition`).
     ///
     /// ## Why it matters
     /// The specification is the source of truth (the schema's own README says so), and its
@@ -206,6 +208,13 @@ pub(super) fn quirk(json: &Value, pointer: &str, schema_path: &str) -> Option<St
         == Some("retry");
     if is_retry && schema_path.contains("/failure-action-object/allOf/0/then/oneOf") {
         return Some("the official 1.0 JSON Schema requires `stepId` or `workflowId` on `retry` actions, but the specification makes them optional (a plain retry repeats the step); Telaio follows the specification".into());
+    }
+    let nested_type = json
+        .pointer(pointer)
+        .and_then(|c| c.get("type"))
+        .is_some_and(Value::is_object);
+    if nested_type && schema_path.ends_with("/criterion-object/anyOf") {
+        return Some("the official 1.0 JSON Schema expects a Criterion Expression Type Object's `type` and `version` beside `condition`, while the specification nests the object under `type`; Telaio reads both".into());
     }
     if schema_path.ends_with("/payload-replacement-object/properties/value/type") {
         return Some("the official 1.0 JSON Schema requires a string `value` in payload replacements, but the specification allows any value; Telaio follows the specification".into());

@@ -16,15 +16,26 @@ pub struct Criterion {
     /// The condition's language; `simple` when omitted.
     #[serde(rename = "type")]
     pub criterion_type: Option<CriterionType>,
+    /// The expression type's version written beside `type` (the official 1.0 JSON Schema's
+    /// reading of the Criterion Expression Type Object; the spec text nests it under `type`).
+    pub version: Option<String>,
     /// `x-...` fields.
     #[serde(flatten)]
     pub extensions: Extensions,
 }
 
 impl Criterion {
-    /// The type, with the spec's default (`simple`) applied.
+    /// The type, with the spec's default (`simple`) applied and a `version` written beside
+    /// `type` taken into account.
     pub fn kind(&self) -> CriterionType {
-        self.criterion_type.clone().unwrap_or(CriterionType::Simple)
+        match (&self.criterion_type, &self.version) {
+            (Some(CriterionType::JsonPath(None)), Some(v)) => {
+                CriterionType::JsonPath(Some(v.clone()))
+            }
+            (Some(CriterionType::XPath(None)), Some(v)) => CriterionType::XPath(Some(v.clone())),
+            (Some(t), _) => t.clone(),
+            (None, _) => CriterionType::Simple,
+        }
     }
 }
 
