@@ -74,6 +74,7 @@ pub(crate) fn run(args: &ValidateArgs) -> u8 {
             Err(
                 error @ (LoadError::NotFound { .. }
                 | LoadError::IsDirectory { .. }
+                | LoadError::NotAFile { .. }
                 | LoadError::Io { .. }),
             ) => {
                 render::usage_error(&error.to_string());

@@ -316,7 +316,11 @@ fn a_fifty_megabyte_document() {
     let mut doc = b"arazzo: 1.0.1\ndescription: '".to_vec();
     doc.resize(50 * 1024 * 1024, b'x');
     doc.extend_from_slice(b"'\n");
-    rejects("big.yaml", &doc, "over the 20.0 MiB limit");
+    rejects(
+        "big.yaml",
+        &doc,
+        "big.yaml is 50.0 MiB, over the 20.0 MiB limit",
+    );
 }
 
 #[test]
@@ -365,6 +369,33 @@ fn a_source_that_points_at_itself_or_a_folder() {
         "{}",
         stdout(&o)
     );
+}
+
+#[test]
+fn a_source_that_is_a_fifo_is_refused_without_blocking() {
+    let d = Dir::new();
+    let fifo = d.path().join("pipe.yaml");
+    let made = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    if !made {
+        eprintln!("note: mkfifo is unavailable; skipping");
+        return;
+    }
+    d.write("flow.arazzo.yaml", workflow("./pipe.yaml", "listPets"));
+    let start = Instant::now();
+    let o = telaio(&["validate", "flow.arazzo.yaml"], d.path());
+    assert!(start.elapsed() < Duration::from_secs(10));
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("pipe.yaml is not a regular file"),
+        "{}",
+        stdout(&o)
+    );
+    let o = telaio(&["validate", "pipe.yaml"], d.path());
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
 }
 
 /// A tiny HTTP/1.1 server on 127.0.0.1 serving fixed files; returns its base URL.
@@ -417,6 +448,10 @@ fn remote_documents_load_only_when_allowed() {
             workflow("./pets.openapi.yaml", "listPet"),
         ),
         ("/local.arazzo.yaml", workflow("./missing.yaml", "listPets")),
+        (
+            "/steal.arazzo.yaml",
+            workflow("file:///etc/passwd", "listPets"),
+        ),
     ]);
     let d = Dir::new();
     let o = telaio(
@@ -465,7 +500,14 @@ fn remote_documents_load_only_when_allowed() {
     let o = telaio(&["validate", "flow.arazzo.yaml"], d.path());
     assert_eq!(o.status.code(), Some(0));
     assert!(
-        stdout(&o).contains("is remote; Telaio loads remote documents only with --allow-remote")
+        stdout(&o).contains("is remote, and remote loading is off"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        stdout(&o).contains("hint: run with --allow-remote to load it"),
+        "{}",
+        stdout(&o)
     );
     let o = telaio(
         &["validate", "--allow-remote", "flow.arazzo.yaml"],

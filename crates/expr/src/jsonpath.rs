@@ -34,6 +34,7 @@ impl JsonPathCondition {
     /// assert!(!rfc.translated);
     /// ```
     pub fn compile(condition: &str) -> Result<JsonPathCondition, ExprError> {
+        crate::limits::check(condition, "JSONPath", crate::limits::MAX_JSONPATH_NESTING)?;
         match JsonPath::parse(condition) {
             Ok(query) => Ok(JsonPathCondition {
                 query,
@@ -275,4 +276,27 @@ impl<'t> Translator<'t> {
             }
         }
     }
+}
+
+/// Rewrites the Goessner draft's script expressions that have an RFC 9535 equivalent:
+/// `[(@.length-1)]` becomes `[-1]`, and `@.x.length` becomes `length(@.x)`. Other script
+/// expressions (arbitrary JavaScript) have none; `None` then.
+///
+/// ```
+/// use telaio_expr::translate_goessner;
+/// assert_eq!(translate_goessner("$.book[(@.length-1)]").as_deref(), Some("$.book[-1]"));
+/// assert_eq!(translate_goessner("$.a[?(@.tags.length > 0)]").as_deref(), Some("$.a[?(length(@.tags) > 0)]"));
+/// assert_eq!(translate_goessner("$.a[(@.x * 2)]"), None);
+/// ```
+pub fn translate_goessner(query: &str) -> Option<String> {
+    use std::sync::LazyLock;
+    static LAST: LazyLock<fancy_regex::Regex> = LazyLock::new(|| {
+        fancy_regex::Regex::new(r"\[\(\s*@\.length\s*-\s*(\d+)\s*\)\]").expect("valid")
+    });
+    static LENGTH: LazyLock<fancy_regex::Regex> = LazyLock::new(|| {
+        fancy_regex::Regex::new(r"@((?:\.[A-Za-z_][A-Za-z0-9_-]*)*)\.length\b").expect("valid")
+    });
+    let out = LAST.replace_all(query, "[-$1]");
+    let out = LENGTH.replace_all(&out, "length(@$1)").into_owned();
+    (out != query).then_some(out)
 }

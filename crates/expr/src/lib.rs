@@ -23,7 +23,9 @@
 mod condition;
 mod error;
 mod jsonpath;
+mod limits;
 mod pointer;
+mod regex;
 mod runtime;
 mod template;
 #[cfg(feature = "xpath")]
@@ -31,8 +33,10 @@ mod xpath;
 
 pub use condition::{Accessor, CompareOp, Condition, Literal};
 pub use error::ExprError;
-pub use jsonpath::{JsonPathCondition, translate_comparison};
+pub use jsonpath::{JsonPathCondition, translate_comparison, translate_goessner};
+pub use limits::{MAX_JSONPATH_NESTING, MAX_QUERY_CHARS, MAX_XPATH_NESTING};
 pub use pointer::JsonPointer;
+pub use regex::RegexCondition;
 pub use runtime::{EXPRESSION_KINDS, Expression, Mode, Source, WorkflowField};
 pub use template::{Part, Template, ValueExpression};
 #[cfg(feature = "xpath")]

@@ -1,8 +1,8 @@
 //! XPath conditions, compiled with xee-xpath (XPath 3.1, the spec's default version).
 //!
 //! `xpath-10`, `xpath-20` and `xpath-30` conditions are compiled as XPath 3.1, which accepts
-//! almost all of them; the few XPath 1.0 expressions whose meaning changed (mostly around
-//! comparisons of node sets with numbers) are noted in docs/spec-readings.md.
+//! almost all of them (docs/spec-readings.md says more). Conditions are bounded in length and
+//! nesting first (see `limits`): the parser's time grows exponentially with nesting.
 
 use crate::ExprError;
 
@@ -28,6 +28,7 @@ impl XPathCondition {
     /// assert!(err.message.starts_with("invalid XPath"), "{err}");
     /// ```
     pub fn compile(condition: &str) -> Result<XPathCondition, ExprError> {
+        crate::limits::check(condition, "XPath", crate::limits::MAX_XPATH_NESTING)?;
         let queries = xee_xpath::Queries::default();
         match queries.sequence(condition) {
             Ok(query) => Ok(XPathCondition { query }),

@@ -21,6 +21,20 @@ pub enum LoadError {
         /// The URL that was resolved.
         url: Url,
     },
+    /// The path names something that is not a regular file (a FIFO, a device).
+    #[error("{} is not a regular file", display_name(.url))]
+    NotAFile {
+        /// The URL that was resolved.
+        url: Url,
+    },
+    /// A remote document named a local file.
+    #[error(
+        "{url} is a local file named by a remote document; remote documents may only name remote sources"
+    )]
+    LocalFromRemote {
+        /// The local URL that was refused.
+        url: Url,
+    },
     /// Reading failed.
     #[error("cannot read {}: {message}", display_name(.url))]
     Io {
@@ -30,8 +44,8 @@ pub enum LoadError {
         message: String,
     },
     /// The file is larger than the limit.
-    #[error("{} is {} which is over the {} limit (raise it with --max-document-size)",
-        display_name(.url), .size.map_or_else(|| "larger".to_owned(), human_bytes), human_bytes(*.limit))]
+    #[error("{} is {} the {} limit", display_name(.url),
+        .size.map_or_else(|| "larger than".to_owned(), |s| format!("{}, over", human_bytes(s))), human_bytes(*.limit))]
     TooLarge {
         /// The URL that was resolved.
         url: Url,
@@ -41,7 +55,7 @@ pub enum LoadError {
         limit: u64,
     },
     /// The URL is remote and remote loading was not allowed.
-    #[error("{url} is remote; Telaio loads remote documents only with --allow-remote")]
+    #[error("{url} is remote, and remote loading is off")]
     RemoteNotAllowed {
         /// The URL that was resolved.
         url: Url,
@@ -92,6 +106,8 @@ impl LoadError {
         match self {
             LoadError::NotFound { url }
             | LoadError::IsDirectory { url }
+            | LoadError::NotAFile { url }
+            | LoadError::LocalFromRemote { url }
             | LoadError::Io { url, .. }
             | LoadError::TooLarge { url, .. }
             | LoadError::RemoteNotAllowed { url }

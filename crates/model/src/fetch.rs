@@ -45,6 +45,10 @@ pub fn read_file(url: &Url, max_bytes: u64) -> Result<Vec<u8>, LoadError> {
     if meta.is_dir() {
         return Err(LoadError::IsDirectory { url: url.clone() });
     }
+    // A FIFO or a device would block or never end.
+    if !meta.is_file() {
+        return Err(LoadError::NotAFile { url: url.clone() });
+    }
     if meta.len() > max_bytes {
         return Err(LoadError::TooLarge {
             url: url.clone(),

@@ -270,6 +270,10 @@ impl Loader {
                 let content = match &url {
                     // A source that is this very document needs no second read.
                     Ok(u) if strip_fragment(u) == *base => Ok(Source::Arazzo(document.clone())),
+                    // A document from the network must not make Telaio read local files.
+                    Ok(u) if base.scheme() != "file" && u.scheme() == "file" => {
+                        Err(LoadError::LocalFromRemote { url: u.clone() })
+                    }
                     Ok(u) => self.load_source(u, sd.source_type.as_ref()),
                     Err(e) => Err(e.clone()),
                 };

@@ -98,6 +98,9 @@ impl Loader {
                 .fragment()
                 .map(crate::resolve::percent_decode)
                 .unwrap_or_default();
+            if here.url.scheme() != "file" && target.scheme() == "file" {
+                return Err(RefError::Load(LoadError::LocalFromRemote { url: target }));
+            }
             let mut file = target.clone();
             file.set_fragment(None);
             let mut same = here.url.clone();

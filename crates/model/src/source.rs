@@ -35,7 +35,8 @@ pub fn display_name(url: &Url) -> String {
     };
     if let Ok(cwd) = std::env::current_dir() {
         if let Ok(rel) = path.strip_prefix(&cwd) {
-            return rel.display().to_string();
+            let rel = rel.display().to_string();
+            return if rel.is_empty() { ".".to_owned() } else { rel };
         }
         if let Some(rel) = relative_to(&path, &cwd) {
             return rel;

@@ -1,6 +1,8 @@
 //! Conditions that do not parse or compile.
 
-use telaio_expr::{Condition, JsonPathCondition, Template};
+use telaio_expr::{
+    Condition, JsonPathCondition, RegexCondition, Template, XPathCondition, translate_goessner,
+};
 use telaio_model::CriterionType;
 
 use crate::Diagnostic;
@@ -12,7 +14,7 @@ declare_rule! {
     /// ## What it checks
     /// That every criterion's `condition` is valid for its `type`:
     /// - `simple` (the default): the simple condition language (`$statusCode == 200 && ...`);
-    /// - `regex`: a regular expression (Rust `regex` syntax, close to RE2: no look-around or
+    /// - `regex`: a regular expression (fancy-regex: Rust `regex` syntax with look-around and
     ///   back-references);
     /// - `jsonpath`: an RFC 9535 JSONPath (or the comparison shape `$.x == 'y'`, which is
     ///   accepted and reported by `jsonpath-not-rfc9535`).
@@ -70,7 +72,8 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     out.push(d);
                 }
             }
-            kind @ (CriterionType::Regex | CriterionType::JsonPath(_)) => {
+            kind
+            @ (CriterionType::Regex | CriterionType::JsonPath(_) | CriterionType::XPath(_)) => {
                 let template = match Template::parse(text) {
                     Ok(t) => t,
                     Err(e) => {
@@ -84,56 +87,42 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     }
                 };
                 let filled = template.fill(PLACEHOLDER);
-                if matches!(kind, CriterionType::Regex) {
-                    if let Err(e) = regex::Regex::new(&filled) {
-                        let detail = e.to_string();
-                        let last = detail
-                            .lines()
-                            .rfind(|l| l.starts_with("error:"))
-                            .unwrap_or("invalid regex")
-                            .trim_start_matches("error: ");
-                        out.push(cx.at(
-                            rule,
-                            &site.pointer,
-                            format!("invalid regular expression: {last}"),
-                        ));
+                let compiled = match &kind {
+                    CriterionType::Regex => RegexCondition::compile(&filled).map(drop),
+                    CriterionType::JsonPath(version) => {
+                        compile_jsonpath(&filled, version.as_deref())
                     }
-                } else if let Err(e) = JsonPathCondition::compile(&filled) {
+                    _ => XPathCondition::compile(&filled).map(drop),
+                };
+                if let Err(e) = compiled {
+                    // Offsets are only meaningful when nothing was spliced in.
                     let offset = if template.is_literal() { e.offset } else { 0 };
-                    let mut d = cx.in_string(
-                        rule,
-                        &site.pointer,
-                        offset,
-                        format!("invalid JSONPath: {}", e.message),
-                    );
-                    if let Some(expr) = bare_expression(text) {
-                        d = d.with_hint(format!(
-                            "runtime expressions in a JSONPath are embedded in braces: `{{{expr}}}`"
-                        ));
+                    let mut d = cx.in_string(rule, &site.pointer, offset, e.message);
+                    if matches!(kind, CriterionType::JsonPath(_)) {
+                        if let Some(expr) = bare_expression(text) {
+                            d = d.with_hint(format!("runtime expressions in a JSONPath are embedded in braces: `{{{expr}}}`"));
+                        }
                     }
                     out.push(d);
                 }
             }
-            CriterionType::XPath(_) => {
-                let template = match Template::parse(text) {
-                    Ok(t) => t,
-                    Err(e) => {
-                        out.push(cx.in_string(
-                            rule,
-                            &site.pointer,
-                            e.offset,
-                            format!("invalid embedded expression: {}", e.message),
-                        ));
-                        continue;
-                    }
-                };
-                if let Err(e) = telaio_expr::XPathCondition::compile(&template.fill(PLACEHOLDER)) {
-                    let offset = if template.is_literal() { e.offset } else { 0 };
-                    out.push(cx.in_string(rule, &site.pointer, offset, e.message));
-                }
-            }
             _ => {}
         }
+    }
+}
+
+/// JSONPath by its declared version: RFC 9535 (the default), or the Goessner draft, whose
+/// script expressions Telaio reads where they have an RFC 9535 equivalent.
+fn compile_jsonpath(text: &str, version: Option<&str>) -> Result<(), telaio_expr::ExprError> {
+    match JsonPathCondition::compile(text) {
+        Ok(_) => Ok(()),
+        Err(e) if version == Some("draft-goessner-dispatch-jsonpath-00") => {
+            match translate_goessner(text) {
+                Some(rfc) => JsonPathCondition::compile(&rfc).map(drop),
+                None => Err(e),
+            }
+        }
+        Err(e) => Err(e),
     }
 }
 

@@ -36,7 +36,12 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let Role::Condition(c) = site.role else {
             continue;
         };
-        if c.context.is_none() && !matches!(c.kind(), CriterionType::Simple) {
+        if c.context.is_none()
+            && matches!(
+                c.kind(),
+                CriterionType::Regex | CriterionType::JsonPath(_) | CriterionType::XPath(_)
+            )
+        {
             let pointer = site.pointer.trim_end_matches("/condition");
             out.push(
                 cx.at_key(&CriterionContext::RULE, &format!("{pointer}/type"), format!("a `{}` criterion needs a `context`", c.kind().name()))

@@ -107,6 +107,8 @@ pub(crate) fn load_failure(file: &str, error: &LoadError) -> Diagnostic {
         ),
         other => (None, other.to_string()),
     };
+    let hint = matches!(error, LoadError::TooLarge { .. })
+        .then(|| "raise the limit with --max-document-size".to_owned());
     Diagnostic {
         rule: Syntax::RULE.id,
         severity: Syntax::RULE.severity,
@@ -114,7 +116,7 @@ pub(crate) fn load_failure(file: &str, error: &LoadError) -> Diagnostic {
         file: file.to_owned(),
         span,
         source: None,
-        hint: None,
+        hint,
     }
 }
 

@@ -69,9 +69,11 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 let invalid = matches!(
                     error,
                     LoadError::IsDirectory { .. }
+                        | LoadError::NotAFile { .. }
                         | LoadError::TooLarge { .. }
                         | LoadError::Syntax { .. }
                         | LoadError::NotADescription { .. }
+                        | LoadError::LocalFromRemote { .. }
                 );
                 let rule = if invalid {
                     &SourceInvalid::RULE
@@ -89,6 +91,9 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     ),
                     LoadError::NotFound { .. } => {
                         d.with_hint("the url is resolved relative to this document")
+                    }
+                    LoadError::TooLarge { .. } => {
+                        d.with_hint("raise the limit with --max-document-size")
                     }
                     _ => d,
                 });

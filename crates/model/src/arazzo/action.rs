@@ -24,17 +24,23 @@ pub enum ActionKind {
 #[serde(rename_all = "camelCase", default)]
 pub struct SuccessAction {
     /// Case-sensitive name.
+    #[serde(deserialize_with = "crate::arazzo::lenient::opt")]
     pub name: Option<String>,
     /// `end` or `goto`.
     #[serde(rename = "type")]
+    #[serde(deserialize_with = "crate::arazzo::lenient::opt")]
     pub kind: Option<ActionKind>,
     /// Workflow to go to.
+    #[serde(deserialize_with = "crate::arazzo::lenient::opt")]
     pub workflow_id: Option<String>,
     /// Step to go to.
+    #[serde(deserialize_with = "crate::arazzo::lenient::opt")]
     pub step_id: Option<String>,
     /// Inputs for the workflow gone to (1.1).
+    #[serde(deserialize_with = "crate::arazzo::lenient::vec")]
     pub parameters: Vec<ParameterOrReusable>,
     /// When the action applies; all must hold.
+    #[serde(deserialize_with = "crate::arazzo::lenient::vec")]
     pub criteria: Vec<Criterion>,
     /// `x-...` fields.
     #[serde(flatten)]
@@ -46,21 +52,29 @@ pub struct SuccessAction {
 #[serde(rename_all = "camelCase", default)]
 pub struct FailureAction {
     /// Case-sensitive name.
+    #[serde(deserialize_with = "crate::arazzo::lenient::opt")]
     pub name: Option<String>,
     /// `end`, `retry` or `goto`.
     #[serde(rename = "type")]
+    #[serde(deserialize_with = "crate::arazzo::lenient::opt")]
     pub kind: Option<ActionKind>,
     /// Workflow to go to (or to run before a retry).
+    #[serde(deserialize_with = "crate::arazzo::lenient::opt")]
     pub workflow_id: Option<String>,
     /// Step to go to (or to run before a retry).
+    #[serde(deserialize_with = "crate::arazzo::lenient::opt")]
     pub step_id: Option<String>,
     /// Inputs for the workflow gone to (1.1).
+    #[serde(deserialize_with = "crate::arazzo::lenient::vec")]
     pub parameters: Vec<ParameterOrReusable>,
     /// Seconds to wait before retrying.
+    #[serde(deserialize_with = "crate::arazzo::lenient::opt")]
     pub retry_after: Option<f64>,
     /// How many retries at most.
+    #[serde(deserialize_with = "crate::arazzo::lenient::opt_integer")]
     pub retry_limit: Option<u64>,
     /// When the action applies; all must hold.
+    #[serde(deserialize_with = "crate::arazzo::lenient::vec")]
     pub criteria: Vec<Criterion>,
     /// `x-...` fields.
     #[serde(flatten)]
@@ -85,4 +99,16 @@ pub enum OnFailure {
     Reusable(Reusable),
     /// An inline action.
     Action(FailureAction),
+}
+
+impl Default for OnSuccess {
+    fn default() -> Self {
+        OnSuccess::Action(SuccessAction::default())
+    }
+}
+
+impl Default for OnFailure {
+    fn default() -> Self {
+        OnFailure::Action(FailureAction::default())
+    }
 }

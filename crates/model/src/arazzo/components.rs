@@ -11,12 +11,16 @@ use super::{Extensions, FailureAction, Parameter, SuccessAction};
 #[serde(rename_all = "camelCase", default)]
 pub struct Components {
     /// Reusable JSON Schemas for workflow inputs.
+    #[serde(deserialize_with = "crate::arazzo::lenient::map")]
     pub inputs: IndexMap<String, Value>,
     /// Reusable parameters.
+    #[serde(deserialize_with = "crate::arazzo::lenient::map")]
     pub parameters: IndexMap<String, Parameter>,
     /// Reusable success actions.
+    #[serde(deserialize_with = "crate::arazzo::lenient::map")]
     pub success_actions: IndexMap<String, SuccessAction>,
     /// Reusable failure actions.
+    #[serde(deserialize_with = "crate::arazzo::lenient::map")]
     pub failure_actions: IndexMap<String, FailureAction>,
     /// `x-...` fields.
     #[serde(flatten)]
@@ -31,5 +35,6 @@ pub struct Reusable {
     pub reference: String,
     /// For parameters: a value that overrides the component's.
     #[serde(default)]
+    #[serde(deserialize_with = "crate::arazzo::lenient::opt")]
     pub value: Option<Value>,
 }

@@ -10,14 +10,18 @@ use super::Extensions;
 #[serde(rename_all = "camelCase", default)]
 pub struct Criterion {
     /// Runtime expression giving the value the condition applies to (required with `type`).
+    #[serde(deserialize_with = "crate::arazzo::lenient::opt")]
     pub context: Option<String>,
     /// The condition.
+    #[serde(deserialize_with = "crate::arazzo::lenient::opt")]
     pub condition: Option<String>,
     /// The condition's language; `simple` when omitted.
     #[serde(rename = "type")]
+    #[serde(deserialize_with = "crate::arazzo::lenient::opt")]
     pub criterion_type: Option<CriterionType>,
     /// The expression type's version written beside `type` (the official 1.0 JSON Schema's
     /// reading of the Criterion Expression Type Object; the spec text nests it under `type`).
+    #[serde(deserialize_with = "crate::arazzo::lenient::opt")]
     pub version: Option<String>,
     /// `x-...` fields.
     #[serde(flatten)]
@@ -62,8 +66,10 @@ pub enum CriterionType {
 pub struct ExpressionType {
     /// `jsonpath` or `xpath`.
     #[serde(rename = "type")]
+    #[serde(deserialize_with = "crate::arazzo::lenient::opt")]
     pub expression_type: Option<String>,
     /// The version of the expression language.
+    #[serde(deserialize_with = "crate::arazzo::lenient::opt")]
     pub version: Option<String>,
     /// `x-...` fields.
     #[serde(flatten)]

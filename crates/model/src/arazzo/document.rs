@@ -12,14 +12,18 @@ pub struct Arazzo {
     pub arazzo: String,
     /// The document's own URI-reference (1.1 `$self`).
     #[serde(rename = "$self")]
+    #[serde(deserialize_with = "crate::arazzo::lenient::opt")]
     pub self_uri: Option<String>,
     /// Metadata about the workflows.
     pub info: Info,
     /// The API descriptions and Arazzo documents the workflows use.
+    #[serde(deserialize_with = "crate::arazzo::lenient::vec")]
     pub source_descriptions: Vec<SourceDescription>,
     /// The workflows.
+    #[serde(deserialize_with = "crate::arazzo::lenient::vec")]
     pub workflows: Vec<Workflow>,
     /// Reusable objects.
+    #[serde(deserialize_with = "crate::arazzo::lenient::opt")]
     pub components: Option<Components>,
     /// `x-...` fields.
     #[serde(flatten)]
@@ -92,12 +96,16 @@ impl SpecVersion {
 #[serde(rename_all = "camelCase", default)]
 pub struct Info {
     /// Human-readable title.
+    #[serde(deserialize_with = "crate::arazzo::lenient::opt")]
     pub title: Option<String>,
     /// Short summary.
+    #[serde(deserialize_with = "crate::arazzo::lenient::opt")]
     pub summary: Option<String>,
     /// CommonMark description.
+    #[serde(deserialize_with = "crate::arazzo::lenient::opt")]
     pub description: Option<String>,
     /// The document's own version.
+    #[serde(deserialize_with = "crate::arazzo::lenient::opt")]
     pub version: Option<String>,
     /// `x-...` fields.
     #[serde(flatten)]
@@ -109,11 +117,14 @@ pub struct Info {
 #[serde(rename_all = "camelCase", default)]
 pub struct SourceDescription {
     /// Unique name, used in `$sourceDescriptions.<name>` expressions.
+    #[serde(deserialize_with = "crate::arazzo::lenient::opt")]
     pub name: Option<String>,
     /// URI-reference of the description, relative to the Arazzo document.
+    #[serde(deserialize_with = "crate::arazzo::lenient::opt")]
     pub url: Option<String>,
     /// `openapi`, `asyncapi` or `arazzo`.
     #[serde(rename = "type")]
+    #[serde(deserialize_with = "crate::arazzo::lenient::opt")]
     pub source_type: Option<SourceType>,
     /// `x-...` fields.
     #[serde(flatten)]

@@ -11,6 +11,7 @@ mod components;
 mod criterion;
 mod document;
 mod extensions;
+mod lenient;
 mod parameter;
 mod selector;
 mod step;

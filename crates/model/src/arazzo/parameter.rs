@@ -9,9 +9,11 @@ use super::{Extensions, Reusable, Valuable};
 #[serde(rename_all = "camelCase", default)]
 pub struct Parameter {
     /// Case-sensitive name.
+    #[serde(deserialize_with = "crate::arazzo::lenient::opt")]
     pub name: Option<String>,
     /// Where it goes; absent for workflow inputs.
     #[serde(rename = "in")]
+    #[serde(deserialize_with = "crate::arazzo::lenient::opt")]
     pub location: Option<ParameterIn>,
     /// A constant, a runtime expression or (1.1) a Selector Object.
     pub value: Valuable,
@@ -61,4 +63,10 @@ pub enum ParameterOrReusable {
     Reusable(Reusable),
     /// An inline Parameter Object.
     Parameter(Parameter),
+}
+
+impl Default for ParameterOrReusable {
+    fn default() -> Self {
+        ParameterOrReusable::Parameter(Parameter::default())
+    }
 }

@@ -11,11 +11,14 @@ use super::{CriterionType, Extensions};
 #[serde(rename_all = "camelCase", default)]
 pub struct Selector {
     /// Runtime expression giving the structured data to select from.
+    #[serde(deserialize_with = "crate::arazzo::lenient::opt")]
     pub context: Option<String>,
     /// The selector expression.
+    #[serde(deserialize_with = "crate::arazzo::lenient::opt")]
     pub selector: Option<String>,
     /// `jsonpath`, `xpath` or `jsonpointer`, possibly with a version.
     #[serde(rename = "type")]
+    #[serde(deserialize_with = "crate::arazzo::lenient::opt")]
     pub selector_type: Option<CriterionType>,
     /// `x-...` fields.
     #[serde(flatten)]
