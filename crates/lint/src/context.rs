@@ -53,22 +53,16 @@ impl<'a> Context<'a> {
         at.key_span.unwrap_or(at.span)
     }
 
-    /// The span of the character `offset` (0-based) inside the string at `pointer`, when the
-    /// string is written on one line; otherwise the string's start.
+    /// The span of the character `offset` (0-based, in the string's value) inside the string
+    /// at `pointer`, found by reading the scalar as written: quotes, `''` and `\` escapes,
+    /// and line folding of plain and block scalars are accounted for. Falls back to the
+    /// string's start when the text cannot be followed.
     pub fn span_in_string(&self, pointer: &str, offset: usize) -> Span {
         let span = self.span(pointer);
-        if span.start.line != span.end.line {
-            return span;
+        match locate_in_scalar(&self.doc.source, span, offset) {
+            Some(at) => Span::new(at, Position::new(at.line, at.column + 1)),
+            None => span,
         }
-        let quoted = self
-            .doc
-            .source
-            .line(span.start.line)
-            .and_then(|l| l.chars().nth(span.start.column as usize - 1))
-            .is_some_and(|c| c == '\'' || c == '"');
-        let column = span.start.column + u32::from(quoted) + u32::try_from(offset).unwrap_or(0);
-        let at = Position::new(span.start.line, column.min(span.end.column.max(column)));
-        Span::new(at, Position::new(at.line, at.column + 1))
     }
 
     fn make(&self, rule: &Rule, span: Span, message: String) -> Diagnostic {
@@ -118,4 +112,82 @@ pub(crate) fn did_you_mean<'c>(
 /// A hint line from an optional suggestion.
 pub(crate) fn suggestion(found: Option<&str>) -> Option<String> {
     found.map(|s| format!("did you mean `{s}`?"))
+}
+
+/// Where the `offset`-th character of a scalar's value is written.
+fn locate_in_scalar(
+    source: &telaio_model::SourceText,
+    span: Span,
+    offset: usize,
+) -> Option<Position> {
+    let first = source.line(span.start.line)?;
+    let start = span.start.column as usize - 1;
+    let opener = first.chars().nth(start)?;
+    match opener {
+        '\'' | '"' => {
+            // Quoted scalars: walk the first line, decoding escapes (multi-line quoted
+            // scalars fall back to the start).
+            let chars: Vec<char> = first.chars().collect();
+            let (mut i, mut decoded) = (start + 1, 0);
+            while i < chars.len() {
+                if decoded == offset {
+                    return Some(Position::new(span.start.line, u32::try_from(i + 1).ok()?));
+                }
+                let c = chars[i];
+                i += match (opener, c) {
+                    ('\'', '\'') if chars.get(i + 1) == Some(&'\'') => 2,
+                    (_, c) if c == opener => return None,
+                    ('"', '\\') => match chars.get(i + 1) {
+                        Some('x') => 4,
+                        Some('u') => 6,
+                        Some('U') => 10,
+                        _ => 2,
+                    },
+                    _ => 1,
+                };
+                decoded += 1;
+            }
+            None
+        }
+        '|' | '>' => {
+            // Block scalars: the value starts on the next line, after the indentation.
+            let mut rest = offset;
+            let mut indent = None;
+            for n in span.start.line + 1..=span.end.line {
+                let line = source.line(n)?;
+                if line.trim().is_empty() {
+                    rest = rest.checked_sub(1)?;
+                    continue;
+                }
+                let ind = *indent.get_or_insert_with(|| line.len() - line.trim_start().len());
+                let content = line.get(ind..)?.chars().count();
+                if rest < content {
+                    return Some(Position::new(n, u32::try_from(ind + rest + 1).ok()?));
+                }
+                rest -= content + 1;
+            }
+            None
+        }
+        _ => {
+            // Plain scalars: the first line from the start, folded lines after it.
+            let mut rest = offset;
+            let mut column = start;
+            for n in span.start.line..=span.end.line {
+                let line = source.line(n)?;
+                let (skip, content) = if n == span.start.line {
+                    (column, line.chars().count().saturating_sub(column))
+                } else {
+                    let ind = line.chars().take_while(|c| c.is_whitespace()).count();
+                    (ind, line.trim().chars().count())
+                };
+                // An offset just past the end points after the last character.
+                if rest < content || (rest == content && n == span.end.line) {
+                    return Some(Position::new(n, u32::try_from(skip + rest + 1).ok()?));
+                }
+                rest = rest.checked_sub(content + 1)?;
+                column = 0;
+            }
+            None
+        }
+    }
 }

@@ -83,8 +83,9 @@ impl Bundle {
         })
     }
 
-    /// The number of non-`arazzo` source descriptions (the spec's condition for requiring
-    /// qualified operationIds).
+    /// The number of API (non-`arazzo`) source descriptions: the spec's condition for
+    /// requiring qualified operationIds. A source counts unless it is declared `arazzo` or
+    /// turned out to be an Arazzo document.
     pub fn api_source_count(&self) -> usize {
         let Ok(model) = &self.document.model else {
             return 0;
@@ -92,7 +93,14 @@ impl Bundle {
         model
             .source_descriptions
             .iter()
-            .filter(|sd| sd.source_type.as_ref() != Some(&SourceType::Arazzo))
+            .enumerate()
+            .filter(|(i, sd)| {
+                sd.source_type.as_ref() != Some(&SourceType::Arazzo)
+                    && !self
+                        .sources
+                        .iter()
+                        .any(|s| s.index == *i && s.arazzo().is_some())
+            })
             .count()
     }
 

@@ -169,8 +169,7 @@ fn load_errors_name_the_file() {
     write(dir.path(), "big.yaml", &"x".repeat(100));
     let err = loader.load_document(&url("big.yaml")).unwrap_err();
     assert!(
-        err.to_string()
-            .contains("is 100 B which is over the 64 B limit"),
+        err.to_string().contains("is 100 B, over the 64 B limit"),
         "{err}"
     );
     let remote = telaio_model::Url::parse("https://example.com/a.yaml").unwrap();

@@ -6,6 +6,7 @@ mod criterion_context;
 mod document;
 mod duplicate_ids;
 mod expression_syntax;
+mod flow;
 mod jsonpath_not_rfc9535;
 mod lenient_reference;
 mod output_name;
@@ -66,6 +67,7 @@ pub static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
     all.push(condition_syntax::ConditionSyntax::RULE);
     all.push(criterion_context::CriterionContext::RULE);
     all.push(step_reference::StepReference::RULE);
+    all.push(step_reference::SelfReference::RULE);
     all.push(component_reference::ComponentReference::RULE);
     all.push(output_name::OutputName::RULE);
     all.push(jsonpath_not_rfc9535::JsonPathNotRfc9535::RULE);

@@ -1,8 +1,8 @@
 //! `$steps.<id>` must name a step that has run by then.
 
 use telaio_expr::Expression;
-use telaio_model::{OnFailure, OnSuccess, Workflow};
 
+use super::flow::has_backward_jump;
 use crate::Diagnostic;
 use crate::context::{Context, did_you_mean, suggestion};
 use crate::rule::declare_rule;
@@ -11,9 +11,10 @@ use crate::sites::Phase;
 declare_rule! {
     /// ## What it checks
     /// That every `$steps.<stepId>` expression names a step of the same workflow and, in a
-    /// workflow that runs straight through (no `goto` actions), a step that runs before the
-    /// expression is evaluated: an earlier step, or the step itself in its criteria, outputs
-    /// and actions (not in its own request).
+    /// workflow that runs straight through (no action jumps back to an earlier step), a step
+    /// that runs before the expression is evaluated: an earlier step, a step named in the
+    /// reading step's `dependsOn` (1.1), or the step itself in its criteria, outputs and
+    /// actions (not in its own request).
     ///
     /// ## Why it matters
     /// Outputs exist only once a step has run. A reference to a later step evaluates to
@@ -34,21 +35,26 @@ declare_rule! {
     StepReference = "step-reference", Error, "$steps expressions name earlier steps of the same workflow";
 }
 
-/// Whether any action of the workflow can jump (so a later step may have run before).
-fn has_goto(w: &Workflow) -> bool {
-    let success = |a: &OnSuccess| {
-        matches!(a, OnSuccess::Reusable(_))
-            || matches!(a, OnSuccess::Action(a) if a.step_id.is_some() || a.workflow_id.is_some())
-    };
-    let failure = |a: &OnFailure| {
-        matches!(a, OnFailure::Reusable(_))
-            || matches!(a, OnFailure::Action(a) if a.step_id.is_some() || a.workflow_id.is_some())
-    };
-    w.success_actions.iter().any(success)
-        || w.failure_actions.iter().any(failure)
-        || w.steps
-            .iter()
-            .any(|s| s.on_success.iter().any(success) || s.on_failure.iter().any(failure))
+declare_rule! {
+    /// ## What it checks
+    /// A step that reads its own outputs (`$steps.<itself>.outputs...`) in its parameters or
+    /// request body, in a workflow where no action jumps back to it.
+    ///
+    /// ## Why it matters
+    /// The step has no outputs before it runs, so the value is always null. In a loop
+    /// (pagination that sends the previous page's cursor) the same reference is deliberate,
+    /// and this rule stays quiet.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// - stepId: authorize
+    ///   parameters:
+    ///     - {name: token, in: query, value: $steps.authorize.outputs.token}
+    /// ```
+    ///
+    /// ## Instead
+    /// Read the output of the step that produced it (`$steps.initiate.outputs.token`).
+    SelfReference = "self-reference", Warning, "steps do not read their own outputs before they have any";
 }
 
 pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
@@ -88,19 +94,28 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             let Some(here) = site.step else {
                 continue;
             };
-            let too_early = target > here || (target == here && site.phase == Phase::Request);
-            if too_early && !has_goto(w) {
-                let this = w.steps[here].step_id.as_deref().unwrap_or("?");
-                let message = if target == here {
-                    format!(
-                        "step `{this}` reads its own outputs while building its request, before it has any"
+            // 1.1: a step that `dependsOn` the other waits for it; a workflow that jumps
+            // back may have run any step already.
+            let waits_for = w.steps[here].depends_on.iter().any(|d| d == step_id);
+            if waits_for || has_backward_jump(cx.model, w) {
+                continue;
+            }
+            let this = w.steps[here].step_id.as_deref().unwrap_or("?");
+            if target > here {
+                out.push(cx.at(
+                    rule,
+                    &site.pointer,
+                    format!("step `{this}` runs before step `{step_id}`, so `$steps.{step_id}` has no outputs yet"),
+                ));
+            } else if target == here && site.phase == Phase::Request {
+                out.push(
+                    cx.at(
+                        &SelfReference::RULE,
+                        &site.pointer,
+                        format!("step `{this}` reads its own outputs while building its request, before it has any: the value is null"),
                     )
-                } else {
-                    format!(
-                        "step `{this}` runs before step `{step_id}`, so `$steps.{step_id}` has no outputs yet"
-                    )
-                };
-                out.push(cx.at(rule, &site.pointer, message));
+                    .with_hint("in a loop this reads the previous run's output; without one, read an earlier step's output"),
+                );
             }
         }
     }

@@ -1,7 +1,8 @@
 //! Steps that loop back with nothing to stop them.
 
-use telaio_model::{ActionKind, OnFailure, OnSuccess, Workflow};
+use telaio_model::{ActionKind, OnFailure, OnSuccess};
 
+use super::flow::loops_back;
 use crate::Diagnostic;
 use crate::context::Context;
 use crate::rule::declare_rule;
@@ -14,8 +15,8 @@ declare_rule! {
     ///
     /// ## Why it matters
     /// A poll without a delay hammers the API, and one whose exit status never comes runs
-    /// forever. Telaio waits `--poll-interval` (1 s by default) before each jump back and
-    /// stops a run at `--max-steps` (10,000) or the run deadline, but other tools may not.
+    /// forever. Runners differ in how they pace and cap such loops, so the document should
+    /// make its exits explicit.
     ///
     /// ## Example
     /// ```yaml
@@ -79,17 +80,8 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                         "step `{this}` goes back to step `{target}` (action `{name}`) with no bound on the number of loops"
                     )
                 };
-                out.push(cx.at(&UnboundedLoop::RULE, &format!("{pointer}/stepId"), message).with_hint(
-                    "Telaio waits --poll-interval (1 s) before each jump back and stops at --max-steps (10,000); other tools may poll without pause",
-                ));
+                out.push(cx.at(&UnboundedLoop::RULE, &format!("{pointer}/stepId"), message).with_hint("make sure every terminal outcome leaves the loop; where the API says how long to wait, a `retry` action with `retryAfter` and `retryLimit` is bounded"));
             }
         }
     }
-}
-
-/// Whether a jump from step `here` to `target` goes back (to itself or an earlier step).
-pub(crate) fn loops_back(w: &Workflow, here: usize, target: Option<&str>) -> bool {
-    target
-        .and_then(|t| w.step_index(t))
-        .is_some_and(|t| t <= here)
 }

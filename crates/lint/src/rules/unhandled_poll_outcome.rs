@@ -8,7 +8,7 @@ use telaio_model::{
     ApiDescription, Criterion, CriterionType, OnSuccess, OperationLookup, Step, StepTarget,
 };
 
-use super::unbounded_loop::loops_back;
+use super::flow::loops_back;
 use crate::Diagnostic;
 use crate::context::Context;
 use crate::rule::declare_rule;
@@ -16,10 +16,12 @@ use crate::rule::declare_rule;
 declare_rule! {
     /// ## What it checks
     /// A step that polls (an `onSuccess` action goes back to it) and whose success actions
-    /// all have criteria, so some responses match none of them. Such a response falls
-    /// through to the next step, or, on the last step, ends the workflow as a success.
-    /// When the criteria compare one response field with literals and the API description
-    /// enumerates that field's values, the values left unhandled are named.
+    /// test one response field for equality with literals (`Status == 'IN_PROGRESS'`), so
+    /// responses with other values match none of them. Such a response falls through to the
+    /// next step, or, on the last step, ends the workflow as a success. When the API
+    /// description enumerates the field's values, the ones left unhandled are named.
+    /// (A loop that runs while a condition holds, such as pagination on `next != null`,
+    /// exits by falling through on purpose and is not reported.)
     ///
     /// ## Why it matters
     /// In the catalog's Face Liveness workflow, a session that ends `FAILED` or `EXPIRED`
@@ -67,23 +69,30 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 Some(next) => format!("the workflow goes on to step `{next}`"),
                 None => "the workflow ends here and reports success".to_owned(),
             };
-            let compared = compared_values(inline.iter().flat_map(|a| &a.criteria));
-            let unhandled = compared.as_ref().and_then(|(pointer, covered)| {
-                let values = enum_values(cx, s, pointer)?;
-                let missing: Vec<String> = values
-                    .into_iter()
-                    .filter(|v| !covered.iter().any(|c| c.eq_ignore_ascii_case(v)))
-                    .collect();
-                Some((pointer.trim_start_matches('/').replace('/', "."), missing))
-            });
-            let message = match unhandled {
-                Some((_, missing)) if missing.is_empty() => continue,
-                Some((field, missing)) => format!(
-                    "when `{field}` is {}, no onSuccess action of step `{this}` applies: {fallthrough}",
-                    join_or(&missing)
-                ),
+            // Only equality tests against literals have "other outcomes" to name; a loop that
+            // runs while `next != null` (pagination) exits by falling through, on purpose.
+            let Some((pointer, covered)) = compared_values(inline.iter().flat_map(|a| &a.criteria))
+            else {
+                continue;
+            };
+            let field = pointer.trim_start_matches('/').replace('/', ".");
+            let message = match enum_values(cx, s, &pointer) {
+                Some(values) => {
+                    let missing: Vec<String> = values
+                        .into_iter()
+                        .filter(|v| !covered.iter().any(|c| c.eq_ignore_ascii_case(v)))
+                        .collect();
+                    if missing.is_empty() {
+                        continue;
+                    }
+                    format!(
+                        "when `{field}` is {}, no onSuccess action of step `{this}` applies: {fallthrough}",
+                        join_or(&missing)
+                    )
+                }
                 None => format!(
-                    "when a response matches none of the onSuccess criteria of polling step `{this}`, {fallthrough}"
+                    "when `{field}` is anything but {}, no onSuccess action of polling step `{this}` applies: {fallthrough}",
+                    join_or(&covered)
                 ),
             };
             out.push(

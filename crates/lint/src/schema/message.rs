@@ -69,6 +69,9 @@ pub(super) fn describe_error(
         }
         ValidationErrorKind::Required { property } => {
             let property = property.as_str().unwrap_or_default();
+            if covered_by_semantic_rule(&doc.json, &pointer, property) {
+                return Vec::new();
+            }
             vec![diagnostic(
                 doc,
                 rule,
@@ -214,7 +217,14 @@ pub(super) fn describe_error(
                         _ => 0,
                     })
                     .sum();
-                (real + unknown_fields, real)
+                // Ties go to the branch that knows more of the object's fields: a step with
+                // `channelPath` is an AsyncAPI step, whatever else is wrong with it.
+                let unknown_keys = instance.as_object().map_or(0, |o| {
+                    o.keys()
+                        .filter(|k| !branch_fields(compiled, branch).contains(*k))
+                        .count()
+                });
+                (real + unknown_fields, unknown_keys, real)
             });
             match best.map(|b| relevant(compiled, b)) {
                 Some(branch) if !branch.is_empty() && branch.len() <= 3 => branch
@@ -230,6 +240,7 @@ pub(super) fn describe_error(
                 )],
             }
         }
+        ValidationErrorKind::OneOfMultipleValid { .. } if is_step(&pointer) => Vec::new(),
         ValidationErrorKind::OneOfMultipleValid { .. } => {
             vec![diagnostic(
                 doc,
@@ -267,6 +278,49 @@ pub(super) fn describe_error(
             format!("{what}: {}", error.masked()),
         )],
     }
+}
+
+/// The fields the schema branch that produced `branch` knows (its `$defs` object).
+fn branch_fields(compiled: &Compiled, branch: &[ValidationError<'_>]) -> Vec<String> {
+    let Some(first) = branch.first() else {
+        return Vec::new();
+    };
+    let path = first.schema_path().as_str();
+    let mut parts = path.split('/').skip(1);
+    match (parts.next(), parts.next()) {
+        (Some("$defs"), Some(name)) => {
+            allowed_fields(&compiled.schema, &format!("/$defs/{name}/x"))
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Whether a missing field is reported, with a better message, by a semantic rule that always
+/// runs alongside the schema: a criterion's `context` (`criterion-context`) and a step's
+/// target (`step-target`).
+fn covered_by_semantic_rule(json: &Value, pointer: &str, property: &str) -> bool {
+    let names_no_target = json.pointer(pointer).is_some_and(|step| {
+        ["operationId", "operationPath", "workflowId", "channelPath"]
+            .iter()
+            .all(|k| step.get(k).is_none())
+    });
+    let criterion = pointer.rsplit_once('/').is_some_and(|(up, i)| {
+        i.parse::<usize>().is_ok()
+            && (up.ends_with("/successCriteria") || up.ends_with("/criteria"))
+    });
+    (criterion && property == "context")
+        || (is_step(pointer)
+            && matches!(
+                property,
+                "operationId" | "operationPath" | "workflowId" | "channelPath"
+            )
+            && names_no_target)
+}
+
+fn is_step(pointer: &str) -> bool {
+    pointer
+        .rsplit_once('/')
+        .is_some_and(|(up, i)| i.parse::<usize>().is_ok() && up.ends_with("/steps"))
 }
 
 trait HintIf {
