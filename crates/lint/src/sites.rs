@@ -20,6 +20,10 @@ pub(crate) enum Role<'a> {
     Reference(ComponentKind),
     /// A criterion's `condition`.
     Condition(&'a Criterion),
+    /// A Selector Object's `selector`, in the language of its `type`.
+    Selector(Option<&'a CriterionType>),
+    /// A payload replacement's `target`, in the language of its `targetSelectorType`.
+    Target(Option<&'a CriterionType>),
 }
 
 /// The kinds of reusable components.
@@ -84,6 +88,8 @@ impl Site<'_> {
                     .map(|t| t.expressions().cloned().collect())
                     .unwrap_or_default(),
             },
+            // Selectors and targets hold no runtime expressions.
+            Role::Selector(_) | Role::Target(_) => Vec::new(),
         }
     }
 }
@@ -116,6 +122,14 @@ pub(crate) fn collect_sites(model: &Arazzo) -> Vec<Site<'_>> {
                     c.payload(format!("{sp}/requestBody/payload"), payload);
                 }
                 for (ri, r) in body.replacements.iter().enumerate() {
+                    if let Some(target) = &r.target {
+                        c.push(
+                            format!("{sp}/requestBody/replacements/{ri}/target"),
+                            target,
+                            Role::Target(r.target_selector_type.as_ref()),
+                            Phase::Request,
+                        );
+                    }
                     c.valuable(
                         format!("{sp}/requestBody/replacements/{ri}/value"),
                         &r.value,
@@ -211,6 +225,10 @@ impl<'a> Collector<'a> {
             Valuable::Selector(s) => {
                 if let Some(ctx) = &s.context {
                     self.push(format!("{pointer}/context"), ctx, Role::Context, phase);
+                }
+                if let Some(selector) = &s.selector {
+                    let role = Role::Selector(s.selector_type.as_ref());
+                    self.push(format!("{pointer}/selector"), selector, role, phase);
                 }
             }
         }

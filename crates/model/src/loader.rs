@@ -330,10 +330,10 @@ impl Loader {
     /// Parses a text that needs no spans: JSON goes through serde_json (fast), the rest
     /// through the YAML parser.
     fn parse_value(&self, url: &Url, text: &str) -> Result<Value, LoadError> {
-        if text.trim_start().starts_with('{') {
-            if let Ok(v) = serde_json::from_str(text) {
-                return Ok(v);
-            }
+        if text.trim_start().starts_with('{')
+            && let Ok(v) = serde_json::from_str(text)
+        {
+            return Ok(v);
         }
         parse_text(text, &self.options.parse)
             .map(|p| p.root.to_json())

@@ -113,7 +113,7 @@ impl Bundle {
                 };
             };
             return match source.api() {
-                Some(api) => match api.operation_by_id(id) {
+                Some(api) => match api.operation_by_id_leniently(id) {
                     Some(operation) => OperationLookup::Found { source, operation },
                     None => OperationLookup::NotFound {
                         searched: vec![source],
@@ -140,6 +140,18 @@ impl Bundle {
                 None => unloaded.push(source),
             }
         }
+        // Failing an exact match anywhere, a match that differs only in case (the linter
+        // reports it as `lenient-reference`).
+        if candidates.is_empty() {
+            for source in &searched {
+                if let Some(op) = source
+                    .api()
+                    .and_then(|a| a.operation_by_id_leniently(operation_id))
+                {
+                    candidates.push((source, op));
+                }
+            }
+        }
         match candidates.len() {
             0 => OperationLookup::NotFound { searched, unloaded },
             1 => {
@@ -154,7 +166,9 @@ impl Bundle {
     pub fn find_operation_path(&self, operation_path: &str) -> OperationLookup<'_> {
         let Some((source_part, pointer)) = operation_path.split_once('#') else {
             return OperationLookup::Malformed {
-                reason: "an operationPath is `{$sourceDescriptions.<name>.url}#<JSON Pointer>`; this one has no `#`".into(),
+                reason:
+                    "it should be `{$sourceDescriptions.<name>.url}#<JSON Pointer>`, and has no `#`"
+                        .into(),
             };
         };
         let source = if let Some(inner) = source_part
@@ -267,15 +281,14 @@ pub(crate) fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' {
-            if let Some(b) = s
+        if bytes[i] == b'%'
+            && let Some(b) = s
                 .get(i + 1..i + 3)
                 .and_then(|h| u8::from_str_radix(h, 16).ok())
-            {
-                out.push(b);
-                i += 3;
-                continue;
-            }
+        {
+            out.push(b);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;

@@ -75,8 +75,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 (Some(c), "failureActions") => {
                     c.failure_actions.keys().map(String::as_str).collect()
                 }
-                (Some(c), "inputs") => c.inputs.keys().map(String::as_str).collect(),
-                (_, "parameters" | "successActions" | "failureActions" | "inputs") => Vec::new(),
+                (_, "parameters" | "successActions" | "failureActions") => Vec::new(),
                 _ => {
                     out.push(
                         cx.at(

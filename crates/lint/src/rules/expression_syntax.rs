@@ -62,8 +62,8 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             Role::Context | Role::Reference(_) => Expression::parse(site.text).map(drop),
-            // Conditions are `condition-syntax`'s.
-            Role::Condition(_) => continue,
+            // Conditions are `condition-syntax`'s; selectors and targets `selector-syntax`'s.
+            Role::Condition(_) | Role::Selector(_) | Role::Target(_) => continue,
         };
         if let Err(e) = result {
             out.push(cx.in_string(

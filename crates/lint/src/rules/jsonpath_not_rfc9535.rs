@@ -67,7 +67,9 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             .as_deref()
             .and_then(|ctx| to_simple(site.text, ctx));
         let hint = match simple {
-            Some(s) => format!("write the simple condition `{s}`, or the RFC 9535 query `{rfc}`"),
+            Some(s) => format!(
+                "write the simple condition `{s}` (it compares strings ignoring case), or the RFC 9535 query `{rfc}`"
+            ),
             None => format!("write the RFC 9535 query `{rfc}`"),
         };
         out.push(

@@ -10,6 +10,7 @@ mod flow;
 mod jsonpath_not_rfc9535;
 mod lenient_reference;
 mod output_name;
+mod selector_syntax;
 mod source_unresolved;
 mod step_reference;
 mod step_target;
@@ -41,6 +42,7 @@ const CHECKS: &[Check] = &[
     unknown_target::check,
     expression_syntax::check,
     condition_syntax::check,
+    selector_syntax::check,
     criterion_context::check,
     step_reference::check,
     component_reference::check,
@@ -65,6 +67,7 @@ pub static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
     all.extend(unknown_target::RULES);
     all.push(expression_syntax::ExpressionSyntax::RULE);
     all.push(condition_syntax::ConditionSyntax::RULE);
+    all.push(selector_syntax::SelectorSyntax::RULE);
     all.push(criterion_context::CriterionContext::RULE);
     all.push(step_reference::StepReference::RULE);
     all.push(step_reference::SelfReference::RULE);

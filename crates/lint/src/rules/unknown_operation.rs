@@ -121,7 +121,9 @@ fn check_channel(cx: &Context<'_>, pointer: &str, channel: &str, out: &mut Vec<D
         return;
     };
     if let Ok(Source::Api(api)) = &source.content {
-        if api.document.pointer(fragment).is_none() {
+        if api.kind.is_openapi() {
+            out.push(cx.at(&UnknownOperation::RULE, pointer, format!("`channelPath` names an AsyncAPI channel, but source `{name}` is an {} description", api.kind.name())));
+        } else if api.document.pointer(fragment).is_none() {
             out.push(cx.at(
                 &UnknownOperation::RULE,
                 pointer,

@@ -56,31 +56,23 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for (di, dep) in w.depends_on.iter().enumerate() {
             workflow(cx, &format!("{wp}/dependsOn/{di}"), dep, out);
         }
-        actions(
-            cx,
+        let shared = action_targets(
             &wp,
-            "successActions",
-            "failureActions",
-            Some(w),
-            &w.success_actions,
-            &w.failure_actions,
-            out,
+            ("successActions", &w.success_actions),
+            ("failureActions", &w.failure_actions),
         );
+        actions(cx, w, shared, out);
         for (si, s) in w.steps.iter().enumerate() {
             let sp = format!("{wp}/steps/{si}");
             if let Some(id) = &s.workflow_id {
                 workflow(cx, &format!("{sp}/workflowId"), id, out);
             }
-            actions(
-                cx,
+            let own = action_targets(
                 &sp,
-                "onSuccess",
-                "onFailure",
-                Some(w),
-                &s.on_success,
-                &s.on_failure,
-                out,
+                ("onSuccess", &s.on_success),
+                ("onFailure", &s.on_failure),
             );
+            actions(cx, w, own, out);
             for (di, dep) in s.depends_on.iter().enumerate() {
                 step_dependency(cx, &format!("{sp}/dependsOn/{di}"), w, dep, out);
             }
@@ -116,38 +108,39 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// `(pointer to the action, stepId, workflowId)` of each inline action in two lists.
+fn action_targets<'a>(
+    base: &str,
+    (success_key, on_success): (&str, &'a [OnSuccess]),
+    (failure_key, on_failure): (&str, &'a [OnFailure]),
+) -> Vec<(String, Option<&'a str>, Option<&'a str>)> {
+    let success = on_success.iter().enumerate().filter_map(|(i, a)| match a {
+        OnSuccess::Action(a) => Some((
+            format!("{base}/{success_key}/{i}"),
+            a.step_id.as_deref(),
+            a.workflow_id.as_deref(),
+        )),
+        OnSuccess::Reusable(_) => None,
+    });
+    let failure = on_failure.iter().enumerate().filter_map(|(i, a)| match a {
+        OnFailure::Action(a) => Some((
+            format!("{base}/{failure_key}/{i}"),
+            a.step_id.as_deref(),
+            a.workflow_id.as_deref(),
+        )),
+        OnFailure::Reusable(_) => None,
+    });
+    success.chain(failure).collect()
+}
+
 fn actions(
     cx: &Context<'_>,
-    base: &str,
-    success_key: &str,
-    failure_key: &str,
-    w: Option<&Workflow>,
-    on_success: &[OnSuccess],
-    on_failure: &[OnFailure],
+    w: &Workflow,
+    targets: Vec<(String, Option<&str>, Option<&str>)>,
     out: &mut Vec<Diagnostic>,
 ) {
-    let targets = on_success
-        .iter()
-        .enumerate()
-        .filter_map(|(i, a)| match a {
-            OnSuccess::Action(a) => Some((
-                format!("{base}/{success_key}/{i}"),
-                a.step_id.as_deref(),
-                a.workflow_id.as_deref(),
-            )),
-            OnSuccess::Reusable(_) => None,
-        })
-        .chain(on_failure.iter().enumerate().filter_map(|(i, a)| match a {
-            OnFailure::Action(a) => Some((
-                format!("{base}/{failure_key}/{i}"),
-                a.step_id.as_deref(),
-                a.workflow_id.as_deref(),
-            )),
-            OnFailure::Reusable(_) => None,
-        }));
     for (pointer, step_id, workflow_id) in targets {
-        if let (Some(step_id), Some(w)) = (step_id, w) {
+        if let Some(step_id) = step_id {
             step(cx, &format!("{pointer}/stepId"), w, step_id, out);
         }
         if let Some(id) = workflow_id {

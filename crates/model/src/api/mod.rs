@@ -142,12 +142,17 @@ impl ApiDescription {
         &self.operations
     }
 
-    /// The operation with this `operationId`; failing an exact match, the one operation whose
-    /// id matches when case is ignored (`PAR` for `Par`, as an official Arazzo example writes;
-    /// the linter reports it).
+    /// The operation with exactly this `operationId`.
     pub fn operation_by_id(&self, id: &str) -> Option<&Operation> {
-        if let Some(&i) = self.by_id.get(id) {
-            return Some(&self.operations[i]);
+        self.by_id.get(id).map(|&i| &self.operations[i])
+    }
+
+    /// The operation with this `operationId`; failing an exact match, the one operation whose
+    /// id matches when case is ignored (`PAR` for `Par`, as an official Arazzo example
+    /// writes). Callers that accept this should say so, as the linter does.
+    pub fn operation_by_id_leniently(&self, id: &str) -> Option<&Operation> {
+        if let Some(op) = self.operation_by_id(id) {
+            return Some(op);
         }
         let mut matches = self.operations.iter().filter(|o| {
             o.operation_id

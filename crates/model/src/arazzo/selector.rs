@@ -58,10 +58,8 @@ impl<'de> Deserialize<'de> for Valuable {
         let is_selector = value.as_object().is_some_and(|o| {
             o.contains_key("context") && o.contains_key("selector") && o.contains_key("type")
         });
-        if is_selector {
-            if let Ok(selector) = Selector::deserialize(&value) {
-                return Ok(Valuable::Selector(selector));
-            }
+        if is_selector && let Ok(selector) = Selector::deserialize(&value) {
+            return Ok(Valuable::Selector(selector));
         }
         Ok(Valuable::Value(value))
     }
