@@ -98,10 +98,12 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     // Offsets are only meaningful when nothing was spliced in.
                     let offset = if template.is_literal() { e.offset } else { 0 };
                     let mut d = cx.in_string(rule, &site.pointer, offset, e.message);
-                    if matches!(kind, CriterionType::JsonPath(_)) {
-                        if let Some(expr) = bare_expression(text) {
-                            d = d.with_hint(format!("runtime expressions in a JSONPath are embedded in braces: `{{{expr}}}`"));
-                        }
+                    if matches!(kind, CriterionType::JsonPath(_))
+                        && let Some(expr) = bare_expression(text)
+                    {
+                        d = d.with_hint(format!(
+                            "runtime expressions in a JSONPath are embedded in braces: `{{{expr}}}`"
+                        ));
                     }
                     out.push(d);
                 }

@@ -44,10 +44,10 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 ("operationPath", &s.operation_path),
                 ("workflowId", &s.workflow_id),
             ] {
-                if let Some(v) = value {
-                    if let Some(name) = qualified_source(v) {
-                        source_names.push((format!("/workflows/{wi}/steps/{si}/{key}"), name));
-                    }
+                if let Some(v) = value
+                    && let Some(name) = qualified_source(v)
+                {
+                    source_names.push((format!("/workflows/{wi}/steps/{si}/{key}"), name));
                 }
             }
         }
