@@ -116,11 +116,11 @@ fn apply(text: &str, m: &Mutation) -> String {
         }
         Mutation::Retype(i, v) => {
             let i = line(*i, &lines);
-            if let Some(l) = lines.get_mut(i) {
-                if let Some(colon) = l.find(": ") {
-                    l.truncate(colon + 2);
-                    l.push_str(v);
-                }
+            if let Some(l) = lines.get_mut(i)
+                && let Some(colon) = l.find(": ")
+            {
+                l.truncate(colon + 2);
+                l.push_str(v);
             }
             lines.join("\n")
         }
