@@ -16,6 +16,44 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Check Arazzo documents against the specification and their API descriptions.
     Validate(ValidateArgs),
+    /// Evaluate a runtime expression, template or condition against a runtime state.
+    Expr(ExprArgs),
+}
+
+/// The language of `telaio expr`'s EXPRESSION when it is a criterion's condition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ConditionType {
+    /// The simple condition language.
+    Simple,
+    /// A regular expression, applied to the value of `--on`.
+    Regex,
+    /// An RFC 9535 JSONPath, applied to the value of `--on`.
+    Jsonpath,
+    /// An XPath 3.1 expression, applied to the XML text of `--on`.
+    Xpath,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ExprArgs {
+    /// A runtime expression (`$response.body#/id`), a `{$...}` template, or a condition.
+    pub expression: String,
+
+    /// A JSON or YAML file with the runtime state: url, method, statusCode, request,
+    /// response, message, inputs, outputs, steps, workflows, sourceDescriptions, components.
+    #[arg(long, value_name = "FILE")]
+    pub context: Option<PathBuf>,
+
+    /// Read EXPRESSION as a criterion's condition of this type.
+    #[arg(long = "type", value_enum, value_name = "TYPE")]
+    pub condition_type: Option<ConditionType>,
+
+    /// The criterion's context expression, for regex, JSONPath and XPath conditions.
+    #[arg(long, value_name = "EXPR", default_value = "$response.body")]
+    pub on: String,
+
+    /// Print how the value was reached (on stderr).
+    #[arg(long)]
+    pub explain: bool,
 }
 
 /// How to print diagnostics.

@@ -1,10 +1,12 @@
-//! `telaio`: validate (and, as Telaio grows, run and document) Arazzo workflows.
+//! `telaio`: validate Arazzo workflows and evaluate their expressions (and, as Telaio
+//! grows, run and document them).
 //!
 //! The binary only parses arguments, wires the library crates together and presents results;
 //! the work is done by `telaio-model` (loading), `telaio-lint` (checking) and `telaio-expr`.
 
 mod args;
 mod discover;
+mod expr;
 mod remote;
 mod render;
 mod validate;
@@ -40,6 +42,7 @@ fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Validate(args) => validate::run(&args),
+        Command::Expr(args) => expr::run(&args),
     };
     ExitCode::from(code)
 }

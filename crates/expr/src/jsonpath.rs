@@ -62,6 +62,22 @@ impl JsonPathCondition {
         }
     }
 
+    /// Compiles a condition declared as `draft-goessner-dispatch-jsonpath-00`: RFC 9535 where
+    /// the two agree, with the Goessner script forms that have an RFC equivalent rewritten
+    /// (see [`translate_goessner`]).
+    pub fn compile_goessner(condition: &str) -> Result<JsonPathCondition, ExprError> {
+        match JsonPathCondition::compile(condition) {
+            Ok(c) => Ok(c),
+            Err(e) => match translate_goessner(condition) {
+                Some(rfc) => JsonPathCondition::compile(&rfc).map(|c| JsonPathCondition {
+                    translated: true,
+                    ..c
+                }),
+                None => Err(e),
+            },
+        }
+    }
+
     /// Whether the query selects at least one node of `value`.
     pub fn is_match(&self, value: &serde_json::Value) -> bool {
         !self.query.query(value).is_empty()

@@ -8,7 +8,6 @@ use crate::ExprError;
 
 /// A compiled XPath condition.
 pub struct XPathCondition {
-    #[allow(dead_code)] // Evaluation comes with the engine.
     query: xee_xpath::query::SequenceQuery,
 }
 
@@ -52,5 +51,91 @@ impl XPathCondition {
                 ))
             }
         }
+    }
+}
+
+thread_local! {
+    /// Compiled XPath queries by text: xee's queries are not `Send`, so each thread keeps its
+    /// own, and a polling loop compiles a query once.
+    static CACHE: std::cell::RefCell<std::collections::HashMap<String, std::rc::Rc<XPathCondition>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// How many compiled queries a thread keeps.
+const CACHE_SIZE: usize = 64;
+
+fn cached(query: &str) -> Result<std::rc::Rc<XPathCondition>, String> {
+    CACHE.with(|cache| {
+        if let Some(c) = cache.borrow().get(query) {
+            return Ok(c.clone());
+        }
+        let compiled = std::rc::Rc::new(XPathCondition::compile(query).map_err(|e| e.message)?);
+        let mut cache = cache.borrow_mut();
+        if cache.len() >= CACHE_SIZE {
+            cache.clear();
+        }
+        cache.insert(query.to_owned(), compiled.clone());
+        Ok(compiled)
+    })
+}
+
+/// Evaluates an XPath condition on an XML text: its effective boolean value (a non-empty
+/// node sequence, `true`, a non-zero number, a non-empty string).
+pub(crate) fn evaluate_cached(query: &str, xml: &str) -> Result<bool, String> {
+    cached(query)?.evaluate(xml)
+}
+
+/// Selects with an XPath on an XML text: the string value of the result (items joined by
+/// spaces), or `None` for an empty result.
+pub(crate) fn select_cached(query: &str, xml: &str) -> Result<Option<String>, String> {
+    cached(query)?.select(xml)
+}
+
+impl XPathCondition {
+    fn run(&self, xml: &str) -> Result<(xee_xpath::Sequence, xee_xpath::Documents), String> {
+        use xee_xpath::Query;
+        let mut documents = xee_xpath::Documents::new();
+        let doc = documents
+            .add_string_without_uri(xml)
+            .map_err(|e| format!("the context is not well-formed XML: {e}"))?;
+        let sequence = self.query.execute(&mut documents, doc).map_err(|e| {
+            format!(
+                "the XPath failed: {} ({})",
+                e.error.message(),
+                e.error.code()
+            )
+        })?;
+        Ok((sequence, documents))
+    }
+
+    /// The condition's effective boolean value on an XML text.
+    ///
+    /// ```
+    /// use telaio_expr::XPathCondition;
+    /// let c = XPathCondition::compile("/Envelope/Status[text()='OK']").unwrap();
+    /// assert_eq!(c.evaluate("<Envelope><Status>OK</Status></Envelope>"), Ok(true));
+    /// assert_eq!(c.evaluate("<Envelope><Status>NO</Status></Envelope>"), Ok(false));
+    /// assert!(c.evaluate("not xml").is_err());
+    /// ```
+    pub fn evaluate(&self, xml: &str) -> Result<bool, String> {
+        let (sequence, _) = self.run(xml)?;
+        sequence
+            .effective_boolean_value()
+            .map_err(|e| format!("the XPath result has no boolean value: {}", e.message()))
+    }
+
+    /// The string value of what the expression selects, `None` when it selects nothing.
+    pub fn select(&self, xml: &str) -> Result<Option<String>, String> {
+        let (sequence, documents) = self.run(xml)?;
+        if sequence.is_empty() {
+            return Ok(None);
+        }
+        let parts: Result<Vec<String>, _> = sequence
+            .iter()
+            .map(|item| item.string_value(documents.xot()))
+            .collect();
+        parts
+            .map(|p| Some(p.join(" ")))
+            .map_err(|e| format!("the XPath result has no string value: {}", e.message()))
     }
 }

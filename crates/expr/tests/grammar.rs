@@ -397,3 +397,71 @@ fn jsonpath_conditions() {
         "{e}"
     );
 }
+
+/// Every expression and condition the two specification texts show as an example.
+#[test]
+fn the_spec_examples_parse() {
+    for e in [
+        "$method",
+        "$request.header.accept",
+        "$request.path.id",
+        "$request.body#/user/uuid",
+        "$url",
+        "$response.body#/status",
+        "$response.body#/items/0/id",
+        "$response.header.Server",
+        "$message.header.Server",
+        "$message.payload#/status",
+        "$message.payload",
+        "$self",
+        "$inputs.username",
+        "$workflows.foo.inputs.username",
+        "$steps.someStepId.outputs.pets",
+        "$steps.someStepId.outputs.pets#/0/id",
+        "$outputs.bar",
+        "$workflows.foo.outputs.bar",
+        "$workflows.foo.outputs.mappedResponse#/name",
+        "$sourceDescriptions.petstore.getPetById",
+        "$sourceDescriptions.petstore.url",
+        "$sourceDescriptions.petstore.type",
+        "$components.parameters.foo",
+        "$components.successActions.bar",
+        "$components.failureActions.baz",
+        "$response.body#/0/id",
+        "$steps.stepId.outputs.field",
+    ] {
+        assert!(Expression::parse(e).is_ok(), "{e}");
+    }
+    assert!(
+        Template::parse("https://{$inputs.host}/api/{$steps.create.outputs.id}/status").is_ok()
+    );
+    for c in [
+        "$statusCode == 200",
+        "$statusCode == 401",
+        "$statusCode == 503",
+        "$response.body#/0 == null",
+        "$response.body.count > $inputs.threshold",
+        "$statusCode == 200 && $response.body.data != null",
+    ] {
+        assert!(Condition::parse(c).is_ok(), "{c}");
+    }
+    for q in [
+        "$.data[*]",
+        "$.pets[*]",
+        "$[?count(@.pets) > 0]",
+        "$[?(@.status == \"0\")]",
+    ] {
+        let c = JsonPathCondition::compile(q).unwrap_or_else(|e| panic!("{q}: {e}"));
+        assert!(!c.translated, "{q}");
+    }
+    for x in [
+        "/root/pets",
+        "count(/root/pets/*) > 0",
+        "/root/items[price > 0]",
+    ] {
+        assert!(telaio_expr::XPathCondition::compile(x).is_ok(), "{x}");
+    }
+    for r in ["^200$", r"^2\d{2}$", "^(0)$"] {
+        assert!(telaio_expr::RegexCondition::compile(r).is_ok(), "{r}");
+    }
+}

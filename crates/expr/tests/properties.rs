@@ -2,7 +2,22 @@
 //! AST; no input makes a parser panic.
 
 use proptest::prelude::*;
-use telaio_expr::{Condition, Expression, JsonPathCondition, Mode, Template, ValueExpression};
+use telaio_expr::{
+    CompiledCriterion, Condition, CriterionKind, Expression, JsonPathCondition, Mode,
+    RegexCondition, Snapshot, Template, Trace, ValueExpression, XPathCondition, check_condition,
+    evaluate,
+};
+
+fn state() -> Snapshot {
+    serde_json::from_value(serde_json::json!({
+        "statusCode": 200,
+        "request": {"header": {"a": "1"}, "body": {"x": [1, "2", null, {"y": true}]}},
+        "response": {"header": {"b": "x"}, "body": {"Status": "OK", "n": 3, "s": "<a><b/></a>"}},
+        "inputs": {"a": {"b": [1]}, "t": "0"},
+        "steps": {"s": {"outputs": {"o": [1, 2]}}}
+    }))
+    .unwrap()
+}
 
 /// Strings that look like expressions often enough to reach deep into the grammar.
 fn expression_like() -> impl Strategy<Value = String> {
@@ -94,6 +109,28 @@ proptest! {
         let _ = Condition::parse(&text);
         let _ = JsonPathCondition::compile(&text);
         let _ = Template::parse(&format!("x{{{text}}}y"));
+    }
+
+    #[test]
+    fn evaluation_never_panics(text in condition_like()) {
+        let st = state();
+        if let Ok(c) = Condition::parse(&text) {
+            let _ = check_condition(&c, &st, &mut Trace::on());
+        }
+        if let Ok(e) = Expression::parse(&text) {
+            let _ = evaluate(&e, &st);
+        }
+        for kind in [CriterionKind::Regex, CriterionKind::JsonPath, CriterionKind::XPath] {
+            if let Ok(c) = CompiledCriterion::compile(&text, kind, Some("$response.body")) {
+                let _ = c.evaluate(&st, &mut Trace::on());
+            }
+        }
+    }
+
+    #[test]
+    fn pattern_compilers_never_panic(text in any::<String>()) {
+        let _ = RegexCondition::compile(&text);
+        let _ = XPathCondition::compile(&text);
     }
 
     #[test]

@@ -1,8 +1,6 @@
 //! Conditions that do not parse or compile.
 
-use telaio_expr::{
-    Condition, JsonPathCondition, RegexCondition, Template, XPathCondition, translate_goessner,
-};
+use telaio_expr::{Condition, JsonPathCondition, RegexCondition, Template, XPathCondition};
 use telaio_model::CriterionType;
 
 use crate::Diagnostic;
@@ -89,9 +87,12 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 let filled = template.fill(PLACEHOLDER);
                 let compiled = match &kind {
                     CriterionType::Regex => RegexCondition::compile(&filled).map(drop),
-                    CriterionType::JsonPath(version) => {
-                        compile_jsonpath(&filled, version.as_deref())
+                    CriterionType::JsonPath(Some(v))
+                        if v == "draft-goessner-dispatch-jsonpath-00" =>
+                    {
+                        JsonPathCondition::compile_goessner(&filled).map(drop)
                     }
+                    CriterionType::JsonPath(_) => JsonPathCondition::compile(&filled).map(drop),
                     _ => XPathCondition::compile(&filled).map(drop),
                 };
                 if let Err(e) = compiled {
@@ -110,21 +111,6 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             }
             _ => {}
         }
-    }
-}
-
-/// JSONPath by its declared version: RFC 9535 (the default), or the Goessner draft, whose
-/// script expressions Telaio reads where they have an RFC 9535 equivalent.
-fn compile_jsonpath(text: &str, version: Option<&str>) -> Result<(), telaio_expr::ExprError> {
-    match JsonPathCondition::compile(text) {
-        Ok(_) => Ok(()),
-        Err(e) if version == Some("draft-goessner-dispatch-jsonpath-00") => {
-            match translate_goessner(text) {
-                Some(rfc) => JsonPathCondition::compile(&rfc).map(drop),
-                None => Err(e),
-            }
-        }
-        Err(e) => Err(e),
     }
 }
 
