@@ -12,7 +12,7 @@ use telaio_expr::{
 
 /// A response body of about 10 KB whose `/a/b/0/c` is "x".
 fn body_10k() -> Value {
-    let filler: Vec<Value> = (0..120)
+    let filler: Vec<Value> = (0..150)
         .map(|i| json!({"id": i, "name": format!("item-{i:04}"), "tags": ["alpha", "beta"], "ok": i % 2 == 0}))
         .collect();
     json!({"a": {"b": [{"c": "x", "d": 1}]}, "filler": filler})
