@@ -4,8 +4,8 @@
 use std::io::Write;
 
 use telaio_expr::{
-    CompiledCriterion, Condition, CriterionKind, ExprError, Expression, Snapshot, Template, Trace,
-    check_condition, evaluate, render,
+    CompiledCriterion, Condition, CriterionKind, ExprError, Expression, JsonPathCondition,
+    Snapshot, Template, Trace, condition_value, evaluate, evaluate_condition, render,
 };
 use telaio_model::{LoadOptions, Loader, parse_text};
 
@@ -48,8 +48,21 @@ pub(crate) fn run(args: &ExprArgs) -> u8 {
         }
         Err((source, e)) => {
             let _ = writeln!(err, "error: {}", e.message);
-            let _ = writeln!(err, "  | {source}");
-            let _ = writeln!(err, "  | {}^", " ".repeat(e.offset));
+            // A window of the text around the error, so a long condition stays readable.
+            let chars: Vec<char> = source.chars().collect();
+            let start = e.offset.saturating_sub(60);
+            let end = (e.offset + 60).min(chars.len());
+            let (before, after) = (
+                if start > 0 { "…" } else { "" },
+                if end < chars.len() { "…" } else { "" },
+            );
+            let window: String = chars[start..end].iter().collect();
+            let _ = writeln!(err, "  | {before}{window}{after}");
+            let _ = writeln!(
+                err,
+                "  | {}^",
+                " ".repeat(e.offset - start + before.chars().count())
+            );
             exit::INVALID
         }
     }
@@ -69,17 +82,10 @@ fn read_state(path: &std::path::Path) -> Result<Snapshot, String> {
         .map_err(|e| format!("{}: not a runtime state: {e}", path.display()))
 }
 
-/// Without `--type`: a whole expression, a template, or a simple condition.
+/// Without `--type`: a template, a simple condition, or (when no condition parses) a whole
+/// expression. A condition that is a lone expression prints its value; one with operators
+/// prints `true` or `false`.
 fn any(text: &str, state: &Snapshot, trace: &mut Trace) -> Outcome {
-    if let Ok(expr) = Expression::parse(text) {
-        return Ok(match evaluate(&expr, state) {
-            Ok(v) => {
-                trace.note(|| format!("{expr} → {v}"));
-                (v.to_string(), None)
-            }
-            Err(m) => ("null".to_owned(), Some(m.to_string())),
-        });
-    }
     if text.contains("{$") && !text.trim_start().starts_with('$') {
         let template = Template::parse(text).map_err(|e| (text.to_owned(), e))?;
         let (rendered, missing) = render(&template, state);
@@ -92,19 +98,38 @@ fn any(text: &str, state: &Snapshot, trace: &mut Trace) -> Outcome {
         });
         return Ok((serde_json::Value::String(rendered).to_string(), note));
     }
-    let condition = Condition::parse(text).map_err(|e| {
-        // A lone expression with trailing text explains itself better as an expression.
-        let as_expr = Expression::parse(text).err();
-        match as_expr {
-            Some(expr_error) if !looks_like_condition(text) => (text.to_owned(), expr_error),
-            _ => (text.to_owned(), e),
+    match Condition::parse(text) {
+        Ok(condition @ (Condition::Value(..) | Condition::Literal(_))) => {
+            let value = condition_value(&condition, state, trace);
+            let note = value.is_none().then(|| why_missing(&condition, state));
+            Ok((
+                value.unwrap_or(serde_json::Value::Null).to_string(),
+                note.flatten(),
+            ))
         }
-    })?;
-    Ok((check_condition(&condition, state, trace).to_string(), None))
+        Ok(condition) => {
+            let verdict = evaluate_condition(&condition, state, trace);
+            Ok((verdict.passed.to_string(), verdict.reason))
+        }
+        // A whole-string expression may hold what a condition cannot (a pointer with spaces).
+        Err(condition_error) => match Expression::parse(text) {
+            Ok(expr) => Ok(match evaluate(&expr, state) {
+                Ok(v) => (v.to_string(), None),
+                Err(m) => ("null".to_owned(), Some(m.to_string())),
+            }),
+            Err(_) => Err((text.to_owned(), condition_error)),
+        },
+    }
 }
 
-fn looks_like_condition(text: &str) -> bool {
-    text.contains(['=', '<', '>', '!', '&', '|', '('])
+fn why_missing(condition: &Condition, state: &Snapshot) -> Option<String> {
+    let Condition::Value(expr, _) = condition else {
+        return None;
+    };
+    Some(match evaluate(expr, state) {
+        Err(m) => m.to_string(),
+        Ok(_) => format!("{condition} has no value"),
+    })
 }
 
 fn criterion(
@@ -129,5 +154,20 @@ fn criterion(
         }
     })?;
     let verdict = compiled.evaluate(state, trace);
-    Ok((verdict.passed.to_string(), verdict.reason))
+    // The catalog's `$.x == 'y'` shape is evaluated as meant, and said so.
+    let translated = (kind == CriterionKind::JsonPath)
+        .then(|| JsonPathCondition::compile(text).ok())
+        .flatten()
+        .filter(|c| c.translated)
+        .map(|c| {
+            format!(
+                "`{text}` is not RFC 9535; evaluated as the comparison `{}`",
+                c.rfc9535
+            )
+        });
+    let note = match (verdict.reason, translated) {
+        (Some(r), Some(t)) => Some(format!("{r}; {t}")),
+        (r, t) => r.or(t),
+    };
+    Ok((verdict.passed.to_string(), note))
 }

@@ -20,7 +20,7 @@ fn out(o: &Output) -> (Option<i32>, String, String) {
     )
 }
 
-const CONTEXT: &str = "statusCode: 200\nresponse:\n  header: {Content-Type: application/json, Retry-After: '3'}\n  body: {Status: CREATED, items: [{id: 1}, {id: 2}]}\ninputs: {threshold: 1}\nsteps:\n  create: {outputs: {sessionId: abc}}\n";
+const CONTEXT: &str = "statusCode: 200\nrequest:\n  query: {page: 2}\nresponse:\n  header: {Content-Type: application/json, Retry-After: 3}\n  body: {Status: CREATED, items: [{id: 1}, {id: 2}], a: {b: [{c: x}]}}\ninputs: {threshold: 1}\nsteps:\n  create: {outputs: {sessionId: abc}}\n";
 
 fn dir() -> tempfile::TempDir {
     let d = tempfile::tempdir().unwrap();
@@ -68,6 +68,19 @@ fn conditions_print_true_or_false() {
         "true"
     );
     assert_eq!(run(&["$statusCode != 200"]).1, "false");
+    // Conditions that start with a pointer or a parameter are conditions, not expressions.
+    assert_eq!(run(&["$response.body#/a/b/0/c == 'x'"]).1, "true");
+    assert_eq!(
+        run(&["$response.body#/Status == 'created' && true"]).1,
+        "true"
+    );
+    assert_eq!(run(&["$request.query.page == 2"]).1, "true");
+    let (_, stdout, stderr) = run(&["--type", "jsonpath", "$.Status == 'CREATED'"]);
+    assert_eq!(stdout, "true");
+    assert!(
+        stderr.contains("is not RFC 9535; evaluated as the comparison `$[?$.Status == 'CREATED']`"),
+        "{stderr}"
+    );
     assert_eq!(
         run(&["--type", "jsonpath", "$.Status == 'CREATED'"]).1,
         "true"
@@ -125,6 +138,17 @@ fn syntax_errors_exit_1_and_point_at_the_column() {
     );
     assert!(
         stderr.contains("  | $statusCode = 200\n  |             ^"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = out(&telaio(&["expr", "1 == 1 == 1"], d.path()));
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("comparisons cannot be chained"), "{stderr}");
+    let long = format!("{}true", "1==1 && ".repeat(5000));
+    let (code, _, stderr) = out(&telaio(&["expr", &long], d.path()));
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.contains("more than 256 operators")
+            && stderr.lines().all(|l| l.chars().count() < 200),
         "{stderr}"
     );
     let (code, _, stderr) = out(&telaio(&["expr", "$steps.create.outputs"], d.path()));

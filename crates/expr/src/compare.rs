@@ -55,21 +55,48 @@ fn boolean(v: &Value) -> Option<bool> {
     }
 }
 
+/// Compares two numbers exactly when both are integers (IDs exceed what a double holds).
+fn numbers(a: &Value, b: &Value) -> Option<Ordering> {
+    let int = |v: &Value| match v {
+        Value::Number(n) => n
+            .as_i64()
+            .map(i128::from)
+            .or_else(|| n.as_u64().map(i128::from)),
+        Value::String(s) => s.trim().parse::<i128>().ok(),
+        _ => None,
+    };
+    if let (Some(x), Some(y)) = (int(a), int(b)) {
+        return Some(x.cmp(&y));
+    }
+    number(a)?.partial_cmp(&number(b)?)
+}
+
+/// Compares strings ignoring case without allocating.
+fn caseless(x: &str, y: &str) -> Ordering {
+    if x.eq_ignore_ascii_case(y) {
+        return Ordering::Equal;
+    }
+    x.chars()
+        .flat_map(char::to_lowercase)
+        .cmp(y.chars().flat_map(char::to_lowercase))
+}
+
 /// How two values order, when they do.
 fn order(a: &Value, b: &Value, ordering_op: bool) -> Option<Ordering> {
     match (a, b) {
         (Value::Null, Value::Null) => Some(Ordering::Equal),
         (Value::Null, _) | (_, Value::Null) => None,
         (Value::String(x), Value::String(y)) => {
-            if ordering_op && let (Some(x), Some(y)) = (number(a), number(b)) {
-                return x.partial_cmp(&y);
+            if ordering_op && number(a).is_some() && number(b).is_some() {
+                return numbers(a, b);
             }
-            if x.eq_ignore_ascii_case(y) {
-                return Some(Ordering::Equal);
-            }
-            Some(x.to_lowercase().cmp(&y.to_lowercase()))
+            Some(caseless(x, y))
         }
-        (Value::Number(_), _) | (_, Value::Number(_)) => number(a)?.partial_cmp(&number(b)?),
+        (Value::Number(_), _) | (_, Value::Number(_)) => {
+            number(a)?;
+            number(b)?;
+            numbers(a, b)
+        }
         (Value::Bool(_), _) | (_, Value::Bool(_)) => {
             let (x, y) = (boolean(a)?, boolean(b)?);
             // Booleans are equal or not; they have no order.
@@ -87,6 +114,8 @@ fn order(a: &Value, b: &Value, ordering_op: bool) -> Option<Ordering> {
 /// assert!(compare(CompareOp::Eq, Some(&json!(200)), Some(&json!("200"))));
 /// assert!(compare(CompareOp::Eq, Some(&json!("Created")), Some(&json!("CREATED"))));
 /// assert!(compare(CompareOp::Lt, Some(&json!("9")), Some(&json!("10"))));
+/// // Integers compare exactly, beyond what a double holds.
+/// assert!(!compare(CompareOp::Eq, Some(&json!(9007199254740992_i64)), Some(&json!(9007199254740993_i64))));
 /// assert!(compare(CompareOp::Eq, None, Some(&json!(null))));
 /// assert!(!compare(CompareOp::Gt, None, Some(&json!(0))));
 /// assert!(compare(CompareOp::Ne, Some(&json!("x")), None));

@@ -34,7 +34,9 @@ pub enum Literal {
     Null,
     /// `true` / `false`.
     Bool(bool),
-    /// A number.
+    /// An integer (kept exact: IDs exceed what a double holds).
+    Integer(i64),
+    /// A number with a fraction or exponent.
     Number(f64),
     /// A quoted string.
     String(String),
@@ -96,13 +98,18 @@ impl Condition {
             text,
             pos: 0,
             depth: 0,
+            operators: 0,
         };
         let c = p.or()?;
         p.skip_ws();
         if p.pos < text.len() {
             return Err(p.err(match p.peek() {
+                Some('=' | '!') if p.rest().starts_with("==") || p.rest().starts_with("!=") => {
+                    "comparisons cannot be chained; combine them with `&&`"
+                }
                 Some('=') => "`=` is not an operator; use `==` to compare",
                 Some(')') => "unbalanced `)`",
+                Some('<' | '>') => "comparisons cannot be chained; combine them with `&&`",
                 _ => "expected an operator (`==`, `&&`, `||`, ...) or the end of the condition",
             }));
         }
@@ -141,11 +148,15 @@ impl Condition {
 
 /// Deepest nesting of parentheses and `!` accepted, so hostile input cannot exhaust the stack.
 const MAX_DEPTH: usize = 64;
+/// Most binary operators in one condition: `&&` / `||` chains build deep trees that are
+/// walked recursively.
+const MAX_OPERATORS: usize = 256;
 
 struct Parser<'t> {
     text: &'t str,
     pos: usize,
     depth: usize,
+    operators: usize,
 }
 
 impl<'t> Parser<'t> {
@@ -176,6 +187,16 @@ impl<'t> Parser<'t> {
         }
     }
 
+    fn operator(&mut self) -> Result<(), ExprError> {
+        self.operators += 1;
+        if self.operators > MAX_OPERATORS {
+            return Err(self.err(format!(
+                "the condition has more than {MAX_OPERATORS} operators"
+            )));
+        }
+        Ok(())
+    }
+
     fn deeper(&mut self) -> Result<(), ExprError> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
@@ -189,6 +210,7 @@ impl<'t> Parser<'t> {
     fn or(&mut self) -> Result<Condition, ExprError> {
         let mut left = self.and()?;
         while self.eat("||") {
+            self.operator()?;
             let right = self.and()?;
             left = Condition::Or(Box::new(left), Box::new(right));
         }
@@ -198,6 +220,7 @@ impl<'t> Parser<'t> {
     fn and(&mut self) -> Result<Condition, ExprError> {
         let mut left = self.comparison()?;
         while self.eat("&&") {
+            self.operator()?;
             let right = self.comparison()?;
             left = Condition::And(Box::new(left), Box::new(right));
         }
@@ -221,6 +244,7 @@ impl<'t> Parser<'t> {
             return Ok(left);
         };
         self.pos += s.len();
+        self.operator()?;
         let right = self.unary()?;
         Ok(Condition::Compare(Box::new(left), op, Box::new(right)))
     }
@@ -360,6 +384,10 @@ impl<'t> Parser<'t> {
             .split(|c: char| !(c.is_ascii_digit() || "+-.eE".contains(c)))
             .next()
             .unwrap_or_default();
+        if let Ok(i) = text.parse::<i64>() {
+            self.pos += text.len();
+            return Ok(Condition::Literal(Literal::Integer(i)));
+        }
         let value = text
             .parse::<f64>()
             .ok()
@@ -375,7 +403,11 @@ impl fmt::Display for Literal {
         match self {
             Literal::Null => f.write_str("null"),
             Literal::Bool(b) => write!(f, "{b}"),
-            Literal::Number(n) => write!(f, "{n}"),
+            Literal::Integer(n) => write!(f, "{n}"),
+            // Always with a fraction or exponent, so that it reads back as a number, not an
+            // integer.
+            Literal::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => write!(f, "{n:.1}"),
+            Literal::Number(n) => write!(f, "{n:?}"),
             Literal::String(s) => write!(f, "'{}'", s.replace('\'', "''")),
         }
     }

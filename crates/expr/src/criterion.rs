@@ -9,12 +9,12 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 
 use crate::compare::{compare, truthy};
-use crate::eval::{evaluate, render, to_text};
+use crate::eval::{evaluate, render, render_with, to_text};
 use crate::scope::Scope;
 use crate::{
     Accessor, Condition, ExprError, Expression, JsonPathCondition, Literal, RegexCondition,
@@ -63,24 +63,47 @@ pub fn check_condition<S: Scope + ?Sized>(
     scope: &S,
     trace: &mut Trace,
 ) -> bool {
-    let result = operand(condition, scope, trace);
+    evaluate_condition(condition, scope, trace).passed
+}
+
+/// Evaluates a simple condition; when it does not hold and a value it reads is missing, the
+/// verdict says which and why.
+pub fn evaluate_condition<S: Scope + ?Sized>(
+    condition: &Condition,
+    scope: &S,
+    trace: &mut Trace,
+) -> Verdict {
+    let mut missing = Vec::new();
+    let result = operand(condition, scope, trace, &mut missing);
     let passed = truthy(result.as_deref());
     trace.note(|| format!("{condition} → {passed}"));
-    passed
+    match missing.into_iter().next() {
+        Some(reason) if !passed => Verdict::error(reason),
+        _ => Verdict::pass(passed),
+    }
+}
+
+/// The value of a condition: the value itself for a lone expression or literal, `true` /
+/// `false` for anything with operators. `None` when a lone expression has no value.
+pub fn condition_value<S: Scope + ?Sized>(
+    condition: &Condition,
+    scope: &S,
+    trace: &mut Trace,
+) -> Option<Value> {
+    let mut missing = Vec::new();
+    let value = operand(condition, scope, trace, &mut missing).map(Cow::into_owned);
+    for m in missing {
+        trace.note(|| m);
+    }
+    value
 }
 
 fn literal(l: &Literal) -> Value {
     match l {
         Literal::Null => Value::Null,
         Literal::Bool(b) => Value::Bool(*b),
-        Literal::Number(n) => {
-            // Integers stay integers, so that `200` explains as 200, not 200.0.
-            if n.fract() == 0.0 && n.abs() < 9.0e15 {
-                Value::from(*n as i64)
-            } else {
-                serde_json::Number::from_f64(*n).map_or(Value::Null, Value::Number)
-            }
-        }
+        Literal::Integer(i) => Value::from(*i),
+        Literal::Number(n) => serde_json::Number::from_f64(*n).map_or(Value::Null, Value::Number),
         Literal::String(s) => Value::String(s.clone()),
     }
 }
@@ -89,6 +112,7 @@ fn operand<'s, S: Scope + ?Sized>(
     c: &Condition,
     scope: &'s S,
     trace: &mut Trace,
+    missing: &mut Vec<String>,
 ) -> Option<Cow<'s, Value>> {
     match c {
         Condition::Literal(l) => Some(Cow::Owned(literal(l))),
@@ -97,6 +121,7 @@ fn operand<'s, S: Scope + ?Sized>(
                 Ok(v) => v,
                 Err(m) => {
                     trace.note(|| format!("{expr} → null ({})", m.reason));
+                    missing.push(m.to_string());
                     return None;
                 }
             };
@@ -105,6 +130,7 @@ fn operand<'s, S: Scope + ?Sized>(
                     Some(v) => v,
                     None => {
                         trace.note(|| format!("{expr}: no {}", describe(a)));
+                        missing.push(format!("{expr} has no {}", describe(a)));
                         return None;
                     }
                 };
@@ -119,11 +145,14 @@ fn operand<'s, S: Scope + ?Sized>(
             Some(value)
         }
         Condition::Not(inner) => {
-            let v = operand(inner, scope, trace);
+            let v = operand(inner, scope, trace, missing);
             Some(Cow::Owned(Value::Bool(!truthy(v.as_deref()))))
         }
         Condition::Compare(a, op, b) => {
-            let (x, y) = (operand(a, scope, trace), operand(b, scope, trace));
+            let (x, y) = (
+                operand(a, scope, trace, missing),
+                operand(b, scope, trace, missing),
+            );
             let result = compare(*op, x.as_deref(), y.as_deref());
             trace.note(|| {
                 format!(
@@ -136,13 +165,13 @@ fn operand<'s, S: Scope + ?Sized>(
             Some(Cow::Owned(Value::Bool(result)))
         }
         Condition::And(a, b) => {
-            let passed = truthy(operand(a, scope, trace).as_deref())
-                && truthy(operand(b, scope, trace).as_deref());
+            let passed = truthy(operand(a, scope, trace, missing).as_deref())
+                && truthy(operand(b, scope, trace, missing).as_deref());
             Some(Cow::Owned(Value::Bool(passed)))
         }
         Condition::Or(a, b) => {
-            let passed = truthy(operand(a, scope, trace).as_deref())
-                || truthy(operand(b, scope, trace).as_deref());
+            let passed = truthy(operand(a, scope, trace, missing).as_deref())
+                || truthy(operand(b, scope, trace, missing).as_deref());
             Some(Cow::Owned(Value::Bool(passed)))
         }
     }
@@ -200,33 +229,57 @@ pub(crate) fn short(v: &Value) -> String {
 /// How many compiled variants of a templated condition are kept.
 const CACHE_SIZE: usize = 64;
 
-/// A pattern that is either fixed or compiled per rendered text, with a cache.
-#[derive(Debug)]
-enum Compiled<T> {
-    Fixed(T),
-    Templated(Template, Mutex<HashMap<String, T>>),
+/// How spliced values are written into a pattern's text.
+type Escape = fn(&str) -> String;
+
+/// A pattern that is either fixed or compiled per rendered text, with a cache. Compiled
+/// patterns are shared (`Arc`), never cloned: a cloned regex starts with a cold match cache.
+struct Compiled<T> {
+    compile: fn(&str) -> Result<T, ExprError>,
+    form: Form<T>,
 }
 
-impl<T: Clone> Compiled<T> {
-    fn new(text: &str, compile: impl Fn(&str) -> Result<T, ExprError>) -> Result<Self, ExprError> {
+enum Form<T> {
+    Fixed(Arc<T>),
+    Templated(Template, Escape, Mutex<HashMap<String, Arc<T>>>),
+}
+
+impl<T> std::fmt::Debug for Compiled<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self.form {
+            Form::Fixed(_) => "Compiled::Fixed",
+            Form::Templated(..) => "Compiled::Templated",
+        })
+    }
+}
+
+impl<T> Compiled<T> {
+    fn new(
+        text: &str,
+        compile: fn(&str) -> Result<T, ExprError>,
+        escape: Escape,
+    ) -> Result<Self, ExprError> {
         let template = Template::parse(text)?;
         if template.is_literal() {
-            return compile(text).map(Compiled::Fixed);
+            let fixed = compile(text)?;
+            return Ok(Compiled {
+                compile,
+                form: Form::Fixed(Arc::new(fixed)),
+            });
         }
         // Check the syntax now, with placeholders for the expressions.
         compile(&template.fill("0"))?;
-        Ok(Compiled::Templated(template, Mutex::new(HashMap::new())))
+        Ok(Compiled {
+            compile,
+            form: Form::Templated(template, escape, Mutex::new(HashMap::new())),
+        })
     }
 
-    fn get<S: Scope + ?Sized>(
-        &self,
-        scope: &S,
-        compile: impl Fn(&str) -> Result<T, ExprError>,
-    ) -> Result<T, String> {
-        match self {
-            Compiled::Fixed(t) => Ok(t.clone()),
-            Compiled::Templated(template, cache) => {
-                let (text, missing) = render(template, scope);
+    fn get<S: Scope + ?Sized>(&self, scope: &S) -> Result<Arc<T>, String> {
+        match &self.form {
+            Form::Fixed(t) => Ok(t.clone()),
+            Form::Templated(template, escape, cache) => {
+                let (text, missing) = render_with(template, scope, *escape);
                 if let Some(m) = missing.first() {
                     return Err(m.to_string());
                 }
@@ -234,15 +287,40 @@ impl<T: Clone> Compiled<T> {
                 if let Some(t) = cache.get(&text) {
                     return Ok(t.clone());
                 }
-                let t = compile(&text).map_err(|e| format!("`{text}`: {}", e.message))?;
+                let t = Arc::new(
+                    (self.compile)(&text).map_err(|e| format!("`{text}`: {}", e.message))?,
+                );
                 if cache.len() >= CACHE_SIZE {
-                    cache.clear();
+                    // Drop one entry, not all: a loop over many values keeps most warm.
+                    if let Some(k) = cache.keys().next().cloned() {
+                        cache.remove(&k);
+                    }
                 }
                 cache.insert(text, t.clone());
                 Ok(t)
             }
         }
     }
+
+    fn variants(&self) -> usize {
+        match &self.form {
+            Form::Fixed(_) => 1,
+            Form::Templated(_, _, cache) => cache.lock().map_or(0, |c| c.len()),
+        }
+    }
+}
+
+/// Spliced as written (regex patterns may be spliced on purpose: `^({$inputs.pattern})$`).
+fn as_written(s: &str) -> String {
+    s.to_owned()
+}
+
+/// Spliced into JSONPath string literals: quotes and backslashes escaped, so a value cannot
+/// change the query's structure.
+fn jsonpath_escape(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('\'', "\\'")
+        .replace('"', "\\\"")
 }
 
 #[derive(Debug)]
@@ -295,18 +373,30 @@ impl CompiledCriterion {
         let context = context.map(Expression::parse).transpose()?;
         let kind = match kind {
             CriterionKind::Simple => Kind::Simple(Condition::parse(condition)?),
-            CriterionKind::Regex => Kind::Regex(Compiled::new(condition, RegexCondition::compile)?),
-            CriterionKind::JsonPath => {
-                Kind::JsonPath(Compiled::new(condition, JsonPathCondition::compile)?)
-            }
+            CriterionKind::Regex => Kind::Regex(Compiled::new(
+                condition,
+                RegexCondition::compile,
+                as_written,
+            )?),
+            CriterionKind::JsonPath => Kind::JsonPath(Compiled::new(
+                condition,
+                JsonPathCondition::compile,
+                jsonpath_escape,
+            )?),
             CriterionKind::JsonPathGoessner => Kind::JsonPath(Compiled::new(
                 condition,
                 JsonPathCondition::compile_goessner,
+                jsonpath_escape,
             )?),
             #[cfg(feature = "xpath")]
             CriterionKind::XPath => {
                 let template = Template::parse(condition)?;
-                crate::XPathCondition::compile(&template.fill("0"))?;
+                if template.is_literal() {
+                    // Compiles into this thread's cache, where evaluation will find it.
+                    crate::xpath::cached(condition).map_err(|m| ExprError::new(m, 0))?;
+                } else {
+                    crate::XPathCondition::compile(&template.fill("0"))?;
+                }
                 Kind::XPath(template)
             }
             #[cfg(not(feature = "xpath"))]
@@ -329,10 +419,20 @@ impl CompiledCriterion {
     /// Evaluates the criterion. Never fails: what cannot be evaluated is false, with the
     /// reason.
     pub fn evaluate<S: Scope + ?Sized>(&self, scope: &S, trace: &mut Trace) -> Verdict {
-        let Kind::Simple(condition) = &self.kind else {
-            return self.evaluate_on_context(scope, trace);
-        };
-        Verdict::pass(check_condition(condition, scope, trace))
+        match &self.kind {
+            Kind::Simple(condition) => evaluate_condition(condition, scope, trace),
+            _ => self.evaluate_on_context(scope, trace),
+        }
+    }
+
+    /// How many compiled variants a condition with embedded expressions holds (1 for a
+    /// fixed one): a polling loop over the same values compiles once.
+    pub fn cached_variants(&self) -> usize {
+        match &self.kind {
+            Kind::Regex(c) => c.variants(),
+            Kind::JsonPath(c) => c.variants(),
+            _ => 1,
+        }
     }
 
     fn evaluate_on_context<S: Scope + ?Sized>(&self, scope: &S, trace: &mut Trace) -> Verdict {
@@ -347,14 +447,17 @@ impl CompiledCriterion {
         trace.note(|| format!("context {context} → {}", short(&value)));
         let verdict = match &self.kind {
             Kind::Simple(_) => unreachable_simple(),
-            Kind::Regex(compiled) => match compiled.get(scope, RegexCondition::compile) {
+            Kind::Regex(compiled) => match compiled.get(scope) {
                 Ok(regex) => match regex.is_match(&to_text(&value)) {
                     Ok(passed) => Verdict::pass(passed),
                     Err(e) => Verdict::error(format!("the regex could not finish: {e}")),
                 },
                 Err(e) => Verdict::error(e),
             },
-            Kind::JsonPath(compiled) => match compiled.get(scope, JsonPathCondition::compile) {
+            Kind::JsonPath(_) if value.is_string() => {
+                Verdict::error("JSONPath applies to JSON, and the context is text")
+            }
+            Kind::JsonPath(compiled) => match compiled.get(scope) {
                 Ok(query) => {
                     trace.note(|| format!("query {}", query.rfc9535));
                     Verdict::pass(query.is_match(&value))

@@ -187,12 +187,26 @@ fn named<'v>(
             let head = parts[..split].join(".");
             if let Some(mut v) = object.get(&head) {
                 let mut found = true;
-                for part in &parts[split..] {
+                let rest = &parts[split..];
+                for (i, part) in rest.iter().enumerate() {
                     match v
                         .get(*part)
                         .or_else(|| part.parse::<usize>().ok().and_then(|i| v.get(i)))
                     {
                         Some(next) => v = next,
+                        // `.length` of an array or string, as in simple conditions.
+                        None if i + 1 == rest.len() && *part == "length" && pointer.is_none() => {
+                            match v {
+                                Value::Array(a) => return Ok(Cow::Owned(Value::from(a.len()))),
+                                Value::String(s) => {
+                                    return Ok(Cow::Owned(Value::from(s.chars().count())));
+                                }
+                                _ => {
+                                    found = false;
+                                    break;
+                                }
+                            }
+                        }
                         None => {
                             found = false;
                             break;
@@ -230,13 +244,22 @@ pub fn to_text(value: &Value) -> Cow<'_, str> {
 /// assert!(missing.is_empty());
 /// ```
 pub fn render<S: Scope + ?Sized>(template: &Template, scope: &S) -> (String, Vec<Missing>) {
+    render_with(template, scope, |s| s.to_owned())
+}
+
+/// [`render`], with each spliced value passed through `escape` first.
+pub(crate) fn render_with<S: Scope + ?Sized>(
+    template: &Template,
+    scope: &S,
+    escape: fn(&str) -> String,
+) -> (String, Vec<Missing>) {
     let mut out = String::new();
     let mut missing = Vec::new();
     for part in template.parts() {
         match part {
             Part::Text(t) => out.push_str(t),
             Part::Expression(e) => match evaluate(e, scope) {
-                Ok(v) => out.push_str(&to_text(&v)),
+                Ok(v) => out.push_str(&escape(&to_text(&v))),
                 Err(m) => missing.push(m),
             },
         }

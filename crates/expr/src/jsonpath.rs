@@ -14,6 +14,9 @@ use crate::ExprError;
 #[derive(Clone, Debug)]
 pub struct JsonPathCondition {
     query: JsonPath,
+    /// For a translated comparison: the same test over `[value]` with the root at `$[0]`, for
+    /// values the direct query cannot see (scalars, empty objects and arrays).
+    wrapped: Option<JsonPath>,
     /// The RFC 9535 text of `query`.
     pub rfc9535: String,
     /// Whether the condition was written in the non-RFC comparison shape and translated.
@@ -34,19 +37,29 @@ impl JsonPathCondition {
     /// assert!(!rfc.translated);
     /// ```
     pub fn compile(condition: &str) -> Result<JsonPathCondition, ExprError> {
-        crate::limits::check(condition, "JSONPath", crate::limits::MAX_JSONPATH_NESTING)?;
+        crate::limits::check(
+            condition,
+            crate::limits::Language::JsonPath,
+            crate::limits::MAX_JSONPATH_NESTING,
+        )?;
         match JsonPath::parse(condition) {
             Ok(query) => Ok(JsonPathCondition {
                 query,
+                wrapped: None,
                 rfc9535: condition.to_owned(),
                 translated: false,
             }),
             Err(rfc_error) => {
-                let translated =
-                    translate(condition).and_then(|t| JsonPath::parse(&t).ok().map(|q| (t, q)));
+                let translated = translate(condition).and_then(|t| {
+                    let direct = t.replace(ROOT, "$");
+                    let query = JsonPath::parse(&direct).ok()?;
+                    let wrapped = JsonPath::parse(&t.replace(ROOT, "$[0]")).ok()?;
+                    Some((direct, query, wrapped))
+                });
                 match translated {
-                    Some((rfc9535, query)) => Ok(JsonPathCondition {
+                    Some((rfc9535, query, wrapped)) => Ok(JsonPathCondition {
                         query,
+                        wrapped: Some(wrapped),
                         rfc9535,
                         translated: true,
                     }),
@@ -78,9 +91,22 @@ impl JsonPathCondition {
         }
     }
 
-    /// Whether the query selects at least one node of `value`.
+    /// Whether the query selects at least one node of `value`. For a translated comparison:
+    /// whether the comparison holds.
     pub fn is_match(&self, value: &serde_json::Value) -> bool {
-        !self.query.query(value).is_empty()
+        use serde_json::Value;
+        let has_children = match value {
+            Value::Object(o) => !o.is_empty(),
+            Value::Array(a) => !a.is_empty(),
+            _ => false,
+        };
+        match &self.wrapped {
+            // `$[?test]` selects the root's children when the test holds: it needs children.
+            Some(wrapped) if !has_children => {
+                !wrapped.query(&Value::Array(vec![value.clone()])).is_empty()
+            }
+            _ => !self.query.query(value).is_empty(),
+        }
     }
 
     /// The compiled query.
@@ -109,9 +135,10 @@ fn rfc_error_offset(e: &serde_json_path::ParseError, text: &str) -> usize {
 /// assert_eq!(translate_comparison("$.pets[*]"), None);
 /// ```
 pub fn translate_comparison(condition: &str) -> Option<String> {
-    translate(condition)
+    translate(condition).map(|t| t.replace(ROOT, "$"))
 }
 
+/// The comparison shape in RFC 9535, with [`ROOT`] standing for the root.
 fn translate(condition: &str) -> Option<String> {
     let mut t = Translator {
         text: condition,
@@ -127,6 +154,21 @@ fn translate(condition: &str) -> Option<String> {
         t.out.push(']');
         t.out
     })
+}
+
+/// Stands for the root in a translation: `$` for the direct query, `$[0]` for the query over
+/// the value wrapped in an array.
+const ROOT: &str = "\u{1}";
+
+/// A member segment: `.name` when RFC 9535 shorthand allows, else `['name']`.
+fn member(name: &str) -> String {
+    let shorthand = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if shorthand {
+        format!(".{name}")
+    } else {
+        format!("['{}']", name.replace('\\', "\\\\").replace('\'', "\\'"))
+    }
 }
 
 struct Translator<'t> {
@@ -177,7 +219,7 @@ impl<'t> Translator<'t> {
 
     fn unary(&mut self) -> Option<()> {
         self.depth += 1;
-        if self.depth > 32 {
+        if self.depth > crate::limits::MAX_JSONPATH_NESTING {
             return None;
         }
         let r = if self.eat("(") {
@@ -207,7 +249,7 @@ impl<'t> Translator<'t> {
             } else {
                 return None;
             };
-            let path = left.strip_prefix('$').map(|_| left.clone())?;
+            let path = left.starts_with(ROOT).then(|| left.clone())?;
             self.pos = self.text.len() - rest.len() + len;
             let test = if negated { "> 0" } else { "== 0" };
             self.out.push_str(&format!("length({path}) {test}"));
@@ -230,28 +272,40 @@ impl<'t> Translator<'t> {
         let c = self.rest().chars().next()?;
         match c {
             '$' | '@' => {
-                let start = self.pos;
+                // Rebuilt segment by segment, so names RFC 9535 shorthand cannot spell
+                // (`x-id`) come out in brackets, and `@` (which authors use for the root
+                // here) becomes the root marker.
                 self.pos += 1;
-                let mut last_dot = None;
+                let mut segments: Vec<String> = Vec::new();
+                let mut length = false;
                 loop {
                     let rest = self.rest();
                     if let Some(after) = rest.strip_prefix('.') {
                         let name_len = after
                             .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
                             .unwrap_or(after.len());
-                        if name_len == 0 {
+                        if name_len == 0 || length {
                             return None;
                         }
-                        last_dot = Some(self.pos);
+                        let name = &after[..name_len];
                         self.pos += 1 + name_len;
+                        let ends = !self.rest().starts_with(['.', '[']);
+                        if name == "length" && ends {
+                            length = true;
+                        } else {
+                            segments.push(member(name));
+                        }
                     } else if rest.starts_with('[') {
                         let close = rest.find(']')?;
                         let inner = rest[1..close].trim();
-                        let singular = inner.parse::<i64>().is_ok()
-                            || (inner.len() >= 2
-                                && (inner.starts_with('\'') || inner.starts_with('"'))
-                                && inner.ends_with(&inner[..1]));
-                        if !singular {
+                        if inner.parse::<i64>().is_ok() {
+                            segments.push(format!("[{inner}]"));
+                        } else if inner.len() >= 2
+                            && (inner.starts_with('\'') || inner.starts_with('"'))
+                            && inner.ends_with(&inner[..1])
+                        {
+                            segments.push(member(&inner[1..inner.len() - 1]));
+                        } else {
                             return None;
                         }
                         self.pos += close + 1;
@@ -259,13 +313,12 @@ impl<'t> Translator<'t> {
                         break;
                     }
                 }
-                let path = &self.text[start..self.pos];
-                match last_dot {
-                    Some(dot) if &self.text[dot..self.pos] == ".length" => {
-                        Some(format!("length({})", &self.text[start..dot]))
-                    }
-                    _ => Some(path.to_owned()),
-                }
+                let path = format!("{ROOT}{}", segments.concat());
+                Some(if length {
+                    format!("length({path})")
+                } else {
+                    path
+                })
             }
             '\'' | '"' => {
                 let rest = &self.rest()[1..];

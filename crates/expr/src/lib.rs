@@ -44,7 +44,9 @@ mod xpath;
 
 pub use compare::{compare, truthy};
 pub use condition::{Accessor, CompareOp, Condition, Literal};
-pub use criterion::{CompiledCriterion, CriterionKind, Verdict, check_condition};
+pub use criterion::{
+    CompiledCriterion, CriterionKind, Verdict, check_condition, condition_value, evaluate_condition,
+};
 pub use error::ExprError;
 pub use eval::{Evaluated, Missing, evaluate, render, to_text};
 pub use jsonpath::{JsonPathCondition, translate_comparison, translate_goessner};

@@ -32,12 +32,20 @@ impl RegexCondition {
     /// assert!(RegexCondition::compile("^(2").is_err());
     /// ```
     pub fn compile(pattern: &str) -> Result<RegexCondition, ExprError> {
-        crate::limits::check(pattern, "regex", MAX_REGEX_NESTING)?;
+        crate::limits::check(pattern, crate::limits::Language::Regex, MAX_REGEX_NESTING)?;
         RegexBuilder::new(pattern)
             .backtrack_limit(BACKTRACK_LIMIT)
             .build()
             .map(|regex| RegexCondition { regex })
-            .map_err(|e| ExprError::new(format!("invalid regular expression: {e}"), 0))
+            .map_err(|e| {
+                let offset = match &e {
+                    fancy_regex::Error::ParseError(at, _) => {
+                        pattern.get(..*at).map_or(0, |p| p.chars().count())
+                    }
+                    _ => 0,
+                };
+                ExprError::new(format!("invalid regular expression: {e}"), offset)
+            })
     }
 
     /// Whether the pattern matches anywhere in `text`; an error when matching ran out of its

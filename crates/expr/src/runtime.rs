@@ -367,7 +367,11 @@ impl<'t> Cursor<'t> {
             "steps" => {
                 dotted(self)?;
                 let step_id = self.strict_identifier("a step id after `$steps.`")?;
-                let output = if self.eat(".outputs") {
+                let after_outputs = self.rest().strip_prefix(".outputs");
+                let outputs_word = after_outputs.is_some_and(|r| {
+                    !r.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                });
+                let output = if outputs_word && self.eat(".outputs") {
                     if self.eat(".") {
                         Some(self.identifier("an output name")?)
                     } else {

@@ -151,18 +151,43 @@ pub trait Scope {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct MessageSnapshot {
-    /// Headers; names are matched ignoring case.
-    pub header: HashMap<String, Value>,
-    /// Query parameters.
-    pub query: HashMap<String, Value>,
-    /// Path parameters.
-    pub path: HashMap<String, Value>,
+    /// Headers; names are matched ignoring case. Values are text; a list stands for a
+    /// repeated header, of which the first is used.
+    #[serde(deserialize_with = "text_map")]
+    pub header: HashMap<String, String>,
+    /// Query parameters (as text).
+    #[serde(deserialize_with = "text_map")]
+    pub query: HashMap<String, String>,
+    /// Path parameters (as text).
+    #[serde(deserialize_with = "text_map")]
+    pub path: HashMap<String, String>,
     /// The body: any JSON value; a string that holds XML is treated as XML.
     #[serde(deserialize_with = "body_from_value")]
     pub body: Option<Body>,
     /// The 1.1 message payload (same as `body`).
     #[serde(deserialize_with = "body_from_value")]
     pub payload: Option<Body>,
+}
+
+/// Header and parameter values are text on the wire: `X-Count: 5` in a context file is the
+/// text `5`; a list is a repeated header, of which the first value is kept.
+fn text_map<'de, D: serde::Deserializer<'de>>(d: D) -> Result<HashMap<String, String>, D::Error> {
+    let raw: HashMap<String, Value> = HashMap::deserialize(d)?;
+    Ok(raw
+        .into_iter()
+        .filter_map(|(k, v)| {
+            let first = match v {
+                Value::Array(items) => items.into_iter().next()?,
+                other => other,
+            };
+            let text = match first {
+                Value::String(s) => s,
+                Value::Null => return None,
+                other => other.to_string(),
+            };
+            Some((k, text))
+        })
+        .collect())
 }
 
 fn body_from_value<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Body>, D::Error> {
@@ -250,16 +275,15 @@ impl Snapshot {
     }
 }
 
-fn text_of(v: &Value) -> Option<&str> {
-    v.as_str()
-}
-
-fn lookup_ignoring_case<'m>(map: &'m HashMap<String, Value>, name: &str) -> Option<&'m Value> {
-    map.get(name).or_else(|| {
-        map.iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v)
-    })
+fn lookup_ignoring_case<'m>(map: &'m HashMap<String, String>, name: &str) -> Option<&'m str> {
+    if let Some(v) = map.get(name) {
+        return Some(v);
+    }
+    // Deterministic when a file spells one header two ways: the smallest key wins.
+    map.iter()
+        .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+        .min_by(|a, b| a.0.cmp(b.0))
+        .map(|(_, v)| v.as_str())
 }
 
 impl Scope for Snapshot {
@@ -273,18 +297,13 @@ impl Scope for Snapshot {
         self.status_code
     }
     fn header(&self, message: MessageKind, name: &str) -> Option<&str> {
-        let v = lookup_ignoring_case(&self.message(message)?.header, name)?;
-        // "Single header values only are available": the first of a list.
-        match v {
-            Value::Array(items) => items.first().and_then(text_of),
-            other => text_of(other),
-        }
+        lookup_ignoring_case(&self.message(message)?.header, name)
     }
     fn query(&self, message: MessageKind, name: &str) -> Option<&str> {
-        self.message(message)?.query.get(name).and_then(text_of)
+        self.message(message)?.query.get(name).map(String::as_str)
     }
     fn path_param(&self, message: MessageKind, name: &str) -> Option<&str> {
-        self.message(message)?.path.get(name).and_then(text_of)
+        self.message(message)?.path.get(name).map(String::as_str)
     }
     fn body(&self, message: MessageKind) -> Option<&Body> {
         let m = self.message(message)?;

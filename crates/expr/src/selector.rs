@@ -57,7 +57,11 @@ impl CompiledSelector {
         let selector = match kind {
             SelectorType::JsonPointer => Compiled::Pointer(JsonPointer::parse(selector)?),
             SelectorType::JsonPath => {
-                crate::limits::check(selector, "JSONPath", crate::limits::MAX_JSONPATH_NESTING)?;
+                crate::limits::check(
+                    selector,
+                    crate::limits::Language::JsonPath,
+                    crate::limits::MAX_JSONPATH_NESTING,
+                )?;
                 Compiled::JsonPath(JsonPath::parse(selector).map_err(|e| {
                     ExprError::new(format!("not a valid RFC 9535 JSONPath: {e}"), e.position())
                 })?)

@@ -27,7 +27,11 @@ impl XPathCondition {
     /// assert!(err.message.starts_with("invalid XPath"), "{err}");
     /// ```
     pub fn compile(condition: &str) -> Result<XPathCondition, ExprError> {
-        crate::limits::check(condition, "XPath", crate::limits::MAX_XPATH_NESTING)?;
+        crate::limits::check(
+            condition,
+            crate::limits::Language::XPath,
+            crate::limits::MAX_XPATH_NESTING,
+        )?;
         let queries = xee_xpath::Queries::default();
         match queries.sequence(condition) {
             Ok(query) => Ok(XPathCondition { query }),
@@ -64,7 +68,7 @@ thread_local! {
 /// How many compiled queries a thread keeps.
 const CACHE_SIZE: usize = 64;
 
-fn cached(query: &str) -> Result<std::rc::Rc<XPathCondition>, String> {
+pub(crate) fn cached(query: &str) -> Result<std::rc::Rc<XPathCondition>, String> {
     CACHE.with(|cache| {
         if let Some(c) = cache.borrow().get(query) {
             return Ok(c.clone());
@@ -72,7 +76,10 @@ fn cached(query: &str) -> Result<std::rc::Rc<XPathCondition>, String> {
         let compiled = std::rc::Rc::new(XPathCondition::compile(query).map_err(|e| e.message)?);
         let mut cache = cache.borrow_mut();
         if cache.len() >= CACHE_SIZE {
-            cache.clear();
+            // Drop one entry, not all: more criteria than slots still mostly hit.
+            if let Some(k) = cache.keys().next().cloned() {
+                cache.remove(&k);
+            }
         }
         cache.insert(query.to_owned(), compiled.clone());
         Ok(compiled)

@@ -429,3 +429,157 @@ fn templated_patterns_are_compiled_once_per_text() {
     let v = c.evaluate(&bad, &mut Trace::off());
     assert!(!v.passed && v.reason.unwrap().contains("`^(`"));
 }
+
+#[test]
+fn translated_comparisons_hold_exactly_when_the_comparison_does() {
+    let on = |condition: &str, body: Value| {
+        let st: Snapshot = serde_json::from_value(json!({"response": {"body": body}})).unwrap();
+        criterion(condition, CriterionKind::JsonPath, "$response.body", &st).0
+    };
+    // Roots with no children: a filter over the root alone would select nothing.
+    assert!(on("$.length == 0", json!([])));
+    assert!(on("$ == 5", json!(5)));
+    assert!(on("$.Status != 'FAILED'", json!({})));
+    assert!(!on("$.Status == 'FAILED'", json!({})));
+    // `@` written for the root means the root.
+    assert!(on("@.Status == 'CREATED'", json!({"Status": "CREATED"})));
+    // Names RFC 9535 shorthand cannot spell.
+    assert!(on("$.x-id == 'abc'", json!({"x-id": "abc"})));
+    assert!(on("$['a b'] == 1", json!({"a b": 1})));
+}
+
+#[test]
+fn integers_compare_exactly() {
+    assert!(!holds("9007199254740992 == 9007199254740993"));
+    assert!(holds("9007199254740993 == '9007199254740993'"));
+    assert!(holds("2.5 > 2"));
+}
+
+#[test]
+fn context_files_give_header_and_parameter_values_as_text() {
+    let st: Snapshot = serde_json::from_value(json!({"request": {"query": {"page": 2}}, "response": {"header": {"X-Count": 5, "X-On": true}}})).unwrap();
+    let c = |text: &str| check_condition(&Condition::parse(text).unwrap(), &st, &mut Trace::off());
+    assert!(c("$response.header.x-count > 4"));
+    assert!(c("$response.header.X-On == true"));
+    assert!(c("$request.query.page == 2"));
+}
+
+#[test]
+fn length_of_dotted_names() {
+    assert!(holds("$steps.create.outputs.pets.length == 2"));
+    assert_eq!(eval("$inputs.username.length"), Some(json!(3)));
+}
+
+#[test]
+fn failed_criteria_say_why() {
+    let st = state();
+    let (passed, reason) = criterion(
+        "$steps.nope.outputs.x == 1",
+        CriterionKind::Simple,
+        "$response.body",
+        &st,
+    );
+    assert!(!passed);
+    assert_eq!(
+        reason.as_deref(),
+        Some("$steps.nope.outputs.x has no value: step `nope` has not run")
+    );
+    let text: Snapshot =
+        serde_json::from_value(json!({"response": {"body": "plain text"}})).unwrap();
+    let (passed, reason) = criterion("$.a", CriterionKind::JsonPath, "$response.body", &text);
+    assert!(!passed && reason.unwrap().contains("context is text"));
+}
+
+#[test]
+fn goessner_conditions_with_embedded_expressions() {
+    let st = state();
+    let c = CompiledCriterion::compile(
+        "$.items[(@.length-1)][?@.id == '{$inputs.username}']",
+        CriterionKind::JsonPathGoessner,
+        Some("$response.body"),
+    )
+    .unwrap();
+    assert_eq!(c.evaluate(&st, &mut Trace::off()).reason, None);
+}
+
+#[test]
+fn values_spliced_into_jsonpath_cannot_change_the_query() {
+    let hostile: Snapshot = serde_json::from_value(json!({
+        "inputs": {"s": "x' || '1'=='1"},
+        "response": {"body": {"Status": "CREATED"}}
+    }))
+    .unwrap();
+    let (passed, _) = criterion(
+        "$[?@ == '{$inputs.s}']",
+        CriterionKind::JsonPath,
+        "$response.body",
+        &hostile,
+    );
+    assert!(!passed);
+    let legit: Snapshot = serde_json::from_value(
+        json!({"inputs": {"s": "CREATED"}, "response": {"body": {"Status": "CREATED"}}}),
+    )
+    .unwrap();
+    assert!(
+        criterion(
+            "$[?@ == '{$inputs.s}']",
+            CriterionKind::JsonPath,
+            "$response.body",
+            &legit
+        )
+        .0
+    );
+}
+
+#[test]
+fn a_cached_pattern_is_compiled_once_per_value() {
+    let c = CompiledCriterion::compile(
+        "^{$inputs.username}",
+        CriterionKind::Regex,
+        Some("$inputs.username"),
+    )
+    .unwrap();
+    let st = state();
+    for _ in 0..100 {
+        assert!(c.evaluate(&st, &mut Trace::off()).passed);
+    }
+    assert_eq!(c.cached_variants(), 1);
+    for name in ["a", "b", "c"] {
+        let other: Snapshot =
+            serde_json::from_value(json!({"inputs": {"username": name}})).unwrap();
+        c.evaluate(&other, &mut Trace::off());
+    }
+    assert_eq!(c.cached_variants(), 4);
+}
+
+#[test]
+fn hostile_patterns_are_refused_quickly() {
+    use std::time::{Duration, Instant};
+    let start = Instant::now();
+    let long_chain = format!("{}true", "1==1 && ".repeat(20_000));
+    assert!(
+        Condition::parse(&long_chain)
+            .unwrap_err()
+            .message
+            .contains("more than 256 operators")
+    );
+    let quoted = format!(
+        "$[?@['\\''] == 1 || {}1{}]",
+        "(".repeat(4000),
+        ")".repeat(4000)
+    );
+    assert!(telaio_expr::JsonPathCondition::compile(&quoted).is_err());
+    let comment = format!("(: ' :) {}1{}", "(".repeat(18), ")".repeat(18));
+    assert!(telaio_expr::XPathCondition::compile(&comment).is_err());
+    let nested_comments = format!("{}1", "(: ".repeat(30));
+    assert!(telaio_expr::XPathCondition::compile(&nested_comments).is_err());
+    assert!(
+        telaio_expr::RegexCondition::compile(&r"\(".repeat(70)).is_ok(),
+        "escaped parentheses do not nest"
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+}

@@ -47,8 +47,12 @@ fn expression_like() -> impl Strategy<Value = String> {
 fn condition_like() -> impl Strategy<Value = String> {
     let atom = prop_oneof![
         expression_like(),
+        (expression_like(), "(\\.[a-z]{1,4}|\\[[0-9]\\]){0,3}")
+            .prop_map(|(e, a)| format!("{e}{a}")),
         Just("200".to_owned()),
         Just("'x'".to_owned()),
+        Just("'it''s'".to_owned()),
+        Just("\"dq\"".to_owned()),
         Just("null".to_owned()),
         Just("true".to_owned()),
         "-?[0-9]{1,4}(\\.[0-9]{1,2})?",
@@ -58,16 +62,22 @@ fn condition_like() -> impl Strategy<Value = String> {
     ]);
     (
         atom.clone(),
-        prop::collection::vec((op, prop::bool::ANY, atom), 0..4),
+        prop::collection::vec((op, prop::bool::ANY, prop::bool::ANY, atom), 0..6),
     )
         .prop_map(|(first, rest)| {
             let mut s = first;
-            for (op, not, a) in rest {
+            for (op, not, group, a) in rest {
                 s.push_str(op);
                 if not {
                     s.push('!');
                 }
-                s.push_str(&a);
+                if group {
+                    s.push('(');
+                    s.push_str(&a);
+                    s.push(')');
+                } else {
+                    s.push_str(&a);
+                }
             }
             s
         })

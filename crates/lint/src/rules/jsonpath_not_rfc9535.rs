@@ -68,7 +68,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             .and_then(|ctx| to_simple(site.text, ctx));
         let hint = match simple {
             Some(s) => format!(
-                "write the simple condition `{s}` (it compares strings ignoring case), or the RFC 9535 query `{rfc}`"
+                "write the simple condition `{s}` (it compares strings ignoring case, and numbers with numeric strings), or the RFC 9535 query `{rfc}`"
             ),
             None => format!("write the RFC 9535 query `{rfc}`"),
         };
