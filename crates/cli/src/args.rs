@@ -18,6 +18,75 @@ pub(crate) enum Command {
     Validate(ValidateArgs),
     /// Evaluate a runtime expression, template or condition against a runtime state.
     Expr(ExprArgs),
+    /// Run a workflow against its APIs.
+    Run(RunArgs),
+}
+
+/// How `telaio run` prints its result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum RunOutput {
+    /// Progress on a terminal, then the outputs.
+    Human,
+    /// One JSON object: workflowId, status, outputs, steps, error.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RunArgs {
+    /// The Arazzo document.
+    pub file: PathBuf,
+
+    /// The workflow to run (optional when the document has one).
+    #[arg(long, short = 'w', value_name = "ID")]
+    pub workflow: Option<String>,
+
+    /// An input, typed by the workflow's inputs schema (`--input count=5`).
+    #[arg(long = "input", short = 'i', value_name = "NAME=VALUE")]
+    pub inputs: Vec<String>,
+
+    /// An input given as JSON (`--input-json tags='["a","b"]'`).
+    #[arg(long = "input-json", value_name = "NAME=JSON")]
+    pub inputs_json: Vec<String>,
+
+    /// A JSON or YAML file with an object of inputs.
+    #[arg(long = "inputs", value_name = "FILE")]
+    pub inputs_file: Option<PathBuf>,
+
+    /// The server URL of a source description (`--server petstore=http://127.0.0.1:8080`).
+    #[arg(long = "server", value_name = "NAME=URL")]
+    pub servers: Vec<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RunOutput::Human)]
+    pub output: RunOutput,
+
+    /// Seconds to wait before a `goto` back to the same or an earlier step (polling).
+    #[arg(long, value_name = "SECONDS", default_value_t = 1.0)]
+    pub poll_interval: f64,
+
+    /// Most step executions in one run.
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    pub max_steps: u64,
+
+    /// Seconds to wait for one response.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
+    pub timeout: f64,
+
+    /// Seconds the whole run may take.
+    #[arg(long, value_name = "SECONDS", default_value_t = 600.0)]
+    pub deadline: f64,
+
+    /// Largest response body kept in memory, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 10 * 1024 * 1024)]
+    pub max_response_bytes: usize,
+
+    /// Deepest nesting of sub-workflows.
+    #[arg(long, value_name = "N", default_value_t = 32)]
+    pub max_depth: usize,
+
+    /// Load documents and source descriptions from http(s) URLs.
+    #[arg(long)]
+    pub allow_remote: bool,
 }
 
 /// The language of `telaio expr`'s EXPRESSION when it is a criterion's condition.

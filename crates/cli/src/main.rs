@@ -1,5 +1,4 @@
-//! `telaio`: validate Arazzo workflows and evaluate their expressions (and, as Telaio
-//! grows, run and document them).
+//! `telaio`: validate and run Arazzo workflows, and evaluate their expressions.
 //!
 //! The binary only parses arguments, wires the library crates together and presents results;
 //! the work is done by `telaio-model` (loading), `telaio-lint` (checking) and `telaio-expr`.
@@ -9,6 +8,7 @@ mod discover;
 mod expr;
 mod remote;
 mod render;
+mod run;
 mod validate;
 
 use std::process::ExitCode;
@@ -43,6 +43,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Validate(args) => validate::run(&args),
         Command::Expr(args) => expr::run(&args),
+        Command::Run(args) => run::run(&args),
     };
     ExitCode::from(code)
 }

@@ -3,7 +3,7 @@
 mod human;
 mod machine;
 
-pub(crate) use human::{explain, human, list_rules, usage_error};
+pub(crate) use human::{explain, human, list_rules, usage_error, write_diagnostic};
 pub(crate) use machine::{json, sarif};
 
 use telaio_lint::Diagnostic;

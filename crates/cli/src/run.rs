@@ -1,0 +1,312 @@
+//! `telaio run`: load, check, plan and run one workflow; show progress on a terminal and the
+//! result on stdout.
+
+use std::io::{IsTerminal, Write};
+use std::time::Duration;
+
+use anstyle::{AnsiColor, Style};
+use serde_json::{Value, json};
+use telaio_engine::{
+    Driver, DriverOptions, Event, InputSource, Outcome, Plan, PlanOptions, RunOptions,
+    prepare_inputs,
+};
+use telaio_lint::{LintOptions, Severity};
+use telaio_model::{LoadOptions, Loader, parse_text};
+
+use crate::args::{RunArgs, RunOutput};
+use crate::render::{usage_error, write_diagnostic};
+use crate::{exit, remote};
+
+const OK: Style = AnsiColor::Green.on_default().bold();
+const FAIL: Style = AnsiColor::Red.on_default().bold();
+const DIM: Style = Style::new().dimmed();
+const BOLD: Style = Style::new().bold();
+
+pub(crate) fn run(args: &RunArgs) -> u8 {
+    match prepare(args) {
+        Ok((plan, workflow, inputs)) => execute(args, &plan, &workflow, inputs),
+        Err(messages) => {
+            for m in messages {
+                usage_error(&m);
+            }
+            exit::USAGE
+        }
+    }
+}
+
+fn seconds(s: f64, what: &str) -> Result<Duration, String> {
+    Duration::try_from_secs_f64(s)
+        .map_err(|_| format!("{what} must be a number of seconds, not {s}"))
+}
+
+fn pairs(list: &[String], flag: &str) -> Result<Vec<(String, String)>, String> {
+    list.iter()
+        .map(|p| {
+            p.split_once('=')
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .ok_or_else(|| format!("{flag} takes NAME=VALUE, not `{p}`"))
+        })
+        .collect()
+}
+
+/// Everything that can go wrong before the first request, reported all at once.
+fn prepare(args: &RunArgs) -> Result<(Plan, String, Value), Vec<String>> {
+    let options = LoadOptions::default();
+    let loader = if args.allow_remote {
+        Loader::with_fetcher(
+            Box::new(remote::RemoteFetcher::new().map_err(|e| vec![e])?),
+            options,
+        )
+    } else {
+        Loader::new(options)
+    };
+    let url = Loader::url_for_path(&args.file).map_err(|e| vec![e.to_string()])?;
+    let bundle = loader.load_bundle(&url).map_err(|e| vec![e.to_string()])?;
+    let diagnostics = telaio_lint::lint(&bundle, &LintOptions::default());
+    let errors: Vec<_> = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect();
+    if !errors.is_empty() {
+        let mut err = anstream::stderr().lock();
+        for d in &errors {
+            let _ = write_diagnostic(&mut err, d);
+        }
+        return Err(vec![format!(
+            "{} has {} error{}; `telaio validate` explains them",
+            args.file.display(),
+            errors.len(),
+            if errors.len() == 1 { "" } else { "s" }
+        )]);
+    }
+    let servers = pairs(&args.servers, "--server")
+        .map_err(|e| vec![e])?
+        .into_iter()
+        .collect();
+    let plan = Plan::compile(&bundle, &PlanOptions { servers })
+        .map_err(|errors| errors.iter().map(ToString::to_string).collect::<Vec<_>>())?;
+    let workflow = match (&args.workflow, plan.workflows()) {
+        (Some(id), _) if plan.workflow(id).is_some() => id.clone(),
+        (Some(id), all) => {
+            return Err(vec![format!(
+                "there is no workflow `{id}`; the document has {}",
+                all.iter()
+                    .map(|w| format!("`{}`", w.id))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )]);
+        }
+        (None, [only]) => only.id.clone(),
+        (None, all) => {
+            return Err(vec![format!(
+                "the document has {} workflows; choose one with --workflow: {}",
+                all.len(),
+                all.iter()
+                    .map(|w| w.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )]);
+        }
+    };
+    let inputs = gather_inputs(args).map_err(|e| vec![e])?;
+    let schema = plan
+        .workflow(&workflow)
+        .and_then(|w| w.inputs_schema.clone());
+    let inputs = prepare_inputs(schema.as_ref(), inputs)?;
+    Ok((plan, workflow, inputs))
+}
+
+fn gather_inputs(args: &RunArgs) -> Result<Vec<(String, InputSource)>, String> {
+    let mut out = Vec::new();
+    if let Some(path) = &args.inputs_file {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let value = parse_text(&text, &LoadOptions::default().parse)
+            .map_err(|e| format!("{}:{}: {}", path.display(), e.position, e.message))?
+            .root
+            .to_json();
+        let Value::Object(map) = value else {
+            return Err(format!("{} must hold an object of inputs", path.display()));
+        };
+        out.extend(map.into_iter().map(|(k, v)| (k, InputSource::Json(v))));
+    }
+    for (k, v) in pairs(&args.inputs, "--input")? {
+        out.push((k, InputSource::Text(v)));
+    }
+    for (k, v) in pairs(&args.inputs_json, "--input-json")? {
+        let value =
+            serde_json::from_str(&v).map_err(|e| format!("--input-json {k}: not JSON: {e}"))?;
+        out.push((k, InputSource::Json(value)));
+    }
+    Ok(out)
+}
+
+fn execute(args: &RunArgs, plan: &Plan, workflow: &str, inputs: Value) -> u8 {
+    let options = (|| -> Result<(RunOptions, DriverOptions), String> {
+        Ok((
+            RunOptions {
+                poll_interval: seconds(args.poll_interval, "--poll-interval")?,
+                max_steps: args.max_steps,
+                max_depth: args.max_depth,
+            },
+            DriverOptions {
+                request_timeout: seconds(args.timeout, "--timeout")?,
+                deadline: seconds(args.deadline, "--deadline")?,
+                max_response_bytes: args.max_response_bytes,
+            },
+        ))
+    })();
+    let (run_options, driver_options) = match options {
+        Ok(o) => o,
+        Err(e) => {
+            usage_error(&e);
+            return exit::USAGE;
+        }
+    };
+    let driver = match Driver::new(driver_options) {
+        Ok(d) => d,
+        Err(e) => {
+            usage_error(&e.to_string());
+            return exit::USAGE;
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            usage_error(&format!("cannot start the runtime: {e}"));
+            return exit::USAGE;
+        }
+    };
+    let live = args.output == RunOutput::Human && std::io::stderr().is_terminal();
+    let mut progress = Progress::default();
+    let outcome =
+        runtime.block_on(
+            driver.run(plan, workflow, inputs, run_options, &mut |e: &Event| {
+                if live {
+                    progress.show(e);
+                }
+            }),
+        );
+    print_outcome(args.output, &outcome);
+    if outcome.succeeded {
+        exit::OK
+    } else {
+        exit::INVALID
+    }
+}
+
+/// Live progress on stderr: a line per step attempt.
+#[derive(Default)]
+struct Progress {
+    target: String,
+    attempt: u32,
+}
+
+impl Progress {
+    fn show(&mut self, e: &Event) {
+        let mut err = anstream::stderr().lock();
+        let _ = match e {
+            Event::StepStarted {
+                target, attempt, ..
+            } => {
+                self.target = target.clone();
+                self.attempt = *attempt;
+                Ok(())
+            }
+            Event::ResponseReceived {
+                step_id,
+                status,
+                elapsed_us,
+                ..
+            } => {
+                let style = if (200..400).contains(status) {
+                    OK
+                } else {
+                    FAIL
+                };
+                let again = if self.attempt > 1 {
+                    format!(" (attempt {})", self.attempt)
+                } else {
+                    String::new()
+                };
+                writeln!(
+                    err,
+                    "  {style}{status}{style:#} {BOLD}{step_id}{BOLD:#}{again} {DIM}{} · {:.1} ms{DIM:#}",
+                    self.target,
+                    *elapsed_us as f64 / 1000.0
+                )
+            }
+            Event::TransportFailed { step_id, reason } => writeln!(
+                err,
+                "  {FAIL}ERR{FAIL:#} {BOLD}{step_id}{BOLD:#} {DIM}{}{DIM:#} {reason}",
+                self.target
+            ),
+            Event::StepFinished {
+                step_id,
+                succeeded: false,
+                reason: Some(reason),
+            } => {
+                writeln!(err, "      {FAIL}✗{FAIL:#} {step_id}: {reason}")
+            }
+            Event::ActionTaken { name, action, .. } if action != "end" => {
+                writeln!(err, "      {DIM}→ {action} ({name}){DIM:#}")
+            }
+            Event::Waited { millis, reason, .. } => {
+                writeln!(err, "      {DIM}… waiting {} ms ({reason}){DIM:#}", millis)
+            }
+            _ => Ok(()),
+        };
+    }
+}
+
+fn print_outcome(output: RunOutput, outcome: &Outcome) {
+    let status = if outcome.succeeded {
+        "succeeded"
+    } else {
+        "failed"
+    };
+    match output {
+        RunOutput::Json => {
+            let mut v = json!({
+                "workflowId": outcome.workflow_id,
+                "status": status,
+                "outputs": outcome.outputs,
+                "steps": outcome.steps.iter().map(|s| json!({
+                    "stepId": s.step_id,
+                    "workflowId": s.workflow_id,
+                    "attempts": s.attempts,
+                    "status": s.status,
+                    "statusCode": s.status_code,
+                })).collect::<Vec<_>>(),
+            });
+            if let Some(e) = &outcome.error {
+                v["error"] = json!({"stepId": e.step_id, "reason": e.reason});
+            }
+            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        }
+        RunOutput::Human => {
+            let mut err = anstream::stderr().lock();
+            let style = if outcome.succeeded { OK } else { FAIL };
+            let _ = writeln!(
+                err,
+                "{style}{status}{style:#}: workflow `{}`",
+                outcome.workflow_id
+            );
+            if let Some(e) = &outcome.error {
+                let at = e
+                    .step_id
+                    .as_deref()
+                    .map(|s| format!(" at step `{s}`"))
+                    .unwrap_or_default();
+                let _ = writeln!(err, "  {FAIL}error{FAIL:#}{at}: {}", e.reason);
+            }
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&outcome.outputs).unwrap_or_default()
+            );
+        }
+    }
+}

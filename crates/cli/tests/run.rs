@@ -1,0 +1,249 @@
+//! `telaio run` end to end against a local server on 127.0.0.1.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Command, Output};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+fn telaio(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_telaio"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run telaio")
+}
+
+/// Serves `reply(method, target header, body, n)` as JSON on 127.0.0.1; returns the base URL.
+fn serve(
+    reply: impl Fn(&str, &str, &str, usize) -> (u16, String) + Send + Sync + 'static,
+) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let count = Arc::new(AtomicUsize::new(0));
+    let reply = Arc::new(reply);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            let (count, reply) = (count.clone(), reply.clone());
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut stream = stream;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let method = line
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned();
+                    let (mut length, mut target) = (0usize, String::new());
+                    loop {
+                        let mut h = String::new();
+                        reader.read_line(&mut h).unwrap();
+                        if h == "\r\n" || h.is_empty() {
+                            break;
+                        }
+                        let (k, v) = h.split_once(':').unwrap_or_default();
+                        match k.to_ascii_lowercase().as_str() {
+                            "content-length" => length = v.trim().parse().unwrap_or(0),
+                            "x-amz-target" => target = v.trim().to_owned(),
+                            _ => {}
+                        }
+                    }
+                    let mut body = vec![0; length];
+                    reader.read_exact(&mut body).unwrap();
+                    let n = count.fetch_add(1, Ordering::SeqCst);
+                    let (status, payload) =
+                        reply(&method, &target, &String::from_utf8_lossy(&body), n);
+                    let response = format!(
+                        "HTTP/1.1 {status} X\r\ncontent-type: application/x-amz-json-1.1\r\ncontent-length: {}\r\n\r\n{payload}",
+                        payload.len()
+                    );
+                    if stream.write_all(response.as_bytes()).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    url
+}
+
+fn liveness(statuses: &'static [&'static str]) -> String {
+    serve(move |_, target, body, n| {
+        if target.ends_with("CreateFaceLivenessSession") {
+            assert!(body.contains("\"ClientRequestToken\":\"demo-1\""), "{body}");
+            return (
+                200,
+                r#"{"SessionId":"0f0b5a5e-3c2d-4b7a-9d33-7e4f1c2a9b10"}"#.into(),
+            );
+        }
+        let status = statuses[(n - 1).min(statuses.len() - 1)];
+        (
+            200,
+            format!(
+                r#"{{"SessionId":"0f0b5a5e-3c2d-4b7a-9d33-7e4f1c2a9b10","Status":"{status}","Confidence":99.1}}"#
+            ),
+        )
+    })
+}
+
+fn repo() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+}
+
+const SEED: &str =
+    "examples/rekognition/arazzo/amazon-rekognition-face-liveness-session-workflow.yml";
+
+#[test]
+fn the_seed_workflow_runs_against_a_local_server() {
+    let url = liveness(&["CREATED", "IN_PROGRESS", "IN_PROGRESS", "SUCCEEDED"]);
+    let o = telaio(
+        &[
+            "run",
+            SEED,
+            "--server",
+            &format!("rekognitionApi={url}"),
+            "--input",
+            "clientRequestToken=demo-1",
+            "--poll-interval",
+            "0",
+            "--output",
+            "json",
+        ],
+        repo(),
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["status"], "succeeded");
+    assert_eq!(
+        v["outputs"],
+        serde_json::json!({"sessionId": "0f0b5a5e-3c2d-4b7a-9d33-7e4f1c2a9b10", "status": "SUCCEEDED", "confidence": 99.1})
+    );
+    assert_eq!(v["steps"][1]["stepId"], "pollResults");
+    assert_eq!(v["steps"][1]["attempts"], 4);
+}
+
+#[test]
+fn a_failed_session_ends_the_seed_as_its_author_wrote_it() {
+    // FAILED matches no onSuccess action: the workflow falls through and ends; the outputs
+    // carry the status.
+    let url = liveness(&["IN_PROGRESS", "FAILED"]);
+    let o = telaio(
+        &[
+            "run",
+            SEED,
+            "--server",
+            &format!("rekognitionApi={url}"),
+            "--input",
+            "clientRequestToken=demo-1",
+            "--poll-interval",
+            "0",
+        ],
+        repo(),
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["status"], "FAILED");
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("succeeded: workflow `face-liveness-session`")
+    );
+}
+
+#[test]
+fn a_failing_run_exits_1_with_the_step_and_reason() {
+    let url = serve(|_, _, _, _| {
+        (
+            400,
+            r#"{"__type":"InvalidParameterException","Message":"bad token"}"#.into(),
+        )
+    });
+    let o = telaio(
+        &[
+            "run",
+            SEED,
+            "--server",
+            &format!("rekognitionApi={url}"),
+            "--input",
+            "clientRequestToken=demo-1",
+            "--output",
+            "json",
+        ],
+        repo(),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["status"], "failed");
+    assert_eq!(v["error"]["stepId"], "createSession");
+    assert_eq!(
+        v["error"]["reason"],
+        "success criterion 1 did not hold (HTTP 400)"
+    );
+}
+
+#[test]
+fn input_document_and_usage_errors_exit_2_before_any_request() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("api.yaml"), "openapi: 3.0.3\ninfo: {title: t, version: '1'}\nservers: [{url: 'http://127.0.0.1:9'}]\npaths:\n  /a:\n    get: {operationId: a, responses: {'200': {description: ok}}}\n").unwrap();
+    let flow = "arazzo: 1.0.1\ninfo: {title: t, version: '1'}\nsourceDescriptions: [{name: api, url: ./api.yaml}]\nworkflows:\n  - workflowId: one\n    inputs:\n      type: object\n      required: [n, name]\n      properties: {n: {type: integer, minimum: 1}, name: {type: string}, flag: {type: boolean}}\n    steps: [{stepId: s, operationId: a}]\n  - workflowId: two\n    steps: [{stepId: s, operationId: a}]\n";
+    std::fs::write(dir.path().join("flow.arazzo.yaml"), flow).unwrap();
+    let o = telaio(&["run", "flow.arazzo.yaml"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains("the document has 2 workflows; choose one with --workflow: one, two")
+    );
+    let o = telaio(
+        &[
+            "run",
+            "flow.arazzo.yaml",
+            "-w",
+            "one",
+            "--input",
+            "n=zero",
+            "--input",
+            "flag=maybe",
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("input `n`: `zero` is not integer"), "{err}");
+    assert!(
+        err.contains("input `flag`: `maybe` is not boolean"),
+        "{err}"
+    );
+    let o = telaio(
+        &["run", "flow.arazzo.yaml", "-w", "one", "--input", "n=0"],
+        dir.path(),
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err.contains("\"name\" is a required property"), "{err}");
+    // Values are masked: inputs may be secrets.
+    assert!(
+        err.contains("input `n`: value is less than the minimum of 1"),
+        "{err}"
+    );
+    std::fs::write(
+        dir.path().join("broken.arazzo.yaml"),
+        flow.replace(
+            "operationId: a}]\n  - workflowId: two",
+            "operationId: nope}]\n  - workflowId: two",
+        ),
+    )
+    .unwrap();
+    let o = telaio(&["run", "broken.arazzo.yaml", "-w", "two"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("error[unknown-operation]"));
+}

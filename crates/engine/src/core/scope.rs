@@ -1,0 +1,107 @@
+//! The runtime state one evaluation sees: the current frame's inputs, step outputs, request
+//! and response, and the outputs of workflows that have finished.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+use telaio_expr::{Body, MessageKind, Scope, WorkflowPart};
+
+use super::Frame;
+use crate::plan::Plan;
+
+/// A read-only view of the run for expression evaluation.
+pub(crate) struct RunScope<'a> {
+    pub plan: &'a Plan,
+    pub frame: &'a Frame<'a>,
+    pub finished: &'a HashMap<String, (Value, Value)>,
+}
+
+impl Scope for RunScope<'_> {
+    fn url(&self) -> Option<&str> {
+        self.frame
+            .exchange
+            .request
+            .as_ref()
+            .map(|b| b.request.url.as_str())
+    }
+    fn method(&self) -> Option<&str> {
+        self.frame
+            .exchange
+            .request
+            .as_ref()
+            .map(|b| b.request.method.as_str())
+    }
+    fn status_code(&self) -> Option<u16> {
+        self.frame.exchange.response.as_ref().map(|r| r.status)
+    }
+    fn header(&self, message: MessageKind, name: &str) -> Option<&str> {
+        match message {
+            MessageKind::Request => self.frame.exchange.request.as_ref()?.request.header(name),
+            MessageKind::Response => self.frame.exchange.response.as_ref()?.header(name),
+            MessageKind::Message => None,
+        }
+    }
+    fn query(&self, message: MessageKind, name: &str) -> Option<&str> {
+        let built = self
+            .frame
+            .exchange
+            .request
+            .as_ref()
+            .filter(|_| message == MessageKind::Request)?;
+        built
+            .query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+    fn path_param(&self, message: MessageKind, name: &str) -> Option<&str> {
+        let built = self
+            .frame
+            .exchange
+            .request
+            .as_ref()
+            .filter(|_| message == MessageKind::Request)?;
+        built
+            .path
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+    fn body(&self, message: MessageKind) -> Option<&Body> {
+        match message {
+            MessageKind::Request => self.frame.exchange.request_body.as_ref(),
+            MessageKind::Response => self.frame.exchange.response.as_ref()?.body.as_ref(),
+            MessageKind::Message => None,
+        }
+    }
+    fn inputs(&self) -> Option<&Value> {
+        Some(&self.frame.inputs)
+    }
+    fn outputs(&self) -> Option<&Value> {
+        // In a workflow step, `$outputs` are the called workflow's.
+        self.frame
+            .exchange
+            .callee_outputs
+            .as_ref()
+            .or(Some(&self.frame.workflow_outputs))
+    }
+    fn step_outputs(&self, step_id: &str) -> Option<&Value> {
+        self.frame.step_outputs.get(step_id)
+    }
+    fn workflow(&self, workflow_id: &str, part: WorkflowPart) -> Option<&Value> {
+        let (inputs, outputs) = self.finished.get(workflow_id)?;
+        Some(match part {
+            WorkflowPart::Inputs => inputs,
+            WorkflowPart::Outputs => outputs,
+        })
+    }
+    fn source_description(&self, name: &str, reference: &str) -> Option<Value> {
+        self.plan.sources.get(name)?.get(reference).cloned()
+    }
+    fn component(&self, kind: &str, name: &str) -> Option<&Value> {
+        self.plan.components.get(kind)?.get(name)
+    }
+    fn self_uri(&self) -> Option<&str> {
+        self.plan.self_uri.as_deref()
+    }
+}

@@ -1,0 +1,197 @@
+//! The async driver: performs the machine's commands over HTTP (reqwest, rustls) and with
+//! timers (tokio), within the run's deadline, and hands every event to an observer.
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::core::{Command, Input, Machine, Outcome, RunOptions};
+use crate::event::Event;
+use crate::http::{Request, Response};
+use crate::plan::Plan;
+
+/// Limits the driver enforces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DriverOptions {
+    /// Longest wait for one response, body included.
+    pub request_timeout: Duration,
+    /// Longest a whole run may take.
+    pub deadline: Duration,
+    /// Largest response body kept in memory.
+    pub max_response_bytes: usize,
+}
+
+impl Default for DriverOptions {
+    fn default() -> Self {
+        DriverOptions {
+            request_timeout: Duration::from_secs(30),
+            deadline: Duration::from_secs(600),
+            max_response_bytes: 10 * 1024 * 1024,
+        }
+    }
+}
+
+/// Runs plans against real HTTP servers.
+pub struct Driver {
+    client: reqwest::Client,
+    options: DriverOptions,
+}
+
+/// Why the driver cannot start.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot set up the HTTP client: {0}")]
+pub struct DriverError(String);
+
+enum Sent {
+    Response(Response, u64),
+    Failed(String),
+    TooLarge(String),
+}
+
+impl Driver {
+    /// A driver with its own connection pool.
+    pub fn new(options: DriverOptions) -> Result<Driver, DriverError> {
+        // rustls needs a process-wide crypto provider; a second install is a no-op error.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = reqwest::Client::builder()
+            .user_agent(concat!("telaio/", env!("CARGO_PKG_VERSION")))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| DriverError(e.to_string()))?;
+        Ok(Driver { client, options })
+    }
+
+    /// Runs one workflow to the end, calling `observe` with every event as it happens.
+    pub async fn run(
+        &self,
+        plan: &Plan,
+        workflow_id: &str,
+        inputs: Value,
+        options: RunOptions,
+        observe: &mut (dyn FnMut(&Event) + Send),
+    ) -> Outcome {
+        let started = Instant::now();
+        let mut machine = Machine::new(plan, options);
+        let mut command = machine.start(workflow_id, inputs);
+        loop {
+            for e in machine.take_events() {
+                observe(&e);
+            }
+            let remaining = self.options.deadline.saturating_sub(started.elapsed());
+            command = match command {
+                Command::Finished(outcome) => return outcome,
+                _ if remaining.is_zero() => machine.stop(self.deadline_reason()),
+                Command::Wait(d) => {
+                    if d > remaining {
+                        tokio::time::sleep(remaining).await;
+                        machine.stop(self.deadline_reason())
+                    } else {
+                        tokio::time::sleep(d).await;
+                        machine.resume(Input::Waited)
+                    }
+                }
+                Command::Send(request) => match self.send(request, remaining).await {
+                    Sent::Response(response, elapsed_us) => machine.resume(Input::Response {
+                        response,
+                        elapsed_us,
+                    }),
+                    Sent::Failed(reason) if started.elapsed() >= self.options.deadline => {
+                        let _ = reason;
+                        machine.stop(self.deadline_reason())
+                    }
+                    Sent::Failed(reason) => machine.resume(Input::TransportFailed(reason)),
+                    Sent::TooLarge(reason) => machine.stop(reason),
+                },
+            };
+        }
+    }
+
+    fn deadline_reason(&self) -> String {
+        format!(
+            "the run reached its deadline of {} s (--deadline)",
+            trim(self.options.deadline.as_secs_f64())
+        )
+    }
+
+    async fn send(&self, request: Request, remaining: Duration) -> Sent {
+        let timeout = self.options.request_timeout.min(remaining);
+        let started = Instant::now();
+        let Ok(method) = reqwest::Method::from_bytes(request.method.as_bytes()) else {
+            return Sent::Failed(format!("`{}` is not an HTTP method", request.method));
+        };
+        let mut builder = self.client.request(method, &request.url);
+        for (k, v) in &request.headers {
+            builder = builder.header(k, v);
+        }
+        if let Some(body) = request.body {
+            builder = builder.body(body);
+        }
+        let exchange = async {
+            let mut response = builder.send().await.map_err(|e| describe(&e))?;
+            let status = response.status().as_u16();
+            let headers: Vec<(String, String)> = response
+                .headers()
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.as_str().to_owned(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
+                .collect();
+            let mut bytes = Vec::new();
+            while let Some(chunk) = response.chunk().await.map_err(|e| describe(&e))? {
+                if bytes.len() + chunk.len() > self.options.max_response_bytes {
+                    return Ok(Err(format!(
+                        "the response body is larger than {} bytes (--max-response-bytes)",
+                        self.options.max_response_bytes
+                    )));
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            Ok::<_, String>(Ok((status, headers, bytes)))
+        };
+        match tokio::time::timeout(timeout, exchange).await {
+            Err(_) => Sent::Failed(format!(
+                "no response within {} s (--timeout)",
+                trim(timeout.as_secs_f64())
+            )),
+            Ok(Err(reason)) => Sent::Failed(reason),
+            Ok(Ok(Err(too_large))) => Sent::TooLarge(too_large),
+            Ok(Ok(Ok((status, headers, bytes)))) => {
+                let content_type = headers
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+                    .map(|(_, v)| v.as_str());
+                let body = Response::parse_body(content_type, &bytes);
+                let response = Response {
+                    status,
+                    body,
+                    body_bytes: bytes.len(),
+                    headers,
+                };
+                Sent::Response(response, started.elapsed().as_micros() as u64)
+            }
+        }
+    }
+}
+
+/// `0.3`, `600`: seconds without trailing zeros.
+fn trim(seconds: f64) -> String {
+    let s = format!("{seconds:.3}");
+    s.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+/// A transport error in one line: what failed and why (connection refused, reset, TLS, ...).
+fn describe(e: &reqwest::Error) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = s.source();
+    }
+    parts.join(": ")
+}

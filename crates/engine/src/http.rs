@@ -1,0 +1,83 @@
+//! Requests and responses as plain data: what the core asks the driver to send, and what the
+//! driver hands back. No I/O here.
+
+use serde::Serialize;
+use telaio_expr::Body;
+
+/// A request, fully built: URL with query string, headers, body bytes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Request {
+    /// `GET`, `POST`, ...
+    pub method: String,
+    /// The absolute URL, query string included.
+    pub url: String,
+    /// Header names and values, in order (cookies are in a `Cookie` header).
+    pub headers: Vec<(String, String)>,
+    /// The body, when there is one.
+    #[serde(skip)]
+    pub body: Option<Vec<u8>>,
+}
+
+impl Request {
+    /// The first header with this name (ignoring case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A response as received.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Response {
+    /// The HTTP status.
+    pub status: u16,
+    /// Header names and values, in order.
+    pub headers: Vec<(String, String)>,
+    /// The body: JSON when it parses as JSON, else text.
+    pub body: Option<Body>,
+    /// Body bytes received (before any cut at the memory limit).
+    pub body_bytes: usize,
+}
+
+impl Response {
+    /// The first header with this name (ignoring case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Reads a body: JSON for JSON content types (and for bodies that parse as JSON), text
+    /// otherwise; empty bodies are none.
+    pub fn parse_body(content_type: Option<&str>, bytes: &[u8]) -> Option<Body> {
+        if bytes.is_empty() {
+            return None;
+        }
+        let text = String::from_utf8_lossy(bytes);
+        let json_type = content_type.is_some_and(is_json);
+        match serde_json::from_str(&text) {
+            Ok(v) => Some(Body::json(v)),
+            Err(_) if json_type => Some(Body::text(text.into_owned())),
+            Err(_) => Some(Body::text(text.into_owned())),
+        }
+    }
+}
+
+/// Whether a media type is JSON or a JSON variant (`application/x-amz-json-1.1`,
+/// `application/problem+json`, `application/json; charset=utf-8`, `application/json-patch+json`).
+pub fn is_json(content_type: &str) -> bool {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || essence.ends_with("+json")
+        || essence.contains("/json")
+        || essence.contains("-json")
+        || essence.starts_with("application/x-amz-json")
+}

@@ -1,0 +1,119 @@
+//! Workflow inputs: typed from `name=value` strings by the inputs schema, defaults applied,
+//! and validated against the schema, with every problem listed at once.
+
+use serde_json::{Map, Value};
+
+/// Where an input came from, for messages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InputSource {
+    /// `--input name=value`: a string to type by the schema.
+    Text(String),
+    /// `--input-json name=<json>` or an inputs file: a JSON value.
+    Json(Value),
+}
+
+/// Builds the inputs object: each given value typed by the schema's type for that property
+/// (`--input n=5` is a number when the schema says `number`), then defaults for the absent
+/// ones, then validation. Returns every problem found.
+///
+/// ```
+/// use serde_json::json;
+/// use telaio_engine::{InputSource, prepare_inputs};
+/// let schema = json!({"type": "object", "required": ["n"], "properties": {
+///     "n": {"type": "integer"}, "flag": {"type": "boolean", "default": true}}});
+/// let inputs = prepare_inputs(Some(&schema), vec![("n".into(), InputSource::Text("5".into()))]).unwrap();
+/// assert_eq!(inputs, json!({"n": 5, "flag": true}));
+/// let errors = prepare_inputs(Some(&schema), vec![("n".into(), InputSource::Text("five".into()))]).unwrap_err();
+/// assert!(errors[0].contains("`n`"), "{errors:?}");
+/// ```
+pub fn prepare_inputs(
+    schema: Option<&Value>,
+    given: Vec<(String, InputSource)>,
+) -> Result<Value, Vec<String>> {
+    let properties = schema
+        .and_then(|s| s.get("properties"))
+        .and_then(Value::as_object);
+    let mut out = Map::new();
+    let mut errors = Vec::new();
+    for (name, source) in given {
+        let declared = properties.and_then(|p| p.get(&name));
+        let value = match source {
+            InputSource::Json(v) => v,
+            InputSource::Text(text) => match typed(&text, declared) {
+                Ok(v) => v,
+                Err(e) => {
+                    errors.push(format!("input `{name}`: {e}"));
+                    continue;
+                }
+            },
+        };
+        out.insert(name, value);
+    }
+    if let Some(props) = properties {
+        for (name, prop) in props {
+            if !out.contains_key(name)
+                && let Some(default) = prop.get("default")
+            {
+                out.insert(name.clone(), default.clone());
+            }
+        }
+    }
+    let value = Value::Object(out);
+    if let Some(schema) = schema {
+        match jsonschema::validator_for(schema) {
+            Ok(validator) => {
+                for e in validator.iter_errors(&value) {
+                    let at = e.instance_path().as_str();
+                    let name = at.trim_start_matches('/');
+                    errors.push(if name.is_empty() {
+                        format!("inputs: {}", e.masked())
+                    } else {
+                        format!("input `{name}`: {}", e.masked())
+                    });
+                }
+            }
+            Err(e) => errors.push(format!(
+                "the workflow's inputs schema is not a valid JSON Schema: {e}"
+            )),
+        }
+    }
+    if errors.is_empty() {
+        Ok(value)
+    } else {
+        Err(errors)
+    }
+}
+
+/// A command-line string as the JSON type the schema declares.
+fn typed(text: &str, declared: Option<&Value>) -> Result<Value, String> {
+    let types: Vec<&str> = match declared.and_then(|d| d.get("type")) {
+        Some(Value::String(t)) => vec![t.as_str()],
+        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    if types.is_empty() || types.contains(&"string") {
+        return Ok(Value::String(text.to_owned()));
+    }
+    for t in &types {
+        let parsed = match *t {
+            "integer" => text.parse::<i64>().ok().map(Value::from),
+            "number" => text
+                .parse::<f64>()
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+                .map(Value::Number),
+            "boolean" => match text {
+                "true" => Some(Value::Bool(true)),
+                "false" => Some(Value::Bool(false)),
+                _ => None,
+            },
+            "null" if text == "null" => Some(Value::Null),
+            "object" | "array" => serde_json::from_str(text).ok(),
+            _ => None,
+        };
+        if let Some(v) = parsed {
+            return Ok(v);
+        }
+    }
+    Err(format!("`{text}` is not {}", types.join(" or ")))
+}

@@ -1,0 +1,47 @@
+//! # telaio-engine: run Arazzo workflows
+//!
+//! Data flows one way: a loaded document ([`telaio_model::Bundle`]) becomes a [`Plan`]
+//! (operations resolved, values and criteria compiled, actions merged), and the plan runs.
+//!
+//! - [`Machine`] is the run's decision logic, without I/O: it says what to do next
+//!   ([`Command`]: send a request, wait, finished) and is told what happened ([`Input`]).
+//!   Every step of the run is an [`Event`].
+//! - [`Driver`] performs the commands with reqwest and tokio, within timeouts and a deadline.
+//! - [`prepare_inputs`] types, defaults and validates workflow inputs.
+//!
+//! ```no_run
+//! use telaio_engine::{Driver, DriverOptions, Plan, PlanOptions, RunOptions, prepare_inputs};
+//! use telaio_model::{LoadOptions, Loader};
+//!
+//! # async fn run() {
+//! let loader = Loader::new(LoadOptions::default());
+//! let url = Loader::url_for_path("workflow.arazzo.yaml".as_ref()).unwrap();
+//! let bundle = loader.load_bundle(&url).unwrap();
+//! let plan = Plan::compile(&bundle, &PlanOptions::default()).unwrap();
+//! let workflow = &plan.workflows()[0];
+//! let inputs = prepare_inputs(workflow.inputs_schema.as_ref(), Vec::new()).unwrap();
+//! let driver = Driver::new(DriverOptions::default()).unwrap();
+//! let outcome = driver
+//!     .run(&plan, &workflow.id, inputs, RunOptions::default(), &mut |event| println!("{event:?}"))
+//!     .await;
+//! println!("{}", outcome.succeeded);
+//! # }
+//! ```
+#![deny(missing_docs)]
+
+mod core;
+mod driver;
+mod event;
+mod http;
+mod inputs;
+mod plan;
+
+pub use crate::core::{Command, Input, Machine, Outcome, RunOptions, StepSummary};
+pub use driver::{Driver, DriverError, DriverOptions};
+pub use event::{Event, RunError};
+pub use http::{Request, Response, is_json};
+pub use inputs::{InputSource, prepare_inputs};
+pub use plan::{
+    ActionKindPlan, ActionPlan, BodyPlan, DeclaredParam, OperationPlan, ParamPlan, Plan, PlanError,
+    PlanOptions, StepPlan, TargetPlan, ValuePlan, WorkflowPlan, server_url,
+};

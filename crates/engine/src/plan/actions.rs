@@ -1,0 +1,192 @@
+//! Success and failure actions, resolved: components looked up, workflow-level actions merged
+//! in, criteria compiled.
+
+use telaio_expr::{CompiledCriterion, CriterionKind};
+use telaio_model::{
+    ActionKind, Components, Criterion, CriterionType, FailureAction, OnFailure, OnSuccess,
+    SuccessAction, Workflow,
+};
+
+/// What an action does.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ActionKindPlan {
+    /// End the workflow (success after onSuccess, failure after onFailure).
+    End,
+    /// Go to a step of the same workflow (by index).
+    GotoStep(usize),
+    /// Run another workflow, whose outcome becomes this workflow's.
+    GotoWorkflow(String),
+    /// Retry the step after `after` seconds (a `Retry-After` header overrules it), at most
+    /// `limit` times.
+    Retry {
+        /// Seconds to wait.
+        after: Option<f64>,
+        /// Retries allowed.
+        limit: u64,
+    },
+}
+
+/// An action, ready to be matched.
+#[derive(Debug)]
+pub struct ActionPlan {
+    /// The action's name.
+    pub name: String,
+    /// What it does.
+    pub kind: ActionKindPlan,
+    /// When it applies; all must hold.
+    pub criteria: Vec<CompiledCriterion>,
+}
+
+/// Compiles criteria (used for success criteria and action criteria).
+pub fn criteria(list: &[Criterion]) -> Result<Vec<CompiledCriterion>, String> {
+    list.iter()
+        .map(|c| {
+            let kind = match c.kind() {
+                CriterionType::Simple => CriterionKind::Simple,
+                CriterionType::Regex => CriterionKind::Regex,
+                CriterionType::JsonPath(Some(v)) if v == "draft-goessner-dispatch-jsonpath-00" => {
+                    CriterionKind::JsonPathGoessner
+                }
+                CriterionType::JsonPath(_) => CriterionKind::JsonPath,
+                CriterionType::XPath(_) => CriterionKind::XPath,
+                other => return Err(format!("unknown criterion type `{}`", other.name())),
+            };
+            let condition = c.condition.as_deref().unwrap_or_default();
+            CompiledCriterion::compile(condition, kind, c.context.as_deref())
+                .map_err(|e| format!("condition `{condition}`: {}", e.message))
+        })
+        .collect()
+}
+
+fn target(
+    workflow: &Workflow,
+    step_id: Option<&str>,
+    workflow_id: Option<&str>,
+) -> Result<Option<ActionKindPlan>, String> {
+    if let Some(s) = step_id {
+        let i = workflow
+            .step_index(s)
+            .ok_or_else(|| format!("no step `{s}` to go to"))?;
+        return Ok(Some(ActionKindPlan::GotoStep(i)));
+    }
+    Ok(workflow_id.map(|w| ActionKindPlan::GotoWorkflow(w.to_owned())))
+}
+
+fn success_action(w: &Workflow, a: &SuccessAction) -> Result<ActionPlan, String> {
+    let name = a.name.clone().unwrap_or_default();
+    let kind = match &a.kind {
+        Some(ActionKind::End) => ActionKindPlan::End,
+        Some(ActionKind::Goto) => target(w, a.step_id.as_deref(), a.workflow_id.as_deref())?
+            .ok_or_else(|| format!("action `{name}` goes nowhere"))?,
+        other => {
+            return Err(format!(
+                "action `{name}` has type {other:?}, not end or goto"
+            ));
+        }
+    };
+    Ok(ActionPlan {
+        name,
+        kind,
+        criteria: criteria(&a.criteria)?,
+    })
+}
+
+fn failure_action(w: &Workflow, a: &FailureAction) -> Result<ActionPlan, String> {
+    let name = a.name.clone().unwrap_or_default();
+    let kind = match &a.kind {
+        Some(ActionKind::End) => ActionKindPlan::End,
+        Some(ActionKind::Goto) => target(w, a.step_id.as_deref(), a.workflow_id.as_deref())?
+            .ok_or_else(|| format!("action `{name}` goes nowhere"))?,
+        // A retry that names a step or workflow runs it first; this version retries directly.
+        Some(ActionKind::Retry) => ActionKindPlan::Retry {
+            after: a.retry_after,
+            // "If not specified then a single retry SHALL be attempted."
+            limit: a.retry_limit.unwrap_or(1),
+        },
+        other => return Err(format!("action `{name}` has type {other:?}")),
+    };
+    Ok(ActionPlan {
+        name,
+        kind,
+        criteria: criteria(&a.criteria)?,
+    })
+}
+
+fn component<'c, T>(
+    reference: &str,
+    kind: &str,
+    map: Option<&'c indexmap::IndexMap<String, T>>,
+) -> Result<&'c T, String> {
+    reference
+        .strip_prefix(&format!("$components.{kind}."))
+        .and_then(|name| map?.get(name))
+        .ok_or_else(|| format!("`{reference}` names no component"))
+}
+
+/// The step's success actions, then the workflow's that the step does not override by name.
+pub fn on_success(
+    w: &Workflow,
+    own: &[OnSuccess],
+    components: Option<&Components>,
+) -> Result<Vec<ActionPlan>, String> {
+    let resolve = |a: &OnSuccess| -> Result<ActionPlan, String> {
+        match a {
+            OnSuccess::Action(a) => success_action(w, a),
+            OnSuccess::Reusable(r) => success_action(
+                w,
+                component(
+                    &r.reference,
+                    "successActions",
+                    components.map(|c| &c.success_actions),
+                )?,
+            ),
+        }
+    };
+    merge(
+        own.iter().map(resolve).collect::<Result<_, _>>()?,
+        w.success_actions
+            .iter()
+            .map(resolve)
+            .collect::<Result<_, _>>()?,
+    )
+}
+
+/// The step's failure actions, then the workflow's that the step does not override by name.
+pub fn on_failure(
+    w: &Workflow,
+    own: &[OnFailure],
+    components: Option<&Components>,
+) -> Result<Vec<ActionPlan>, String> {
+    let resolve = |a: &OnFailure| -> Result<ActionPlan, String> {
+        match a {
+            OnFailure::Action(a) => failure_action(w, a),
+            OnFailure::Reusable(r) => failure_action(
+                w,
+                component(
+                    &r.reference,
+                    "failureActions",
+                    components.map(|c| &c.failure_actions),
+                )?,
+            ),
+        }
+    };
+    merge(
+        own.iter().map(resolve).collect::<Result<_, _>>()?,
+        w.failure_actions
+            .iter()
+            .map(resolve)
+            .collect::<Result<_, _>>()?,
+    )
+}
+
+/// "If an action is already defined at the Workflow, the new definition will override it but
+/// can never remove it": step actions first, then workflow actions not named by the step.
+fn merge(own: Vec<ActionPlan>, shared: Vec<ActionPlan>) -> Result<Vec<ActionPlan>, String> {
+    let mut out = own;
+    for a in shared {
+        if !out.iter().any(|o| o.name == a.name) {
+            out.push(a);
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,432 @@
+//! Document → plan: everything about a workflow that can be decided before it runs is decided
+//! here, once: operations resolved to method + URL template, parameters merged, values and
+//! criteria compiled, actions merged and their targets turned into indexes. The run then only
+//! evaluates.
+
+mod actions;
+mod operation;
+mod values;
+
+pub use actions::{ActionKindPlan, ActionPlan};
+pub use operation::{DeclaredParam, OperationPlan, server_url};
+pub use values::ValuePlan;
+
+use std::collections::HashMap;
+use std::fmt;
+
+use serde_json::Value;
+use telaio_expr::{CompiledCriterion, JsonPointer};
+use telaio_model::{
+    Arazzo, Bundle, Components, OperationLookup, Parameter, ParameterIn, ParameterOrReusable, Step,
+    StepTarget, Workflow, WorkflowLookup,
+};
+
+/// A problem that keeps a workflow from running.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlanError {
+    /// The workflow.
+    pub workflow_id: String,
+    /// The step, when the problem is in one.
+    pub step_id: Option<String>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for PlanError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.step_id {
+            Some(s) => write!(
+                f,
+                "workflow `{}`, step `{s}`: {}",
+                self.workflow_id, self.message
+            ),
+            None => write!(f, "workflow `{}`: {}", self.workflow_id, self.message),
+        }
+    }
+}
+
+/// Choices that shape the plan.
+#[derive(Clone, Debug, Default)]
+pub struct PlanOptions {
+    /// Server URL overrides by source description name (`--server name=url`).
+    pub servers: HashMap<String, String>,
+}
+
+/// Every workflow of a document, ready to run.
+#[derive(Debug)]
+pub struct Plan {
+    workflows: Vec<WorkflowPlan>,
+    /// `$sourceDescriptions.<name>` fields (`name`, `url`, `type`).
+    pub(crate) sources: HashMap<String, Value>,
+    /// The document's `components`, for `$components` expressions.
+    pub(crate) components: Value,
+    /// The document's `$self`.
+    pub(crate) self_uri: Option<String>,
+}
+
+/// A workflow, ready to run.
+#[derive(Debug)]
+pub struct WorkflowPlan {
+    /// Its id.
+    pub id: String,
+    /// The JSON Schema of its inputs (with `$ref`s into `components.inputs` inlined).
+    pub inputs_schema: Option<Value>,
+    /// Its steps, in order.
+    pub steps: Vec<StepPlan>,
+    /// Its outputs.
+    pub outputs: Vec<(String, ValuePlan)>,
+    /// Workflows to run first.
+    pub depends_on: Vec<String>,
+}
+
+/// What a step calls.
+#[derive(Debug)]
+pub enum TargetPlan {
+    /// An API operation.
+    Operation(OperationPlan),
+    /// Another workflow of the document.
+    Workflow(String),
+}
+
+/// A parameter to send (or, for workflow steps, an input to pass).
+#[derive(Debug)]
+pub struct ParamPlan {
+    /// Its name.
+    pub name: String,
+    /// Where it goes (`None` for workflow inputs).
+    pub location: Option<ParameterIn>,
+    /// Its value.
+    pub value: ValuePlan,
+}
+
+/// A request body to send.
+#[derive(Debug)]
+pub struct BodyPlan {
+    /// The content type (the operation's first when the step gives none).
+    pub content_type: Option<String>,
+    /// The payload.
+    pub payload: ValuePlan,
+    /// Values set inside the payload by JSON Pointer.
+    pub replacements: Vec<(JsonPointer, ValuePlan)>,
+}
+
+/// A step, ready to run.
+#[derive(Debug)]
+pub struct StepPlan {
+    /// Its id.
+    pub id: String,
+    /// What it calls.
+    pub target: TargetPlan,
+    /// Parameters: the workflow's, overridden by the step's by name and location.
+    pub parameters: Vec<ParamPlan>,
+    /// The request body.
+    pub body: Option<BodyPlan>,
+    /// All must hold for success; none means "a 2xx status".
+    pub success_criteria: Vec<CompiledCriterion>,
+    /// Success actions, the step's first.
+    pub on_success: Vec<ActionPlan>,
+    /// Failure actions, the step's first.
+    pub on_failure: Vec<ActionPlan>,
+    /// Outputs, evaluated after each attempt.
+    pub outputs: Vec<(String, ValuePlan)>,
+}
+
+impl StepPlan {
+    /// `GET /pets/{id}` or `workflow login`, for progress lines.
+    pub fn describe(&self) -> String {
+        match &self.target {
+            TargetPlan::Operation(op) => format!("{} {}", op.method, op.path),
+            TargetPlan::Workflow(w) => format!("workflow {w}"),
+        }
+    }
+}
+
+impl Plan {
+    /// Plans every workflow of a loaded document; every problem is listed.
+    pub fn compile(bundle: &Bundle, options: &PlanOptions) -> Result<Plan, Vec<PlanError>> {
+        let Ok(model) = &bundle.document.model else {
+            return Err(vec![PlanError {
+                workflow_id: String::new(),
+                step_id: None,
+                message: "the document is not an Arazzo document".into(),
+            }]);
+        };
+        let mut errors = Vec::new();
+        let mut workflows = Vec::new();
+        for w in &model.workflows {
+            match plan_workflow(bundle, model, w, options) {
+                Ok(p) => workflows.push(p),
+                Err(mut e) => errors.append(&mut e),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let json = &bundle.document.json;
+        let sources = model
+            .source_descriptions
+            .iter()
+            .filter_map(|sd| {
+                Some((
+                    sd.name.clone()?,
+                    json.pointer("/sourceDescriptions")
+                        .and_then(|all| {
+                            all.as_array()?.iter().find(|s| {
+                                s.get("name").and_then(Value::as_str) == sd.name.as_deref()
+                            })
+                        })
+                        .cloned()?,
+                ))
+            })
+            .collect();
+        Ok(Plan {
+            workflows,
+            sources,
+            components: json.get("components").cloned().unwrap_or(Value::Null),
+            self_uri: model.self_uri.clone(),
+        })
+    }
+
+    /// The workflow with this id.
+    pub fn workflow(&self, id: &str) -> Option<&WorkflowPlan> {
+        self.workflows.iter().find(|w| w.id == id)
+    }
+
+    /// All workflows, in document order.
+    pub fn workflows(&self) -> &[WorkflowPlan] {
+        &self.workflows
+    }
+}
+
+fn plan_workflow(
+    bundle: &Bundle,
+    model: &Arazzo,
+    w: &Workflow,
+    options: &PlanOptions,
+) -> Result<WorkflowPlan, Vec<PlanError>> {
+    let id = w.workflow_id.clone().unwrap_or_default();
+    let components = model.components.as_ref();
+    let mut errors = Vec::new();
+    let err = |step: Option<&str>, message: String| PlanError {
+        workflow_id: id.clone(),
+        step_id: step.map(str::to_owned),
+        message,
+    };
+    let mut steps = Vec::new();
+    for s in &w.steps {
+        let sid = s.step_id.as_deref().unwrap_or("?");
+        match plan_step(bundle, model, w, s, components, options) {
+            Ok(p) => steps.push(p),
+            Err(messages) => errors.extend(messages.into_iter().map(|m| err(Some(sid), m))),
+        }
+    }
+    let mut outputs = Vec::new();
+    for (name, v) in &w.outputs {
+        match ValuePlan::from_valuable(v) {
+            Ok(p) => outputs.push((name.clone(), p)),
+            Err(e) => errors.push(err(None, format!("output `{name}`: {}", e.message))),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(WorkflowPlan {
+        id: id.clone(),
+        inputs_schema: w
+            .inputs
+            .as_ref()
+            .map(|s| inline_component_inputs(s, components)),
+        steps,
+        outputs,
+        depends_on: w.depends_on.clone(),
+    })
+}
+
+/// Replaces `{"$ref": "#/components/inputs/x"}` with the schema it names.
+fn inline_component_inputs(schema: &Value, components: Option<&Components>) -> Value {
+    match schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/components/inputs/"))
+    {
+        Some(name) => components
+            .and_then(|c| c.inputs.get(name))
+            .cloned()
+            .unwrap_or_else(|| schema.clone()),
+        None => schema.clone(),
+    }
+}
+
+fn plan_step(
+    bundle: &Bundle,
+    model: &Arazzo,
+    w: &Workflow,
+    s: &Step,
+    components: Option<&Components>,
+    options: &PlanOptions,
+) -> Result<StepPlan, Vec<String>> {
+    let mut errors = Vec::new();
+    let target = match s.target() {
+        Some(StepTarget::OperationId(id)) => {
+            operation(bundle, bundle.find_operation_id(id), id, options)
+        }
+        Some(StepTarget::OperationPath(p)) => {
+            operation(bundle, bundle.find_operation_path(p), p, options)
+        }
+        Some(StepTarget::WorkflowId(id)) => match bundle.find_workflow(id) {
+            WorkflowLookup::Local(_) => Ok(TargetPlan::Workflow(id.to_owned())),
+            WorkflowLookup::External { .. } => Err(format!(
+                "`{id}` is a workflow of another Arazzo document; this version runs workflows of the same document"
+            )),
+            _ => Err(format!("there is no workflow `{id}`")),
+        },
+        Some(StepTarget::ChannelPath(_)) => {
+            Err("AsyncAPI steps (`channelPath`) are not run by this version".to_owned())
+        }
+        None => Err("the step names no operation or workflow (or several)".to_owned()),
+    };
+    let target = target.map_err(|e| errors.push(e)).ok();
+    let parameters = merge_parameters(&w.parameters, &s.parameters, components)
+        .map_err(|e| errors.push(e))
+        .ok()
+        .unwrap_or_default();
+    let body = s.request_body.as_ref().and_then(|b| {
+        let payload = match &b.payload {
+            Some(p) => ValuePlan::from_value(p),
+            None => Ok(ValuePlan::Literal(Value::Null)),
+        };
+        let replacements: Result<Vec<_>, String> = b
+            .replacements
+            .iter()
+            .map(|r| {
+                let target = r.target.as_deref().unwrap_or_default();
+                let pointer = JsonPointer::parse(target).map_err(|e| format!("replacement target `{target}`: {} (only JSON Pointer targets are applied by this version)", e.message))?;
+                let value = ValuePlan::from_valuable(&r.value).map_err(|e| e.message)?;
+                Ok((pointer, value))
+            })
+            .collect();
+        match (payload, replacements) {
+            (Ok(payload), Ok(replacements)) => Some(BodyPlan { content_type: b.content_type.clone(), payload, replacements }),
+            (Err(e), _) => {
+                errors.push(format!("request body: {}", e.message));
+                None
+            }
+            (_, Err(e)) => {
+                errors.push(e);
+                None
+            }
+        }
+    });
+    let success_criteria = actions::criteria(&s.success_criteria)
+        .map_err(|e| errors.push(e))
+        .ok()
+        .unwrap_or_default();
+    let on_success = actions::on_success(w, &s.on_success, components)
+        .map_err(|e| errors.push(e))
+        .ok()
+        .unwrap_or_default();
+    let on_failure = actions::on_failure(w, &s.on_failure, components)
+        .map_err(|e| errors.push(e))
+        .ok()
+        .unwrap_or_default();
+    let mut outputs = Vec::new();
+    for (name, v) in &s.outputs {
+        match ValuePlan::from_valuable(v) {
+            Ok(p) => outputs.push((name.clone(), p)),
+            Err(e) => errors.push(format!("output `{name}`: {}", e.message)),
+        }
+    }
+    let _ = model;
+    match target {
+        Some(target) if errors.is_empty() => Ok(StepPlan {
+            id: s.step_id.clone().unwrap_or_default(),
+            target,
+            parameters,
+            body,
+            success_criteria,
+            on_success,
+            on_failure,
+            outputs,
+        }),
+        _ => Err(errors),
+    }
+}
+
+fn operation(
+    bundle: &Bundle,
+    lookup: OperationLookup<'_>,
+    written: &str,
+    options: &PlanOptions,
+) -> Result<TargetPlan, String> {
+    match lookup {
+        OperationLookup::Found { source, operation } => {
+            OperationPlan::new(source, operation, &options.servers).map(TargetPlan::Operation)
+        }
+        OperationLookup::Ambiguous { candidates } => Err(format!(
+            "`{written}` is an operation of several sources ({}); qualify it as `$sourceDescriptions.<name>.{written}`",
+            candidates
+                .iter()
+                .map(|(s, _)| s.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        OperationLookup::UnknownSource { name } => {
+            Err(format!("there is no source description `{name}`"))
+        }
+        OperationLookup::Malformed { reason } => Err(format!("`{written}`: {reason}")),
+        OperationLookup::NotFound { unloaded, .. } => match unloaded.first() {
+            Some(s) => Err(format!(
+                "source `{}` did not load ({}), so `{written}` cannot be found",
+                s.name,
+                s.content
+                    .as_ref()
+                    .err()
+                    .map(ToString::to_string)
+                    .unwrap_or_default()
+            )),
+            None => {
+                let _ = bundle;
+                Err(format!(
+                    "no operation `{written}` in the source descriptions"
+                ))
+            }
+        },
+    }
+}
+
+/// Workflow parameters, then step parameters replacing those with the same name and location.
+fn merge_parameters(
+    shared: &[ParameterOrReusable],
+    own: &[ParameterOrReusable],
+    components: Option<&Components>,
+) -> Result<Vec<ParamPlan>, String> {
+    let mut out: Vec<ParamPlan> = Vec::new();
+    for p in shared.iter().chain(own) {
+        let (param, override_value) = match p {
+            ParameterOrReusable::Parameter(p) => (p.clone(), None),
+            ParameterOrReusable::Reusable(r) => {
+                let name = r
+                    .reference
+                    .strip_prefix("$components.parameters.")
+                    .unwrap_or_default();
+                let found: &Parameter = components
+                    .and_then(|c| c.parameters.get(name))
+                    .ok_or_else(|| format!("`{}` names no parameter component", r.reference))?;
+                (found.clone(), r.value.clone())
+            }
+        };
+        let name = param.name.clone().unwrap_or_default();
+        let value = match override_value {
+            Some(v) => ValuePlan::from_value(&v),
+            None => ValuePlan::from_valuable(&param.value),
+        }
+        .map_err(|e| format!("parameter `{name}`: {}", e.message))?;
+        out.retain(|q| !(q.name == name && q.location == param.location));
+        out.push(ParamPlan {
+            name,
+            location: param.location.clone(),
+            value,
+        });
+    }
+    Ok(out)
+}

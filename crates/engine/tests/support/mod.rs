@@ -1,0 +1,206 @@
+//! Test support: a programmable HTTP server on 127.0.0.1, and a way to run a workflow written
+//! inline against it.
+
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::IntoResponse;
+use serde_json::Value;
+use telaio_engine::{
+    Driver, DriverOptions, Event, InputSource, Outcome, Plan, PlanOptions, RunOptions,
+    prepare_inputs,
+};
+use telaio_model::{LoadOptions, Loader};
+
+/// A request as the server saw it.
+#[derive(Clone, Debug)]
+pub struct Seen {
+    pub method: String,
+    pub path: String,
+    pub query: String,
+    pub headers: HashMap<String, String>,
+    pub body: String,
+}
+
+impl Seen {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or(Value::Null)
+    }
+}
+
+/// What the handler answers.
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(&'static str, String)>,
+    pub body: String,
+    pub delay: Duration,
+}
+
+impl Reply {
+    pub fn json(status: u16, body: Value) -> Reply {
+        Reply {
+            status,
+            headers: vec![("content-type", "application/json".into())],
+            body: body.to_string(),
+            delay: Duration::ZERO,
+        }
+    }
+    pub fn with_header(mut self, k: &'static str, v: &str) -> Reply {
+        self.headers.push((k, v.to_owned()));
+        self
+    }
+    pub fn after(mut self, d: Duration) -> Reply {
+        self.delay = d;
+        self
+    }
+}
+
+type Handler = dyn Fn(&Seen, usize) -> Reply + Send + Sync;
+
+/// A server on 127.0.0.1 that records requests and answers with `handler(request, n)`, where
+/// `n` counts the requests so far (0-based).
+pub struct Server {
+    pub url: String,
+    pub seen: Arc<Mutex<Vec<Seen>>>,
+}
+
+impl Server {
+    pub async fn start(handler: impl Fn(&Seen, usize) -> Reply + Send + Sync + 'static) -> Server {
+        let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
+        let handler: Arc<Handler> = Arc::new(handler);
+        let log = seen.clone();
+        let app = axum::Router::new().fallback(
+            move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
+                let log = log.clone();
+                let handler = handler.clone();
+                async move {
+                    let request = Seen {
+                        method: method.to_string(),
+                        path: uri.path().to_owned(),
+                        query: uri.query().unwrap_or_default().to_owned(),
+                        headers: headers
+                            .iter()
+                            .map(|(k, v)| {
+                                (
+                                    k.as_str().to_owned(),
+                                    v.to_str().unwrap_or_default().to_owned(),
+                                )
+                            })
+                            .collect(),
+                        body: String::from_utf8_lossy(&body).into_owned(),
+                    };
+                    let n = {
+                        let mut l = log.lock().unwrap();
+                        l.push(request.clone());
+                        l.len() - 1
+                    };
+                    let reply = handler(&request, n);
+                    if !reply.delay.is_zero() {
+                        tokio::time::sleep(reply.delay).await;
+                    }
+                    let mut response =
+                        (StatusCode::from_u16(reply.status).unwrap(), reply.body).into_response();
+                    for (k, v) in reply.headers {
+                        response.headers_mut().insert(k, v.parse().unwrap());
+                    }
+                    response
+                }
+            },
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        Server { url, seen }
+    }
+
+    pub fn requests(&self) -> Vec<Seen> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+/// A generic OpenAPI description for the tests' operations.
+pub const API: &str = r#"
+openapi: 3.0.3
+info: {title: Test API, version: '1'}
+servers: [{url: 'https://example.invalid/v1'}]
+paths:
+  /items:
+    get:
+      operationId: listItems
+      parameters:
+        - {name: tags, in: query, schema: {type: array}}
+        - {name: filter, in: query, style: deepObject, explode: true, schema: {type: object}}
+        - {name: ids, in: query, explode: false, schema: {type: array}}
+      responses: {'200': {description: ok}}
+    post:
+      operationId: createItem
+      responses: {'201': {description: created}}
+  /items/{id}:
+    get:
+      operationId: getItem
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      responses: {'200': {description: ok}}
+  /form:
+    post:
+      operationId: postForm
+      responses: {'200': {description: ok}}
+  /jobs/{id}:
+    get:
+      operationId: getJob
+      responses: {'200': {description: ok}}
+"#;
+
+/// Writes the API and the workflow to a temporary folder and runs `workflow_id` against the
+/// server, collecting events.
+pub async fn run(
+    server: &Server,
+    arazzo: &str,
+    workflow_id: &str,
+    inputs: Vec<(&str, InputSource)>,
+    options: RunOptions,
+    driver: DriverOptions,
+) -> (Outcome, Vec<Event>) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("api.yaml"), API).unwrap();
+    let doc = dir.path().join("flow.arazzo.yaml");
+    std::fs::write(&doc, arazzo).unwrap();
+    let loader = Loader::new(LoadOptions::default());
+    let bundle = loader
+        .load_bundle(&Loader::url_for_path(&doc).unwrap())
+        .unwrap();
+    let servers = [("api".to_owned(), format!("{}/v1", server.url))]
+        .into_iter()
+        .collect();
+    let plan =
+        Plan::compile(&bundle, &PlanOptions { servers }).unwrap_or_else(|e| panic!("{e:#?}"));
+    let schema = plan.workflow(workflow_id).unwrap().inputs_schema.clone();
+    let inputs = prepare_inputs(
+        schema.as_ref(),
+        inputs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+    )
+    .unwrap();
+    let driver = Driver::new(driver).unwrap();
+    let mut events = Vec::new();
+    let outcome = driver
+        .run(&plan, workflow_id, inputs, options, &mut |e| {
+            events.push(e.clone())
+        })
+        .await;
+    (outcome, events)
+}
+
+/// Fast runs: no polling pause.
+pub fn fast() -> RunOptions {
+    RunOptions {
+        poll_interval: Duration::ZERO,
+        ..RunOptions::default()
+    }
+}
+
+/// The header of an Arazzo document with the test API as source `api`.
+pub const HEAD: &str = "arazzo: 1.0.1\ninfo: {title: Test, version: 1.0.0}\nsourceDescriptions:\n  - {name: api, url: ./api.yaml, type: openapi}\n";
