@@ -62,7 +62,13 @@ fn prepare(args: &RunArgs) -> Result<(Plan, String, Value), Vec<String>> {
     };
     let url = Loader::url_for_path(&args.file).map_err(|e| vec![e.to_string()])?;
     let bundle = loader.load_bundle(&url).map_err(|e| vec![e.to_string()])?;
-    let diagnostics = telaio_lint::lint(&bundle, &LintOptions::default());
+    let diagnostics = telaio_lint::lint(
+        &bundle,
+        &LintOptions {
+            skip_schema: true,
+            ..LintOptions::default()
+        },
+    );
     let errors: Vec<_> = diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Error)

@@ -54,6 +54,7 @@ pub(crate) fn run(args: &ValidateArgs) -> u8 {
     };
     let lint_options = LintOptions {
         strict: args.strict,
+        ..LintOptions::default()
     };
     let mut reports = Vec::with_capacity(files.len());
     for file in &files {

@@ -33,7 +33,11 @@ impl Default for DriverOptions {
 
 /// Runs plans against real HTTP servers.
 pub struct Driver {
-    client: reqwest::Client,
+    /// For `http://` URLs: built without loading the system's trust roots (loading them
+    /// costs milliseconds per process, most of a short local run).
+    plain: reqwest::Client,
+    /// For `https://` URLs: built on first use, verifying with the platform's roots.
+    tls: std::sync::OnceLock<Result<reqwest::Client, String>>,
     options: DriverOptions,
 }
 
@@ -53,12 +57,35 @@ impl Driver {
     pub fn new(options: DriverOptions) -> Result<Driver, DriverError> {
         // rustls needs a process-wide crypto provider; a second install is a no-op error.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = reqwest::Client::builder()
-            .user_agent(concat!("telaio/", env!("CARGO_PKG_VERSION")))
-            .redirect(reqwest::redirect::Policy::none())
+        let plain = Self::builder()
+            .tls_certs_only(Vec::new())
             .build()
             .map_err(|e| DriverError(e.to_string()))?;
-        Ok(Driver { client, options })
+        Ok(Driver {
+            plain,
+            tls: std::sync::OnceLock::new(),
+            options,
+        })
+    }
+
+    fn builder() -> reqwest::ClientBuilder {
+        reqwest::Client::builder()
+            .user_agent(concat!("telaio/", env!("CARGO_PKG_VERSION")))
+            .redirect(reqwest::redirect::Policy::none())
+    }
+
+    fn client_for(&self, url: &str) -> Result<&reqwest::Client, String> {
+        if !url.starts_with("https:") {
+            return Ok(&self.plain);
+        }
+        self.tls
+            .get_or_init(|| {
+                Self::builder()
+                    .build()
+                    .map_err(|e| format!("cannot set up TLS: {e}"))
+            })
+            .as_ref()
+            .map_err(Clone::clone)
     }
 
     /// Runs one workflow to the end, calling `observe` with every event as it happens.
@@ -119,7 +146,11 @@ impl Driver {
         let Ok(method) = reqwest::Method::from_bytes(request.method.as_bytes()) else {
             return Sent::Failed(format!("`{}` is not an HTTP method", request.method));
         };
-        let mut builder = self.client.request(method, &request.url);
+        let client = match self.client_for(&request.url) {
+            Ok(c) => c,
+            Err(e) => return Sent::Failed(e),
+        };
+        let mut builder = client.request(method, &request.url);
         for (k, v) in &request.headers {
             builder = builder.header(k, v);
         }

@@ -41,12 +41,16 @@ use telaio_model::{Bundle, LoadError};
 pub struct LintOptions {
     /// Report warnings as errors.
     pub strict: bool,
+    /// Skip the JSON Schema (semantic rules only). Compiling the official schema costs a few
+    /// milliseconds per process; `telaio run` skips it and relies on the semantic rules and
+    /// the planner, which reject what would keep a workflow from running.
+    pub skip_schema: bool,
 }
 
 /// Checks a document and its loaded sources. Diagnostics come sorted by position.
 pub fn lint(bundle: &Bundle, options: &LintOptions) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    rules::check_bundle(bundle, &mut out);
+    rules::check_bundle(bundle, options, &mut out);
     finish(out, options)
 }
 

@@ -164,9 +164,15 @@ fn seed_workflow_gets_its_three_warnings_at_the_right_lines() {
         .load_bundle(&url)
         .unwrap();
     assert!(
-        lint(&bundle, &LintOptions { strict: true })
-            .iter()
-            .all(|d| d.severity == Severity::Error)
+        lint(
+            &bundle,
+            &LintOptions {
+                strict: true,
+                ..LintOptions::default()
+            }
+        )
+        .iter()
+        .all(|d| d.severity == Severity::Error)
     );
 }
 

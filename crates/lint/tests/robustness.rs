@@ -41,7 +41,13 @@ fn check(path: &Path, text: String) {
     let sources = loader().load_sources(&document);
     let bundle = Bundle { document, sources };
     for strict in [false, true] {
-        for d in lint(&bundle, &LintOptions { strict }) {
+        for d in lint(
+            &bundle,
+            &LintOptions {
+                strict,
+                ..LintOptions::default()
+            },
+        ) {
             assert!(!d.message.is_empty());
         }
     }

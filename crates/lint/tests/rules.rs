@@ -89,8 +89,20 @@ fn strict_turns_warnings_into_errors() {
     let bundle = loader
         .load_bundle(&Loader::url_for_path(&path).unwrap())
         .unwrap();
-    let lenient = lint(&bundle, &LintOptions { strict: false });
-    let strict = lint(&bundle, &LintOptions { strict: true });
+    let lenient = lint(
+        &bundle,
+        &LintOptions {
+            strict: false,
+            ..LintOptions::default()
+        },
+    );
+    let strict = lint(
+        &bundle,
+        &LintOptions {
+            strict: true,
+            ..LintOptions::default()
+        },
+    );
     assert!(
         lenient
             .iter()

@@ -90,12 +90,18 @@ pub fn rule(id: &str) -> Option<&'static Rule> {
     RULES.iter().find(|r| r.id == id)
 }
 
-pub(crate) fn check_bundle(bundle: &Bundle, out: &mut Vec<Diagnostic>) {
+pub(crate) fn check_bundle(
+    bundle: &Bundle,
+    options: &crate::LintOptions,
+    out: &mut Vec<Diagnostic>,
+) {
     let doc = &bundle.document;
     let Some(version) = document::check(doc, out) else {
         return;
     };
-    schema::check(doc, version, out);
+    if !options.skip_schema {
+        schema::check(doc, version, out);
+    }
     let Ok(model) = &doc.model else {
         // The schema has said why serde could not build the model.
         return;

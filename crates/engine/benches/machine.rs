@@ -1,0 +1,90 @@
+//! Per-step engine overhead, without the network: the seed workflow (create, then poll with
+//! `goto` until SUCCEEDED) driven through the sans-IO machine with responses made in memory.
+//! Everything a real run does per step is here (building the request, evaluating criteria,
+//! outputs and actions, recording events) except the HTTP exchange itself.
+
+use std::hint::black_box;
+use std::path::Path;
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use serde_json::json;
+use telaio_engine::{Command, Input, Machine, Plan, PlanOptions, Response, RunOptions};
+use telaio_expr::Body;
+use telaio_model::{LoadOptions, Loader};
+
+const POLLS: usize = 100;
+
+fn plan() -> Plan {
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join(
+        "../../examples/rekognition/arazzo/amazon-rekognition-face-liveness-session-workflow.yml",
+    );
+    let loader = Loader::new(LoadOptions::default());
+    let bundle = loader
+        .load_bundle(&Loader::url_for_path(&seed).unwrap())
+        .unwrap();
+    let servers = [("rekognitionApi".to_owned(), "http://127.0.0.1:1".to_owned())]
+        .into_iter()
+        .collect();
+    Plan::compile(&bundle, &PlanOptions { servers }).unwrap()
+}
+
+fn response(status: &str) -> Response {
+    Response {
+        status: 200,
+        headers: vec![("content-type".into(), "application/x-amz-json-1.1".into())],
+        body: Some(Body::json(
+            json!({"SessionId": "0f0b5a5e", "Status": status, "Confidence": 99.1}),
+        )),
+        body_bytes: 80,
+    }
+}
+
+/// One whole run: 1 create + POLLS polls; returns the number of steps executed.
+fn run(plan: &Plan, in_progress: &Response, done: &Response) -> usize {
+    let options = RunOptions {
+        poll_interval: Duration::ZERO,
+        ..RunOptions::default()
+    };
+    let mut machine = Machine::new(plan, options);
+    let mut command = machine.start(
+        "face-liveness-session",
+        json!({"clientRequestToken": "demo-1"}),
+    );
+    let mut steps = 0;
+    loop {
+        command = match command {
+            Command::Send(_request) => {
+                steps += 1;
+                let response = if steps <= POLLS {
+                    in_progress.clone()
+                } else {
+                    done.clone()
+                };
+                machine.resume(Input::Response {
+                    response,
+                    elapsed_us: 0,
+                })
+            }
+            Command::Wait(_) => machine.resume(Input::Waited),
+            Command::Finished(outcome) => {
+                assert!(outcome.succeeded);
+                return steps;
+            }
+        };
+        black_box(machine.take_events());
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let plan = plan();
+    let (in_progress, done) = (response("IN_PROGRESS"), response("SUCCEEDED"));
+    assert_eq!(run(&plan, &in_progress, &done), POLLS + 1);
+    c.bench_function(
+        &format!("seed run, {} steps, in-process transport", POLLS + 1),
+        |b| b.iter(|| run(&plan, &in_progress, &done)),
+    );
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
