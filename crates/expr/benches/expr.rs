@@ -66,6 +66,14 @@ fn bench(c: &mut Criterion) {
         |b| b.iter(|| seed.evaluate(black_box(&poll), &mut Trace::off())),
     );
 
+    let regex =
+        CompiledCriterion::compile(r"^2\d{2}$", CriterionKind::Regex, Some("$statusCode")).unwrap();
+    assert!(regex.evaluate(&scope, &mut Trace::off()).passed);
+    c.bench_function(
+        "evaluate a compiled regex criterion ^2\\d{2}$ on $statusCode",
+        |b| b.iter(|| regex.evaluate(black_box(&scope), &mut Trace::off())),
+    );
+
     let items: Vec<Value> = (0..1000).map(|i| json!({"id": i, "price": i % 97, "status": if i % 10 == 0 {"sold"} else {"available"}})).collect();
     let list = state(json!({"items": items}));
     let filter = CompiledCriterion::compile(
