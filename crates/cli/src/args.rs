@@ -87,6 +87,23 @@ pub(crate) struct RunArgs {
     /// Load documents and source descriptions from http(s) URLs.
     #[arg(long)]
     pub allow_remote: bool,
+
+    /// A YAML or JSON file of credentials: `{source: {scheme: secret}}` (see --explain-auth).
+    #[arg(long, value_name = "FILE")]
+    pub credentials: Option<PathBuf>,
+
+    /// Show which credentials each operation needs and where Telaio looks for them; send
+    /// nothing.
+    #[arg(long)]
+    pub explain_auth: bool,
+
+    /// Write every event of the run, secrets masked, to this file as JSON Lines.
+    #[arg(long, value_name = "FILE.jsonl")]
+    pub trace: Option<PathBuf>,
+
+    /// Print the requests the steps would send (from the inputs alone); send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// The language of `telaio expr`'s EXPRESSION when it is a criterion's condition.

@@ -7,8 +7,8 @@ use std::time::Duration;
 use anstyle::{AnsiColor, Style};
 use serde_json::{Value, json};
 use telaio_engine::{
-    Driver, DriverOptions, Event, InputSource, Outcome, Plan, PlanOptions, RunOptions,
-    prepare_inputs,
+    Credentials, Driver, DriverOptions, Event, InputSource, Outcome, Plan, PlanOptions, Redactor,
+    RunOptions, Scheme, SchemeKind, TargetPlan, dry_run, prepare_inputs,
 };
 use telaio_lint::{LintOptions, Severity};
 use telaio_model::{LoadOptions, Loader, parse_text};
@@ -23,15 +23,146 @@ const DIM: Style = Style::new().dimmed();
 const BOLD: Style = Style::new().bold();
 
 pub(crate) fn run(args: &RunArgs) -> u8 {
-    match prepare(args) {
-        Ok((plan, workflow, inputs)) => execute(args, &plan, &workflow, inputs),
+    let prepared = prepare(args).and_then(|p| Ok((p, credentials(args).map_err(|e| vec![e])?)));
+    let ((plan, workflow, inputs), credentials) = match prepared {
+        Ok(p) => p,
         Err(messages) => {
             for m in messages {
                 usage_error(&m);
             }
-            exit::USAGE
+            return exit::USAGE;
+        }
+    };
+    if args.explain_auth {
+        explain_auth(&plan, &credentials);
+        return exit::OK;
+    }
+    let redactor = redactor(&plan, &workflow, &inputs, &credentials);
+    if args.dry_run {
+        let steps = dry_run(&plan, &workflow, inputs);
+        let shown: Vec<Value> = steps
+            .iter()
+            .map(|s| {
+                let request = s.request.as_ref().map(|r| {
+                    let event = redactor.event(&Event::RequestSent {
+                        step_id: s.step_id.clone(),
+                        method: r.method.clone(),
+                        url: r.url.clone(),
+                        headers: r.headers.clone(),
+                        body_bytes: r.body.as_ref().map_or(0, Vec::len),
+                    });
+                    let body = r.body.as_ref().map(|b| redactor.text(&String::from_utf8_lossy(b)));
+                    let mut v = serde_json::to_value(&event).unwrap_or_default();
+                    v["body"] = json!(body);
+                    v
+                });
+                json!({"stepId": s.step_id, "request": request, "workflow": s.workflow, "unknown": s.unknown})
+            })
+            .collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&shown).unwrap_or_default()
+        );
+        return exit::OK;
+    }
+    execute(args, &plan, &workflow, inputs, credentials, &redactor)
+}
+
+/// Credentials from the environment and `--credentials`.
+fn credentials(args: &RunArgs) -> Result<Credentials, String> {
+    let file = match &args.credentials {
+        None => None,
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let value = parse_text(&text, &LoadOptions::default().parse)
+                .map_err(|e| format!("{}:{}: {}", path.display(), e.position, e.message))?
+                .root
+                .to_json();
+            Some(value)
+        }
+    };
+    Ok(Credentials::new(std::env::vars(), file.as_ref()))
+}
+
+/// Every security scheme the plan's operations use, once.
+fn schemes(plan: &Plan) -> Vec<Scheme> {
+    let mut out: Vec<Scheme> = Vec::new();
+    for w in plan.workflows() {
+        for s in &w.steps {
+            if let TargetPlan::Operation(op) = &s.target {
+                for scheme in op.security.iter().flatten() {
+                    if !out
+                        .iter()
+                        .any(|o| o.source == scheme.source && o.name == scheme.name)
+                    {
+                        out.push(scheme.clone());
+                    }
+                }
+            }
         }
     }
+    out
+}
+
+fn explain_auth(plan: &Plan, credentials: &Credentials) {
+    let mut out = anstream::stdout().lock();
+    let all = schemes(plan);
+    if all.is_empty() {
+        let _ = writeln!(out, "No operation of this document declares security.");
+        return;
+    }
+    for scheme in all {
+        let kind = match &scheme.kind {
+            SchemeKind::ApiKey { name, location } => format!("API key `{name}` in {location}"),
+            SchemeKind::Basic => "HTTP basic".to_owned(),
+            SchemeKind::Bearer => "HTTP bearer".to_owned(),
+            SchemeKind::ClientCredentials { token_url } => {
+                format!("OAuth 2.0 client credentials ({token_url})")
+            }
+            SchemeKind::Unsupported(why) => format!("not applied ({why})"),
+        };
+        let _ = writeln!(
+            out,
+            "{BOLD}{}.{}{BOLD:#}: {kind}",
+            scheme.source, scheme.name
+        );
+        match credentials.find(&scheme) {
+            Some((_, from)) => {
+                let _ = writeln!(out, "  {OK}found{OK:#} in {from}");
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    "  {FAIL}missing{FAIL:#}: set {}",
+                    Credentials::where_to_look(&scheme)
+                );
+            }
+        }
+    }
+}
+
+/// Masks credentials, API-key headers and inputs marked secret.
+fn redactor(plan: &Plan, workflow: &str, inputs: &Value, credentials: &Credentials) -> Redactor {
+    let mut r = Redactor::new();
+    for scheme in schemes(plan) {
+        if let SchemeKind::ApiKey { name, location } = &scheme.kind
+            && location == "header"
+        {
+            r.header(name);
+        }
+        if let Some((secret, _)) = credentials.find(&scheme) {
+            for v in secret.values() {
+                r.secret(v);
+            }
+        }
+    }
+    r.inputs(
+        plan.workflow(workflow)
+            .and_then(|w| w.inputs_schema.as_ref()),
+        inputs,
+    );
+    r
 }
 
 fn seconds(s: f64, what: &str) -> Result<Duration, String> {
@@ -147,7 +278,14 @@ fn gather_inputs(args: &RunArgs) -> Result<Vec<(String, InputSource)>, String> {
     Ok(out)
 }
 
-fn execute(args: &RunArgs, plan: &Plan, workflow: &str, inputs: Value) -> u8 {
+fn execute(
+    args: &RunArgs,
+    plan: &Plan,
+    workflow: &str,
+    inputs: Value,
+    credentials: Credentials,
+    redactor: &Redactor,
+) -> u8 {
     let options = (|| -> Result<(RunOptions, DriverOptions), String> {
         Ok((
             RunOptions {
@@ -170,7 +308,7 @@ fn execute(args: &RunArgs, plan: &Plan, workflow: &str, inputs: Value) -> u8 {
         }
     };
     let driver = match Driver::new(driver_options) {
-        Ok(d) => d,
+        Ok(d) => d.with_credentials(credentials),
         Err(e) => {
             usage_error(&e.to_string());
             return exit::USAGE;
@@ -188,14 +326,34 @@ fn execute(args: &RunArgs, plan: &Plan, workflow: &str, inputs: Value) -> u8 {
     };
     let live = args.output == RunOutput::Human && std::io::stderr().is_terminal();
     let mut progress = Progress::default();
-    let outcome =
-        runtime.block_on(
-            driver.run(plan, workflow, inputs, run_options, &mut |e: &Event| {
-                if live {
-                    progress.show(e);
-                }
-            }),
-        );
+    let mut trace = match &args.trace {
+        None => None,
+        Some(path) => match std::fs::File::create(path) {
+            Ok(f) => Some(std::io::BufWriter::new(f)),
+            Err(e) => {
+                usage_error(&format!("cannot write {}: {e}", path.display()));
+                return exit::USAGE;
+            }
+        },
+    };
+    let mut observe = |e: &Event| {
+        // Nothing leaves the run unredacted: progress and trace see the masked event.
+        let e = redactor.event(e);
+        if live {
+            progress.show(&e);
+        }
+        if let Some(t) = &mut trace {
+            let _ = serde_json::to_writer(&mut *t, &e);
+            let _ = t.write_all(b"\n");
+        }
+    };
+    let mut outcome =
+        runtime.block_on(driver.run(plan, workflow, inputs, run_options, &mut observe));
+    if let Some(mut t) = trace {
+        let _ = t.flush();
+    }
+    outcome.outputs = redactor.outputs(&outcome.outputs);
+    outcome.error = redactor.run_error(&outcome.error);
     print_outcome(args.output, &outcome);
     if outcome.succeeded {
         exit::OK

@@ -1,10 +1,14 @@
 //! The async driver: performs the machine's commands over HTTP (reqwest, rustls) and with
 //! timers (tokio), within the run's deadline, and hands every event to an observer.
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
+
+use base64::Engine as _;
 
 use serde_json::Value;
 
+use crate::auth::{Credentials, Scheme, SchemeKind, Secret, choose};
 use crate::core::{Command, Input, Machine, Outcome, RunOptions};
 use crate::event::Event;
 use crate::http::{Request, Response};
@@ -33,6 +37,9 @@ impl Default for DriverOptions {
 
 /// Runs plans against real HTTP servers.
 pub struct Driver {
+    credentials: Credentials,
+    /// OAuth access tokens by (source, scheme), with when they stop being good.
+    tokens: tokio::sync::Mutex<HashMap<(String, String), (String, Instant)>>,
     /// For `http://` URLs: built without loading the system's trust roots (loading them
     /// costs milliseconds per process, most of a short local run).
     plain: reqwest::Client,
@@ -62,10 +69,18 @@ impl Driver {
             .build()
             .map_err(|e| DriverError(e.to_string()))?;
         Ok(Driver {
+            credentials: Credentials::default(),
+            tokens: tokio::sync::Mutex::new(HashMap::new()),
             plain,
             tls: std::sync::OnceLock::new(),
             options,
         })
+    }
+
+    /// The same driver, authenticating with these credentials.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Driver {
+        self.credentials = credentials;
+        self
     }
 
     fn builder() -> reqwest::ClientBuilder {
@@ -140,8 +155,11 @@ impl Driver {
         )
     }
 
-    async fn send(&self, request: Request, remaining: Duration) -> Sent {
+    async fn send(&self, mut request: Request, remaining: Duration) -> Sent {
         let timeout = self.options.request_timeout.min(remaining);
+        if let Err(reason) = self.authenticate(&mut request, timeout).await {
+            return Sent::Failed(reason);
+        }
         let started = Instant::now();
         let Ok(method) = reqwest::Method::from_bytes(request.method.as_bytes()) else {
             return Sent::Failed(format!("`{}` is not an HTTP method", request.method));
@@ -204,6 +222,146 @@ impl Driver {
                 Sent::Response(response, started.elapsed().as_micros() as u64)
             }
         }
+    }
+}
+
+impl Driver {
+    /// Adds the credentials the operation's security asks for (when Telaio has them).
+    async fn authenticate(&self, request: &mut Request, timeout: Duration) -> Result<(), String> {
+        let Some(security) = request.security.clone() else {
+            return Ok(());
+        };
+        let Some(chosen) = choose(&security, &self.credentials) else {
+            return Ok(());
+        };
+        for (scheme, secret) in chosen {
+            match (&scheme.kind, secret) {
+                (SchemeKind::ApiKey { name, location }, Secret::Token(key)) => {
+                    match location.as_str() {
+                        "query" => {
+                            let sep = if request.url.contains('?') { '&' } else { '?' };
+                            let pair: String = url::form_urlencoded::Serializer::new(String::new())
+                                .append_pair(name, &key)
+                                .finish();
+                            request.url.push(sep);
+                            request.url.push_str(&pair);
+                        }
+                        "cookie" => add_cookie(request, name, &key),
+                        _ => request.headers.push((name.clone(), key)),
+                    }
+                }
+                (SchemeKind::Basic, Secret::Basic { username, password }) => {
+                    let encoded = base64::engine::general_purpose::STANDARD
+                        .encode(format!("{username}:{password}"));
+                    request
+                        .headers
+                        .push(("Authorization".into(), format!("Basic {encoded}")));
+                }
+                (SchemeKind::Bearer, Secret::Token(token)) => {
+                    request
+                        .headers
+                        .push(("Authorization".into(), format!("Bearer {token}")));
+                }
+                (
+                    SchemeKind::ClientCredentials { token_url },
+                    Secret::Client { id, secret, scope },
+                ) => {
+                    let token = self
+                        .token(scheme, token_url, &id, &secret, scope.as_deref(), timeout)
+                        .await?;
+                    request
+                        .headers
+                        .push(("Authorization".into(), format!("Bearer {token}")));
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// An OAuth 2.0 access token by the client credentials grant, cached until shortly
+    /// before it expires.
+    async fn token(
+        &self,
+        scheme: &Scheme,
+        token_url: &str,
+        id: &str,
+        secret: &str,
+        scope: Option<&str>,
+        timeout: Duration,
+    ) -> Result<String, String> {
+        let key = (scheme.source.clone(), scheme.name.clone());
+        let mut tokens = self.tokens.lock().await;
+        if let Some((token, until)) = tokens.get(&key)
+            && Instant::now() < *until
+        {
+            return Ok(token.clone());
+        }
+        let scopes = scope
+            .map(str::to_owned)
+            .unwrap_or_else(|| scheme.scopes.join(" "));
+        let mut form = vec![("grant_type", "client_credentials".to_owned())];
+        if !scopes.is_empty() {
+            form.push(("scope", scopes));
+        }
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        let client = self.client_for(token_url)?;
+        let fetch = client
+            .post(token_url)
+            .basic_auth(id, Some(secret))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", "application/json")
+            .body(body)
+            .send();
+        let response = tokio::time::timeout(timeout, fetch)
+            .await
+            .map_err(|_| {
+                format!(
+                    "no answer from the token endpoint of `{}` within the timeout",
+                    scheme.name
+                )
+            })?
+            .map_err(|e| format!("cannot get a token for `{}`: {}", scheme.name, describe(&e)))?;
+        let status = response.status();
+        let bytes = response.bytes().await.unwrap_or_default();
+        let json: serde_json::Value =
+            serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
+        let token = json
+            .get("access_token")
+            .and_then(|t| t.as_str())
+            .filter(|_| status.is_success())
+            .ok_or_else(|| {
+                format!(
+                    "the token endpoint of `{}` answered HTTP {status} without an access_token",
+                    scheme.name
+                )
+            })?;
+        let lifetime = json
+            .get("expires_in")
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or(3600);
+        // Refresh a little early, so a token does not expire in flight.
+        let until = Instant::now() + Duration::from_secs(lifetime.saturating_sub(30).max(1));
+        tokens.insert(key, (token.to_owned(), until));
+        Ok(token.to_owned())
+    }
+}
+
+fn add_cookie(request: &mut Request, name: &str, value: &str) {
+    match request
+        .headers
+        .iter_mut()
+        .find(|(k, _)| k.eq_ignore_ascii_case("cookie"))
+    {
+        Some((_, v)) => {
+            v.push_str("; ");
+            v.push_str(&format!("{name}={value}"));
+        }
+        None => request
+            .headers
+            .push(("Cookie".into(), format!("{name}={value}"))),
     }
 }
 

@@ -16,6 +16,10 @@ pub struct Request {
     /// The body, when there is one.
     #[serde(skip)]
     pub body: Option<Vec<u8>>,
+    /// The operation's security alternatives, which the driver satisfies with credentials
+    /// just before sending (so no secret ever enters the run's events).
+    #[serde(skip)]
+    pub security: Option<std::sync::Arc<crate::auth::Security>>,
 }
 
 impl Request {

@@ -8,6 +8,9 @@
 //!   Every step of the run is an [`Event`].
 //! - [`Driver`] performs the commands with reqwest and tokio, within timeouts and a deadline.
 //! - [`prepare_inputs`] types, defaults and validates workflow inputs.
+//! - [`Credentials`] supply the secrets the sources' security schemes ask for (never from
+//!   the command line), and [`Redactor`] keeps them, and data marked sensitive, out of every
+//!   event and output.
 //!
 //! ```no_run
 //! use telaio_engine::{Driver, DriverOptions, Plan, PlanOptions, RunOptions, prepare_inputs};
@@ -29,14 +32,19 @@
 //! ```
 #![deny(missing_docs)]
 
+mod auth;
 mod core;
 mod driver;
 mod event;
 mod http;
 mod inputs;
 mod plan;
+mod redact;
 
-pub use crate::core::{Command, Input, Machine, Outcome, RunOptions, StepSummary};
+pub use crate::core::{
+    Command, DryStep, Input, Machine, Outcome, RunOptions, StepSummary, dry_run,
+};
+pub use auth::{Credentials, Scheme, SchemeKind, Secret, Security, env_prefix};
 pub use driver::{Driver, DriverError, DriverOptions};
 pub use event::{Event, RunError};
 pub use http::{Request, Response, is_json};
@@ -45,3 +53,4 @@ pub use plan::{
     ActionKindPlan, ActionPlan, BodyPlan, DeclaredParam, OperationPlan, ParamPlan, Plan, PlanError,
     PlanOptions, StepPlan, TargetPlan, ValuePlan, WorkflowPlan, server_url,
 };
+pub use redact::{MASK, Redactor};

@@ -566,9 +566,7 @@ async fn a_refused_connection_fails_the_step_so_on_failure_can_act() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let dead = format!("http://{}", closed.local_addr().unwrap());
     drop(closed);
-    let arazzo = format!(
-        "arazzo: 1.0.1\ninfo: {{title: t, version: '1'}}\nsourceDescriptions:\n  - {{name: api, url: ./api.yaml}}\n  - {{name: dead, url: ./dead.yaml}}\nworkflows:\n  - workflowId: w\n    steps:\n      - stepId: call\n        operationId: $sourceDescriptions.dead.deadCall\n        onFailure: [{{name: fallback, type: goto, stepId: other}}]\n      - stepId: skipped\n        operationId: $sourceDescriptions.api.getJob\n      - stepId: other\n        operationId: $sourceDescriptions.api.listItems\n"
-    );
+    let arazzo = "arazzo: 1.0.1\ninfo: {title: t, version: '1'}\nsourceDescriptions:\n  - {name: api, url: ./api.yaml}\n  - {name: dead, url: ./dead.yaml}\nworkflows:\n  - workflowId: w\n    steps:\n      - stepId: call\n        operationId: $sourceDescriptions.dead.deadCall\n        onFailure: [{name: fallback, type: goto, stepId: other}]\n      - stepId: skipped\n        operationId: $sourceDescriptions.api.getJob\n      - stepId: other\n        operationId: $sourceDescriptions.api.listItems\n".to_string();
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("api.yaml"), support::API).unwrap();
     std::fs::write(dir.path().join("dead.yaml"), format!("openapi: 3.0.3\ninfo: {{title: d, version: '1'}}\nservers: [{{url: '{dead}'}}]\npaths:\n  /x:\n    get: {{operationId: deadCall, responses: {{'200': {{description: ok}}}}}}\n")).unwrap();

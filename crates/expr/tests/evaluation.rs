@@ -241,15 +241,14 @@ fn regex_criteria_search_the_context_text() {
         (true, None),
         "unanchored"
     );
-    assert_eq!(
+    assert!(
         criterion(
             "^(?!Fail)",
             CriterionKind::Regex,
             "$response.body#/Status",
             &st
         )
-        .0,
-        true
+        .0
     );
     assert_eq!(
         criterion(
@@ -286,26 +285,24 @@ fn jsonpath_criteria() {
         ),
         (false, None)
     );
-    assert_eq!(
-        criterion(
+    assert!(
+        !criterion(
             "$[?count(@.items) > 0]",
             CriterionKind::JsonPath,
             "$response.body",
             &st
         )
         .0,
-        false,
         "filters test the root's children"
     );
-    assert_eq!(
+    assert!(
         criterion(
             "$[?count($.items[*]) > 1]",
             CriterionKind::JsonPath,
             "$response.body",
             &st
         )
-        .0,
-        true
+        .0
     );
     assert_eq!(
         criterion(

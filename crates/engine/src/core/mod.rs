@@ -715,3 +715,68 @@ impl<'p> Machine<'p> {
         })
     }
 }
+
+/// A request a dry run would send.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DryStep {
+    /// The step.
+    pub step_id: String,
+    /// The request (values from earlier steps are unknown, so left out).
+    pub request: Option<Request>,
+    /// What a workflow step calls instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workflow: Option<String>,
+    /// Values that could not be computed without running (earlier steps' outputs).
+    pub unknown: Vec<String>,
+}
+
+/// The requests a workflow's steps would send, in order, built from the inputs alone.
+pub fn dry_run(plan: &Plan, workflow_id: &str, inputs: Value) -> Vec<DryStep> {
+    let Some(workflow) = plan.workflow(workflow_id) else {
+        return Vec::new();
+    };
+    let finished = HashMap::new();
+    let frame = Frame {
+        workflow,
+        inputs,
+        step: 0,
+        attempt: 1,
+        step_outputs: HashMap::new(),
+        workflow_outputs: object(),
+        exchange: Exchange::default(),
+        retries: HashMap::new(),
+        deps: Vec::new(),
+        via: Via::Root,
+        error: None,
+    };
+    workflow
+        .steps
+        .iter()
+        .map(|step| {
+            let scope = RunScope {
+                plan,
+                frame: &frame,
+                finished: &finished,
+            };
+            let mut missing = Vec::new();
+            match &step.target {
+                TargetPlan::Operation(op) => {
+                    let built = request::build(step, op, &scope, &mut missing);
+                    DryStep {
+                        step_id: step.id.clone(),
+                        request: Some(built.request),
+                        workflow: None,
+                        unknown: missing.iter().map(|m| m.expression.clone()).collect(),
+                    }
+                }
+                TargetPlan::Workflow(w) => DryStep {
+                    step_id: step.id.clone(),
+                    request: None,
+                    workflow: Some(w.clone()),
+                    unknown: Vec::new(),
+                },
+            }
+        })
+        .collect()
+}

@@ -129,6 +129,7 @@ pub fn build<S: Scope + ?Sized>(
             url,
             headers,
             body,
+            security: Some(op.security.clone()),
         },
         path: path_params,
         query,

@@ -21,6 +21,8 @@ pub struct OperationPlan {
     pub operation_id: Option<String>,
     /// Parameters the operation declares (path item and operation level).
     pub declared: Vec<DeclaredParam>,
+    /// Its security alternatives.
+    pub security: std::sync::Arc<crate::auth::Security>,
 }
 
 /// A parameter as the OpenAPI operation declares it.
@@ -70,6 +72,11 @@ impl OperationPlan {
             path,
             operation_id: operation.operation_id.clone(),
             declared: declared_params(api, operation),
+            security: std::sync::Arc::new(crate::auth::security(
+                &source.name,
+                api,
+                &operation.pointer,
+            )),
         })
     }
 

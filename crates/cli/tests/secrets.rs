@@ -1,0 +1,168 @@
+//! Canary secrets never leave a run: not on stdout, stderr, in the trace, or in a dry run.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Command, Output};
+use std::sync::{Arc, Mutex};
+
+const KEY: &str = "canary-key-7f3a9c";
+const TOKEN: &str = "canary-token-51d2e8";
+const PASSWORD: &str = "canary-input-c0ffee";
+
+fn telaio(args: &[&str], cwd: &Path, env: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_telaio"));
+    c.args(args).current_dir(cwd).env("NO_COLOR", "1");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().expect("run telaio")
+}
+
+/// Echoes what it received into the response body, so a careless engine would print it.
+fn echo_server(log: Arc<Mutex<Vec<String>>>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            let log = log.clone();
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut stream = stream;
+                loop {
+                    let mut head = String::new();
+                    let mut length = 0;
+                    loop {
+                        let mut line = String::new();
+                        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        if line == "\r\n" {
+                            break;
+                        }
+                        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                            length = v.trim().parse().unwrap_or(0);
+                        }
+                        head.push_str(&line);
+                    }
+                    let mut body = vec![0; length];
+                    reader.read_exact(&mut body).unwrap();
+                    let received = format!("{head}\n{}", String::from_utf8_lossy(&body));
+                    log.lock().unwrap().push(received.clone());
+                    let payload = serde_json::json!({"echo": received}).to_string();
+                    let response = format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{payload}",
+                        payload.len()
+                    );
+                    if stream.write_all(response.as_bytes()).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    url
+}
+
+fn setup(dir: &Path, url: &str) {
+    std::fs::write(dir.join("api.yaml"), format!(
+        "openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\nservers: [{{url: '{url}'}}]\nsecurity: [{{key: []}}, {{bearer: []}}]\npaths:\n  /a:\n    post: {{operationId: a, responses: {{'200': {{description: ok}}}}}}\n  /b:\n    get: {{operationId: b, security: [{{bearer: []}}], responses: {{'200': {{description: ok}}}}}}\ncomponents:\n  securitySchemes:\n    key: {{type: apiKey, in: header, name: X-Secret-Key}}\n    bearer: {{type: http, scheme: bearer}}\n"
+    )).unwrap();
+    std::fs::write(dir.join("flow.arazzo.yaml"), "arazzo: 1.0.1\ninfo: {title: t, version: '1'}\nsourceDescriptions: [{name: api, url: ./api.yaml}]\nworkflows:\n  - workflowId: w\n    inputs:\n      type: object\n      properties: {password: {type: string, format: password}}\n    steps:\n      - stepId: a\n        operationId: a\n        requestBody: {payload: {password: $inputs.password}}\n        outputs: {echo: $response.body#/echo}\n      - stepId: b\n        operationId: b\n        parameters: [{name: q, in: query, value: $inputs.password}]\n    outputs: {echo: $steps.a.outputs.echo}\n").unwrap();
+}
+
+fn assert_clean(what: &str, text: &str) {
+    for canary in [KEY, TOKEN, PASSWORD] {
+        assert!(!text.contains(canary), "{what} leaks {canary}:\n{text}");
+    }
+}
+
+#[test]
+fn secrets_are_masked_everywhere() {
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let url = echo_server(log.clone());
+    let dir = tempfile::tempdir().unwrap();
+    setup(dir.path(), &url);
+    std::fs::write(
+        dir.path().join("creds.yaml"),
+        format!("api:\n  bearer: {TOKEN}\n"),
+    )
+    .unwrap();
+    let env = [("TELAIO_AUTH_API_KEY", KEY)];
+    let input = format!("password={PASSWORD}");
+    let run = [
+        "run",
+        "flow.arazzo.yaml",
+        "--input",
+        &input,
+        "--credentials",
+        "creds.yaml",
+        "--trace",
+        "trace.jsonl",
+        "--output",
+        "json",
+    ];
+    let o = telaio(&run, dir.path(), &env);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // The server did get the secrets...
+    let received = log.lock().unwrap().join("\n");
+    assert!(
+        received
+            .to_ascii_lowercase()
+            .contains(&format!("x-secret-key: {KEY}")),
+        "{received}"
+    );
+    assert!(received.contains(&format!("Bearer {TOKEN}")), "{received}");
+    assert!(received.contains(PASSWORD));
+    // ...and nothing Telaio wrote shows them, though the response echoed them back.
+    assert_clean("stdout", &String::from_utf8_lossy(&o.stdout));
+    assert_clean("stderr", &String::from_utf8_lossy(&o.stderr));
+    let trace = std::fs::read_to_string(dir.path().join("trace.jsonl")).unwrap();
+    assert_clean("the trace", &trace);
+    assert!(
+        trace.lines().count() >= 8 && trace.contains("\"event\":\"requestSent\""),
+        "{trace}"
+    );
+    assert!(String::from_utf8_lossy(&o.stdout).contains("***"));
+    // Human output too.
+    let o = telaio(&run[..run.len() - 2], dir.path(), &env);
+    assert_clean("human stdout", &String::from_utf8_lossy(&o.stdout));
+    assert_clean("human stderr", &String::from_utf8_lossy(&o.stderr));
+    // A dry run sends nothing and shows nothing secret.
+    let before = log.lock().unwrap().len();
+    let o = telaio(
+        &["run", "flow.arazzo.yaml", "--input", &input, "--dry-run"],
+        dir.path(),
+        &env,
+    );
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(log.lock().unwrap().len(), before);
+    let shown = String::from_utf8_lossy(&o.stdout);
+    assert_clean("the dry run", &shown);
+    assert!(shown.contains("\"url\"") && shown.contains("/a"), "{shown}");
+}
+
+#[test]
+fn explain_auth_says_where_it_looks_and_never_shows_values() {
+    let dir = tempfile::tempdir().unwrap();
+    setup(dir.path(), "http://127.0.0.1:9");
+    let o = telaio(
+        &["run", "flow.arazzo.yaml", "--explain-auth"],
+        dir.path(),
+        &[("TELAIO_AUTH_API_KEY", KEY)],
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("api.key: API key `X-Secret-Key` in header\n  found in TELAIO_AUTH_API_KEY"),
+        "{out}"
+    );
+    assert!(out.contains("api.bearer: HTTP bearer\n  missing: set $TELAIO_AUTH_API_BEARER, or `api.bearer` in the credentials file"), "{out}");
+    assert_clean("explain-auth", &out);
+}

@@ -1,0 +1,315 @@
+//! Authentication from the sources' `securitySchemes`: API keys (header, query, cookie),
+//! HTTP basic and bearer, and OAuth 2.0 client credentials (token fetched, cached, refreshed).
+//!
+//! Secrets never come from the command line. For source `petstore` and scheme `api_key`,
+//! Telaio reads the environment variable `TELAIO_AUTH_PETSTORE_API_KEY` (for basic auth,
+//! `..._USERNAME` and `..._PASSWORD`; for OAuth client credentials, `..._CLIENT_ID`,
+//! `..._CLIENT_SECRET` and optionally `..._SCOPE`), or a credentials file:
+//!
+//! ```yaml
+//! petstore:
+//!   api_key: "…"
+//!   basicAuth: {username: "…", password: "…"}
+//!   oauth: {clientId: "…", clientSecret: "…", scope: "read"}
+//! ```
+//!
+//! The environment wins over the file. What is applied is decided per request by the
+//! operation's `security` (or the description's), the first alternative whose schemes all
+//! have credentials.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+use telaio_model::ApiDescription;
+
+/// How a scheme authenticates.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SchemeKind {
+    /// An API key in a header, query parameter or cookie.
+    ApiKey {
+        /// Its name.
+        name: String,
+        /// `header`, `query` or `cookie`.
+        location: String,
+    },
+    /// HTTP basic.
+    Basic,
+    /// HTTP bearer.
+    Bearer,
+    /// OAuth 2.0 client credentials.
+    ClientCredentials {
+        /// Where tokens come from.
+        token_url: String,
+    },
+    /// A scheme Telaio does not apply (AWS SigV4, OpenID Connect, mutual TLS, other flows).
+    Unsupported(String),
+}
+
+/// A security scheme of a source, as one requirement of an operation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Scheme {
+    /// The source description's name.
+    pub source: String,
+    /// The scheme's key in `securitySchemes`.
+    pub name: String,
+    /// How it authenticates.
+    pub kind: SchemeKind,
+    /// OAuth scopes the operation asks for.
+    pub scopes: Vec<String>,
+}
+
+/// The security alternatives of an operation: any one list, all of its schemes together.
+pub type Security = Vec<Vec<Scheme>>;
+
+/// Reads an operation's security requirements from its description.
+pub fn security(source: &str, api: &ApiDescription, operation_pointer: &str) -> Security {
+    let doc = &api.document;
+    let requirements = doc
+        .pointer(operation_pointer)
+        .and_then(|op| op.get("security"))
+        .or_else(|| doc.get("security"))
+        .and_then(Value::as_array);
+    let schemes = api.security_schemes();
+    requirements
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_object)
+        .map(|alternative| {
+            alternative
+                .iter()
+                .map(|(name, scopes)| Scheme {
+                    source: source.to_owned(),
+                    name: name.clone(),
+                    kind: schemes
+                        .and_then(|s| s.get(name))
+                        .map_or_else(|| SchemeKind::Unsupported("undeclared".into()), kind),
+                    scopes: scopes
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect(),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn kind(scheme: &Value) -> SchemeKind {
+    let field = |k: &str| {
+        scheme
+            .get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    match field("type").as_str() {
+        "apiKey" => SchemeKind::ApiKey {
+            name: field("name"),
+            location: field("in"),
+        },
+        "http" if field("scheme").eq_ignore_ascii_case("basic") => SchemeKind::Basic,
+        "http" if field("scheme").eq_ignore_ascii_case("bearer") => SchemeKind::Bearer,
+        // Swagger 2.0 spells basic auth as its own type.
+        "basic" => SchemeKind::Basic,
+        "oauth2" => {
+            let token_url = scheme
+                .pointer("/flows/clientCredentials/tokenUrl")
+                .or_else(|| {
+                    (scheme.get("flow").and_then(Value::as_str) == Some("application"))
+                        .then(|| scheme.get("tokenUrl"))
+                        .flatten()
+                })
+                .and_then(Value::as_str);
+            match token_url {
+                Some(url) => SchemeKind::ClientCredentials {
+                    token_url: url.to_owned(),
+                },
+                None => SchemeKind::Unsupported(
+                    "an OAuth 2.0 flow other than client credentials".into(),
+                ),
+            }
+        }
+        other => SchemeKind::Unsupported(format!("`{other}`")),
+    }
+}
+
+/// A secret for one scheme.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Secret {
+    /// An API key or a bearer token.
+    Token(String),
+    /// HTTP basic credentials.
+    Basic {
+        /// The user.
+        username: String,
+        /// The password.
+        password: String,
+    },
+    /// OAuth 2.0 client credentials.
+    Client {
+        /// The client id.
+        id: String,
+        /// The client secret.
+        secret: String,
+        /// Scopes to ask for (space-separated), when set.
+        scope: Option<String>,
+    },
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print a secret, not even in a debug dump.
+        f.write_str("Secret(***)")
+    }
+}
+
+impl Secret {
+    /// The values to mask in every output.
+    pub fn values(&self) -> Vec<&str> {
+        match self {
+            Secret::Token(t) => vec![t],
+            Secret::Basic { password, .. } => vec![password],
+            Secret::Client { secret, .. } => vec![secret],
+        }
+    }
+}
+
+/// Where credentials come from.
+#[derive(Clone, Debug, Default)]
+pub struct Credentials {
+    file: HashMap<(String, String), Value>,
+    env: HashMap<String, String>,
+}
+
+/// The environment variable prefix for a source's scheme.
+pub fn env_prefix(source: &str, scheme: &str) -> String {
+    let clean = |s: &str| {
+        s.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_uppercase()
+                } else {
+                    '_'
+                }
+            })
+            .collect::<String>()
+    };
+    format!("TELAIO_AUTH_{}_{}", clean(source), clean(scheme))
+}
+
+impl Credentials {
+    /// Credentials from the process environment and, optionally, a credentials file's
+    /// content (`{source: {scheme: value}}`).
+    pub fn new(
+        env: impl IntoIterator<Item = (String, String)>,
+        file: Option<&Value>,
+    ) -> Credentials {
+        let mut by = HashMap::new();
+        for (source, schemes) in file.and_then(Value::as_object).into_iter().flatten() {
+            for (scheme, value) in schemes.as_object().into_iter().flatten() {
+                by.insert((source.clone(), scheme.clone()), value.clone());
+            }
+        }
+        Credentials {
+            file: by,
+            env: env
+                .into_iter()
+                .filter(|(k, _)| k.starts_with("TELAIO_AUTH_"))
+                .collect(),
+        }
+    }
+
+    /// The secret for a scheme, and where it was found (for `--explain-auth`).
+    pub fn find(&self, scheme: &Scheme) -> Option<(Secret, String)> {
+        let prefix = env_prefix(&scheme.source, &scheme.name);
+        let env = |suffix: &str| self.env.get(&format!("{prefix}{suffix}")).cloned();
+        let file = self.file.get(&(scheme.source.clone(), scheme.name.clone()));
+        let file_field = |k: &str| {
+            file.and_then(|f| f.get(k))
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        };
+        let from_file =
+            |what: &str| format!("credentials file: {}.{}{what}", scheme.source, scheme.name);
+        match &scheme.kind {
+            SchemeKind::ApiKey { .. } | SchemeKind::Bearer => match env("") {
+                Some(t) => Some((Secret::Token(t), prefix)),
+                None => file
+                    .and_then(Value::as_str)
+                    .map(|t| (Secret::Token(t.to_owned()), from_file(""))),
+            },
+            SchemeKind::Basic => match (env("_USERNAME"), env("_PASSWORD")) {
+                (Some(username), Some(password)) => Some((
+                    Secret::Basic { username, password },
+                    format!("{prefix}_USERNAME / _PASSWORD"),
+                )),
+                _ => match (file_field("username"), file_field("password")) {
+                    (Some(username), Some(password)) => Some((
+                        Secret::Basic { username, password },
+                        from_file(".username / .password"),
+                    )),
+                    _ => None,
+                },
+            },
+            SchemeKind::ClientCredentials { .. } => {
+                match (env("_CLIENT_ID"), env("_CLIENT_SECRET")) {
+                    (Some(id), Some(secret)) => Some((
+                        Secret::Client {
+                            id,
+                            secret,
+                            scope: env("_SCOPE"),
+                        },
+                        format!("{prefix}_CLIENT_ID / _CLIENT_SECRET"),
+                    )),
+                    _ => match (file_field("clientId"), file_field("clientSecret")) {
+                        (Some(id), Some(secret)) => Some((
+                            Secret::Client {
+                                id,
+                                secret,
+                                scope: file_field("scope"),
+                            },
+                            from_file(".clientId / .clientSecret"),
+                        )),
+                        _ => None,
+                    },
+                }
+            }
+            SchemeKind::Unsupported(_) => None,
+        }
+    }
+
+    /// Where Telaio looks for a scheme's secret, in words.
+    pub fn where_to_look(scheme: &Scheme) -> String {
+        let prefix = env_prefix(&scheme.source, &scheme.name);
+        let key = format!("{}.{}", scheme.source, scheme.name);
+        match &scheme.kind {
+            SchemeKind::ApiKey { .. } | SchemeKind::Bearer => {
+                format!("${prefix}, or `{key}` in the credentials file")
+            }
+            SchemeKind::Basic => format!(
+                "${prefix}_USERNAME and ${prefix}_PASSWORD, or `{key}: {{username, password}}` in the credentials file"
+            ),
+            SchemeKind::ClientCredentials { .. } => format!(
+                "${prefix}_CLIENT_ID and ${prefix}_CLIENT_SECRET (and ${prefix}_SCOPE), or `{key}: {{clientId, clientSecret, scope}}` in the credentials file"
+            ),
+            SchemeKind::Unsupported(why) => {
+                format!("nowhere: {why} is not applied by this version")
+            }
+        }
+    }
+}
+
+/// The alternative to apply: the first whose schemes all have a secret.
+pub fn choose<'s>(
+    security: &'s Security,
+    credentials: &Credentials,
+) -> Option<Vec<(&'s Scheme, Secret)>> {
+    security.iter().find_map(|alternative| {
+        alternative
+            .iter()
+            .map(|s| credentials.find(s).map(|(secret, _)| (s, secret)))
+            .collect::<Option<Vec<_>>>()
+    })
+}
