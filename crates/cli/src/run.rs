@@ -37,7 +37,7 @@ pub(crate) fn run(args: &RunArgs) -> u8 {
         explain_auth(&plan, &credentials);
         return exit::OK;
     }
-    let redactor = redactor(&plan, &workflow, &inputs, &credentials);
+    let redactor = redactor(&plan, &inputs, &credentials);
     if args.dry_run {
         let steps = dry_run(&plan, &workflow, inputs);
         let shown: Vec<Value> = steps
@@ -143,7 +143,7 @@ fn explain_auth(plan: &Plan, credentials: &Credentials) {
 }
 
 /// Masks credentials, API-key headers and inputs marked secret.
-fn redactor(plan: &Plan, workflow: &str, inputs: &Value, credentials: &Credentials) -> Redactor {
+fn redactor(plan: &Plan, inputs: &Value, credentials: &Credentials) -> Redactor {
     let mut r = Redactor::new();
     for scheme in schemes(plan) {
         if let SchemeKind::ApiKey { name, location } = &scheme.kind
@@ -157,11 +157,10 @@ fn redactor(plan: &Plan, workflow: &str, inputs: &Value, credentials: &Credentia
             }
         }
     }
-    r.inputs(
-        plan.workflow(workflow)
-            .and_then(|w| w.inputs_schema.as_ref()),
-        inputs,
-    );
+    // Every workflow's secret inputs: a sub-workflow's may be shown too.
+    for w in plan.workflows() {
+        r.inputs(w.inputs_schema.as_ref(), inputs);
+    }
     r
 }
 

@@ -8,7 +8,12 @@ use std::sync::{Arc, Mutex};
 
 const KEY: &str = "canary-key-7f3a9c";
 const TOKEN: &str = "canary-token-51d2e8";
-const PASSWORD: &str = "canary-input-c0ffee";
+/// Spaces, `/`, `&` and quotes: it travels percent-encoded in the query and escaped in the
+/// JSON body, and must be masked in those forms too.
+const PASSWORD: &str = "canary input/c0ffee&\"x\"";
+
+/// A piece of each canary that survives any encoding.
+const CORES: [&str; 3] = ["7f3a9c", "51d2e8", "c0ffee"];
 
 fn telaio(args: &[&str], cwd: &Path, env: &[(&str, &str)]) -> Output {
     let mut c = Command::new(env!("CARGO_BIN_EXE_telaio"));
@@ -73,8 +78,11 @@ fn setup(dir: &Path, url: &str) {
 }
 
 fn assert_clean(what: &str, text: &str) {
-    for canary in [KEY, TOKEN, PASSWORD] {
-        assert!(!text.contains(canary), "{what} leaks {canary}:\n{text}");
+    for core in CORES {
+        assert!(
+            !text.contains(core),
+            "{what} leaks a canary ({core}):\n{text}"
+        );
     }
 }
 
@@ -119,7 +127,14 @@ fn secrets_are_masked_everywhere() {
         "{received}"
     );
     assert!(received.contains(&format!("Bearer {TOKEN}")), "{received}");
-    assert!(received.contains(PASSWORD));
+    assert!(
+        received.contains("canary+input%2Fc0ffee%26%22x%22"),
+        "{received}"
+    );
+    assert!(
+        received.contains(r#""canary input/c0ffee&\"x\"""#),
+        "{received}"
+    );
     // ...and nothing Telaio wrote shows them, though the response echoed them back.
     assert_clean("stdout", &String::from_utf8_lossy(&o.stdout));
     assert_clean("stderr", &String::from_utf8_lossy(&o.stderr));
@@ -127,6 +142,11 @@ fn secrets_are_masked_everywhere() {
     assert_clean("the trace", &trace);
     assert!(
         trace.lines().count() >= 8 && trace.contains("\"event\":\"requestSent\""),
+        "{trace}"
+    );
+    // Trace fields are camelCase, like every other JSON Telaio writes.
+    assert!(
+        trace.contains("\"stepId\":\"a\"") && !trace.contains("step_id"),
         "{trace}"
     );
     assert!(String::from_utf8_lossy(&o.stdout).contains("***"));

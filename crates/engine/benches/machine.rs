@@ -37,6 +37,7 @@ fn response(status: &str) -> Response {
             json!({"SessionId": "0f0b5a5e", "Status": status, "Confidence": 99.1}),
         )),
         body_bytes: 80,
+        retry_after: None,
     }
 }
 

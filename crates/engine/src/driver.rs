@@ -2,7 +2,7 @@
 //! timers (tokio), within the run's deadline, and hands every event to an observer.
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use base64::Engine as _;
 
@@ -156,7 +156,12 @@ impl Driver {
     }
 
     async fn send(&self, mut request: Request, remaining: Duration) -> Sent {
-        let timeout = self.options.request_timeout.min(remaining);
+        let mut timeout = self.options.request_timeout.min(remaining);
+        let mut limit = "--timeout";
+        if let Some(step_limit) = request.timeout.filter(|t| *t < timeout) {
+            timeout = step_limit;
+            limit = "the step's timeout";
+        }
         if let Err(reason) = self.authenticate(&mut request, timeout).await {
             return Sent::Failed(reason);
         }
@@ -202,7 +207,7 @@ impl Driver {
         };
         match tokio::time::timeout(timeout, exchange).await {
             Err(_) => Sent::Failed(format!(
-                "no response within {} s (--timeout)",
+                "no response within {} s ({limit})",
                 trim(timeout.as_secs_f64())
             )),
             Ok(Err(reason)) => Sent::Failed(reason),
@@ -213,16 +218,36 @@ impl Driver {
                     .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
                     .map(|(_, v)| v.as_str());
                 let body = Response::parse_body(content_type, &bytes);
+                let retry_after = headers
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case("retry-after"))
+                    .and_then(|(_, v)| retry_after(v, SystemTime::now()));
                 let response = Response {
                     status,
                     body,
                     body_bytes: bytes.len(),
                     headers,
+                    retry_after,
                 };
                 Sent::Response(response, started.elapsed().as_micros() as u64)
             }
         }
     }
+}
+
+/// The largest token endpoint answer read (a token response is a few hundred bytes).
+const MAX_TOKEN_RESPONSE_BYTES: usize = 64 * 1024;
+
+/// A `Retry-After` value as a wait from `now`: delay-seconds, or an HTTP date (a date in the
+/// past means no wait).
+fn retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<f64>() {
+        return (seconds.is_finite() && seconds >= 0.0)
+            .then(|| Duration::from_secs_f64(seconds.min(86_400.0)));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(when.duration_since(now).unwrap_or_default())
 }
 
 impl Driver {
@@ -315,7 +340,23 @@ impl Driver {
             .header("accept", "application/json")
             .body(body)
             .send();
-        let response = tokio::time::timeout(timeout, fetch)
+        // The whole exchange, body included, is bounded in time and size: a token endpoint
+        // that streams forever must not hold the run.
+        let exchange = async {
+            let mut response = fetch.await.map_err(|e| describe(&e))?;
+            let status = response.status();
+            let mut bytes = Vec::new();
+            while let Some(chunk) = response.chunk().await.map_err(|e| describe(&e))? {
+                if bytes.len() + chunk.len() > MAX_TOKEN_RESPONSE_BYTES {
+                    return Err(format!(
+                        "the answer is larger than {MAX_TOKEN_RESPONSE_BYTES} bytes"
+                    ));
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            Ok((status, bytes))
+        };
+        let (status, bytes) = tokio::time::timeout(timeout, exchange)
             .await
             .map_err(|_| {
                 format!(
@@ -323,9 +364,7 @@ impl Driver {
                     scheme.name
                 )
             })?
-            .map_err(|e| format!("cannot get a token for `{}`: {}", scheme.name, describe(&e)))?;
-        let status = response.status();
-        let bytes = response.bytes().await.unwrap_or_default();
+            .map_err(|e| format!("cannot get a token for `{}`: {e}", scheme.name))?;
         let json: serde_json::Value =
             serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
         let token = json
@@ -383,4 +422,33 @@ fn describe(e: &reqwest::Error) -> String {
         source = s.source();
     }
     parts.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, SystemTime};
+
+    use super::retry_after;
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates() {
+        let now = httpdate::parse_http_date("Wed, 21 Oct 2015 07:28:00 GMT").unwrap();
+        assert_eq!(retry_after("120", now), Some(Duration::from_secs(120)));
+        assert_eq!(retry_after(" 0.5 ", now), Some(Duration::from_millis(500)));
+        assert_eq!(
+            retry_after("Wed, 21 Oct 2015 07:28:30 GMT", now),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(
+            retry_after("Wed, 21 Oct 2015 07:27:00 GMT", now),
+            Some(Duration::ZERO),
+            "a date in the past asks for no wait"
+        );
+        assert_eq!(retry_after("soon", now), None);
+        assert_eq!(retry_after("-3", now), None);
+        assert_eq!(
+            retry_after("1e9", SystemTime::UNIX_EPOCH),
+            Some(Duration::from_secs(86_400))
+        );
+    }
 }

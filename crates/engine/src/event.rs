@@ -6,7 +6,11 @@ use serde_json::Value;
 
 /// One thing that happened in a run.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(tag = "event", rename_all = "camelCase")]
+#[serde(
+    tag = "event",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum Event {
     /// The run began.
     RunStarted {

@@ -20,6 +20,10 @@ pub struct Request {
     /// just before sending (so no secret ever enters the run's events).
     #[serde(skip)]
     pub security: Option<std::sync::Arc<crate::auth::Security>>,
+    /// The step's own time limit (1.1 `timeout`); the driver keeps the shorter of this and
+    /// its per-request limit.
+    #[serde(skip)]
+    pub timeout: Option<std::time::Duration>,
 }
 
 impl Request {
@@ -43,6 +47,9 @@ pub struct Response {
     pub body: Option<Body>,
     /// Body bytes received (before any cut at the memory limit).
     pub body_bytes: usize,
+    /// How long the server asked to wait before trying again (`Retry-After`, in seconds or
+    /// as an HTTP date, read by the driver, which knows the time).
+    pub retry_after: Option<std::time::Duration>,
 }
 
 impl Response {

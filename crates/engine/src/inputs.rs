@@ -3,6 +3,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::redact::is_secret_property;
+
 /// Where an input came from, for messages.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum InputSource {
@@ -41,8 +43,14 @@ pub fn prepare_inputs(
             InputSource::Json(v) => v,
             InputSource::Text(text) => match typed(&text, declared) {
                 Ok(v) => v,
-                Err(e) => {
-                    errors.push(format!("input `{name}`: {e}"));
+                Err(expected) => {
+                    // A secret's value never appears in a message.
+                    let shown = if declared.is_some_and(is_secret_property) {
+                        "the value".to_owned()
+                    } else {
+                        format!("`{text}`")
+                    };
+                    errors.push(format!("input `{name}`: {shown} is not {expected}"));
                     continue;
                 }
             },
@@ -84,7 +92,7 @@ pub fn prepare_inputs(
     }
 }
 
-/// A command-line string as the JSON type the schema declares.
+/// A command-line string as the JSON type the schema declares, or the types it is not.
 fn typed(text: &str, declared: Option<&Value>) -> Result<Value, String> {
     let types: Vec<&str> = match declared.and_then(|d| d.get("type")) {
         Some(Value::String(t)) => vec![t.as_str()],
@@ -115,5 +123,34 @@ fn typed(text: &str, declared: Option<&Value>) -> Result<Value, String> {
             return Ok(v);
         }
     }
-    Err(format!("`{text}` is not {}", types.join(" or ")))
+    Err(types.join(" or "))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn a_secret_that_does_not_type_is_not_echoed() {
+        let schema = json!({"type": "object", "properties": {
+            "pin": {"type": "integer", "writeOnly": true},
+            "n": {"type": "integer"}}});
+        let errors = prepare_inputs(
+            Some(&schema),
+            vec![
+                ("pin".into(), InputSource::Text("canary-pin".into())),
+                ("n".into(), InputSource::Text("five".into())),
+            ],
+        )
+        .unwrap_err();
+        assert_eq!(
+            errors,
+            [
+                "input `pin`: the value is not integer",
+                "input `n`: `five` is not integer"
+            ]
+        );
+    }
 }

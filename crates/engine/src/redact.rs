@@ -3,9 +3,11 @@
 //! Header values of `Authorization`, `Proxy-Authorization`, `Cookie`, `Set-Cookie` and the
 //! API-key headers the sources declare become `***`, and so does every occurrence of a known
 //! secret value (credentials, inputs marked `format: password` or `writeOnly`), wherever it
-//! appears: URLs, inputs, outputs, reasons.
+//! appears: URLs, inputs, outputs, reasons, in the encodings it travels in (percent-encoded
+//! in a URL or form, escaped inside JSON text).
 
 use std::collections::HashSet;
+use std::fmt::Write as _;
 
 use serde_json::Value;
 
@@ -28,6 +30,33 @@ const SECRET_HEADERS: [&str; 5] = [
 pub struct Redactor {
     headers: HashSet<String>,
     secrets: Vec<String>,
+    /// Input names a schema marks secret: their values are masked whatever their type.
+    secret_inputs: HashSet<String>,
+}
+
+/// Whether a schema property holds a secret (`format: password`, `writeOnly: true`,
+/// `x-sensitive: true`).
+pub(crate) fn is_secret_property(prop: &Value) -> bool {
+    prop.get("format").and_then(Value::as_str) == Some("password")
+        || prop.get("writeOnly").and_then(Value::as_bool) == Some(true)
+        || prop.get("x-sensitive").and_then(Value::as_bool) == Some(true)
+}
+
+/// The forms a value takes on the wire besides itself: percent-encoded as in a path, a query
+/// or a form, and escaped as inside a JSON string.
+fn encodings(value: &str) -> [String; 3] {
+    let mut path = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            path.push(b as char);
+        } else {
+            let _ = write!(path, "%{b:02X}");
+        }
+    }
+    let form: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
+    let json = serde_json::to_string(value).unwrap_or_default();
+    let json = json[1..json.len().saturating_sub(1).max(1)].to_owned();
+    [path, form, json]
 }
 
 impl Redactor {
@@ -36,6 +65,7 @@ impl Redactor {
         Redactor {
             headers: SECRET_HEADERS.iter().map(|h| (*h).to_owned()).collect(),
             secrets: Vec::new(),
+            secret_inputs: HashSet::new(),
         }
     }
 
@@ -47,29 +77,79 @@ impl Redactor {
     /// Also masks this value wherever it appears (values shorter than 4 characters are
     /// ignored: masking them would garble ordinary text).
     pub fn secret(&mut self, value: &str) {
-        if value.chars().count() >= 4 && !self.secrets.iter().any(|s| s == value) {
-            self.secrets.push(value.to_owned());
-            // Longest first, so a secret that contains another is masked whole.
-            self.secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        if value.chars().count() < 4 {
+            return;
+        }
+        let [path, form, json] = encodings(value);
+        for form in [value.to_owned(), path, form, json] {
+            if !self.secrets.contains(&form) {
+                self.secrets.push(form);
+            }
+        }
+        // Longest first, so a secret that contains another is masked whole.
+        self.secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    }
+
+    /// Masks the inputs a schema marks secret (see [`is_secret_property`] for the marks), at
+    /// any depth of the schema, and remembers their values. Call it for every workflow the
+    /// run may enter: the names are masked in any inputs shown.
+    pub fn inputs(&mut self, schema: Option<&Value>, inputs: &Value) {
+        let mut names = Vec::new();
+        if let Some(schema) = schema {
+            secret_names(schema, &mut names, 0);
+        }
+        for name in names {
+            self.secret_values(inputs, &name);
+            self.secret_inputs.insert(name);
         }
     }
 
-    /// Masks the inputs a schema marks secret (`format: password`, `writeOnly: true`,
-    /// `x-sensitive: true`), and remembers their values.
-    pub fn inputs(&mut self, schema: Option<&Value>, inputs: &Value) {
-        let Some(props) = schema
-            .and_then(|s| s.get("properties"))
-            .and_then(Value::as_object)
-        else {
-            return;
-        };
-        for (name, prop) in props {
-            let secret = prop.get("format").and_then(Value::as_str) == Some("password")
-                || prop.get("writeOnly").and_then(Value::as_bool) == Some(true)
-                || prop.get("x-sensitive").and_then(Value::as_bool) == Some(true);
-            if secret && let Some(v) = inputs.get(name).and_then(Value::as_str) {
-                self.secret(v);
+    /// Remembers the values under `name` anywhere in `value`.
+    fn secret_values(&mut self, value: &Value, name: &str) {
+        match value {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    if k == name {
+                        self.secret_leaves(v);
+                    } else {
+                        self.secret_values(v, name);
+                    }
+                }
             }
+            Value::Array(items) => items.iter().for_each(|i| self.secret_values(i, name)),
+            _ => {}
+        }
+    }
+
+    fn secret_leaves(&mut self, value: &Value) {
+        match value {
+            Value::String(s) => self.secret(s),
+            Value::Number(n) => self.secret(&n.to_string()),
+            Value::Array(items) => items.iter().for_each(|i| self.secret_leaves(i)),
+            Value::Object(map) => map.values().for_each(|v| self.secret_leaves(v)),
+            Value::Bool(_) | Value::Null => {}
+        }
+    }
+
+    /// Inputs with secret-named members masked whole, and known secrets masked in the rest.
+    fn input_value(&self, v: &Value) -> Value {
+        match v {
+            Value::Object(map) => Value::Object(
+                map.iter()
+                    .map(|(k, v)| {
+                        let v = if self.secret_inputs.contains(k) {
+                            Value::String(MASK.to_owned())
+                        } else {
+                            self.input_value(v)
+                        };
+                        (k.clone(), v)
+                    })
+                    .collect(),
+            ),
+            Value::Array(items) => {
+                Value::Array(items.iter().map(|i| self.input_value(i)).collect())
+            }
+            other => self.value(other),
         }
     }
 
@@ -93,6 +173,14 @@ impl Redactor {
                     .map(|(k, v)| (k.clone(), self.value(v)))
                     .collect(),
             ),
+            Value::Number(n) if !self.secrets.is_empty() => {
+                let text = n.to_string();
+                if self.secrets.contains(&text) {
+                    Value::String(MASK.to_owned())
+                } else {
+                    v.clone()
+                }
+            }
             other => other.clone(),
         }
     }
@@ -112,7 +200,7 @@ impl Redactor {
                 inputs,
             } => Event::RunStarted {
                 workflow_id: workflow_id.clone(),
-                inputs: self.value(inputs),
+                inputs: self.input_value(inputs),
             },
             Event::RequestSent {
                 step_id,
@@ -171,5 +259,90 @@ impl Redactor {
     /// An error with secrets masked.
     pub fn run_error(&self, e: &Option<RunError>) -> Option<RunError> {
         self.error(e)
+    }
+}
+
+/// Property names marked secret anywhere in a schema (`properties`, `items`, and the
+/// combinators), to a bounded depth.
+fn secret_names(schema: &Value, out: &mut Vec<String>, depth: usize) {
+    if depth > 32 {
+        return;
+    }
+    let Value::Object(map) = schema else {
+        return;
+    };
+    if let Some(Value::Object(props)) = map.get("properties") {
+        for (name, prop) in props {
+            if is_secret_property(prop) && !out.contains(name) {
+                out.push(name.clone());
+            }
+            secret_names(prop, out, depth + 1);
+        }
+    }
+    for key in ["items", "additionalProperties"] {
+        if let Some(sub) = map.get(key) {
+            secret_names(sub, out, depth + 1);
+        }
+    }
+    for key in ["allOf", "anyOf", "oneOf"] {
+        if let Some(Value::Array(subs)) = map.get(key) {
+            subs.iter().for_each(|s| secret_names(s, out, depth + 1));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    const CANARY: &str = "s3cr3t/+ \"canary\"&x";
+
+    #[test]
+    fn a_secret_is_masked_in_the_encodings_it_travels_in() {
+        let mut r = Redactor::new();
+        r.secret(CANARY);
+        for shown in [
+            format!(
+                "https://h/p?token={}",
+                url::form_urlencoded::byte_serialize(CANARY.as_bytes()).collect::<String>()
+            ),
+            "https://h/items/s3cr3t%2F%2B%20%22canary%22%26x".to_owned(),
+            serde_json::to_string(&json!({"t": CANARY})).unwrap(),
+            format!("plain {CANARY} text"),
+        ] {
+            let masked = r.text(&shown);
+            assert!(!masked.contains("s3cr3t"), "{shown} became {masked}");
+            assert!(masked.contains(MASK), "{masked}");
+        }
+    }
+
+    #[test]
+    fn secret_inputs_are_masked_by_name_at_any_depth_and_of_any_type() {
+        let schema = json!({"type": "object", "properties": {
+            "pin": {"type": "integer", "format": "password"},
+            "account": {"type": "object", "properties": {
+                "apiKey": {"type": "string", "x-sensitive": true},
+                "owner": {"type": "string"}}}}});
+        let inputs = json!({"pin": 48151623, "account": {"apiKey": "k-canary-1", "owner": "ann"}});
+        let mut r = Redactor::new();
+        r.inputs(Some(&schema), &inputs);
+        let shown = r.event(&Event::RunStarted {
+            workflow_id: "w".into(),
+            inputs: inputs.clone(),
+        });
+        let Event::RunStarted { inputs: shown, .. } = shown else {
+            unreachable!()
+        };
+        assert_eq!(
+            shown,
+            json!({"pin": "***", "account": {"apiKey": "***", "owner": "ann"}})
+        );
+        // Their values are masked wherever else they appear, numbers included.
+        assert_eq!(
+            r.outputs(&json!({"echo": "key=k-canary-1", "n": 48151623})),
+            json!({"echo": "key=***", "n": "***"})
+        );
     }
 }

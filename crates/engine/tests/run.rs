@@ -6,12 +6,8 @@ mod support;
 use std::time::Duration;
 
 use serde_json::json;
-use support::{HEAD, Reply, Server, fast, run};
+use support::{Reply, Server, doc, fast, run};
 use telaio_engine::{DriverOptions, Event, InputSource, RunOptions};
-
-fn doc(body: &str) -> String {
-    format!("{HEAD}{body}")
-}
 
 /// The seed's shape: create, then poll with `goto` until a terminal status.
 const POLL: &str = r#"
@@ -147,108 +143,6 @@ async fn polling_waits_the_poll_interval() {
         .collect();
     assert_eq!(waits, vec![50, 50]);
     assert!(start.elapsed() >= Duration::from_millis(100));
-}
-
-#[tokio::test]
-async fn parameters_go_where_the_operation_declares() {
-    let server = Server::start(|_, _| Reply::json(200, json!({"ok": true}))).await;
-    let arazzo = doc(r#"
-workflows:
-  - workflowId: params
-    inputs: {type: object, properties: {id: {type: string}}}
-    parameters:
-      - {name: X-Shared, in: header, value: shared}
-      - {name: X-Override, in: header, value: workflow}
-    steps:
-      - stepId: list
-        operationId: listItems
-        parameters:
-          - {name: tags, in: query, value: [a, b]}
-          - {name: ids, in: query, value: [1, 2]}
-          - {name: filter, in: query, value: {color: red}}
-          - {name: q, in: query, value: 'a b&c'}
-          - {name: X-Override, in: header, value: step}
-          - {name: session, in: cookie, value: abc}
-          - {name: lang, in: cookie, value: en}
-      - stepId: get
-        operationId: getItem
-        parameters:
-          - {name: id, in: path, value: 'a/b {$inputs.id}'}
-"#);
-    let (outcome, _) = run(
-        &server,
-        &arazzo,
-        "params",
-        vec![("id", InputSource::Text("7".into()))],
-        fast(),
-        DriverOptions::default(),
-    )
-    .await;
-    assert!(outcome.succeeded, "{outcome:#?}");
-    let r = server.requests();
-    assert_eq!(r[0].path, "/v1/items");
-    assert_eq!(
-        r[0].query,
-        "tags=a&tags=b&ids=1%2C2&filter%5Bcolor%5D=red&q=a+b%26c"
-    );
-    assert_eq!(r[0].headers["x-shared"], "shared");
-    assert_eq!(
-        r[0].headers["x-override"], "step",
-        "a step parameter overrides the workflow's"
-    );
-    assert_eq!(r[0].headers["cookie"], "session=abc; lang=en");
-    assert_eq!(r[1].path, "/v1/items/a%2Fb%207");
-}
-
-#[tokio::test]
-async fn bodies_are_encoded_for_their_content_type() {
-    let server = Server::start(|_, _| Reply::json(200, json!({}))).await;
-    let arazzo = doc(r#"
-workflows:
-  - workflowId: bodies
-    inputs: {type: object, properties: {n: {type: integer}, name: {type: string}}}
-    steps:
-      - stepId: json
-        operationId: createItem
-        requestBody:
-          contentType: application/x-amz-json-1.1
-          payload: {count: $inputs.n, label: 'item-{$inputs.name}', nested: {keep: '{not an expression}'}}
-          replacements: [{target: /nested/extra, value: $inputs.name}]
-        successCriteria: [{condition: $statusCode == 200}]
-      - stepId: form
-        operationId: postForm
-        requestBody:
-          contentType: application/x-www-form-urlencoded
-          payload: {grant_type: client_credentials, scope: 'read write'}
-      - stepId: text
-        operationId: postForm
-        requestBody:
-          contentType: application/xml
-          payload: '<item><name>{$inputs.name}</name></item>'
-"#);
-    let inputs = vec![
-        ("n", InputSource::Text("3".into())),
-        ("name", InputSource::Text("rex".into())),
-    ];
-    let (outcome, _) = run(
-        &server,
-        &arazzo,
-        "bodies",
-        inputs,
-        fast(),
-        DriverOptions::default(),
-    )
-    .await;
-    assert!(outcome.succeeded, "{outcome:#?}");
-    let r = server.requests();
-    assert_eq!(
-        r[0].json(),
-        json!({"count": 3, "label": "item-rex", "nested": {"keep": "{not an expression}", "extra": "rex"}})
-    );
-    assert_eq!(r[0].headers["content-type"], "application/x-amz-json-1.1");
-    assert_eq!(r[1].body, "grant_type=client_credentials&scope=read+write");
-    assert_eq!(r[2].body, "<item><name>rex</name></item>");
-    assert_eq!(r[2].headers["content-type"], "application/xml");
 }
 
 const RETRY: &str = r#"
@@ -512,6 +406,7 @@ workflows:
     steps:
       - stepId: spin
         operationId: getJob
+        parameters: [{name: id, in: path, value: j1}]
         onSuccess: [{name: again, type: goto, stepId: spin}]
 "#);
     let options = RunOptions {
@@ -604,7 +499,7 @@ async fn a_refused_connection_fails_the_step_so_on_failure_can_act() {
 async fn steps_without_criteria_succeed_on_2xx_only() {
     let server = Server::start(|_, _| Reply::json(404, json!({"message": "nope"}))).await;
     let arazzo = doc(
-        "workflows:\n  - workflowId: w\n    steps:\n      - {stepId: get, operationId: getJob}\n",
+        "workflows:\n  - workflowId: w\n    steps:\n      - {stepId: get, operationId: getJob, parameters: [{name: id, in: path, value: j1}]}\n",
     );
     let (outcome, _) = run(
         &server,

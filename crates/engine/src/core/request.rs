@@ -23,6 +23,8 @@ pub struct Built {
     pub query: Vec<(String, String)>,
     /// The body value before encoding.
     pub body: Option<Value>,
+    /// Path template variables left without a value (the request must not be sent).
+    pub unfilled: Vec<String>,
 }
 
 /// Characters left as they are in a path segment (RFC 3986 unreserved).
@@ -72,7 +74,13 @@ pub fn build<S: Scope + ?Sized>(
         let explode = declared.and_then(|d| d.explode);
         match location {
             "path" => {
-                let text = serialize_simple(&value, style, explode.unwrap_or(false), &p.name);
+                let text = serialize_simple(
+                    &value,
+                    style,
+                    explode.unwrap_or(false),
+                    &p.name,
+                    encode_path,
+                );
                 path = path.replace(&format!("{{{}}}", p.name), &text);
                 path_params.push((p.name.clone(), scalar(&value)));
             }
@@ -84,18 +92,26 @@ pub fn build<S: Scope + ?Sized>(
                     other => scalar(other),
                 })
             }
+            // Header values go as they are: percent-encoding is a URL's escape, not a header's.
             "header" => headers.push((
                 p.name.clone(),
-                serialize_simple(&value, Some("simple"), explode.unwrap_or(false), &p.name),
+                serialize_simple(
+                    &value,
+                    Some("simple"),
+                    explode.unwrap_or(false),
+                    &p.name,
+                    str::to_owned,
+                ),
             )),
             "cookie" => cookies.push(format!(
                 "{}={}",
                 p.name,
-                serialize_simple(&value, Some("form"), false, &p.name)
+                serialize_simple(&value, Some("form"), false, &p.name, encode_path)
             )),
             _ => query.extend(serialize_query(&p.name, &value, style, explode)),
         }
     }
+    let unfilled = unfilled(&path);
     if !cookies.is_empty() {
         headers.push(("Cookie".into(), cookies.join("; ")));
     }
@@ -130,15 +146,37 @@ pub fn build<S: Scope + ?Sized>(
             headers,
             body,
             security: Some(op.security.clone()),
+            timeout: None,
         },
         path: path_params,
         query,
         body: body_value,
+        unfilled,
     }
 }
 
-/// `simple` (path, header) and `label`/`matrix` styles.
-fn serialize_simple(v: &Value, style: Option<&str>, explode: bool, name: &str) -> String {
+/// The `{name}` template variables still in a path.
+fn unfilled(path: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = path;
+    while let Some(open) = rest.find('{') {
+        let Some(len) = rest[open..].find('}') else {
+            break;
+        };
+        out.push(rest[open + 1..open + len].to_owned());
+        rest = &rest[open + len + 1..];
+    }
+    out
+}
+
+/// `simple` (path, header) and `label`/`matrix` styles; `encode` escapes each name and value.
+fn serialize_simple(
+    v: &Value,
+    style: Option<&str>,
+    explode: bool,
+    name: &str,
+    encode: fn(&str) -> String,
+) -> String {
     let join = |items: Vec<String>, sep: &str| items.join(sep);
     let (prefix, sep) = match style {
         Some("label") => (".".to_owned(), if explode { "." } else { "," }),
@@ -146,20 +184,20 @@ fn serialize_simple(v: &Value, style: Option<&str>, explode: bool, name: &str) -
         _ => (String::new(), ","),
     };
     let body = match v {
-        Value::Array(items) => join(items.iter().map(|i| encode_path(&scalar(i))).collect(), sep),
+        Value::Array(items) => join(items.iter().map(|i| encode(&scalar(i))).collect(), sep),
         Value::Object(map) if explode => join(
             map.iter()
-                .map(|(k, v)| format!("{}={}", encode_path(k), encode_path(&scalar(v))))
+                .map(|(k, v)| format!("{}={}", encode(k), encode(&scalar(v))))
                 .collect(),
             sep,
         ),
         Value::Object(map) => join(
             map.iter()
-                .flat_map(|(k, v)| [encode_path(k), encode_path(&scalar(v))])
+                .flat_map(|(k, v)| [encode(k), encode(&scalar(v))])
                 .collect(),
             ",",
         ),
-        other => encode_path(&scalar(other)),
+        other => encode(&scalar(other)),
     };
     format!("{prefix}{body}")
 }
@@ -213,6 +251,21 @@ fn body<S: Scope + ?Sized>(
     missing: &mut Vec<Missing>,
 ) -> (Value, Vec<u8>, Option<String>) {
     let mut value = b.payload.evaluate(scope, missing);
+    // A JSON body written as a string (templated JSON, as in the specification's examples)
+    // is sent as written; it is parsed only for `$request.body` and for replacements.
+    let declared_json = b.content_type.as_deref().is_some_and(is_json);
+    let mut as_written = None;
+    if declared_json && let Value::String(text) = &value {
+        match serde_json::from_str::<Value>(text) {
+            Ok(parsed) => {
+                if b.replacements.is_empty() {
+                    as_written = Some(text.as_bytes().to_vec());
+                }
+                value = parsed;
+            }
+            Err(_) => as_written = Some(text.as_bytes().to_vec()),
+        }
+    }
     for (pointer, replacement) in &b.replacements {
         let new = replacement.evaluate(scope, missing);
         if let Some(slot) = pointer_mut(&mut value, pointer.as_str()) {
@@ -231,7 +284,9 @@ fn body<S: Scope + ?Sized>(
         .unwrap_or("")
         .trim()
         .to_ascii_lowercase();
-    let bytes = if is_json(ct) {
+    let bytes = if let Some(written) = as_written {
+        written
+    } else if is_json(ct) {
         serde_json::to_vec(&value).unwrap_or_default()
     } else if essence == "application/x-www-form-urlencoded" {
         match &value {
@@ -282,7 +337,13 @@ fn pointer_mut<'v>(value: &'v mut Value, pointer: &str) -> Option<&'v mut Value>
         here = match here {
             Value::Object(map) => map.entry(token).or_insert(Value::Null),
             Value::Array(items) => {
-                let i: usize = token.parse().ok()?;
+                // `-` is the (nonexistent) member after the last: setting it appends.
+                let i = if token == "-" {
+                    items.push(Value::Null);
+                    items.len() - 1
+                } else {
+                    token.parse().ok()?
+                };
                 items.get_mut(i)?
             }
             Value::Null => {

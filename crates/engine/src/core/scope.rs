@@ -6,14 +6,14 @@ use std::collections::HashMap;
 use serde_json::Value;
 use telaio_expr::{Body, MessageKind, Scope, WorkflowPart};
 
-use super::Frame;
+use super::{Finished, Frame};
 use crate::plan::Plan;
 
 /// A read-only view of the run for expression evaluation.
 pub(crate) struct RunScope<'a> {
     pub plan: &'a Plan,
     pub frame: &'a Frame<'a>,
-    pub finished: &'a HashMap<String, (Value, Value)>,
+    pub finished: &'a HashMap<String, Finished>,
 }
 
 impl Scope for RunScope<'_> {
@@ -89,10 +89,10 @@ impl Scope for RunScope<'_> {
         self.frame.step_outputs.get(step_id)
     }
     fn workflow(&self, workflow_id: &str, part: WorkflowPart) -> Option<&Value> {
-        let (inputs, outputs) = self.finished.get(workflow_id)?;
+        let done = self.finished.get(workflow_id)?;
         Some(match part {
-            WorkflowPart::Inputs => inputs,
-            WorkflowPart::Outputs => outputs,
+            WorkflowPart::Inputs => &done.inputs,
+            WorkflowPart::Outputs => &done.outputs,
         })
     }
     fn source_description(&self, name: &str, reference: &str) -> Option<Value> {

@@ -4,7 +4,7 @@
 use telaio_expr::{CompiledCriterion, CriterionKind};
 use telaio_model::{
     ActionKind, Components, Criterion, CriterionType, FailureAction, OnFailure, OnSuccess,
-    SuccessAction, Workflow,
+    ParameterOrReusable, SuccessAction, Workflow,
 };
 
 /// What an action does.
@@ -35,6 +35,37 @@ pub struct ActionPlan {
     pub kind: ActionKindPlan,
     /// When it applies; all must hold.
     pub criteria: Vec<CompiledCriterion>,
+    /// Inputs for the workflow a `goto` goes to (1.1).
+    pub parameters: Vec<(String, super::ValuePlan)>,
+}
+
+/// Inputs an action passes to the workflow it goes to.
+fn inputs(
+    list: &[ParameterOrReusable],
+    components: Option<&Components>,
+) -> Result<Vec<(String, super::ValuePlan)>, String> {
+    list.iter()
+        .map(|p| {
+            let (param, value) = match p {
+                ParameterOrReusable::Parameter(p) => (p.clone(), None),
+                ParameterOrReusable::Reusable(r) => {
+                    let found = r
+                        .reference
+                        .strip_prefix("$components.parameters.")
+                        .and_then(|name| components?.parameters.get(name))
+                        .ok_or_else(|| format!("`{}` names no parameter component", r.reference))?;
+                    (found.clone(), r.value.clone())
+                }
+            };
+            let name = param.name.clone().unwrap_or_default();
+            let value = match value {
+                Some(v) => super::ValuePlan::from_value(&v),
+                None => super::ValuePlan::from_valuable(&param.value),
+            }
+            .map_err(|e| format!("parameter `{name}`: {}", e.message))?;
+            Ok((name, value))
+        })
+        .collect()
 }
 
 /// Compiles criteria (used for success criteria and action criteria).
@@ -72,7 +103,11 @@ fn target(
     Ok(workflow_id.map(|w| ActionKindPlan::GotoWorkflow(w.to_owned())))
 }
 
-fn success_action(w: &Workflow, a: &SuccessAction) -> Result<ActionPlan, String> {
+fn success_action(
+    w: &Workflow,
+    a: &SuccessAction,
+    components: Option<&Components>,
+) -> Result<ActionPlan, String> {
     let name = a.name.clone().unwrap_or_default();
     let kind = match &a.kind {
         Some(ActionKind::End) => ActionKindPlan::End,
@@ -88,16 +123,30 @@ fn success_action(w: &Workflow, a: &SuccessAction) -> Result<ActionPlan, String>
         name,
         kind,
         criteria: criteria(&a.criteria)?,
+        parameters: inputs(&a.parameters, components)?,
     })
 }
 
-fn failure_action(w: &Workflow, a: &FailureAction) -> Result<ActionPlan, String> {
+fn failure_action(
+    w: &Workflow,
+    a: &FailureAction,
+    components: Option<&Components>,
+) -> Result<ActionPlan, String> {
     let name = a.name.clone().unwrap_or_default();
     let kind = match &a.kind {
         Some(ActionKind::End) => ActionKindPlan::End,
         Some(ActionKind::Goto) => target(w, a.step_id.as_deref(), a.workflow_id.as_deref())?
             .ok_or_else(|| format!("action `{name}` goes nowhere"))?,
-        // A retry that names a step or workflow runs it first; this version retries directly.
+        // A retry that names a step or workflow runs it first; this version does not.
+        Some(ActionKind::Retry) if a.step_id.is_some() || a.workflow_id.is_some() => {
+            return Err(format!(
+                "action `{name}` retries after running `{}` first, which this version of Telaio does not do",
+                a.step_id
+                    .as_deref()
+                    .or(a.workflow_id.as_deref())
+                    .unwrap_or_default()
+            ));
+        }
         Some(ActionKind::Retry) => ActionKindPlan::Retry {
             after: a.retry_after,
             // "If not specified then a single retry SHALL be attempted."
@@ -109,6 +158,7 @@ fn failure_action(w: &Workflow, a: &FailureAction) -> Result<ActionPlan, String>
         name,
         kind,
         criteria: criteria(&a.criteria)?,
+        parameters: inputs(&a.parameters, components)?,
     })
 }
 
@@ -131,7 +181,7 @@ pub fn on_success(
 ) -> Result<Vec<ActionPlan>, String> {
     let resolve = |a: &OnSuccess| -> Result<ActionPlan, String> {
         match a {
-            OnSuccess::Action(a) => success_action(w, a),
+            OnSuccess::Action(a) => success_action(w, a, components),
             OnSuccess::Reusable(r) => success_action(
                 w,
                 component(
@@ -139,16 +189,17 @@ pub fn on_success(
                     "successActions",
                     components.map(|c| &c.success_actions),
                 )?,
+                components,
             ),
         }
     };
-    merge(
+    Ok(merge(
         own.iter().map(resolve).collect::<Result<_, _>>()?,
         w.success_actions
             .iter()
             .map(resolve)
             .collect::<Result<_, _>>()?,
-    )
+    ))
 }
 
 /// The step's failure actions, then the workflow's that the step does not override by name.
@@ -159,7 +210,7 @@ pub fn on_failure(
 ) -> Result<Vec<ActionPlan>, String> {
     let resolve = |a: &OnFailure| -> Result<ActionPlan, String> {
         match a {
-            OnFailure::Action(a) => failure_action(w, a),
+            OnFailure::Action(a) => failure_action(w, a, components),
             OnFailure::Reusable(r) => failure_action(
                 w,
                 component(
@@ -167,26 +218,27 @@ pub fn on_failure(
                     "failureActions",
                     components.map(|c| &c.failure_actions),
                 )?,
+                components,
             ),
         }
     };
-    merge(
+    Ok(merge(
         own.iter().map(resolve).collect::<Result<_, _>>()?,
         w.failure_actions
             .iter()
             .map(resolve)
             .collect::<Result<_, _>>()?,
-    )
+    ))
 }
 
 /// "If an action is already defined at the Workflow, the new definition will override it but
 /// can never remove it": step actions first, then workflow actions not named by the step.
-fn merge(own: Vec<ActionPlan>, shared: Vec<ActionPlan>) -> Result<Vec<ActionPlan>, String> {
+fn merge(own: Vec<ActionPlan>, shared: Vec<ActionPlan>) -> Vec<ActionPlan> {
     let mut out = own;
     for a in shared {
         if !out.iter().any(|o| o.name == a.name) {
             out.push(a);
         }
     }
-    Ok(out)
+    out
 }

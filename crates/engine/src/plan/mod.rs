@@ -129,6 +129,10 @@ pub struct StepPlan {
     pub on_failure: Vec<ActionPlan>,
     /// Outputs, evaluated after each attempt.
     pub outputs: Vec<(String, ValuePlan)>,
+    /// The step's own time limit (1.1 `timeout`, milliseconds).
+    pub timeout: Option<std::time::Duration>,
+    /// Steps that must have completed first (1.1 `dependsOn`).
+    pub depends_on: Vec<String>,
 }
 
 impl StepPlan {
@@ -152,6 +156,21 @@ impl Plan {
             }]);
         };
         let mut errors = Vec::new();
+        // A `--server` for a source the document does not have would silently send the run
+        // to the description's own server.
+        for name in options.servers.keys() {
+            if bundle.source_exact(name).is_none() {
+                let names: Vec<&str> = bundle.sources.iter().map(|s| s.name.as_str()).collect();
+                errors.push(PlanError {
+                    workflow_id: String::new(),
+                    step_id: None,
+                    message: format!(
+                        "--server names `{name}`, but the source descriptions are {}",
+                        names.join(", ")
+                    ),
+                });
+            }
+        }
         let mut workflows = Vec::new();
         for w in &model.workflows {
             match plan_workflow(bundle, model, w, options) {
@@ -215,7 +234,7 @@ fn plan_workflow(
     let mut steps = Vec::new();
     for s in &w.steps {
         let sid = s.step_id.as_deref().unwrap_or("?");
-        match plan_step(bundle, model, w, s, components, options) {
+        match plan_step(bundle, w, s, components, options) {
             Ok(p) => steps.push(p),
             Err(messages) => errors.extend(messages.into_iter().map(|m| err(Some(sid), m))),
         }
@@ -259,7 +278,6 @@ fn inline_component_inputs(schema: &Value, components: Option<&Components>) -> V
 
 fn plan_step(
     bundle: &Bundle,
-    model: &Arazzo,
     w: &Workflow,
     s: &Step,
     components: Option<&Components>,
@@ -267,12 +285,8 @@ fn plan_step(
 ) -> Result<StepPlan, Vec<String>> {
     let mut errors = Vec::new();
     let target = match s.target() {
-        Some(StepTarget::OperationId(id)) => {
-            operation(bundle, bundle.find_operation_id(id), id, options)
-        }
-        Some(StepTarget::OperationPath(p)) => {
-            operation(bundle, bundle.find_operation_path(p), p, options)
-        }
+        Some(StepTarget::OperationId(id)) => operation(bundle.find_operation_id(id), id, options),
+        Some(StepTarget::OperationPath(p)) => operation(bundle.find_operation_path(p), p, options),
         Some(StepTarget::WorkflowId(id)) => match bundle.find_workflow(id) {
             WorkflowLookup::Local(_) => Ok(TargetPlan::Workflow(id.to_owned())),
             WorkflowLookup::External { .. } => Err(format!(
@@ -286,10 +300,19 @@ fn plan_step(
         None => Err("the step names no operation or workflow (or several)".to_owned()),
     };
     let target = target.map_err(|e| errors.push(e)).ok();
+    let operation_step = matches!(target, Some(TargetPlan::Operation(_)));
     let parameters = merge_parameters(&w.parameters, &s.parameters, components)
         .map_err(|e| errors.push(e))
         .ok()
         .unwrap_or_default();
+    if operation_step {
+        for p in parameters.iter().filter(|p| p.location.is_none()) {
+            errors.push(format!(
+                "parameter `{}` has no `in`; an operation's parameters say where they go",
+                p.name
+            ));
+        }
+    }
     let body = s.request_body.as_ref().and_then(|b| {
         let payload = match &b.payload {
             Some(p) => ValuePlan::from_value(p),
@@ -336,7 +359,6 @@ fn plan_step(
             Err(e) => errors.push(format!("output `{name}`: {}", e.message)),
         }
     }
-    let _ = model;
     match target {
         Some(target) if errors.is_empty() => Ok(StepPlan {
             id: s.step_id.clone().unwrap_or_default(),
@@ -347,13 +369,14 @@ fn plan_step(
             on_success,
             on_failure,
             outputs,
+            timeout: s.timeout.map(std::time::Duration::from_millis),
+            depends_on: s.depends_on.clone(),
         }),
         _ => Err(errors),
     }
 }
 
 fn operation(
-    bundle: &Bundle,
     lookup: OperationLookup<'_>,
     written: &str,
     options: &PlanOptions,
@@ -384,12 +407,9 @@ fn operation(
                     .map(ToString::to_string)
                     .unwrap_or_default()
             )),
-            None => {
-                let _ = bundle;
-                Err(format!(
-                    "no operation `{written}` in the source descriptions"
-                ))
-            }
+            None => Err(format!(
+                "no operation `{written}` in the source descriptions"
+            )),
         },
     }
 }

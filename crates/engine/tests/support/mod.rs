@@ -204,3 +204,8 @@ pub fn fast() -> RunOptions {
 
 /// The header of an Arazzo document with the test API as source `api`.
 pub const HEAD: &str = "arazzo: 1.0.1\ninfo: {title: Test, version: 1.0.0}\nsourceDescriptions:\n  - {name: api, url: ./api.yaml, type: openapi}\n";
+
+/// A whole document: [`HEAD`], then `body` (its `workflows`, `components`).
+pub fn doc(body: &str) -> String {
+    format!("{HEAD}{body}")
+}

@@ -1,0 +1,172 @@
+//! After a step: the success or failure action that applies (`end`, `goto` a step or a
+//! workflow, `retry`), the poll interval before going back, and the jump itself.
+
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+use telaio_expr::Trace;
+
+use super::{Flow, Machine, Pending, object};
+use crate::event::Event;
+use crate::plan::{ActionKindPlan, ActionPlan, StepPlan};
+
+/// The longest wait a `Retry-After` or `retryAfter` can ask for.
+const LONGEST_RETRY_WAIT: Duration = Duration::from_secs(86_400);
+
+impl<'p> Machine<'p> {
+    fn matches(&self, action: &ActionPlan) -> bool {
+        let scope = self.scope();
+        action
+            .criteria
+            .iter()
+            .all(|c| c.evaluate(&scope, &mut Trace::off()).passed)
+    }
+
+    /// The inputs a `goto` passes to the workflow it goes to.
+    fn action_inputs(&self, action: &ActionPlan) -> Value {
+        if action.parameters.is_empty() {
+            return object();
+        }
+        let scope = self.scope();
+        let mut missing = Vec::new();
+        let inputs: Map<String, Value> = action
+            .parameters
+            .iter()
+            .map(|(name, value)| (name.clone(), value.evaluate(&scope, &mut missing)))
+            .collect();
+        Value::Object(inputs)
+    }
+
+    pub(super) fn on_success(&mut self, step: &'p StepPlan) -> Flow {
+        let here = self.frame().step;
+        let Some(action) = step.on_success.iter().find(|a| self.matches(a)) else {
+            return self.jump(here + 1);
+        };
+        self.taken(step, action);
+        match &action.kind {
+            ActionKindPlan::End => Flow::Finish(true),
+            ActionKindPlan::GotoStep(i) => self.goto(*i),
+            ActionKindPlan::GotoWorkflow(w) => {
+                let inputs = self.action_inputs(action);
+                self.transfer(w, inputs, true)
+            }
+            // The plan only puts retries among failure actions.
+            ActionKindPlan::Retry { .. } => self.jump(here + 1),
+        }
+    }
+
+    pub(super) fn on_failure(&mut self, step: &'p StepPlan, reason: String) -> Flow {
+        let here = self.frame().step;
+        for action in &step.on_failure {
+            if !self.matches(action) {
+                continue;
+            }
+            match &action.kind {
+                ActionKindPlan::Retry { after, limit } => {
+                    let key = (here, action.name.clone());
+                    let used = self.frame().retries.get(&key).copied().unwrap_or(0);
+                    // An exhausted retry gives way to the next matching failure action.
+                    if used >= *limit {
+                        continue;
+                    }
+                    self.top().retries.insert(key, used + 1);
+                    self.taken(step, action);
+                    // The server's `Retry-After` wins over the document's `retryAfter`.
+                    let asked = self
+                        .frame()
+                        .exchange
+                        .response
+                        .as_ref()
+                        .and_then(|r| r.retry_after)
+                        .or_else(|| {
+                            after
+                                .filter(|s| s.is_finite() && *s > 0.0)
+                                .map(|s| Duration::from_secs_f64(s.min(86_400.0)))
+                        })
+                        .unwrap_or_default();
+                    return self.wait(
+                        asked.min(LONGEST_RETRY_WAIT),
+                        Pending::RetryAfterWait,
+                        format!("retry {}/{limit}", used + 1),
+                    );
+                }
+                ActionKindPlan::End => {
+                    self.taken(step, action);
+                    return self.fail_here(reason);
+                }
+                ActionKindPlan::GotoStep(i) => {
+                    self.taken(step, action);
+                    return self.goto(*i);
+                }
+                ActionKindPlan::GotoWorkflow(w) => {
+                    self.taken(step, action);
+                    let inputs = self.action_inputs(action);
+                    return self.transfer(w, inputs, false);
+                }
+            }
+        }
+        self.fail_here(reason)
+    }
+
+    fn taken(&mut self, step: &StepPlan, action: &ActionPlan) {
+        let what = match &action.kind {
+            ActionKindPlan::End => "end".to_owned(),
+            ActionKindPlan::GotoStep(i) => format!("goto {}", self.frame().workflow.steps[*i].id),
+            ActionKindPlan::GotoWorkflow(w) => format!("goto workflow {w}"),
+            ActionKindPlan::Retry { .. } => "retry".to_owned(),
+        };
+        self.events.push(Event::ActionTaken {
+            step_id: step.id.clone(),
+            name: action.name.clone(),
+            action: what,
+        });
+    }
+
+    /// A `goto` a step: going back (polling) waits the poll interval first.
+    fn goto(&mut self, target: usize) -> Flow {
+        let here = self.frame().step;
+        if target <= here && !self.options.poll_interval.is_zero() {
+            return self.wait(
+                self.options.poll_interval,
+                Pending::StepAfterWait(target),
+                "poll interval".into(),
+            );
+        }
+        self.jump(target)
+    }
+
+    fn wait(&mut self, duration: Duration, then: Pending, reason: String) -> Flow {
+        if duration.is_zero() {
+            return self.after_wait(then);
+        }
+        let step_id = self.current_step().id.clone();
+        self.events.push(Event::Waited {
+            step_id,
+            millis: u64::try_from(duration.as_millis()).unwrap_or(u64::MAX),
+            reason,
+        });
+        self.pending = then;
+        Flow::Emit(super::Command::Wait(duration))
+    }
+
+    /// Goes on after a wait (or instead of a zero one).
+    pub(super) fn after_wait(&mut self, then: Pending) -> Flow {
+        match then {
+            Pending::RetryAfterWait => {
+                self.top().attempt += 1;
+                Flow::RunStep
+            }
+            Pending::StepAfterWait(i) => self.jump(i),
+            Pending::Nothing | Pending::Response => Flow::RunStep,
+        }
+    }
+
+    /// Moves to a step as a fresh start: first attempt, its retry budgets renewed.
+    pub(super) fn jump(&mut self, target: usize) -> Flow {
+        let f = self.top();
+        f.retries.retain(|(s, _), _| *s != target);
+        f.step = target;
+        f.attempt = 1;
+        Flow::RunStep
+    }
+}

@@ -1,0 +1,213 @@
+//! One step attempt: check its prerequisites, build and hand out its request (or start the
+//! workflow it calls), then judge the result and record its outputs. Choosing what comes
+//! next is `actions`' job.
+
+use serde_json::{Map, Value};
+use telaio_expr::{Body, Trace};
+
+use super::{Command, Exchange, Flow, Machine, Pending, StepSummary, Via, request};
+use crate::event::Event;
+use crate::plan::{StepPlan, TargetPlan};
+
+impl<'p> Machine<'p> {
+    /// Runs the current step of the top frame (or ends the workflow after its last step).
+    pub(super) fn run_step(&mut self) -> Flow {
+        let (count, index) = {
+            let f = self.frame();
+            (f.workflow.steps.len(), f.step)
+        };
+        if index >= count {
+            return Flow::Finish(true);
+        }
+        self.executed += 1;
+        if self.executed > self.options.max_steps {
+            return self.abort(format!(
+                "the run reached the limit of {} step executions (--max-steps)",
+                self.options.max_steps
+            ));
+        }
+        let step = self.current_step();
+        let (workflow_id, attempt) = {
+            let f = self.top();
+            f.exchange = Exchange::default();
+            (f.workflow.id.clone(), f.attempt)
+        };
+        self.events.push(Event::StepStarted {
+            workflow_id,
+            step_id: step.id.clone(),
+            attempt,
+            target: step.describe(),
+        });
+        if let Some(waiting_for) = self.unmet_dependency(step) {
+            self.top().exchange.failure = Some(format!(
+                "step `{waiting_for}` must succeed before this one (dependsOn), and has not"
+            ));
+            return Flow::Judge;
+        }
+        match &step.target {
+            TargetPlan::Operation(op) => {
+                let mut missing = Vec::new();
+                let built = request::build(step, op, &self.scope(), &mut missing);
+                if let Some(name) = built.unfilled.first() {
+                    // Sending `/pets/{id}` literally would hit some other resource.
+                    let why = missing
+                        .first()
+                        .map(|m| format!(": {m}"))
+                        .unwrap_or_default();
+                    self.top().exchange.failure = Some(format!(
+                        "path parameter `{name}` has no value, so the request was not sent{why}"
+                    ));
+                    return Flow::Judge;
+                }
+                self.events.push(Event::RequestSent {
+                    step_id: step.id.clone(),
+                    method: built.request.method.clone(),
+                    url: built.request.url.clone(),
+                    headers: built.request.headers.clone(),
+                    body_bytes: built.request.body.as_ref().map_or(0, Vec::len),
+                });
+                let mut request = built.request.clone();
+                request.timeout = step.timeout;
+                let f = self.top();
+                f.exchange.request_body = built.body.clone().map(Body::json);
+                f.exchange.request = Some(built);
+                self.pending = Pending::Response;
+                Flow::Emit(Command::Send(request))
+            }
+            TargetPlan::Workflow(id) => {
+                let mut missing = Vec::new();
+                let inputs: Map<String, Value> = {
+                    let scope = self.scope();
+                    step.parameters
+                        .iter()
+                        .map(|p| (p.name.clone(), p.value.evaluate(&scope, &mut missing)))
+                        .collect()
+                };
+                self.enter(id, Value::Object(inputs), Via::Step)
+            }
+        }
+    }
+
+    /// The first step named in `dependsOn` that has not succeeded in this run: a step of this
+    /// workflow by id, or of another as `$workflows.<id>.steps.<stepId>`.
+    fn unmet_dependency(&self, step: &'p StepPlan) -> Option<&'p str> {
+        let here = &self.frame().workflow.id;
+        step.depends_on
+            .iter()
+            .find(|dep| {
+                let (workflow, step_id) = dep
+                    .strip_prefix("$workflows.")
+                    .and_then(|rest| rest.split_once(".steps."))
+                    .unwrap_or((here.as_str(), dep.as_str()));
+                !self.summaries.iter().any(|s| {
+                    s.workflow_id == workflow && s.step_id == step_id && s.status == "succeeded"
+                })
+            })
+            .map(String::as_str)
+    }
+
+    /// After an attempt: judge it, record its outputs, pick the action.
+    pub(super) fn after_attempt(&mut self) -> Flow {
+        let step = self.current_step();
+        let (succeeded, reason) = self.judge(step);
+        let mut missing = Vec::new();
+        let outputs: Map<String, Value> = {
+            let scope = self.scope();
+            step.outputs
+                .iter()
+                .map(|(k, v)| (k.clone(), v.evaluate(&scope, &mut missing)))
+                .collect()
+        };
+        let (workflow_id, status_code) = {
+            let f = self.top();
+            f.step_outputs
+                .insert(step.id.clone(), Value::Object(outputs));
+            (
+                f.workflow.id.clone(),
+                f.exchange.response.as_ref().map(|r| r.status),
+            )
+        };
+        self.summarize(&workflow_id, &step.id, succeeded, status_code);
+        self.events.push(Event::StepFinished {
+            step_id: step.id.clone(),
+            succeeded,
+            reason: reason.clone(),
+        });
+        if succeeded {
+            self.on_success(step)
+        } else {
+            self.on_failure(step, reason.unwrap_or_else(|| "the step failed".into()))
+        }
+    }
+
+    fn summarize(
+        &mut self,
+        workflow_id: &str,
+        step_id: &str,
+        succeeded: bool,
+        status_code: Option<u16>,
+    ) {
+        let status = if succeeded { "succeeded" } else { "failed" }.to_owned();
+        match self
+            .summaries
+            .iter_mut()
+            .find(|s| s.workflow_id == workflow_id && s.step_id == step_id)
+        {
+            Some(s) => {
+                s.attempts += 1;
+                s.status = status;
+                s.status_code = status_code;
+            }
+            None => self.summaries.push(StepSummary {
+                workflow_id: workflow_id.to_owned(),
+                step_id: step_id.to_owned(),
+                attempts: 1,
+                status,
+                status_code,
+            }),
+        }
+    }
+
+    /// Whether the attempt succeeded, and why not.
+    fn judge(&self, step: &StepPlan) -> (bool, Option<String>) {
+        let exchange = &self.frame().exchange;
+        if let Some(reason) = &exchange.failure {
+            return (false, Some(reason.clone()));
+        }
+        if let Some((false, reason)) = &exchange.callee {
+            let reason = reason
+                .clone()
+                .unwrap_or_else(|| "the called workflow failed".into());
+            return (false, Some(reason));
+        }
+        if step.success_criteria.is_empty() {
+            // No criteria: a 2xx response (or a workflow that succeeded) is success.
+            return match &exchange.response {
+                Some(r) if !(200..300).contains(&r.status) => {
+                    (false, Some(format!("HTTP {}", r.status)))
+                }
+                _ => (true, None),
+            };
+        }
+        let scope = self.scope();
+        for (i, c) in step.success_criteria.iter().enumerate() {
+            let verdict = c.evaluate(&scope, &mut Trace::off());
+            if !verdict.passed {
+                let status = exchange
+                    .response
+                    .as_ref()
+                    .map(|r| format!(" (HTTP {})", r.status))
+                    .unwrap_or_default();
+                let why = verdict.reason.map(|r| format!(": {r}")).unwrap_or_default();
+                return (
+                    false,
+                    Some(format!(
+                        "success criterion {} did not hold{why}{status}",
+                        i + 1
+                    )),
+                );
+            }
+        }
+        (true, None)
+    }
+}

@@ -1,0 +1,218 @@
+//! Entering and leaving workflows: inputs of called workflows, prerequisites (`dependsOn`),
+//! outputs, and what a workflow's end means to whoever started it. Sends nothing itself.
+
+use serde_json::{Map, Value};
+
+use super::{Command, Finished, Flow, Frame, Machine, Outcome, Via, object};
+use crate::event::{Event, RunError};
+use crate::inputs::{InputSource, prepare_inputs};
+use crate::plan::WorkflowPlan;
+
+impl<'p> Machine<'p> {
+    /// Opens a frame for a workflow whose inputs are ready.
+    pub(super) fn open(&mut self, workflow: &'p WorkflowPlan, inputs: Value, via: Via) -> Flow {
+        self.events.push(Event::WorkflowStarted {
+            workflow_id: workflow.id.clone(),
+            depth: self.frames.len(),
+        });
+        let deps = workflow.depends_on.clone();
+        self.frames.push(Frame::new(workflow, inputs, deps, via));
+        Flow::Advance
+    }
+
+    /// Starts a workflow on behalf of a step, a prerequisite or a `goto`: its inputs get the
+    /// schema's defaults and are validated, as the run's own are.
+    pub(super) fn enter(&mut self, workflow_id: &str, given: Value, via: Via) -> Flow {
+        let Some(workflow) = self.plan.workflow(workflow_id) else {
+            return self.refuse(via, format!("there is no workflow `{workflow_id}`"));
+        };
+        let depth = self.frames.len();
+        if depth > self.options.max_depth {
+            return self.refuse(
+                via,
+                format!(
+                    "workflow `{workflow_id}` would run {depth} calls deep, past the limit of {} (--max-depth)",
+                    self.options.max_depth
+                ),
+            );
+        }
+        let given = match given {
+            Value::Object(map) => map,
+            _ => Map::new(),
+        };
+        let sources = given
+            .into_iter()
+            .map(|(k, v)| (k, InputSource::Json(v)))
+            .collect();
+        match prepare_inputs(workflow.inputs_schema.as_ref(), sources) {
+            Ok(inputs) => self.open(workflow, inputs, via),
+            Err(errors) => self.refuse(
+                via,
+                format!(
+                    "workflow `{workflow_id}` cannot start: {}",
+                    errors.join("; ")
+                ),
+            ),
+        }
+    }
+
+    /// A workflow could not start: whoever asked for it fails.
+    fn refuse(&mut self, via: Via, reason: String) -> Flow {
+        match via {
+            Via::Root => self.abort(reason),
+            Via::Dependency => self.fail_workflow(None, reason),
+            Via::Step => {
+                self.top().exchange.callee = Some((false, Some(reason)));
+                Flow::Judge
+            }
+        }
+    }
+
+    /// Runs the top frame's next prerequisite that has not run yet, or its current step.
+    /// A prerequisite that already succeeded (two workflows depending on the same one) runs
+    /// once; one that failed fails this workflow too.
+    pub(super) fn advance(&mut self) -> Flow {
+        loop {
+            let f = self.top();
+            if f.deps.is_empty() {
+                return Flow::RunStep;
+            }
+            let dep = f.deps.remove(0);
+            match self.finished.get(&dep) {
+                Some(done) if done.succeeded => continue,
+                Some(_) => {
+                    return self.fail_workflow(
+                        None,
+                        format!("workflow `{dep}`, which this one depends on, failed"),
+                    );
+                }
+                None if self.frames.iter().any(|f| f.workflow.id == dep) => {
+                    return self.fail_workflow(
+                        None,
+                        format!("`dependsOn` goes round in a circle through workflow `{dep}`"),
+                    );
+                }
+                None => return self.enter(&dep, object(), Via::Dependency),
+            }
+        }
+    }
+
+    /// A `goto` another workflow: the current workflow ends here and the target takes its
+    /// place, so the target's outcome is what the current workflow's caller sees.
+    pub(super) fn transfer(&mut self, target: &str, inputs: Value, succeeded: bool) -> Flow {
+        let Some(frame) = self.frames.pop() else {
+            return self.abort("internal: no workflow to leave".into());
+        };
+        self.events.push(Event::WorkflowFinished {
+            workflow_id: frame.workflow.id.clone(),
+            succeeded,
+        });
+        self.enter(target, inputs, frame.via)
+    }
+
+    /// The current workflow fails at its current step.
+    pub(super) fn fail_here(&mut self, reason: String) -> Flow {
+        let step_id = self
+            .frames
+            .last()
+            .and_then(|f| f.workflow.steps.get(f.step))
+            .map(|s| s.id.clone());
+        self.fail_workflow(step_id, reason)
+    }
+
+    /// The current workflow fails (at a step, or before any when `step_id` is none).
+    pub(super) fn fail_workflow(&mut self, step_id: Option<String>, reason: String) -> Flow {
+        let Some(top) = self.frames.last_mut() else {
+            return self.abort(reason);
+        };
+        top.error.get_or_insert(RunError { step_id, reason });
+        Flow::Finish(false)
+    }
+
+    /// Ends the top workflow: outputs evaluated, and its end handed to whoever started it.
+    pub(super) fn finish_workflow(&mut self, succeeded: bool) -> Flow {
+        let outputs: Map<String, Value> = {
+            let scope = self.scope();
+            let mut missing = Vec::new();
+            self.frame()
+                .workflow
+                .outputs
+                .iter()
+                .map(|(k, v)| (k.clone(), v.evaluate(&scope, &mut missing)))
+                .collect()
+        };
+        let Some(frame) = self.frames.pop() else {
+            return self.abort("internal: no workflow to finish".into());
+        };
+        let outputs = Value::Object(outputs);
+        let id = frame.workflow.id.clone();
+        self.events.push(Event::WorkflowFinished {
+            workflow_id: id.clone(),
+            succeeded,
+        });
+        let error = if succeeded { None } else { frame.error };
+        self.finished.insert(
+            id.clone(),
+            Finished {
+                inputs: frame.inputs,
+                outputs: outputs.clone(),
+                succeeded,
+            },
+        );
+        match frame.via {
+            Via::Root => {
+                self.events.push(Event::RunFinished {
+                    succeeded,
+                    outputs: outputs.clone(),
+                    error: error.clone(),
+                });
+                Flow::Emit(Command::Finished(Outcome {
+                    workflow_id: id,
+                    succeeded,
+                    outputs,
+                    steps: std::mem::take(&mut self.summaries),
+                    error,
+                }))
+            }
+            Via::Dependency => {
+                if succeeded {
+                    return Flow::Advance;
+                }
+                let why = error.map(|e| format!(": {}", e.reason)).unwrap_or_default();
+                self.fail_workflow(
+                    None,
+                    format!("workflow `{id}`, which this one depends on, failed{why}"),
+                )
+            }
+            Via::Step => {
+                let f = self.top();
+                f.exchange.callee_outputs = Some(outputs);
+                f.exchange.callee = Some((succeeded, error.map(|e| e.reason)));
+                Flow::Judge
+            }
+        }
+    }
+
+    /// Ends the whole run (a limit, a stop from outside, or an internal error).
+    pub(super) fn abort(&mut self, reason: String) -> Flow {
+        let step_id = self
+            .frames
+            .last()
+            .and_then(|f| f.workflow.steps.get(f.step))
+            .map(|s| s.id.clone());
+        let error = RunError { step_id, reason };
+        self.frames.clear();
+        self.events.push(Event::RunFinished {
+            succeeded: false,
+            outputs: object(),
+            error: Some(error.clone()),
+        });
+        Flow::Emit(Command::Finished(Outcome {
+            workflow_id: self.root.clone(),
+            succeeded: false,
+            outputs: object(),
+            steps: std::mem::take(&mut self.summaries),
+            error: Some(error),
+        }))
+    }
+}

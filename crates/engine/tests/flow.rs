@@ -1,0 +1,452 @@
+//! How control moves between workflows and steps, end to end against a local server: `goto`
+//! another workflow, `dependsOn` of workflows and of steps, inputs of called workflows,
+//! step timeouts, `Retry-After` dates, and loops that send nothing.
+
+mod support;
+
+use std::time::Duration;
+
+use serde_json::json;
+use support::{Reply, Server, doc, fast, run};
+use telaio_engine::{DriverOptions, Event, RunOptions};
+
+fn requests(server: &Server) -> Vec<String> {
+    server
+        .requests()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect()
+}
+
+#[tokio::test]
+async fn goto_a_workflow_hands_the_run_over_with_parameters() {
+    let server = Server::start(|req, _| {
+        if req.path == "/v1/items" {
+            Reply::json(503, json!({"message": "down"}))
+        } else {
+            Reply::json(200, json!({"id": req.path.rsplit('/').next()}))
+        }
+    })
+    .await;
+    let arazzo = doc(r#"
+workflows:
+  - workflowId: main
+    steps:
+      - stepId: list
+        operationId: listItems
+        onFailure:
+          - name: recover
+            type: goto
+            workflowId: fallback
+            parameters: [{name: code, value: $statusCode}]
+      - {stepId: never, operationId: createItem}
+    outputs: {never: 'main outputs are not the run outputs'}
+  - workflowId: fallback
+    inputs:
+      type: object
+      required: [code]
+      properties: {code: {type: integer}, mode: {type: string, default: slow}}
+    steps:
+      - stepId: read
+        operationId: getItem
+        parameters: [{name: id, in: path, value: 'c{$inputs.code}-{$inputs.mode}'}]
+        outputs: {id: $response.body#/id}
+    outputs: {id: $steps.read.outputs.id}
+"#);
+    let (outcome, events) = run(
+        &server,
+        &arazzo,
+        "main",
+        vec![],
+        fast(),
+        DriverOptions::default(),
+    )
+    .await;
+    assert!(outcome.succeeded, "{outcome:#?}");
+    assert_eq!(outcome.workflow_id, "fallback");
+    assert_eq!(outcome.outputs, json!({"id": "c503-slow"}));
+    assert_eq!(
+        requests(&server),
+        ["GET /v1/items", "GET /v1/items/c503-slow"]
+    );
+    // The workflow that handed over is reported as ended, failed, not as still running.
+    assert!(events.iter().any(|e| matches!(
+        e,
+        Event::WorkflowFinished { workflow_id, succeeded: false } if workflow_id == "main"
+    )));
+}
+
+#[tokio::test]
+async fn goto_a_workflow_from_a_called_workflow_answers_the_calling_step() {
+    let server = Server::start(|_, _| Reply::json(200, json!({"id": "x"}))).await;
+    let arazzo = doc(r#"
+workflows:
+  - workflowId: main
+    steps:
+      - stepId: call
+        workflowId: first
+        outputs: {from: $outputs.who}
+    outputs: {from: $steps.call.outputs.from}
+  - workflowId: first
+    steps:
+      - stepId: hop
+        operationId: listItems
+        onSuccess: [{name: on, type: goto, workflowId: second}]
+    outputs: {who: first}
+  - workflowId: second
+    steps:
+      - {stepId: land, operationId: listItems}
+    outputs: {who: second}
+"#);
+    let (outcome, _) = run(
+        &server,
+        &arazzo,
+        "main",
+        vec![],
+        fast(),
+        DriverOptions::default(),
+    )
+    .await;
+    assert!(outcome.succeeded, "{outcome:#?}");
+    assert_eq!(outcome.outputs, json!({"from": "second"}));
+}
+
+#[tokio::test]
+async fn a_prerequisite_shared_by_two_runs_once() {
+    let server = Server::start(|_, _| Reply::json(200, json!({}))).await;
+    let arazzo = doc(r#"
+workflows:
+  - workflowId: base
+    steps: [{stepId: b, operationId: listItems}]
+  - workflowId: left
+    dependsOn: [base]
+    steps: [{stepId: l, operationId: createItem}]
+  - workflowId: right
+    dependsOn: [base]
+    steps: [{stepId: r, operationId: createItem}]
+  - workflowId: top
+    dependsOn: [left, right]
+    steps:
+      - stepId: t
+        operationId: getItem
+        parameters: [{name: id, in: path, value: top}]
+"#);
+    let (outcome, _) = run(
+        &server,
+        &arazzo,
+        "top",
+        vec![],
+        fast(),
+        DriverOptions::default(),
+    )
+    .await;
+    assert!(outcome.succeeded, "{outcome:#?}");
+    assert_eq!(
+        requests(&server),
+        [
+            "GET /v1/items",
+            "POST /v1/items",
+            "POST /v1/items",
+            "GET /v1/items/top"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_failed_prerequisite_fails_the_workflow_before_its_first_step() {
+    let server = Server::start(|_, _| Reply::json(500, json!({}))).await;
+    let arazzo = doc(r#"
+workflows:
+  - workflowId: base
+    steps: [{stepId: b, operationId: listItems}]
+  - workflowId: top
+    dependsOn: [base]
+    steps: [{stepId: t, operationId: createItem}]
+"#);
+    let (outcome, _) = run(
+        &server,
+        &arazzo,
+        "top",
+        vec![],
+        fast(),
+        DriverOptions::default(),
+    )
+    .await;
+    assert!(!outcome.succeeded);
+    let error = outcome.error.unwrap();
+    assert_eq!(error.step_id, None, "no step of `top` ran");
+    assert_eq!(
+        error.reason,
+        "workflow `base`, which this one depends on, failed: HTTP 500"
+    );
+    assert_eq!(requests(&server), ["GET /v1/items"]);
+}
+
+#[tokio::test]
+async fn prerequisites_in_a_circle_fail_without_running_forever() {
+    let server = Server::start(|_, _| Reply::json(200, json!({}))).await;
+    let arazzo = doc(r#"
+workflows:
+  - workflowId: a
+    dependsOn: [b]
+    steps: [{stepId: s, operationId: listItems}]
+  - workflowId: b
+    dependsOn: [a]
+    steps: [{stepId: s, operationId: listItems}]
+"#);
+    let (outcome, _) = run(
+        &server,
+        &arazzo,
+        "a",
+        vec![],
+        fast(),
+        DriverOptions::default(),
+    )
+    .await;
+    assert!(!outcome.succeeded);
+    assert!(
+        outcome.error.unwrap().reason.contains("circle"),
+        "the reason names the cycle"
+    );
+    assert!(server.requests().is_empty());
+}
+
+#[tokio::test]
+async fn a_called_workflow_gets_defaults_and_its_inputs_are_validated() {
+    let server = Server::start(|_, _| Reply::json(201, json!({}))).await;
+    let arazzo = doc(r#"
+workflows:
+  - workflowId: make
+    inputs:
+      type: object
+      required: [label]
+      properties: {label: {type: string}, size: {type: integer, default: 3}}
+    steps:
+      - stepId: create
+        operationId: createItem
+        requestBody: {payload: {label: $inputs.label, size: $inputs.size}}
+  - workflowId: good
+    steps:
+      - {stepId: call, workflowId: make, parameters: [{name: label, value: ok}]}
+  - workflowId: bad
+    steps:
+      - stepId: call
+        workflowId: make
+        parameters: [{name: size, value: 7}]
+        onFailure: [{name: fallback, type: goto, stepId: instead}]
+      - {stepId: skipped, operationId: listItems}
+      - {stepId: instead, operationId: getJob, parameters: [{name: id, in: path, value: j}]}
+"#);
+    let (outcome, _) = run(
+        &server,
+        &arazzo,
+        "good",
+        vec![],
+        fast(),
+        DriverOptions::default(),
+    )
+    .await;
+    assert!(outcome.succeeded, "{outcome:#?}");
+    assert_eq!(
+        server.requests()[0].json(),
+        json!({"label": "ok", "size": 3})
+    );
+
+    let server = Server::start(|_, _| Reply::json(200, json!({}))).await;
+    let (outcome, events) = run(
+        &server,
+        &arazzo,
+        "bad",
+        vec![],
+        fast(),
+        DriverOptions::default(),
+    )
+    .await;
+    // The call step failed (missing `label`), so its failure action ran.
+    assert!(outcome.succeeded, "{outcome:#?}");
+    assert_eq!(requests(&server), ["GET /v1/jobs/j"]);
+    let reason = events
+        .iter()
+        .find_map(|e| match e {
+            Event::StepFinished {
+                step_id,
+                reason: Some(r),
+                ..
+            } if step_id == "call" => Some(r.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert!(
+        reason.starts_with("workflow `make` cannot start: ") && reason.contains("label"),
+        "{reason}"
+    );
+}
+
+#[tokio::test]
+async fn a_step_waits_for_the_steps_it_depends_on() {
+    let server = Server::start(|_, _| Reply::json(200, json!({}))).await;
+    let arazzo = doc(r#"
+workflows:
+  - workflowId: w
+    steps:
+      - {stepId: first, operationId: listItems}
+      - stepId: second
+        operationId: createItem
+        dependsOn: [first]
+      - stepId: early
+        operationId: getJob
+        parameters: [{name: id, in: path, value: j}]
+        dependsOn: [later]
+      - {stepId: later, operationId: listItems}
+"#);
+    let (outcome, _) = run(
+        &server,
+        &arazzo,
+        "w",
+        vec![],
+        fast(),
+        DriverOptions::default(),
+    )
+    .await;
+    assert!(!outcome.succeeded);
+    let error = outcome.error.unwrap();
+    assert_eq!(error.step_id.as_deref(), Some("early"));
+    assert_eq!(
+        error.reason,
+        "step `later` must succeed before this one (dependsOn), and has not"
+    );
+    // `early` sent nothing.
+    assert_eq!(requests(&server), ["GET /v1/items", "POST /v1/items"]);
+}
+
+#[tokio::test]
+async fn a_path_without_a_value_for_its_parameter_is_not_sent() {
+    let server = Server::start(|_, _| Reply::json(200, json!({}))).await;
+    let arazzo = doc(r#"
+workflows:
+  - workflowId: w
+    steps:
+      - stepId: read
+        operationId: getItem
+        parameters: [{name: id, in: path, value: $inputs.missing}]
+"#);
+    let (outcome, events) = run(
+        &server,
+        &arazzo,
+        "w",
+        vec![],
+        fast(),
+        DriverOptions::default(),
+    )
+    .await;
+    assert!(!outcome.succeeded);
+    let reason = outcome.error.unwrap().reason;
+    assert!(
+        reason.starts_with("path parameter `id` has no value, so the request was not sent: "),
+        "{reason}"
+    );
+    assert!(reason.contains("$inputs.missing"), "{reason}");
+    assert!(server.requests().is_empty());
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, Event::RequestSent { .. }))
+    );
+}
+
+#[tokio::test]
+async fn a_step_timeout_bounds_its_request() {
+    let server =
+        Server::start(|_, _| Reply::json(200, json!({})).after(Duration::from_secs(3))).await;
+    let arazzo = doc(r#"
+workflows:
+  - workflowId: w
+    steps:
+      - {stepId: slow, operationId: listItems, timeout: 150}
+"#);
+    let started = std::time::Instant::now();
+    let (outcome, _) = run(
+        &server,
+        &arazzo,
+        "w",
+        vec![],
+        fast(),
+        DriverOptions::default(),
+    )
+    .await;
+    assert!(!outcome.succeeded);
+    assert_eq!(
+        outcome.error.unwrap().reason,
+        "no response within 0.15 s (the step's timeout)"
+    );
+    assert!(started.elapsed() < Duration::from_secs(2));
+}
+
+#[tokio::test]
+async fn retry_after_as_a_date_in_the_past_means_no_wait() {
+    let server = Server::start(|_, n| {
+        if n == 0 {
+            Reply::json(503, json!({})).with_header("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT")
+        } else {
+            Reply::json(200, json!({}))
+        }
+    })
+    .await;
+    let arazzo = doc(r#"
+workflows:
+  - workflowId: w
+    steps:
+      - stepId: call
+        operationId: listItems
+        onFailure: [{name: again, type: retry, retryAfter: 30}]
+"#);
+    let (outcome, events) = run(
+        &server,
+        &arazzo,
+        "w",
+        vec![],
+        fast(),
+        DriverOptions::default(),
+    )
+    .await;
+    assert!(outcome.succeeded, "{outcome:#?}");
+    assert_eq!(server.requests().len(), 2);
+    // The server's date overrules the document's 30 s; a past date asks for no wait.
+    assert!(!events.iter().any(|e| matches!(e, Event::Waited { .. })));
+}
+
+/// A workflow step calling its own workflow, with a failure action that goes back to the
+/// same step, sends nothing and never ends by itself: only `max_steps` stops it, and the
+/// machine's stack stays flat however long it runs.
+#[tokio::test]
+async fn a_loop_that_sends_nothing_ends_at_the_step_limit() {
+    let server = Server::start(|_, _| Reply::json(200, json!({}))).await;
+    let arazzo = doc(r#"
+workflows:
+  - workflowId: again
+    steps:
+      - stepId: self
+        workflowId: again
+        onFailure: [{name: loop, type: goto, stepId: self}]
+"#);
+    let options = RunOptions {
+        max_steps: 200_000,
+        max_depth: 4,
+        ..fast()
+    };
+    let (outcome, _) = run(
+        &server,
+        &arazzo,
+        "again",
+        vec![],
+        options,
+        DriverOptions::default(),
+    )
+    .await;
+    assert!(!outcome.succeeded);
+    assert_eq!(
+        outcome.error.unwrap().reason,
+        "the run reached the limit of 200000 step executions (--max-steps)"
+    );
+    assert!(server.requests().is_empty());
+}
