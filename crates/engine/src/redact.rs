@@ -7,7 +7,6 @@
 //! in a URL or form, escaped inside JSON text).
 
 use std::collections::HashSet;
-use std::fmt::Write as _;
 
 use serde_json::Value;
 
@@ -45,14 +44,7 @@ pub(crate) fn is_secret_property(prop: &Value) -> bool {
 /// The forms a value takes on the wire besides itself: percent-encoded as in a path, a query
 /// or a form, and escaped as inside a JSON string.
 fn encodings(value: &str) -> [String; 3] {
-    let mut path = String::with_capacity(value.len());
-    for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            path.push(b as char);
-        } else {
-            let _ = write!(path, "%{b:02X}");
-        }
-    }
+    let path = crate::core::encode_path(value);
     let form: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
     let json = serde_json::to_string(value).unwrap_or_default();
     let json = json[1..json.len().saturating_sub(1).max(1)].to_owned();

@@ -7,7 +7,7 @@ mod support;
 use std::time::Duration;
 
 use serde_json::json;
-use support::{Reply, Server, doc, fast, run};
+use support::{Reply, Server, doc, fast, run, run_fast};
 use telaio_engine::{DriverOptions, Event, RunOptions};
 
 fn requests(server: &Server) -> Vec<String> {
@@ -53,15 +53,7 @@ workflows:
         outputs: {id: $response.body#/id}
     outputs: {id: $steps.read.outputs.id}
 "#);
-    let (outcome, events) = run(
-        &server,
-        &arazzo,
-        "main",
-        vec![],
-        fast(),
-        DriverOptions::default(),
-    )
-    .await;
+    let (outcome, events) = run_fast(&server, &arazzo, "main", vec![]).await;
     assert!(outcome.succeeded, "{outcome:#?}");
     assert_eq!(outcome.workflow_id, "fallback");
     assert_eq!(outcome.outputs, json!({"id": "c503-slow"}));
@@ -98,15 +90,7 @@ workflows:
       - {stepId: land, operationId: listItems}
     outputs: {who: second}
 "#);
-    let (outcome, _) = run(
-        &server,
-        &arazzo,
-        "main",
-        vec![],
-        fast(),
-        DriverOptions::default(),
-    )
-    .await;
+    let (outcome, _) = run_fast(&server, &arazzo, "main", vec![]).await;
     assert!(outcome.succeeded, "{outcome:#?}");
     assert_eq!(outcome.outputs, json!({"from": "second"}));
 }
@@ -131,15 +115,7 @@ workflows:
         operationId: getItem
         parameters: [{name: id, in: path, value: top}]
 "#);
-    let (outcome, _) = run(
-        &server,
-        &arazzo,
-        "top",
-        vec![],
-        fast(),
-        DriverOptions::default(),
-    )
-    .await;
+    let (outcome, _) = run_fast(&server, &arazzo, "top", vec![]).await;
     assert!(outcome.succeeded, "{outcome:#?}");
     assert_eq!(
         requests(&server),
@@ -163,15 +139,7 @@ workflows:
     dependsOn: [base]
     steps: [{stepId: t, operationId: createItem}]
 "#);
-    let (outcome, _) = run(
-        &server,
-        &arazzo,
-        "top",
-        vec![],
-        fast(),
-        DriverOptions::default(),
-    )
-    .await;
+    let (outcome, _) = run_fast(&server, &arazzo, "top", vec![]).await;
     assert!(!outcome.succeeded);
     let error = outcome.error.unwrap();
     assert_eq!(error.step_id, None, "no step of `top` ran");
@@ -194,15 +162,7 @@ workflows:
     dependsOn: [a]
     steps: [{stepId: s, operationId: listItems}]
 "#);
-    let (outcome, _) = run(
-        &server,
-        &arazzo,
-        "a",
-        vec![],
-        fast(),
-        DriverOptions::default(),
-    )
-    .await;
+    let (outcome, _) = run_fast(&server, &arazzo, "a", vec![]).await;
     assert!(!outcome.succeeded);
     assert!(
         outcome.error.unwrap().reason.contains("circle"),
@@ -237,15 +197,7 @@ workflows:
       - {stepId: skipped, operationId: listItems}
       - {stepId: instead, operationId: getJob, parameters: [{name: id, in: path, value: j}]}
 "#);
-    let (outcome, _) = run(
-        &server,
-        &arazzo,
-        "good",
-        vec![],
-        fast(),
-        DriverOptions::default(),
-    )
-    .await;
+    let (outcome, _) = run_fast(&server, &arazzo, "good", vec![]).await;
     assert!(outcome.succeeded, "{outcome:#?}");
     assert_eq!(
         server.requests()[0].json(),
@@ -253,15 +205,7 @@ workflows:
     );
 
     let server = Server::start(|_, _| Reply::json(200, json!({}))).await;
-    let (outcome, events) = run(
-        &server,
-        &arazzo,
-        "bad",
-        vec![],
-        fast(),
-        DriverOptions::default(),
-    )
-    .await;
+    let (outcome, events) = run_fast(&server, &arazzo, "bad", vec![]).await;
     // The call step failed (missing `label`), so its failure action ran.
     assert!(outcome.succeeded, "{outcome:#?}");
     assert_eq!(requests(&server), ["GET /v1/jobs/j"]);
@@ -299,15 +243,7 @@ workflows:
         dependsOn: [later]
       - {stepId: later, operationId: listItems}
 "#);
-    let (outcome, _) = run(
-        &server,
-        &arazzo,
-        "w",
-        vec![],
-        fast(),
-        DriverOptions::default(),
-    )
-    .await;
+    let (outcome, _) = run_fast(&server, &arazzo, "w", vec![]).await;
     assert!(!outcome.succeeded);
     let error = outcome.error.unwrap();
     assert_eq!(error.step_id.as_deref(), Some("early"));
@@ -330,15 +266,7 @@ workflows:
         operationId: getItem
         parameters: [{name: id, in: path, value: $inputs.missing}]
 "#);
-    let (outcome, events) = run(
-        &server,
-        &arazzo,
-        "w",
-        vec![],
-        fast(),
-        DriverOptions::default(),
-    )
-    .await;
+    let (outcome, events) = run_fast(&server, &arazzo, "w", vec![]).await;
     assert!(!outcome.succeeded);
     let reason = outcome.error.unwrap().reason;
     assert!(
@@ -365,54 +293,13 @@ workflows:
       - {stepId: slow, operationId: listItems, timeout: 150}
 "#);
     let started = std::time::Instant::now();
-    let (outcome, _) = run(
-        &server,
-        &arazzo,
-        "w",
-        vec![],
-        fast(),
-        DriverOptions::default(),
-    )
-    .await;
+    let (outcome, _) = run_fast(&server, &arazzo, "w", vec![]).await;
     assert!(!outcome.succeeded);
     assert_eq!(
         outcome.error.unwrap().reason,
         "no response within 0.15 s (the step's timeout)"
     );
     assert!(started.elapsed() < Duration::from_secs(2));
-}
-
-#[tokio::test]
-async fn retry_after_as_a_date_in_the_past_means_no_wait() {
-    let server = Server::start(|_, n| {
-        if n == 0 {
-            Reply::json(503, json!({})).with_header("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT")
-        } else {
-            Reply::json(200, json!({}))
-        }
-    })
-    .await;
-    let arazzo = doc(r#"
-workflows:
-  - workflowId: w
-    steps:
-      - stepId: call
-        operationId: listItems
-        onFailure: [{name: again, type: retry, retryAfter: 30}]
-"#);
-    let (outcome, events) = run(
-        &server,
-        &arazzo,
-        "w",
-        vec![],
-        fast(),
-        DriverOptions::default(),
-    )
-    .await;
-    assert!(outcome.succeeded, "{outcome:#?}");
-    assert_eq!(server.requests().len(), 2);
-    // The server's date overrules the document's 30 s; a past date asks for no wait.
-    assert!(!events.iter().any(|e| matches!(e, Event::Waited { .. })));
 }
 
 /// A workflow step calling its own workflow, with a failure action that goes back to the

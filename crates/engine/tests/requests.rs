@@ -4,8 +4,8 @@
 mod support;
 
 use serde_json::json;
-use support::{Reply, Server, doc, fast, run};
-use telaio_engine::{DriverOptions, InputSource};
+use support::{Reply, Server, doc, run_fast};
+use telaio_engine::InputSource;
 
 #[tokio::test]
 async fn parameters_go_where_the_operation_declares() {
@@ -33,13 +33,11 @@ workflows:
         parameters:
           - {name: id, in: path, value: 'a/b {$inputs.id}'}
 "#);
-    let (outcome, _) = run(
+    let (outcome, _) = run_fast(
         &server,
         &arazzo,
         "params",
         vec![("id", InputSource::Text("7".into()))],
-        fast(),
-        DriverOptions::default(),
     )
     .await;
     assert!(outcome.succeeded, "{outcome:#?}");
@@ -88,15 +86,7 @@ workflows:
         ("n", InputSource::Text("3".into())),
         ("name", InputSource::Text("rex".into())),
     ];
-    let (outcome, _) = run(
-        &server,
-        &arazzo,
-        "bodies",
-        inputs,
-        fast(),
-        DriverOptions::default(),
-    )
-    .await;
+    let (outcome, _) = run_fast(&server, &arazzo, "bodies", inputs).await;
     assert!(outcome.succeeded, "{outcome:#?}");
     let r = server.requests();
     assert_eq!(
@@ -122,15 +112,7 @@ workflows:
           - {name: X-Note, in: header, value: 'a b/c;d=e'}
           - {name: X-List, in: header, value: [x y, z]}
 "#);
-    let (outcome, _) = run(
-        &server,
-        &arazzo,
-        "w",
-        vec![],
-        fast(),
-        DriverOptions::default(),
-    )
-    .await;
+    let (outcome, _) = run_fast(&server, &arazzo, "w", vec![]).await;
     assert!(outcome.succeeded, "{outcome:#?}");
     let r = server.requests();
     // Percent-encoding belongs to URLs; a header carries the value itself.
@@ -158,15 +140,7 @@ workflows:
     outputs: {count: $steps.create.outputs.count, name: $steps.create.outputs.name}
 "#);
     let inputs = vec![("name", InputSource::Text("rex".into()))];
-    let (outcome, _) = run(
-        &server,
-        &arazzo,
-        "w",
-        inputs,
-        fast(),
-        DriverOptions::default(),
-    )
-    .await;
+    let (outcome, _) = run_fast(&server, &arazzo, "w", inputs).await;
     assert!(outcome.succeeded, "{outcome:#?}");
     let r = server.requests();
     assert_eq!(r[0].body, "{\"name\": \"rex\",   \"count\": 2}\n");
@@ -192,15 +166,7 @@ workflows:
             - {target: /tags/-, value: c}
             - {target: /tags/0, value: A}
 "#);
-    let (outcome, _) = run(
-        &server,
-        &arazzo,
-        "w",
-        vec![],
-        fast(),
-        DriverOptions::default(),
-    )
-    .await;
+    let (outcome, _) = run_fast(&server, &arazzo, "w", vec![]).await;
     assert!(outcome.succeeded, "{outcome:#?}");
     assert_eq!(
         server.requests()[0].json(),

@@ -6,7 +6,7 @@ mod support;
 use std::time::Duration;
 
 use serde_json::json;
-use support::{Reply, Server, doc, fast, run};
+use support::{Reply, Server, doc, fast, run, run_fast};
 use telaio_engine::{DriverOptions, Event, InputSource, RunOptions};
 
 /// The seed's shape: create, then poll with `goto` until a terminal status.
@@ -210,16 +210,21 @@ async fn an_exhausted_retry_gives_way_to_the_next_failure_action() {
     );
 }
 
-#[tokio::test]
-async fn retry_after_from_the_response_overrules_the_action() {
-    let server = Server::start(|_, n| {
+/// A server that answers the first request 429 with `Retry-After: retry_after`, then 200.
+async fn throttled_once(retry_after: &'static str) -> Server {
+    Server::start(move |_, n| {
         if n == 0 {
-            Reply::json(429, json!({})).with_header("retry-after", "0.2")
+            Reply::json(429, json!({})).with_header("retry-after", retry_after)
         } else {
             Reply::json(200, json!({}))
         }
     })
-    .await;
+    .await
+}
+
+#[tokio::test]
+async fn retry_after_from_the_response_overrules_the_action() {
+    let server = throttled_once("0.2").await;
     let arazzo = doc(r#"
 workflows:
   - workflowId: throttled
@@ -229,15 +234,7 @@ workflows:
         onFailure: [{name: backOff, type: retry, retryAfter: 5}]
 "#);
     let start = std::time::Instant::now();
-    let (outcome, events) = run(
-        &server,
-        &arazzo,
-        "throttled",
-        vec![],
-        fast(),
-        DriverOptions::default(),
-    )
-    .await;
+    let (outcome, events) = run_fast(&server, &arazzo, "throttled", vec![]).await;
     assert!(outcome.succeeded, "{outcome:#?}");
     assert!(
         events
@@ -274,15 +271,7 @@ workflows:
         operationId: getItem
         parameters: [{name: id, in: path, value: x}]
 "#);
-    let (outcome, _) = run(
-        &server,
-        &arazzo,
-        "shared",
-        vec![],
-        fast(),
-        DriverOptions::default(),
-    )
-    .await;
+    let (outcome, _) = run_fast(&server, &arazzo, "shared", vec![]).await;
     assert!(outcome.succeeded, "{outcome:#?}");
     let paths: Vec<String> = server.requests().into_iter().map(|r| r.path).collect();
     assert_eq!(
@@ -319,15 +308,7 @@ components:
   failureActions:
     retryOnce: {name: retryOnce, type: retry, retryAfter: 0}
 "#);
-    let (outcome, _) = run(
-        &server,
-        &arazzo,
-        "reuse",
-        vec![],
-        fast(),
-        DriverOptions::default(),
-    )
-    .await;
+    let (outcome, _) = run_fast(&server, &arazzo, "reuse", vec![]).await;
     assert!(outcome.succeeded, "{outcome:#?}");
     let r = server.requests();
     assert_eq!(r.len(), 2);
@@ -376,15 +357,7 @@ workflows:
       id: $steps.read.outputs.id
       ready: $workflows.setup.outputs.ready
 "#);
-    let (outcome, _) = run(
-        &server,
-        &arazzo,
-        "main",
-        vec![],
-        fast(),
-        DriverOptions::default(),
-    )
-    .await;
+    let (outcome, _) = run_fast(&server, &arazzo, "main", vec![]).await;
     assert!(outcome.succeeded, "{outcome:#?}");
     assert_eq!(outcome.outputs, json!({"id": "new-1", "ready": "yes"}));
     let r = server.requests();
@@ -501,15 +474,25 @@ async fn steps_without_criteria_succeed_on_2xx_only() {
     let arazzo = doc(
         "workflows:\n  - workflowId: w\n    steps:\n      - {stepId: get, operationId: getJob, parameters: [{name: id, in: path, value: j1}]}\n",
     );
-    let (outcome, _) = run(
-        &server,
-        &arazzo,
-        "w",
-        vec![],
-        fast(),
-        DriverOptions::default(),
-    )
-    .await;
+    let (outcome, _) = run_fast(&server, &arazzo, "w", vec![]).await;
     assert!(!outcome.succeeded);
     assert_eq!(outcome.error.unwrap().reason, "HTTP 404");
+}
+
+#[tokio::test]
+async fn retry_after_as_a_date_in_the_past_means_no_wait() {
+    let server = throttled_once("Wed, 21 Oct 2015 07:28:00 GMT").await;
+    let arazzo = doc(r#"
+workflows:
+  - workflowId: w
+    steps:
+      - stepId: call
+        operationId: listItems
+        onFailure: [{name: again, type: retry, retryAfter: 30}]
+"#);
+    let (outcome, events) = run_fast(&server, &arazzo, "w", vec![]).await;
+    assert!(outcome.succeeded, "{outcome:#?}");
+    assert_eq!(server.requests().len(), 2);
+    // The server's date overrules the document's 30 s; a past date asks for no wait.
+    assert!(!events.iter().any(|e| matches!(e, Event::Waited { .. })));
 }

@@ -32,7 +32,7 @@ impl<'p> Machine<'p> {
         let inputs: Map<String, Value> = action
             .parameters
             .iter()
-            .map(|(name, value)| (name.clone(), value.evaluate(&scope, &mut missing)))
+            .map(|p| (p.name.clone(), p.value.evaluate(&scope, &mut missing)))
             .collect();
         Value::Object(inputs)
     }

@@ -11,6 +11,7 @@ mod step;
 mod workflow;
 
 pub use dry::{DryStep, dry_run};
+pub(crate) use request::encode_path;
 
 use std::collections::HashMap;
 use std::time::Duration;

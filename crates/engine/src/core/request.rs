@@ -27,8 +27,8 @@ pub struct Built {
     pub unfilled: Vec<String>,
 }
 
-/// Characters left as they are in a path segment (RFC 3986 unreserved).
-fn encode_path(s: &str) -> String {
+/// Percent-encodes all but RFC 3986's unreserved characters, as a path segment needs.
+pub(crate) fn encode_path(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {

@@ -112,12 +112,16 @@ impl<'p> Machine<'p> {
 
     /// The current workflow fails at its current step.
     pub(super) fn fail_here(&mut self, reason: String) -> Flow {
-        let step_id = self
-            .frames
+        let step_id = self.current_step_id();
+        self.fail_workflow(step_id, reason)
+    }
+
+    /// The id of the top frame's current step, when it has one (not past its last step).
+    fn current_step_id(&self) -> Option<String> {
+        self.frames
             .last()
             .and_then(|f| f.workflow.steps.get(f.step))
-            .map(|s| s.id.clone());
-        self.fail_workflow(step_id, reason)
+            .map(|s| s.id.clone())
     }
 
     /// The current workflow fails (at a step, or before any when `step_id` is none).
@@ -195,12 +199,10 @@ impl<'p> Machine<'p> {
 
     /// Ends the whole run (a limit, a stop from outside, or an internal error).
     pub(super) fn abort(&mut self, reason: String) -> Flow {
-        let step_id = self
-            .frames
-            .last()
-            .and_then(|f| f.workflow.steps.get(f.step))
-            .map(|s| s.id.clone());
-        let error = RunError { step_id, reason };
+        let error = RunError {
+            step_id: self.current_step_id(),
+            reason,
+        };
         self.frames.clear();
         self.events.push(Event::RunFinished {
             succeeded: false,

@@ -36,35 +36,16 @@ pub struct ActionPlan {
     /// When it applies; all must hold.
     pub criteria: Vec<CompiledCriterion>,
     /// Inputs for the workflow a `goto` goes to (1.1).
-    pub parameters: Vec<(String, super::ValuePlan)>,
+    pub parameters: Vec<super::ParamPlan>,
 }
 
 /// Inputs an action passes to the workflow it goes to.
 fn inputs(
     list: &[ParameterOrReusable],
     components: Option<&Components>,
-) -> Result<Vec<(String, super::ValuePlan)>, String> {
+) -> Result<Vec<super::ParamPlan>, String> {
     list.iter()
-        .map(|p| {
-            let (param, value) = match p {
-                ParameterOrReusable::Parameter(p) => (p.clone(), None),
-                ParameterOrReusable::Reusable(r) => {
-                    let found = r
-                        .reference
-                        .strip_prefix("$components.parameters.")
-                        .and_then(|name| components?.parameters.get(name))
-                        .ok_or_else(|| format!("`{}` names no parameter component", r.reference))?;
-                    (found.clone(), r.value.clone())
-                }
-            };
-            let name = param.name.clone().unwrap_or_default();
-            let value = match value {
-                Some(v) => super::ValuePlan::from_value(&v),
-                None => super::ValuePlan::from_valuable(&param.value),
-            }
-            .map_err(|e| format!("parameter `{name}`: {}", e.message))?;
-            Ok((name, value))
-        })
+        .map(|p| super::param_plan(p, components))
         .collect()
 }
 

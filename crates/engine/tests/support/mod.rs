@@ -194,6 +194,24 @@ pub async fn run(
     (outcome, events)
 }
 
+/// Runs `workflow_id` with no polling pause and the default driver.
+pub async fn run_fast(
+    server: &Server,
+    arazzo: &str,
+    workflow_id: &str,
+    inputs: Vec<(&str, InputSource)>,
+) -> (Outcome, Vec<Event>) {
+    run(
+        server,
+        arazzo,
+        workflow_id,
+        inputs,
+        fast(),
+        DriverOptions::default(),
+    )
+    .await
+}
+
 /// Fast runs: no polling pause.
 pub fn fast() -> RunOptions {
     RunOptions {
