@@ -84,9 +84,8 @@ pub(crate) struct RunArgs {
     #[arg(long, value_name = "N", default_value_t = 32)]
     pub max_depth: usize,
 
-    /// Load documents and source descriptions from http(s) URLs.
-    #[arg(long)]
-    pub allow_remote: bool,
+    #[command(flatten)]
+    pub load: LoadArgs,
 
     /// A YAML or JSON file of credentials: `{source: {scheme: secret}}` (see --explain-auth).
     #[arg(long, value_name = "FILE")]
@@ -104,6 +103,19 @@ pub(crate) struct RunArgs {
     /// Print the requests the steps would send (from the inputs alone); send nothing.
     #[arg(long)]
     pub dry_run: bool,
+}
+
+/// Where documents may come from.
+#[derive(Debug, Args)]
+pub(crate) struct LoadArgs {
+    /// Load documents and source descriptions from http(s) URLs.
+    #[arg(long)]
+    pub allow_remote: bool,
+
+    /// Read a source description from this file or URL instead of its `url`
+    /// (`--source petStore=./petstore.yaml`).
+    #[arg(long = "source", value_name = "NAME=PATH")]
+    pub sources: Vec<String>,
 }
 
 /// The language of `telaio expr`'s EXPRESSION when it is a criterion's condition.
@@ -167,9 +179,8 @@ pub(crate) struct ValidateArgs {
     #[arg(long)]
     pub strict: bool,
 
-    /// Load documents and source descriptions from http(s) URLs.
-    #[arg(long)]
-    pub allow_remote: bool,
+    #[command(flatten)]
+    pub load: LoadArgs,
 
     /// Largest document read, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = 20 * 1024 * 1024)]

@@ -6,6 +6,7 @@
 mod args;
 mod discover;
 mod expr;
+mod loading;
 mod remote;
 mod render;
 mod run;

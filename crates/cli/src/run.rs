@@ -15,7 +15,7 @@ use telaio_model::{LoadOptions, Loader, parse_text};
 
 use crate::args::{RunArgs, RunOutput};
 use crate::render::{usage_error, write_diagnostic};
-use crate::{exit, remote};
+use crate::{exit, loading};
 
 const OK: Style = AnsiColor::Green.on_default().bold();
 const FAIL: Style = AnsiColor::Red.on_default().bold();
@@ -181,17 +181,13 @@ fn pairs(list: &[String], flag: &str) -> Result<Vec<(String, String)>, String> {
 
 /// Everything that can go wrong before the first request, reported all at once.
 fn prepare(args: &RunArgs) -> Result<(Plan, String, Value), Vec<String>> {
-    let options = LoadOptions::default();
-    let loader = if args.allow_remote {
-        Loader::with_fetcher(
-            Box::new(remote::RemoteFetcher::new().map_err(|e| vec![e])?),
-            options,
-        )
-    } else {
-        Loader::new(options)
-    };
+    let loader = loading::loader(&args.load, LoadOptions::default()).map_err(|e| vec![e])?;
     let url = Loader::url_for_path(&args.file).map_err(|e| vec![e.to_string()])?;
     let bundle = loader.load_bundle(&url).map_err(|e| vec![e.to_string()])?;
+    let unknown = loading::unknown_sources(&args.load, &bundle);
+    if !unknown.is_empty() {
+        return Err(unknown);
+    }
     let diagnostics = telaio_lint::lint(
         &bundle,
         &LintOptions {

@@ -7,7 +7,7 @@ use telaio_model::{LoadError, LoadOptions, Loader, SourceText, display_name};
 
 use crate::args::{Format, ValidateArgs};
 use crate::render::{self, DocumentReport};
-use crate::{discover, exit, remote};
+use crate::{discover, exit, loading};
 
 pub(crate) fn run(args: &ValidateArgs) -> u8 {
     if args.list_rules {
@@ -41,16 +41,12 @@ pub(crate) fn run(args: &ValidateArgs) -> u8 {
         max_document_bytes: args.max_document_size,
         ..LoadOptions::default()
     };
-    let loader = if args.allow_remote {
-        match remote::RemoteFetcher::new() {
-            Ok(fetcher) => Loader::with_fetcher(Box::new(fetcher), options),
-            Err(message) => {
-                render::usage_error(&message);
-                return exit::USAGE;
-            }
+    let loader = match loading::loader(&args.load, options) {
+        Ok(loader) => loader,
+        Err(message) => {
+            render::usage_error(&message);
+            return exit::USAGE;
         }
-    } else {
-        Loader::new(options)
     };
     let lint_options = LintOptions {
         strict: args.strict,
@@ -65,7 +61,7 @@ pub(crate) fn run(args: &ValidateArgs) -> u8 {
                 return exit::USAGE;
             }
         };
-        if url.scheme() != "file" && !args.allow_remote {
+        if url.scheme() != "file" && !args.load.allow_remote {
             render::usage_error(&format!("{url} is remote; pass --allow-remote to load it"));
             return exit::USAGE;
         }

@@ -247,3 +247,52 @@ fn input_document_and_usage_errors_exit_2_before_any_request() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("error[unknown-operation]"));
 }
+
+#[test]
+fn source_reads_a_source_description_from_elsewhere() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../engine/tests/oai-examples");
+    // The document names the Petstore by a remote URL; `--source` points it at a local copy.
+    let args = [
+        "run",
+        "LoginAndRetrievePets.arazzo.yaml",
+        "--source",
+        "petStoreDescription=petstore.openapi.yaml",
+        "--input",
+        "username=ann",
+        "--dry-run",
+    ];
+    let o = telaio(&args, &examples);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        out.contains("https://petstore3.swagger.io/api/v3/user/login?username=ann"),
+        "{out}"
+    );
+    // Without it, the remote source is not loaded and the run cannot be planned.
+    let o = telaio(&args[..2], &examples);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("remote loading is off"));
+    // A name the document does not have is an error, not a silent no-op.
+    let o = telaio(
+        &[
+            "run",
+            "LoginAndRetrievePets.arazzo.yaml",
+            "--source",
+            "petstore=x.yaml",
+        ],
+        &examples,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains(
+            "--source names `petstore`, but the source descriptions are petStoreDescription"
+        ),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

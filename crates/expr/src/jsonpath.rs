@@ -17,6 +17,9 @@ pub struct JsonPathCondition {
     /// For a translated comparison: the same test over `[value]` with the root at `$[0]`, for
     /// values the direct query cannot see (scalars, empty objects and arrays).
     wrapped: Option<JsonPath>,
+    /// Whether the query is a single filter on the root (`$[?count(@.pets) > 0]`): on an
+    /// object root it also tests the root itself (see [`JsonPathCondition::is_match`]).
+    filters_root: bool,
     /// The RFC 9535 text of `query`.
     pub rfc9535: String,
     /// Whether the condition was written in the non-RFC comparison shape and translated.
@@ -46,6 +49,7 @@ impl JsonPathCondition {
             Ok(query) => Ok(JsonPathCondition {
                 query,
                 wrapped: None,
+                filters_root: single_root_filter(condition),
                 rfc9535: condition.to_owned(),
                 translated: false,
             }),
@@ -60,6 +64,7 @@ impl JsonPathCondition {
                     Some((rfc9535, query, wrapped)) => Ok(JsonPathCondition {
                         query,
                         wrapped: Some(wrapped),
+                        filters_root: false,
                         rfc9535,
                         translated: true,
                     }),
@@ -93,8 +98,33 @@ impl JsonPathCondition {
 
     /// Whether the query selects at least one node of `value`. For a translated comparison:
     /// whether the comparison holds.
+    ///
+    /// A single filter on the root, `$[?count(@.pets) > 0]`, on an object root also tests the
+    /// root itself: the specification gives exactly this condition on `$response.body` as
+    /// "pass if response body contains at least one pet", which RFC 9535 alone reads as a test
+    /// of the body's members. The members are still tested as RFC 9535 says (so
+    /// `$[?@ == 'CREATED']` still finds a member), and on an array root only the items are.
+    ///
+    /// ```
+    /// use telaio_expr::JsonPathCondition;
+    /// let c = JsonPathCondition::compile("$[?count(@.pets) > 0]").unwrap();
+    /// assert!(c.is_match(&serde_json::json!({"pets": [{"id": 1}]})));
+    /// assert!(!c.is_match(&serde_json::json!({"cats": [{"id": 2}]})));
+    /// let member = JsonPathCondition::compile("$[?@ == 'CREATED']").unwrap();
+    /// assert!(member.is_match(&serde_json::json!({"Status": "CREATED"})));
+    /// assert!(c.is_match(&serde_json::json!([{"pets": [1]}, {"pets": []}])));
+    /// ```
     pub fn is_match(&self, value: &serde_json::Value) -> bool {
         use serde_json::Value;
+        if self.filters_root
+            && value.is_object()
+            && !self
+                .query
+                .query(&Value::Array(vec![value.clone()]))
+                .is_empty()
+        {
+            return true;
+        }
         let has_children = match value {
             Value::Object(o) => !o.is_empty(),
             Value::Array(a) => !a.is_empty(),
@@ -113,6 +143,35 @@ impl JsonPathCondition {
     pub fn query(&self) -> &JsonPath {
         &self.query
     }
+}
+
+/// Whether a query is one filter selector on the root and nothing more: `$[?…]`.
+fn single_root_filter(query: &str) -> bool {
+    let Some(rest) = query.trim().strip_prefix("$[?") else {
+        return false;
+    };
+    let mut depth = 1usize;
+    let mut quote: Option<char> = None;
+    let mut chars = rest.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match (quote, c) {
+            (Some(_), '\\') => {
+                chars.next();
+            }
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '[') => depth += 1,
+            (None, ']') => {
+                depth -= 1;
+                if depth == 0 {
+                    return rest[i + 1..].trim().is_empty();
+                }
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 fn first_line(s: &str) -> &str {

@@ -53,7 +53,7 @@ pub use fetch::{Fetcher, FileFetcher, ReadLimited, read_file, read_limited};
 pub use loader::{ArazzoDocument, Bundle, LoadOptions, LoadedSource, Loader, Source};
 pub use node::{Entry, Located, Node, NodeKind, escape_token, unescape_token};
 pub use refs::{RefError, Resolved};
-pub use resolve::{OperationLookup, WorkflowLookup, split_qualified};
+pub use resolve::{OperationLookup, PathSlot, WorkflowLookup, path_slot, split_qualified};
 pub use source::{SourceText, display_name};
 pub use span::{Position, Span};
 pub use syntax::{DuplicateKey, ParseLimits, ParsedText, SyntaxError, decode_utf8, parse_text};

@@ -175,6 +175,8 @@ pub struct Loader {
     fetcher: Box<dyn Fetcher>,
     options: LoadOptions,
     cache: Mutex<HashMap<Url, Result<Source, LoadError>>>,
+    /// Source descriptions read from elsewhere than their `url`, by name.
+    substitutes: HashMap<String, Url>,
 }
 
 impl std::fmt::Debug for Loader {
@@ -197,7 +199,23 @@ impl Loader {
             fetcher,
             options,
             cache: Mutex::new(HashMap::new()),
+            substitutes: HashMap::new(),
         }
+    }
+
+    /// Reads the source description `name` from `url` instead of the URL the document gives:
+    /// a local copy of a remote API description, or a variant of it for testing. The user's
+    /// own choice, so a local file may stand in even for a remote document's source.
+    ///
+    /// ```
+    /// # use telaio_model::{LoadOptions, Loader};
+    /// let copy = Loader::url_for_path(std::path::Path::new("petstore.yaml")).unwrap();
+    /// let loader = Loader::new(LoadOptions::default()).substitute_source("petStore", copy);
+    /// # let _ = loader;
+    /// ```
+    pub fn substitute_source(mut self, name: &str, url: Url) -> Self {
+        self.substitutes.insert(name.to_owned(), url);
+        self
     }
 
     /// The loader's limits.
@@ -262,6 +280,14 @@ impl Loader {
             .enumerate()
             .filter_map(|(index, sd)| {
                 let name = sd.name.clone()?;
+                if let Some(substitute) = self.substitutes.get(&name) {
+                    return Some(LoadedSource {
+                        index,
+                        name,
+                        url: Some(substitute.clone()),
+                        content: self.load_source(substitute, sd.source_type.as_ref()),
+                    });
+                }
                 let reference = sd.url.as_deref()?;
                 let url = base.join(reference).map_err(|e| LoadError::BadUrl {
                     reference: reference.to_owned(),

@@ -219,7 +219,7 @@ impl Bundle {
             };
         };
         let pointer = percent_decode(pointer);
-        match api.operation_at(&pointer) {
+        match api.operation_at_leniently(&pointer) {
             Some(operation) => OperationLookup::Found { source, operation },
             None => OperationLookup::NotFound {
                 searched: vec![source],
@@ -294,4 +294,53 @@ pub(crate) fn percent_decode(s: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Which `{variable}` of a path template a path parameter fills.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PathSlot<'p> {
+    /// The template has `{name}`.
+    Exact,
+    /// The template has no `{name}`, but exactly one variable that differs from it only in
+    /// case, `_` and `-` (`pet_id` for `{petId}`): the one the author meant.
+    Lenient(&'p str),
+    /// No variable of the template is meant.
+    Missing,
+}
+
+/// Finds the variable of `path` (an OpenAPI path key) that the parameter `name` fills.
+///
+/// ```
+/// use telaio_model::{PathSlot, path_slot};
+/// assert_eq!(path_slot("/pet/{petId}/coupons", "petId"), PathSlot::Exact);
+/// assert_eq!(path_slot("/pet/{petId}/coupons", "pet_id"), PathSlot::Lenient("petId"));
+/// assert_eq!(path_slot("/pet/{petId}/coupons", "owner"), PathSlot::Missing);
+/// ```
+pub fn path_slot<'p>(path: &'p str, name: &str) -> PathSlot<'p> {
+    let variables = path
+        .split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(v, _)| v));
+    let folded = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !matches!(c, '_' | '-'))
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let wanted = folded(name);
+    let mut lenient = None;
+    let mut count = 0;
+    for v in variables {
+        if v == name {
+            return PathSlot::Exact;
+        }
+        if folded(v) == wanted {
+            lenient = Some(v);
+            count += 1;
+        }
+    }
+    match lenient {
+        Some(v) if count == 1 => PathSlot::Lenient(v),
+        _ => PathSlot::Missing,
+    }
 }

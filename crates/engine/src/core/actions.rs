@@ -32,7 +32,7 @@ impl<'p> Machine<'p> {
         let inputs: Map<String, Value> = action
             .parameters
             .iter()
-            .map(|p| (p.name.clone(), p.value.evaluate(&scope, &mut missing)))
+            .filter_map(|p| super::step::present(&p.name, &p.value, &scope, &mut missing))
             .collect();
         Value::Object(inputs)
     }

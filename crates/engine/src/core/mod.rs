@@ -5,6 +5,7 @@
 
 mod actions;
 mod dry;
+mod json_template;
 mod request;
 mod scope;
 mod step;

@@ -10,7 +10,7 @@ use telaio_model::ParameterIn;
 use url::form_urlencoded;
 
 use crate::http::{Request, is_json};
-use crate::plan::{BodyPlan, OperationPlan, StepPlan};
+use crate::plan::{BodyPlan, OperationPlan, StepPlan, ValuePlan};
 
 /// A request with the values that `$request.*` expressions read.
 #[derive(Clone, Debug)]
@@ -72,6 +72,13 @@ pub fn build<S: Scope + ?Sized>(
         let declared = op.declared(&p.name, location);
         let style = declared.and_then(|d| d.style.as_deref());
         let explode = declared.and_then(|d| d.explode);
+        // A parameter with JSON `content` carries the value as JSON text (OpenAPI 3).
+        let value = match value {
+            Value::Object(_) | Value::Array(_) if declared.is_some_and(|d| d.json_content) => {
+                Value::String(value.to_string())
+            }
+            other => other,
+        };
         match location {
             "path" => {
                 let text = serialize_simple(
@@ -250,10 +257,15 @@ fn body<S: Scope + ?Sized>(
     scope: &S,
     missing: &mut Vec<Missing>,
 ) -> (Value, Vec<u8>, Option<String>) {
-    let mut value = b.payload.evaluate(scope, missing);
     // A JSON body written as a string (templated JSON, as in the specification's examples)
     // is sent as written; it is parsed only for `$request.body` and for replacements.
     let declared_json = b.content_type.as_deref().is_some_and(is_json);
+    let mut value = match &b.payload {
+        ValuePlan::Template(t) if declared_json => {
+            Value::String(super::json_template::render(t, scope, missing))
+        }
+        other => other.evaluate(scope, missing),
+    };
     let mut as_written = None;
     if declared_json && let Value::String(text) = &value {
         match serde_json::from_str::<Value>(text) {

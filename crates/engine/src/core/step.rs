@@ -9,6 +9,19 @@ use super::{Command, Exchange, Flow, Machine, Pending, StepSummary, Via, request
 use crate::event::Event;
 use crate::plan::{StepPlan, TargetPlan};
 
+/// A parameter's name and value, or nothing when its value is missing: a called workflow
+/// then sees the input as absent (so its default applies), not as `null`.
+pub(super) fn present<S: telaio_expr::Scope + ?Sized>(
+    name: &str,
+    value: &crate::plan::ValuePlan,
+    scope: &S,
+    missing: &mut Vec<telaio_expr::Missing>,
+) -> Option<(String, Value)> {
+    let before = missing.len();
+    let v = value.evaluate(scope, missing);
+    (!(v.is_null() && missing.len() > before)).then(|| (name.to_owned(), v))
+}
+
 impl<'p> Machine<'p> {
     /// Runs the current step of the top frame (or ends the workflow after its last step).
     pub(super) fn run_step(&mut self) -> Flow {
@@ -80,7 +93,7 @@ impl<'p> Machine<'p> {
                     let scope = self.scope();
                     step.parameters
                         .iter()
-                        .map(|p| (p.name.clone(), p.value.evaluate(&scope, &mut missing)))
+                        .filter_map(|p| present(&p.name, &p.value, &scope, &mut missing))
                         .collect()
                 };
                 self.enter(id, Value::Object(inputs), Via::Step)
@@ -181,7 +194,10 @@ impl<'p> Machine<'p> {
             return (false, Some(reason));
         }
         if step.success_criteria.is_empty() {
-            // No criteria: a 2xx response (or a workflow that succeeded) is success.
+            // No criteria: a workflow that succeeded, or a 2xx response, is success.
+            if exchange.callee.is_some() {
+                return (true, None);
+            }
             return match &exchange.response {
                 Some(r) if !(200..300).contains(&r.status) => {
                     (false, Some(format!("HTTP {}", r.status)))

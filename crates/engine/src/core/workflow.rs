@@ -189,7 +189,14 @@ impl<'p> Machine<'p> {
                 )
             }
             Via::Step => {
+                // `$statusCode` and `$response` in the calling step are those of the called
+                // workflow's last exchange: what `successCriteria: [$statusCode == 200]` on a
+                // workflow step (as in the specification's pet-coupons example) can only mean.
+                let last = frame.exchange;
                 let f = self.top();
+                f.exchange.request = last.request;
+                f.exchange.request_body = last.request_body;
+                f.exchange.response = last.response;
                 f.exchange.callee_outputs = Some(outputs);
                 f.exchange.callee = Some((succeeded, error.map(|e| e.reason)));
                 Flow::Judge

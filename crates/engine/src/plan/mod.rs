@@ -17,8 +17,8 @@ use std::fmt;
 use serde_json::Value;
 use telaio_expr::{CompiledCriterion, JsonPointer};
 use telaio_model::{
-    Arazzo, Bundle, Components, OperationLookup, Parameter, ParameterIn, ParameterOrReusable, Step,
-    StepTarget, Workflow, WorkflowLookup,
+    Arazzo, Bundle, Components, OperationLookup, Parameter, ParameterIn, ParameterOrReusable,
+    PathSlot, Step, StepTarget, Workflow, WorkflowLookup, path_slot,
 };
 
 /// A problem that keeps a workflow from running.
@@ -261,18 +261,48 @@ fn plan_workflow(
     })
 }
 
-/// Replaces `{"$ref": "#/components/inputs/x"}` with the schema it names.
+/// Replaces each `{"$ref": "#/components/inputs/x"}`, at any depth, with the schema it names,
+/// so that typing, defaults and secret marks see through them. A reference cycle stops
+/// inlining after a few rounds; what is left still resolves, because the schema carries the
+/// document's `components.inputs` along (a keyword JSON Schema ignores).
 fn inline_component_inputs(schema: &Value, components: Option<&Components>) -> Value {
-    match schema
-        .get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix("#/components/inputs/"))
+    let mut out = inline(schema, components, 0);
+    if let (Value::Object(map), Some(c)) = (&mut out, components)
+        && !c.inputs.is_empty()
     {
-        Some(name) => components
-            .and_then(|c| c.inputs.get(name))
-            .cloned()
-            .unwrap_or_else(|| schema.clone()),
-        None => schema.clone(),
+        let inputs: serde_json::Map<String, Value> = c
+            .inputs
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        map.entry("components")
+            .or_insert_with(|| serde_json::json!({"inputs": inputs}));
+    }
+    out
+}
+
+fn inline(schema: &Value, components: Option<&Components>, depth: usize) -> Value {
+    const MAX_ROUNDS: usize = 16;
+    match schema {
+        Value::Object(map) => {
+            let named = map
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/components/inputs/"))
+                .and_then(|name| components?.inputs.get(name));
+            match named {
+                Some(target) if depth < MAX_ROUNDS => inline(target, components, depth + 1),
+                _ => Value::Object(
+                    map.iter()
+                        .map(|(k, v)| (k.clone(), inline(v, components, depth)))
+                        .collect(),
+                ),
+            }
+        }
+        Value::Array(items) => {
+            Value::Array(items.iter().map(|i| inline(i, components, depth)).collect())
+        }
+        other => other.clone(),
     }
 }
 
@@ -301,10 +331,21 @@ fn plan_step(
     };
     let target = target.map_err(|e| errors.push(e)).ok();
     let operation_step = matches!(target, Some(TargetPlan::Operation(_)));
-    let parameters = merge_parameters(&w.parameters, &s.parameters, components)
+    let mut parameters = merge_parameters(&w.parameters, &s.parameters, components)
         .map_err(|e| errors.push(e))
         .ok()
         .unwrap_or_default();
+    if let Some(TargetPlan::Operation(op)) = &target {
+        // `pet_id` for `{petId}`: filled as meant (the linter warns, `lenient-reference`).
+        for p in parameters
+            .iter_mut()
+            .filter(|p| p.location == Some(ParameterIn::Path))
+        {
+            if let PathSlot::Lenient(actual) = path_slot(&op.path, &p.name) {
+                p.name = actual.to_owned();
+            }
+        }
+    }
     if operation_step {
         for p in parameters.iter().filter(|p| p.location.is_none()) {
             errors.push(format!(

@@ -36,6 +36,9 @@ pub struct DeclaredParam {
     pub style: Option<String>,
     /// Its `explode` (OpenAPI defaults apply when absent).
     pub explode: Option<bool>,
+    /// Whether it declares a JSON `content` instead of a `schema`: its value is then sent as
+    /// JSON text, not serialised by style.
+    pub json_content: bool,
 }
 
 impl OperationPlan {
@@ -159,6 +162,11 @@ fn declared_params(api: &ApiDescription, operation: &Operation) -> Vec<DeclaredP
                 location: location.to_owned(),
                 style: p.get("style").and_then(Value::as_str).map(str::to_owned),
                 explode: p.get("explode").and_then(Value::as_bool),
+                json_content: p
+                    .get("content")
+                    .and_then(Value::as_object)
+                    .and_then(|c| c.keys().next())
+                    .is_some_and(|media| crate::http::is_json(media)),
             };
             // Operation-level parameters override path-item ones.
             out.retain(|d| !(d.name == param.name && d.location == param.location));

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -169,21 +170,74 @@ pub async fn run(
     std::fs::write(dir.path().join("api.yaml"), API).unwrap();
     let doc = dir.path().join("flow.arazzo.yaml");
     std::fs::write(&doc, arazzo).unwrap();
-    let loader = Loader::new(LoadOptions::default());
-    let bundle = loader
-        .load_bundle(&Loader::url_for_path(&doc).unwrap())
-        .unwrap();
     let servers = [("api".to_owned(), format!("{}/v1", server.url))]
         .into_iter()
         .collect();
+    let given = inputs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+    run_loaded(
+        Loader::new(LoadOptions::default()),
+        &doc,
+        servers,
+        workflow_id,
+        given,
+        options,
+        driver,
+    )
+    .await
+}
+
+/// Runs a document from disk, with sources substituted (`--source`) and servers overridden
+/// (`--server`), collecting events.
+pub async fn run_file(
+    doc: &Path,
+    substitutes: &[(&str, &Path)],
+    servers: &[(&str, &str)],
+    workflow_id: &str,
+    inputs: Value,
+) -> (Outcome, Vec<Event>) {
+    let mut loader = Loader::new(LoadOptions::default());
+    for (name, path) in substitutes {
+        loader = loader.substitute_source(name, Loader::url_for_path(path).unwrap());
+    }
+    let servers = servers
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    let given = match inputs {
+        Value::Object(map) => map
+            .into_iter()
+            .map(|(k, v)| (k, InputSource::Json(v)))
+            .collect(),
+        _ => Vec::new(),
+    };
+    run_loaded(
+        loader,
+        doc,
+        servers,
+        workflow_id,
+        given,
+        fast(),
+        DriverOptions::default(),
+    )
+    .await
+}
+
+async fn run_loaded(
+    loader: Loader,
+    doc: &Path,
+    servers: HashMap<String, String>,
+    workflow_id: &str,
+    given: Vec<(String, InputSource)>,
+    options: RunOptions,
+    driver: DriverOptions,
+) -> (Outcome, Vec<Event>) {
+    let bundle = loader
+        .load_bundle(&Loader::url_for_path(doc).unwrap())
+        .unwrap();
     let plan =
         Plan::compile(&bundle, &PlanOptions { servers }).unwrap_or_else(|e| panic!("{e:#?}"));
     let schema = plan.workflow(workflow_id).unwrap().inputs_schema.clone();
-    let inputs = prepare_inputs(
-        schema.as_ref(),
-        inputs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
-    )
-    .unwrap();
+    let inputs = prepare_inputs(schema.as_ref(), given).unwrap_or_else(|e| panic!("{e:#?}"));
     let driver = Driver::new(driver).unwrap();
     let mut events = Vec::new();
     let outcome = driver

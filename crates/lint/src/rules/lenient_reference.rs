@@ -15,7 +15,11 @@ declare_rule! {
     /// - an operationId written with the wrong case (`PAR` for `Par`), when exactly one
     ///   operation of the source matches ignoring case;
     /// - `$request.headers.<name>` / `$response.headers.<name>` for `header`;
-    /// - `$steps.<stepId>.<name>` for `$steps.<stepId>.outputs.<name>`.
+    /// - `$steps.<stepId>.<name>` for `$steps.<stepId>.outputs.<name>`;
+    /// - an `operationPath` that points at a path item rather than at one of its operations,
+    ///   when the path item has exactly one;
+    /// - a path parameter named unlike the operation's path variable but differing from it
+    ///   only in case, `_` and `-` (`pet_id` for `/pet/{petId}`), when exactly one matches.
     ///
     /// ## Why it matters
     /// Names are case-sensitive in Arazzo, and other tools will not find these references.
@@ -53,6 +57,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         }
     }
     operation_ids(cx, out);
+    path_parameters(cx, out);
     for (site, exprs) in cx.sites().iter().zip(cx.expressions()) {
         for e in exprs {
             match e {
@@ -119,6 +124,49 @@ fn operation_ids(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     out.push(
                         cx.at(&LenientReference::RULE, &format!("/workflows/{wi}/steps/{si}/operationId"), format!("there is no operation `{written}`; Telaio uses `{actual}`, which differs only in case"))
                             .with_hint(format!("write `{actual}`: operationIds are case-sensitive")),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Path parameters that fill a path variable spelled differently.
+fn path_parameters(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for (wi, w) in cx.model.workflows.iter().enumerate() {
+        for (si, s) in w.steps.iter().enumerate() {
+            let lookup = match (&s.operation_id, &s.operation_path) {
+                (Some(id), _) => cx.bundle.find_operation_id(id),
+                (None, Some(path)) => cx.bundle.find_operation_path(path),
+                (None, None) => continue,
+            };
+            let telaio_model::OperationLookup::Found { operation, .. } = lookup else {
+                continue;
+            };
+            if let Some(path) = &s.operation_path
+                && let Some((_, pointer)) = path.split_once('#')
+                && operation.pointer.len() > pointer.len()
+                && operation.pointer.starts_with(pointer)
+            {
+                out.push(
+                    cx.at(&LenientReference::RULE, &format!("/workflows/{wi}/steps/{si}/operationPath"), format!("`{path}` names a path item, not an operation; Telaio calls its only operation, {}", operation.method.to_ascii_uppercase()))
+                        .with_hint(format!("end the pointer with the method: `{path}/{}`", operation.method)),
+                );
+            }
+            for (pi, p) in s.parameters.iter().enumerate() {
+                let telaio_model::ParameterOrReusable::Parameter(p) = p else {
+                    continue;
+                };
+                let (Some(name), Some(telaio_model::ParameterIn::Path)) = (&p.name, &p.location)
+                else {
+                    continue;
+                };
+                if let telaio_model::PathSlot::Lenient(actual) =
+                    telaio_model::path_slot(&operation.path, name)
+                {
+                    out.push(
+                        cx.at(&LenientReference::RULE, &format!("/workflows/{wi}/steps/{si}/parameters/{pi}/name"), format!("`{}` has no `{{{name}}}`; Telaio fills `{{{actual}}}`, which differs only in case, `_` or `-`", operation.path))
+                            .with_hint(format!("write `{actual}`: parameter names are matched exactly")),
                     );
                 }
             }

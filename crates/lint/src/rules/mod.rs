@@ -71,6 +71,7 @@ pub static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
     all.push(criterion_context::CriterionContext::RULE);
     all.push(step_reference::StepReference::RULE);
     all.push(step_reference::SelfReference::RULE);
+    all.push(step_reference::UnknownOutput::RULE);
     all.push(component_reference::ComponentReference::RULE);
     all.push(output_name::OutputName::RULE);
     all.push(jsonpath_not_rfc9535::JsonPathNotRfc9535::RULE);

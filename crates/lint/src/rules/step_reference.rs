@@ -57,6 +57,28 @@ declare_rule! {
     SelfReference = "self-reference", Warning, "steps do not read their own outputs before they have any";
 }
 
+declare_rule! {
+    /// ## What it checks
+    /// That `$steps.<stepId>.outputs.<name>` names an output the step declares.
+    ///
+    /// ## Why it matters
+    /// An output the step does not declare never has a value: the expression is null at run
+    /// time, and a path parameter built from it cannot be sent.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// - stepId: initiate
+    ///   outputs: {resourceUrl: $response.body#/links/self}
+    /// - stepId: retrieve
+    ///   parameters:
+    ///     - {name: id, in: path, value: $steps.initiate.outputs.id}
+    /// ```
+    ///
+    /// ## Instead
+    /// Declare `id` among `initiate`'s outputs, or read `resourceUrl`.
+    UnknownOutput = "unknown-output", Warning, "$steps expressions read outputs the step declares";
+}
+
 pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let rule = &StepReference::RULE;
     for (site, exprs) in cx.sites().iter().zip(cx.expressions()) {
@@ -64,7 +86,10 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         };
         for e in exprs {
-            let Expression::Steps { step_id, .. } = e else {
+            let Expression::Steps {
+                step_id, output, ..
+            } = e
+            else {
                 continue;
             };
             let wid = w.workflow_id.as_deref().unwrap_or("?");
@@ -91,6 +116,26 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 out.push(d);
                 continue;
             };
+            let declared = &w.steps[target].outputs;
+            if let Some(name) = output.as_deref()
+                && !declared.contains_key(name)
+            {
+                let mut d = cx.at(
+                    &UnknownOutput::RULE,
+                    &site.pointer,
+                    format!(
+                        "step `{step_id}` declares no output `{name}`, so the value is always null"
+                    ),
+                );
+                let names = declared.keys().map(String::as_str);
+                if let Some(h) = suggestion(did_you_mean(name, names)) {
+                    d = d.with_hint(h);
+                } else if !declared.is_empty() {
+                    let all: Vec<&str> = declared.keys().map(String::as_str).collect();
+                    d = d.with_hint(format!("its outputs are {}", all.join(", ")));
+                }
+                out.push(d);
+            }
             let Some(here) = site.step else {
                 continue;
             };
