@@ -51,6 +51,6 @@ pub use http::{Request, Response, is_json};
 pub use inputs::{InputSource, prepare_inputs};
 pub use plan::{
     ActionKindPlan, ActionPlan, BodyPlan, DeclaredParam, OperationPlan, ParamPlan, Plan, PlanError,
-    PlanOptions, StepPlan, TargetPlan, ValuePlan, WorkflowPlan, server_url,
+    PlanOptions, RetryFirst, StepPlan, TargetPlan, ValuePlan, WorkflowPlan, server_url,
 };
 pub use redact::{MASK, Redactor};

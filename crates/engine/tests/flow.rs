@@ -337,3 +337,95 @@ workflows:
     );
     assert!(server.requests().is_empty());
 }
+
+/// A server where `GET /v1/items` answers 401 until a `POST /v1/items` (a login) has
+/// been made since the last 401.
+async fn needs_login() -> Server {
+    let state = std::sync::Arc::new(std::sync::Mutex::new(false));
+    Server::start(move |req, _| {
+        let mut logged_in = state.lock().unwrap();
+        match req.method.as_str() {
+            "POST" => {
+                *logged_in = true;
+                Reply::json(201, json!({"token": "t"}))
+            }
+            _ if *logged_in => Reply::json(200, json!({"items": []})),
+            _ => Reply::json(401, json!({})),
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_retry_with_a_workflow_runs_it_first() {
+    let server = needs_login().await;
+    let arazzo = doc(r#"
+workflows:
+  - workflowId: main
+    steps:
+      - stepId: call
+        operationId: listItems
+        onFailure:
+          - {name: relogin, type: retry, workflowId: login, retryLimit: 2, criteria: [{condition: $statusCode == 401}]}
+  - workflowId: login
+    steps:
+      - {stepId: post, operationId: createItem}
+"#);
+    let (outcome, _) = run_fast(&server, &arazzo, "main", vec![]).await;
+    assert!(outcome.succeeded, "{outcome:#?}");
+    assert_eq!(
+        requests(&server),
+        ["GET /v1/items", "POST /v1/items", "GET /v1/items"]
+    );
+    let call = outcome.steps.iter().find(|s| s.step_id == "call").unwrap();
+    assert_eq!((call.attempts, call.status_code), (2, Some(200)));
+}
+
+#[tokio::test]
+async fn a_retry_with_a_step_runs_that_step_alone_and_comes_back() {
+    let server = needs_login().await;
+    let arazzo = doc(r#"
+workflows:
+  - workflowId: main
+    steps:
+      - stepId: call
+        operationId: listItems
+        onFailure:
+          - {name: relogin, type: retry, stepId: login, retryLimit: 1}
+      # Run as a retry's first step, its own actions are not followed: no `end` here.
+      - stepId: login
+        operationId: createItem
+        onSuccess: [{name: stop, type: end}]
+"#);
+    let (outcome, events) = run_fast(&server, &arazzo, "main", vec![]).await;
+    assert!(outcome.succeeded, "{outcome:#?}");
+    assert_eq!(
+        requests(&server),
+        // call (401), login (as the retry's first step), call again (200), then login in
+        // its own turn, whose `end` finishes the workflow.
+        [
+            "GET /v1/items",
+            "POST /v1/items",
+            "GET /v1/items",
+            "POST /v1/items"
+        ]
+    );
+    let started: Vec<(String, u32)> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::StepStarted {
+                step_id, attempt, ..
+            } => Some((step_id.clone(), *attempt)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        started,
+        [
+            ("call".into(), 1),
+            ("login".into(), 1),
+            ("call".into(), 2),
+            ("login".into(), 1)
+        ]
+    );
+}

@@ -6,9 +6,9 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 use telaio_expr::Trace;
 
-use super::{Flow, Machine, Pending, object};
+use super::{Flow, Machine, Pending, Resume, Via, object};
 use crate::event::Event;
-use crate::plan::{ActionKindPlan, ActionPlan, StepPlan};
+use crate::plan::{ActionKindPlan, ActionPlan, RetryFirst, StepPlan};
 
 /// The longest wait a `Retry-After` or `retryAfter` can ask for.
 const LONGEST_RETRY_WAIT: Duration = Duration::from_secs(86_400);
@@ -62,7 +62,11 @@ impl<'p> Machine<'p> {
                 continue;
             }
             match &action.kind {
-                ActionKindPlan::Retry { after, limit } => {
+                ActionKindPlan::Retry {
+                    after,
+                    limit,
+                    first,
+                } => {
                     let key = (here, action.name.clone());
                     let used = self.frame().retries.get(&key).copied().unwrap_or(0);
                     // An exhausted retry gives way to the next matching failure action.
@@ -84,11 +88,22 @@ impl<'p> Machine<'p> {
                                 .map(|s| Duration::from_secs_f64(s.min(86_400.0)))
                         })
                         .unwrap_or_default();
-                    return self.wait(
-                        asked.min(LONGEST_RETRY_WAIT),
-                        Pending::RetryAfterWait,
-                        format!("retry {}/{limit}", used + 1),
-                    );
+                    let wait = asked.min(LONGEST_RETRY_WAIT);
+                    let label = format!("retry {}/{limit}", used + 1);
+                    let Some(first) = first else {
+                        return self.wait(wait, Pending::RetryAfterWait, label);
+                    };
+                    let f = self.top();
+                    f.resume = Some(Resume {
+                        step: here,
+                        attempt: f.attempt,
+                        wait,
+                        label,
+                    });
+                    return match first {
+                        RetryFirst::Step(i) => self.jump(*i),
+                        RetryFirst::Workflow(w) => self.enter(w, object(), Via::BeforeRetry),
+                    };
                 }
                 ActionKindPlan::End => {
                     self.taken(step, action);
@@ -159,6 +174,17 @@ impl<'p> Machine<'p> {
             Pending::StepAfterWait(i) => self.jump(i),
             Pending::Nothing | Pending::Response => Flow::RunStep,
         }
+    }
+
+    /// Back from what a retry ran first: to the failed step, for its retry.
+    pub(super) fn come_back(&mut self) -> Flow {
+        let f = self.top();
+        let Some(back) = f.resume.take() else {
+            return self.abort("internal: nothing to come back to".into());
+        };
+        f.step = back.step;
+        f.attempt = back.attempt;
+        self.wait(back.wait, Pending::RetryAfterWait, back.label)
     }
 
     /// Moves to a step as a fresh start: first attempt, its retry budgets renewed.

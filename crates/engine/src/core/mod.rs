@@ -118,6 +118,22 @@ enum Via {
     Dependency,
     /// A `workflowId` step of the frame below.
     Step,
+    /// A `retry` of the frame below that runs this workflow first; its end, whatever it is,
+    /// hands control back for the retry.
+    BeforeRetry,
+}
+
+/// A retry waiting for the step or workflow it runs first.
+#[derive(Debug)]
+pub(crate) struct Resume {
+    /// The step to retry.
+    pub step: usize,
+    /// Its attempt number so far.
+    pub attempt: u32,
+    /// The wait before the retry.
+    pub wait: Duration,
+    /// How the wait is reported (`retry 1/3`).
+    pub label: String,
 }
 
 /// The request / response of the current step attempt.
@@ -146,6 +162,8 @@ pub(crate) struct Frame<'p> {
     deps: Vec<String>,
     via: Via,
     error: Option<RunError>,
+    /// Set while a retry's first step or workflow runs.
+    resume: Option<Resume>,
 }
 
 impl<'p> Frame<'p> {
@@ -162,6 +180,7 @@ impl<'p> Frame<'p> {
             deps,
             via,
             error: None,
+            resume: None,
         }
     }
 }

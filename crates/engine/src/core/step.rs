@@ -146,6 +146,10 @@ impl<'p> Machine<'p> {
             succeeded,
             reason: reason.clone(),
         });
+        // A step a retry ran first: its own actions are not followed; the retry goes on.
+        if self.frame().resume.is_some() {
+            return self.come_back();
+        }
         if succeeded {
             self.on_success(step)
         } else {

@@ -65,6 +65,8 @@ impl<'p> Machine<'p> {
                 self.top().exchange.callee = Some((false, Some(reason)));
                 Flow::Judge
             }
+            // The retry goes ahead, as it would after a failed run of the workflow.
+            Via::BeforeRetry => self.come_back(),
         }
     }
 
@@ -201,6 +203,7 @@ impl<'p> Machine<'p> {
                 f.exchange.callee = Some((succeeded, error.map(|e| e.reason)));
                 Flow::Judge
             }
+            Via::BeforeRetry => self.come_back(),
         }
     }
 

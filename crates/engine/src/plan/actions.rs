@@ -23,7 +23,20 @@ pub enum ActionKindPlan {
         after: Option<f64>,
         /// Retries allowed.
         limit: u64,
+        /// A step or workflow to run first ("the reference is executed and the context is
+        /// returned, after which the current step is retried").
+        first: Option<RetryFirst>,
     },
+}
+
+/// What a retry runs before retrying.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RetryFirst {
+    /// One step of the same workflow (by index): it runs once, its own actions are not
+    /// followed, and control comes back.
+    Step(usize),
+    /// A workflow, called like a workflow step, whose end hands control back.
+    Workflow(String),
 }
 
 /// An action, ready to be matched.
@@ -118,20 +131,15 @@ fn failure_action(
         Some(ActionKind::End) => ActionKindPlan::End,
         Some(ActionKind::Goto) => target(w, a.step_id.as_deref(), a.workflow_id.as_deref())?
             .ok_or_else(|| format!("action `{name}` goes nowhere"))?,
-        // A retry that names a step or workflow runs it first; this version does not.
-        Some(ActionKind::Retry) if a.step_id.is_some() || a.workflow_id.is_some() => {
-            return Err(format!(
-                "action `{name}` retries after running `{}` first, which this version of Telaio does not do",
-                a.step_id
-                    .as_deref()
-                    .or(a.workflow_id.as_deref())
-                    .unwrap_or_default()
-            ));
-        }
         Some(ActionKind::Retry) => ActionKindPlan::Retry {
             after: a.retry_after,
             // "If not specified then a single retry SHALL be attempted."
             limit: a.retry_limit.unwrap_or(1),
+            first: match target(w, a.step_id.as_deref(), a.workflow_id.as_deref())? {
+                Some(ActionKindPlan::GotoStep(i)) => Some(RetryFirst::Step(i)),
+                Some(ActionKindPlan::GotoWorkflow(id)) => Some(RetryFirst::Workflow(id)),
+                _ => None,
+            },
         },
         other => return Err(format!("action `{name}` has type {other:?}")),
     };

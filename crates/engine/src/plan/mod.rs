@@ -7,7 +7,7 @@ mod actions;
 mod operation;
 mod values;
 
-pub use actions::{ActionKindPlan, ActionPlan};
+pub use actions::{ActionKindPlan, ActionPlan, RetryFirst};
 pub use operation::{DeclaredParam, OperationPlan, server_url};
 pub use values::ValuePlan;
 
