@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::auth::{Credentials, Scheme, SchemeKind, Secret, choose};
 use crate::core::{Command, Input, Machine, Outcome, RunOptions};
 use crate::event::Event;
-use crate::http::{Request, Response};
+use crate::http::{LONGEST_RETRY_WAIT, Request, Response};
 use crate::plan::Plan;
 
 /// Limits the driver enforces.
@@ -244,7 +244,7 @@ fn retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
     if let Ok(seconds) = value.parse::<f64>() {
         return (seconds.is_finite() && seconds >= 0.0)
-            .then(|| Duration::from_secs_f64(seconds.min(86_400.0)));
+            .then(|| Duration::from_secs_f64(seconds.min(LONGEST_RETRY_WAIT.as_secs_f64())));
     }
     let when = httpdate::parse_http_date(value).ok()?;
     Some(when.duration_since(now).unwrap_or_default())
@@ -428,7 +428,7 @@ fn describe(e: &reqwest::Error) -> String {
 mod tests {
     use std::time::{Duration, SystemTime};
 
-    use super::retry_after;
+    use super::{LONGEST_RETRY_WAIT, retry_after};
 
     #[test]
     fn retry_after_reads_seconds_and_dates() {
@@ -448,7 +448,7 @@ mod tests {
         assert_eq!(retry_after("-3", now), None);
         assert_eq!(
             retry_after("1e9", SystemTime::UNIX_EPOCH),
-            Some(Duration::from_secs(86_400))
+            Some(LONGEST_RETRY_WAIT)
         );
     }
 }

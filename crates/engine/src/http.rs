@@ -4,6 +4,9 @@
 use serde::Serialize;
 use telaio_expr::Body;
 
+/// The longest wait a `Retry-After` or `retryAfter` can ask for: a day.
+pub const LONGEST_RETRY_WAIT: std::time::Duration = std::time::Duration::from_secs(86_400);
+
 /// A request, fully built: URL with query string, headers, body bytes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Request {

@@ -95,13 +95,8 @@ workflows:
     assert_eq!(outcome.outputs, json!({"from": "second"}));
 }
 
-#[tokio::test]
-async fn a_prerequisite_shared_by_two_runs_once() {
-    let server = Server::start(|_, _| Reply::json(200, json!({}))).await;
-    let arazzo = doc(r#"
-workflows:
-  - workflowId: base
-    steps: [{stepId: b, operationId: listItems}]
+/// `top` depends on `left` and `right`, which both depend on `base` (given separately).
+const DIAMOND: &str = r#"
   - workflowId: left
     dependsOn: [base]
     steps: [{stepId: l, operationId: createItem}]
@@ -111,11 +106,15 @@ workflows:
   - workflowId: top
     dependsOn: [left, right]
     steps:
-      - stepId: t
-        operationId: getItem
-        parameters: [{name: id, in: path, value: top}]
-"#);
-    let (outcome, _) = run_fast(&server, &arazzo, "top", vec![]).await;
+      - {stepId: t, operationId: getItem, parameters: [{name: id, in: path, value: top}]}
+    outputs: {base: $workflows.base.outputs.from}
+"#;
+
+#[tokio::test]
+async fn a_prerequisite_shared_by_two_runs_once() {
+    let server = Server::start(|_, _| Reply::json(200, json!({}))).await;
+    let base = "workflows:\n  - workflowId: base\n    steps: [{stepId: b, operationId: listItems}]\n    outputs: {from: base}";
+    let (outcome, _) = run_fast(&server, &doc(&format!("{base}{DIAMOND}")), "top", vec![]).await;
     assert!(outcome.succeeded, "{outcome:#?}");
     assert_eq!(
         requests(&server),
@@ -428,4 +427,97 @@ workflows:
             ("login".into(), 1)
         ]
     );
+}
+
+#[tokio::test]
+async fn values_with_holes_are_not_sent() {
+    let server = Server::start(|_, _| Reply::json(200, json!([]))).await;
+    let arazzo = doc(r#"
+workflows:
+  - workflowId: w
+    steps:
+      - stepId: find
+        operationId: listItems
+        parameters:
+          # A template with a hole is missing as a whole, not `pre-`.
+          - {name: q, in: query, value: 'pre-{$inputs.missing}'}
+        outputs: {firstId: $response.body#/0/id}
+      - stepId: get
+        operationId: getItem
+        parameters: [{name: id, in: path, value: $steps.find.outputs.firstId}]
+"#);
+    let (outcome, _) = run_fast(&server, &arazzo, "w", vec![]).await;
+    assert_eq!(server.requests()[0].query, "", "no `q=pre-`");
+    // The list was empty, so `firstId` has no value, and `/v1/items/` is not sent.
+    assert_eq!(requests(&server), ["GET /v1/items"]);
+    let error = outcome.error.unwrap();
+    assert_eq!(error.step_id.as_deref(), Some("get"));
+    assert!(
+        error.reason.contains("$steps.find.outputs.firstId"),
+        "{}",
+        error.reason
+    );
+}
+
+#[tokio::test]
+async fn a_prerequisite_that_hands_over_by_goto_still_runs_once() {
+    let server = Server::start(|_, _| Reply::json(200, json!({}))).await;
+    let base = r#"
+workflows:
+  - workflowId: base
+    steps:
+      - stepId: b
+        operationId: listItems
+        onSuccess: [{name: on, type: goto, workflowId: other}]
+  - workflowId: other
+    steps:
+      - {stepId: o, operationId: getJob, parameters: [{name: id, in: path, value: other}]}
+    outputs: {from: other}"#;
+    let (outcome, _) = run_fast(&server, &doc(&format!("{base}{DIAMOND}")), "top", vec![]).await;
+    assert!(outcome.succeeded, "{outcome:#?}");
+    assert_eq!(
+        requests(&server),
+        [
+            "GET /v1/items",
+            "GET /v1/jobs/other",
+            "POST /v1/items",
+            "POST /v1/items",
+            "GET /v1/items/top"
+        ]
+    );
+    // `base` ended with `other`, so its outputs are `other`'s.
+    assert_eq!(outcome.outputs, json!({"base": "other"}));
+}
+
+#[tokio::test]
+async fn input_schemas_whose_references_fan_out_still_plan() {
+    let server = Server::start(|_, _| Reply::json(200, json!({}))).await;
+    // Each level names `node` four times: inlined naively, 4^16 copies.
+    let arazzo = doc(r#"
+workflows:
+  - workflowId: w
+    inputs: {$ref: '#/components/inputs/node'}
+    steps: [{stepId: s, operationId: listItems}]
+components:
+  inputs:
+    node:
+      type: object
+      properties:
+        a: {$ref: '#/components/inputs/node'}
+        b: {$ref: '#/components/inputs/node'}
+        c: {$ref: '#/components/inputs/node'}
+        d: {$ref: '#/components/inputs/node'}
+        name: {type: string}
+"#);
+    let (outcome, _) = run_fast(
+        &server,
+        &arazzo,
+        "w",
+        vec![(
+            "a",
+            telaio_engine::InputSource::Json(json!({"b": {"name": "x"}})),
+        )],
+    )
+    .await;
+    assert!(outcome.succeeded, "{outcome:#?}");
 }

@@ -11,7 +11,7 @@ use crate::event::Event;
 use crate::plan::{ActionKindPlan, ActionPlan, RetryFirst, StepPlan};
 
 /// The longest wait a `Retry-After` or `retryAfter` can ask for.
-const LONGEST_RETRY_WAIT: Duration = Duration::from_secs(86_400);
+use crate::http::LONGEST_RETRY_WAIT;
 
 impl<'p> Machine<'p> {
     fn matches(&self, action: &ActionPlan) -> bool {
@@ -32,7 +32,12 @@ impl<'p> Machine<'p> {
         let inputs: Map<String, Value> = action
             .parameters
             .iter()
-            .filter_map(|p| super::step::present(&p.name, &p.value, &scope, &mut missing))
+            .filter_map(|p| {
+                Some((
+                    p.name.clone(),
+                    p.value.evaluate_present(&scope, &mut missing)?,
+                ))
+            })
             .collect();
         Value::Object(inputs)
     }
@@ -83,9 +88,9 @@ impl<'p> Machine<'p> {
                         .as_ref()
                         .and_then(|r| r.retry_after)
                         .or_else(|| {
-                            after
-                                .filter(|s| s.is_finite() && *s > 0.0)
-                                .map(|s| Duration::from_secs_f64(s.min(86_400.0)))
+                            after.filter(|s| s.is_finite() && *s > 0.0).map(|s| {
+                                Duration::from_secs_f64(s.min(LONGEST_RETRY_WAIT.as_secs_f64()))
+                            })
                         })
                         .unwrap_or_default();
                     let wait = asked.min(LONGEST_RETRY_WAIT);

@@ -19,7 +19,7 @@ pub(crate) fn render<S: Scope + ?Sized>(
 ) -> String {
     let parts = template.parts();
     let mut out = String::new();
-    let mut in_string = false;
+    let mut strings = Strings::default();
     // Set when the previous placeholder consumed the closing quote of its string.
     let mut skip_quote = false;
     for (i, part) in parts.iter().enumerate() {
@@ -31,7 +31,7 @@ pub(crate) fn render<S: Scope + ?Sized>(
                 } else {
                     text.as_str()
                 };
-                in_string = track_strings(text, in_string);
+                strings.track(text, out.len());
                 out.push_str(text);
             }
             Part::Expression(e) => {
@@ -42,25 +42,31 @@ pub(crate) fn render<S: Scope + ?Sized>(
                         None
                     }
                 };
-                let whole_string = in_string
-                    && out.ends_with('"')
-                    && matches!(parts.get(i + 1), Some(Part::Text(t)) if t.starts_with('"'));
+                // `"{$x}"`: the placeholder opens its string (nothing between the quote and
+                // it), closes it (the next text starts with the closing quote), and the
+                // string is a value, not a member name (no `:` after it).
+                let whole_string = strings.opened_at.is_some_and(|q| q + 1 == out.len())
+                    && matches!(parts.get(i + 1), Some(Part::Text(t))
+                        if t.starts_with('"') && !t[1..].trim_start().starts_with(':'));
                 match value {
                     Some(v) if whole_string && !v.is_string() => {
                         out.pop();
                         out.push_str(&v.to_string());
-                        in_string = false;
+                        strings.close();
                         skip_quote = true;
                     }
-                    Some(v) if in_string => out.push_str(&escaped(&to_text(&v))),
-                    Some(v) => out.push_str(&v.to_string()),
                     None if whole_string => {
                         out.pop();
                         out.push_str("null");
-                        in_string = false;
+                        strings.close();
                         skip_quote = true;
                     }
-                    None if in_string => {}
+                    Some(v) if strings.inside() => {
+                        out.push_str(&escaped(&to_text(&v)));
+                        strings.spliced();
+                    }
+                    None if strings.inside() => strings.spliced(),
+                    Some(v) => out.push_str(&v.to_string()),
                     None => out.push_str("null"),
                 }
             }
@@ -69,18 +75,50 @@ pub(crate) fn render<S: Scope + ?Sized>(
     out
 }
 
-/// Whether the text ends inside a JSON string, given whether it starts inside one.
-fn track_strings(text: &str, mut in_string: bool) -> bool {
-    let mut escaped = false;
-    for c in text.chars() {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' if in_string => escaped = true,
-            '"' => in_string = !in_string,
-            _ => {}
+/// Where the output stands with respect to JSON strings.
+#[derive(Default)]
+struct Strings {
+    inside: bool,
+    /// The output index of the quote that opened the current string, while nothing but that
+    /// quote has been written of it.
+    opened_at: Option<usize>,
+}
+
+impl Strings {
+    fn inside(&self) -> bool {
+        self.inside
+    }
+
+    /// Follows the quotes of literal text about to be appended at output index `base`.
+    fn track(&mut self, text: &str, base: usize) {
+        let mut escaped = false;
+        for (i, c) in text.char_indices() {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' if self.inside => escaped = true,
+                '"' => {
+                    self.inside = !self.inside;
+                    self.opened_at = self.inside.then_some(base + i);
+                    continue;
+                }
+                _ => {}
+            }
+            if self.inside {
+                self.opened_at = None;
+            }
         }
     }
-    in_string
+
+    /// A value was written inside the current string.
+    fn spliced(&mut self) {
+        self.opened_at = None;
+    }
+
+    /// A placeholder stood for the whole string, quotes included.
+    fn close(&mut self) {
+        self.inside = false;
+        self.opened_at = None;
+    }
 }
 
 /// Text as it must appear between the quotes of a JSON string.
@@ -117,6 +155,28 @@ mod tests {
                    "customer": {"firstName": "Ann"}, "flag": true, "gone": null, "none": null,
                    "empty": "x"})
         );
+    }
+
+    #[test]
+    fn only_a_placeholder_that_is_a_whole_value_string_becomes_the_value() {
+        for (template, expected) in [
+            // A member name stays a string.
+            (r#"{"{$inputs.n}": 1}"#, json!({"3": 1})),
+            // Two placeholders in one string: text, escaped.
+            (
+                r#"{"k": "{$inputs.name}{$inputs.n}"}"#,
+                json!({"k": "Rex \"the\" dog3"}),
+            ),
+            (r#"{"k": "{$inputs.gone}{$inputs.n}"}"#, json!({"k": "3"})),
+            // A placeholder after an escaped quote is inside the string.
+            (r#"{"k": "a\"{$inputs.n}"}"#, json!({"k": "a\"3"})),
+            (r#"["{$inputs.flag}", "{$inputs.n}x"]"#, json!([true, "3x"])),
+        ] {
+            let text = rendered(template);
+            let parsed: Value = serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("{e}: {template} gave {text}"));
+            assert_eq!(parsed, expected, "{template}");
+        }
     }
 
     #[test]

@@ -164,6 +164,8 @@ pub(crate) struct Frame<'p> {
     error: Option<RunError>,
     /// Set while a retry's first step or workflow runs.
     resume: Option<Resume>,
+    /// The workflows whose place this one took by `goto` (their end is its end).
+    stands_for: Vec<String>,
 }
 
 impl<'p> Frame<'p> {
@@ -181,6 +183,7 @@ impl<'p> Frame<'p> {
             via,
             error: None,
             resume: None,
+            stands_for: Vec::new(),
         }
     }
 }
@@ -211,6 +214,7 @@ enum Flow {
 }
 
 /// A workflow that has ended: its inputs, outputs, and whether it succeeded.
+#[derive(Clone)]
 pub(crate) struct Finished {
     pub inputs: Value,
     pub outputs: Value,
@@ -228,6 +232,8 @@ pub struct Machine<'p> {
     summaries: Vec<StepSummary>,
     pending: Pending,
     root: String,
+    /// Handed from a `goto` to the frame it opens: see [`Frame::stands_for`].
+    standing_in: Vec<String>,
 }
 
 fn object() -> Value {
@@ -247,6 +253,7 @@ impl<'p> Machine<'p> {
             summaries: Vec::new(),
             pending: Pending::Nothing,
             root: String::new(),
+            standing_in: Vec::new(),
         }
     }
 

@@ -58,12 +58,10 @@ pub fn build<S: Scope + ?Sized>(
     let mut headers: Vec<(String, String)> = Vec::new();
     let mut cookies: Vec<String> = Vec::new();
     for p in &step.parameters {
-        let before = missing.len();
-        let value = p.value.evaluate(scope, missing);
         // A parameter whose value is missing is not sent (the reason stays in `missing`).
-        if value.is_null() && missing.len() > before {
+        let Some(value) = p.value.evaluate_present(scope, missing) else {
             continue;
-        }
+        };
         let location = p
             .location
             .as_ref()
@@ -80,6 +78,8 @@ pub fn build<S: Scope + ?Sized>(
             other => other,
         };
         match location {
+            // An empty value would make `/pets/{id}` `/pets/`: the variable stays unfilled.
+            "path" if value.is_null() || value.as_str() == Some("") => {}
             "path" => {
                 let text = serialize_simple(
                     &value,

@@ -9,19 +9,6 @@ use super::{Command, Exchange, Flow, Machine, Pending, StepSummary, Via, request
 use crate::event::Event;
 use crate::plan::{StepPlan, TargetPlan};
 
-/// A parameter's name and value, or nothing when its value is missing: a called workflow
-/// then sees the input as absent (so its default applies), not as `null`.
-pub(super) fn present<S: telaio_expr::Scope + ?Sized>(
-    name: &str,
-    value: &crate::plan::ValuePlan,
-    scope: &S,
-    missing: &mut Vec<telaio_expr::Missing>,
-) -> Option<(String, Value)> {
-    let before = missing.len();
-    let v = value.evaluate(scope, missing);
-    (!(v.is_null() && missing.len() > before)).then(|| (name.to_owned(), v))
-}
-
 impl<'p> Machine<'p> {
     /// Runs the current step of the top frame (or ends the workflow after its last step).
     pub(super) fn run_step(&mut self) -> Flow {
@@ -93,7 +80,12 @@ impl<'p> Machine<'p> {
                     let scope = self.scope();
                     step.parameters
                         .iter()
-                        .filter_map(|p| present(&p.name, &p.value, &scope, &mut missing))
+                        .filter_map(|p| {
+                            Some((
+                                p.name.clone(),
+                                p.value.evaluate_present(&scope, &mut missing)?,
+                            ))
+                        })
                         .collect()
                 };
                 self.enter(id, Value::Object(inputs), Via::Step)
@@ -126,9 +118,11 @@ impl<'p> Machine<'p> {
         let mut missing = Vec::new();
         let outputs: Map<String, Value> = {
             let scope = self.scope();
+            // An output that cannot be computed is left out, so reading it later is a miss
+            // with a reason, not a silent null.
             step.outputs
                 .iter()
-                .map(|(k, v)| (k.clone(), v.evaluate(&scope, &mut missing)))
+                .filter_map(|(k, v)| Some((k.clone(), v.evaluate_present(&scope, &mut missing)?)))
                 .collect()
         };
         let (workflow_id, status_code) = {

@@ -16,7 +16,9 @@ impl<'p> Machine<'p> {
             depth: self.frames.len(),
         });
         let deps = workflow.depends_on.clone();
-        self.frames.push(Frame::new(workflow, inputs, deps, via));
+        let mut frame = Frame::new(workflow, inputs, deps, via);
+        frame.stands_for = std::mem::take(&mut self.standing_in);
+        self.frames.push(frame);
         Flow::Advance
     }
 
@@ -109,7 +111,13 @@ impl<'p> Machine<'p> {
             workflow_id: frame.workflow.id.clone(),
             succeeded,
         });
-        self.enter(target, inputs, frame.via)
+        let mut stands_for = frame.stands_for;
+        stands_for.push(frame.workflow.id.clone());
+        self.standing_in = stands_for;
+        let flow = self.enter(target, inputs, frame.via);
+        // A target that could not start takes no one's place.
+        self.standing_in.clear();
+        flow
     }
 
     /// The current workflow fails at its current step.
@@ -144,6 +152,7 @@ impl<'p> Machine<'p> {
                 .workflow
                 .outputs
                 .iter()
+                // The run's outputs name every declared output: a missing one is null.
                 .map(|(k, v)| (k.clone(), v.evaluate(&scope, &mut missing)))
                 .collect()
         };
@@ -157,14 +166,17 @@ impl<'p> Machine<'p> {
             succeeded,
         });
         let error = if succeeded { None } else { frame.error };
-        self.finished.insert(
-            id.clone(),
-            Finished {
-                inputs: frame.inputs,
-                outputs: outputs.clone(),
-                succeeded,
-            },
-        );
+        let done = Finished {
+            inputs: frame.inputs,
+            outputs: outputs.clone(),
+            succeeded,
+        };
+        // A workflow that handed over by `goto` ends with the one that took its place: a
+        // prerequisite that did so has run, and `$workflows.<it>` reads the final outputs.
+        for earlier in frame.stands_for {
+            self.finished.insert(earlier, done.clone());
+        }
+        self.finished.insert(id.clone(), done);
         match frame.via {
             Via::Root => {
                 self.events.push(Event::RunFinished {

@@ -266,7 +266,10 @@ fn plan_workflow(
 /// inlining after a few rounds; what is left still resolves, because the schema carries the
 /// document's `components.inputs` along (a keyword JSON Schema ignores).
 fn inline_component_inputs(schema: &Value, components: Option<&Components>) -> Value {
-    let mut out = inline(schema, components, 0);
+    // Inlining copies; references that fan out (a component naming another four times, each
+    // naming it again) would copy without end, so the copying stops at a budget.
+    let mut budget = MAX_INLINED_NODES;
+    let mut out = inline(schema, components, 0, &mut budget);
     if let (Value::Object(map), Some(c)) = (&mut out, components)
         && !c.inputs.is_empty()
     {
@@ -281,8 +284,20 @@ fn inline_component_inputs(schema: &Value, components: Option<&Components>) -> V
     out
 }
 
-fn inline(schema: &Value, components: Option<&Components>, depth: usize) -> Value {
+/// The most schema nodes inlining may produce.
+const MAX_INLINED_NODES: usize = 10_000;
+
+fn inline(
+    schema: &Value,
+    components: Option<&Components>,
+    depth: usize,
+    budget: &mut usize,
+) -> Value {
     const MAX_ROUNDS: usize = 16;
+    if *budget == 0 {
+        return schema.clone();
+    }
+    *budget -= 1;
     match schema {
         Value::Object(map) => {
             let named = map
@@ -291,17 +306,20 @@ fn inline(schema: &Value, components: Option<&Components>, depth: usize) -> Valu
                 .and_then(|r| r.strip_prefix("#/components/inputs/"))
                 .and_then(|name| components?.inputs.get(name));
             match named {
-                Some(target) if depth < MAX_ROUNDS => inline(target, components, depth + 1),
+                Some(target) if depth < MAX_ROUNDS => inline(target, components, depth + 1, budget),
                 _ => Value::Object(
                     map.iter()
-                        .map(|(k, v)| (k.clone(), inline(v, components, depth)))
+                        .map(|(k, v)| (k.clone(), inline(v, components, depth, budget)))
                         .collect(),
                 ),
             }
         }
-        Value::Array(items) => {
-            Value::Array(items.iter().map(|i| inline(i, components, depth)).collect())
-        }
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|i| inline(i, components, depth, budget))
+                .collect(),
+        ),
         other => other.clone(),
     }
 }

@@ -69,6 +69,18 @@ impl ValuePlan {
         }
     }
 
+    /// Computes the value, or nothing when it is missing (the reason goes to `missing`): a
+    /// parameter, input or output whose value is missing is left out, not sent as `null`.
+    pub fn evaluate_present<S: Scope + ?Sized>(
+        &self,
+        scope: &S,
+        missing: &mut Vec<Missing>,
+    ) -> Option<Value> {
+        let before = missing.len();
+        let value = self.evaluate(scope, missing);
+        (!(value.is_null() && missing.len() > before)).then_some(value)
+    }
+
     /// Computes the value. A missing value is null; each miss is reported in `missing`.
     pub fn evaluate<S: Scope + ?Sized>(&self, scope: &S, missing: &mut Vec<Missing>) -> Value {
         match self {
@@ -80,13 +92,26 @@ impl ValuePlan {
                     Value::Null
                 }
             },
+            // A template with a hole is missing as a whole: `/pets/{$x}` with no `x` is not
+            // `/pets/`.
             ValuePlan::Template(t) => {
                 let (text, m) = render(t, scope);
-                missing.extend(m);
-                Value::String(text)
+                if m.is_empty() {
+                    Value::String(text)
+                } else {
+                    missing.extend(m);
+                    Value::Null
+                }
             }
             ValuePlan::Selector(s) => match s.select(scope) {
-                Ok(v) => v.unwrap_or(Value::Null),
+                Ok(Some(v)) => v,
+                Ok(None) => {
+                    missing.push(Missing {
+                        expression: "selector".into(),
+                        reason: "it selects nothing".into(),
+                    });
+                    Value::Null
+                }
                 Err(reason) => {
                     missing.push(Missing {
                         expression: "selector".into(),

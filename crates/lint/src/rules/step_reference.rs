@@ -117,8 +117,15 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 continue;
             };
             let declared = &w.steps[target].outputs;
+            // `pet.name` reads member `name` of output `pet` when `pet` is declared.
+            let is_declared = |name: &str| {
+                declared.contains_key(name)
+                    || name
+                        .match_indices('.')
+                        .any(|(i, _)| declared.contains_key(&name[..i]))
+            };
             if let Some(name) = output.as_deref()
-                && !declared.contains_key(name)
+                && !is_declared(name)
             {
                 let mut d = cx.at(
                     &UnknownOutput::RULE,
