@@ -303,7 +303,10 @@ fn execute(
         }
     };
     let driver = match Driver::new(driver_options) {
-        Ok(d) => d.with_credentials(credentials),
+        // The driver masks every event and the outcome, learning secrets the run computes.
+        Ok(d) => d
+            .with_credentials(credentials)
+            .with_redactor(redactor.clone()),
         Err(e) => {
             usage_error(&e.to_string());
             return exit::USAGE;
@@ -332,23 +335,18 @@ fn execute(
         },
     };
     let mut observe = |e: &Event| {
-        // Nothing leaves the run unredacted: progress and trace see the masked event.
-        let e = redactor.event(e);
         if live {
-            progress.show(&e);
+            progress.show(e);
         }
         if let Some(t) = &mut trace {
-            let _ = serde_json::to_writer(&mut *t, &e);
+            let _ = serde_json::to_writer(&mut *t, e);
             let _ = t.write_all(b"\n");
         }
     };
-    let mut outcome =
-        runtime.block_on(driver.run(plan, workflow, inputs, run_options, &mut observe));
+    let outcome = runtime.block_on(driver.run(plan, workflow, inputs, run_options, &mut observe));
     if let Some(mut t) = trace {
         let _ = t.flush();
     }
-    outcome.outputs = redactor.outputs(&outcome.outputs);
-    outcome.error = redactor.run_error(&outcome.error);
     print_outcome(args.output, &outcome);
     if outcome.succeeded {
         exit::OK

@@ -13,6 +13,7 @@ use crate::core::{Command, Input, Machine, Outcome, RunOptions};
 use crate::event::Event;
 use crate::http::{LONGEST_RETRY_WAIT, Request, Response};
 use crate::plan::Plan;
+use crate::redact::Redactor;
 
 /// Limits the driver enforces.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,6 +47,8 @@ pub struct Driver {
     /// For `https://` URLs: built on first use, verifying with the platform's roots.
     tls: std::sync::OnceLock<Result<reqwest::Client, String>>,
     options: DriverOptions,
+    /// Masks secrets in every event and in the outcome, when set.
+    redactor: Option<Redactor>,
 }
 
 /// Why the driver cannot start.
@@ -74,12 +77,21 @@ impl Driver {
             plain,
             tls: std::sync::OnceLock::new(),
             options,
+            redactor: None,
         })
     }
 
     /// The same driver, authenticating with these credentials.
     pub fn with_credentials(mut self, credentials: Credentials) -> Driver {
         self.credentials = credentials;
+        self
+    }
+
+    /// The same driver, masking secrets with this redactor in every event it reports and in
+    /// the outcome. During the run it also learns the values of secret inputs of the
+    /// workflows the run enters, which only exist once computed.
+    pub fn with_redactor(mut self, redactor: Redactor) -> Driver {
+        self.redactor = Some(redactor);
         self
     }
 
@@ -115,13 +127,33 @@ impl Driver {
         let started = Instant::now();
         let mut machine = Machine::new(plan, options);
         let mut command = machine.start(workflow_id, inputs);
+        let mut redactor = self.redactor.clone();
         loop {
-            for e in machine.take_events() {
-                observe(&e);
+            match &mut redactor {
+                Some(r) => {
+                    for (workflow, inputs) in machine.take_secret_inputs() {
+                        r.inputs(workflow.inputs_schema.as_ref(), &inputs);
+                    }
+                    for e in machine.take_events() {
+                        observe(&r.event(&e));
+                    }
+                }
+                None => {
+                    machine.take_secret_inputs();
+                    for e in machine.take_events() {
+                        observe(&e);
+                    }
+                }
             }
             let remaining = self.options.deadline.saturating_sub(started.elapsed());
             command = match command {
-                Command::Finished(outcome) => return outcome,
+                Command::Finished(mut outcome) => {
+                    if let Some(r) = &redactor {
+                        outcome.outputs = r.outputs(&outcome.outputs);
+                        outcome.error = r.run_error(&outcome.error);
+                    }
+                    return outcome;
+                }
                 _ if remaining.is_zero() => machine.stop(self.deadline_reason()),
                 Command::Wait(d) => {
                     if d > remaining {

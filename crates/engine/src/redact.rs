@@ -254,6 +254,13 @@ impl Redactor {
     }
 }
 
+/// Whether a schema marks any property secret.
+pub(crate) fn has_secret_inputs(schema: &Value) -> bool {
+    let mut names = Vec::new();
+    secret_names(schema, &mut names, 0);
+    !names.is_empty()
+}
+
 /// Property names marked secret anywhere in a schema (`properties`, `items`, and the
 /// combinators), to a bounded depth.
 fn secret_names(schema: &Value, out: &mut Vec<String>, depth: usize) {

@@ -234,6 +234,8 @@ pub struct Machine<'p> {
     root: String,
     /// Handed from a `goto` to the frame it opens: see [`Frame::stands_for`].
     standing_in: Vec<String>,
+    /// Workflows entered whose inputs hold secrets, with those inputs, for the redactor.
+    secret_inputs: Vec<(&'p WorkflowPlan, Value)>,
 }
 
 fn object() -> Value {
@@ -254,12 +256,20 @@ impl<'p> Machine<'p> {
             pending: Pending::Nothing,
             root: String::new(),
             standing_in: Vec::new(),
+            secret_inputs: Vec::new(),
         }
     }
 
     /// The events recorded since the last call.
     pub fn take_events(&mut self) -> Vec<Event> {
         std::mem::take(&mut self.events)
+    }
+
+    /// The workflows entered since the last call whose inputs schema marks secrets, with the
+    /// inputs they got: a redactor learns the values before it sees the events that follow
+    /// (a token passed into a called workflow's `format: password` input).
+    pub fn take_secret_inputs(&mut self) -> Vec<(&'p WorkflowPlan, Value)> {
+        std::mem::take(&mut self.secret_inputs)
     }
 
     /// Starts the run of a workflow with inputs already validated.

@@ -15,6 +15,9 @@ impl<'p> Machine<'p> {
             workflow_id: workflow.id.clone(),
             depth: self.frames.len(),
         });
+        if workflow.has_secret_inputs {
+            self.secret_inputs.push((workflow, inputs.clone()));
+        }
         let deps = workflow.depends_on.clone();
         let mut frame = Frame::new(workflow, inputs, deps, via);
         frame.stands_for = std::mem::take(&mut self.standing_in);

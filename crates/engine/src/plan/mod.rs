@@ -77,6 +77,9 @@ pub struct WorkflowPlan {
     pub outputs: Vec<(String, ValuePlan)>,
     /// Workflows to run first.
     pub depends_on: Vec<String>,
+    /// Whether its inputs schema marks any input secret (whose values must then be masked
+    /// wherever they appear).
+    pub has_secret_inputs: bool,
 }
 
 /// What a step calls.
@@ -249,12 +252,16 @@ fn plan_workflow(
     if !errors.is_empty() {
         return Err(errors);
     }
+    let inputs_schema = w
+        .inputs
+        .as_ref()
+        .map(|s| inline_component_inputs(s, components));
     Ok(WorkflowPlan {
         id: id.clone(),
-        inputs_schema: w
-            .inputs
+        has_secret_inputs: inputs_schema
             .as_ref()
-            .map(|s| inline_component_inputs(s, components)),
+            .is_some_and(crate::redact::has_secret_inputs),
+        inputs_schema,
         steps,
         outputs,
         depends_on: w.depends_on.clone(),

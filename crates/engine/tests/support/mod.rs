@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::IntoResponse;
 use serde_json::Value;
 use telaio_engine::{
-    Driver, DriverOptions, Event, InputSource, Outcome, Plan, PlanOptions, RunOptions,
+    Driver, DriverOptions, Event, InputSource, Outcome, Plan, PlanOptions, Redactor, RunOptions,
     prepare_inputs,
 };
 use telaio_model::{LoadOptions, Loader};
@@ -166,13 +166,8 @@ pub async fn run(
     options: RunOptions,
     driver: DriverOptions,
 ) -> (Outcome, Vec<Event>) {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("api.yaml"), API).unwrap();
-    let doc = dir.path().join("flow.arazzo.yaml");
-    std::fs::write(&doc, arazzo).unwrap();
-    let servers = [("api".to_owned(), format!("{}/v1", server.url))]
-        .into_iter()
-        .collect();
+    let (_dir, doc) = write_inline(arazzo);
+    let servers = local_servers(server);
     let given = inputs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
     run_loaded(
         Loader::new(LoadOptions::default()),
@@ -181,9 +176,26 @@ pub async fn run(
         workflow_id,
         given,
         options,
-        driver,
+        Driver::new(driver).unwrap(),
     )
     .await
+}
+
+/// Writes the test API and an inline document to a temporary folder (kept while the guard
+/// lives).
+fn write_inline(arazzo: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("api.yaml"), API).unwrap();
+    let doc = dir.path().join("flow.arazzo.yaml");
+    std::fs::write(&doc, arazzo).unwrap();
+    (dir, doc)
+}
+
+/// Source `api` served by the local server.
+fn local_servers(server: &Server) -> HashMap<String, String> {
+    [("api".to_owned(), format!("{}/v1", server.url))]
+        .into_iter()
+        .collect()
 }
 
 /// Runs a document from disk, with sources substituted (`--source`) and servers overridden
@@ -217,7 +229,7 @@ pub async fn run_file(
         workflow_id,
         given,
         fast(),
-        DriverOptions::default(),
+        Driver::new(DriverOptions::default()).unwrap(),
     )
     .await
 }
@@ -229,7 +241,7 @@ async fn run_loaded(
     workflow_id: &str,
     given: Vec<(String, InputSource)>,
     options: RunOptions,
-    driver: DriverOptions,
+    driver: Driver,
 ) -> (Outcome, Vec<Event>) {
     let bundle = loader
         .load_bundle(&Loader::url_for_path(doc).unwrap())
@@ -238,7 +250,6 @@ async fn run_loaded(
         Plan::compile(&bundle, &PlanOptions { servers }).unwrap_or_else(|e| panic!("{e:#?}"));
     let schema = plan.workflow(workflow_id).unwrap().inputs_schema.clone();
     let inputs = prepare_inputs(schema.as_ref(), given).unwrap_or_else(|e| panic!("{e:#?}"));
-    let driver = Driver::new(driver).unwrap();
     let mut events = Vec::new();
     let outcome = driver
         .run(&plan, workflow_id, inputs, options, &mut |e| {
@@ -246,6 +257,31 @@ async fn run_loaded(
         })
         .await;
     (outcome, events)
+}
+
+/// Runs `workflow_id` of an inline document (see [`run`]) through a driver that masks secrets.
+pub async fn run_redacted(
+    server: &Server,
+    arazzo: &str,
+    workflow_id: &str,
+    redactor: Redactor,
+) -> (Outcome, Vec<Event>) {
+    let (_dir, doc) = write_inline(arazzo);
+    let servers = local_servers(server);
+    let driver = Driver::new(DriverOptions::default())
+        .unwrap()
+        .with_redactor(redactor);
+    let loader = Loader::new(LoadOptions::default());
+    run_loaded(
+        loader,
+        &doc,
+        servers,
+        workflow_id,
+        Vec::new(),
+        fast(),
+        driver,
+    )
+    .await
 }
 
 /// Runs `workflow_id` with no polling pause and the default driver.
