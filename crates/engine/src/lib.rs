@@ -51,6 +51,7 @@ pub use http::{Request, Response, is_json};
 pub use inputs::{InputSource, prepare_inputs};
 pub use plan::{
     ActionKindPlan, ActionPlan, BodyPlan, DeclaredParam, OperationPlan, ParamPlan, Plan, PlanError,
-    PlanOptions, RetryFirst, StepPlan, TargetPlan, ValuePlan, WorkflowPlan, server_url,
+    PlanOptions, ReplacementTarget, RetryFirst, StepPlan, TargetPlan, ValuePlan, WorkflowPlan,
+    server_url,
 };
 pub use redact::{MASK, Redactor};

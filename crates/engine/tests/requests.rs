@@ -149,27 +149,73 @@ workflows:
     assert_eq!(outcome.outputs, json!({"count": 2, "name": "rex"}));
 }
 
+/// The JSON body a single `createItem` step sends with this `requestBody` (YAML, indented
+/// for the step).
+async fn json_sent(request_body: &str) -> serde_json::Value {
+    let server = Server::start(|_, _| Reply::json(200, json!({}))).await;
+    let arazzo = doc(&format!(
+        "workflows:\n  - workflowId: w\n    steps:\n      - stepId: create\n        operationId: createItem\n        requestBody:\n{request_body}"
+    ));
+    let (outcome, _) = run_fast(&server, &arazzo, "w", vec![]).await;
+    assert!(outcome.succeeded, "{outcome:#?}");
+    server.requests()[0].json()
+}
+
 #[tokio::test]
 async fn a_replacement_at_dash_appends_to_an_array() {
-    let server = Server::start(|_, _| Reply::json(200, json!({}))).await;
-    let arazzo = doc(r#"
-workflows:
-  - workflowId: w
-    steps:
-      - stepId: create
-        operationId: createItem
-        requestBody:
-          contentType: application/json
+    let sent = json_sent(
+        r#"          contentType: application/json
           payload: {tags: [a], meta: {}}
           replacements:
             - {target: /tags/-, value: b}
             - {target: /tags/-, value: c}
             - {target: /tags/0, value: A}
+"#,
+    )
+    .await;
+    assert_eq!(sent, json!({"tags": ["A", "b", "c"], "meta": {}}));
+}
+
+#[tokio::test]
+async fn an_xml_payload_takes_replacements_by_xpath() {
+    let server = Server::start(|_, _| Reply::json(200, json!({}))).await;
+    let arazzo = doc(r#"
+workflows:
+  - workflowId: w
+    inputs: {type: object, properties: {name: {type: string}}}
+    steps:
+      - stepId: order
+        operationId: postForm
+        requestBody:
+          contentType: application/xml
+          payload: '<order status="draft"><pet>?</pet><qty>0</qty></order>'
+          replacements:
+            - {target: /order/pet, value: $inputs.name}
+            - {target: /order/qty, value: 2}
+            - {target: /order/@status, value: placed}
 "#);
-    let (outcome, _) = run_fast(&server, &arazzo, "w", vec![]).await;
+    let inputs = vec![("name", InputSource::Text("Rex & Co".into()))];
+    let (outcome, _) = run_fast(&server, &arazzo, "w", inputs).await;
     assert!(outcome.succeeded, "{outcome:#?}");
     assert_eq!(
-        server.requests()[0].json(),
-        json!({"tags": ["A", "b", "c"], "meta": {}})
+        server.requests()[0].body,
+        r#"<order status="placed"><pet>Rex &amp; Co</pet><qty>2</qty></order>"#
+    );
+}
+
+#[tokio::test]
+async fn a_jsonpath_replacement_target_sets_every_node_it_selects() {
+    let sent = json_sent(
+        r#"          contentType: application/json
+          payload: {items: [{price: 1, name: a}, {price: 2, name: b}]}
+          replacements:
+            - {target: '$.items[*].price', targetSelectorType: jsonpath, value: 0}
+            - {target: /items/0/name, targetSelectorType: jsonpointer, value: A}
+"#,
+    )
+    .await;
+    assert_eq!(
+        sent,
+        json!({"items": [{"price": 0, "name": "A"}, {"price": 0, "name": "b"}]})
     );
 }

@@ -62,4 +62,4 @@ pub use selector::{CompiledSelector, SelectorType};
 pub use template::{Part, Template, ValueExpression};
 pub use trace::Trace;
 #[cfg(feature = "xpath")]
-pub use xpath::XPathCondition;
+pub use xpath::{XPathCondition, replace_xml};

@@ -98,8 +98,72 @@ pub(crate) fn select_cached(query: &str, xml: &str) -> Result<Option<String>, St
     cached(query)?.select(xml)
 }
 
+/// Sets what an XPath selects in an XML text to `value`: an element's content (its
+/// children replaced by the text), an attribute's value, or a text node. The XML payload
+/// replacement of a request body.
+///
+/// ```
+/// use telaio_expr::replace_xml;
+/// let xml = r#"<order id="0"><pet>?</pet><note>keep</note></order>"#;
+/// let once = replace_xml(xml, "/order/pet", "Rex & co").unwrap();
+/// let twice = replace_xml(&once, "/order/@id", "42").unwrap();
+/// assert_eq!(twice, r#"<order id="42"><pet>Rex &amp; co</pet><note>keep</note></order>"#);
+/// assert!(replace_xml(xml, "/order/nothing", "x").is_err());
+/// ```
+pub fn replace_xml(xml: &str, xpath: &str, value: &str) -> Result<String, String> {
+    let condition = cached(xpath)?;
+    let (sequence, mut documents, doc) = condition.run(xml)?;
+    if sequence.is_empty() {
+        return Err(format!("`{xpath}` selects nothing in the payload"));
+    }
+    let nodes: Vec<_> = sequence
+        .iter()
+        .filter_map(|item| match item {
+            xee_xpath::Item::Node(node) => Some(node),
+            _ => None,
+        })
+        .collect();
+    if nodes.is_empty() {
+        return Err(format!("`{xpath}` selects a value, not a node to replace"));
+    }
+    let xot = documents.xot_mut();
+    for node in nodes {
+        if let Some(attribute) = xot.attribute_node_mut(node) {
+            attribute.set_value(value);
+        } else if let Some(text) = xot.text_mut(node) {
+            text.set(value);
+        } else if xot.is_element(node) {
+            let children: Vec<_> = xot.children(node).collect();
+            for child in children {
+                xot.remove(child).map_err(|e| e.to_string())?;
+            }
+            let text = xot.new_text(value);
+            xot.append(node, text).map_err(|e| e.to_string())?;
+        } else {
+            return Err(format!("`{xpath}` selects a node that holds no value"));
+        }
+    }
+    let root = documents
+        .document_node(doc)
+        .ok_or_else(|| "the payload document went missing".to_owned())?;
+    documents
+        .xot()
+        .to_string(root)
+        .map_err(|e| format!("the payload cannot be written back: {e}"))
+}
+
 impl XPathCondition {
-    fn run(&self, xml: &str) -> Result<(xee_xpath::Sequence, xee_xpath::Documents), String> {
+    fn run(
+        &self,
+        xml: &str,
+    ) -> Result<
+        (
+            xee_xpath::Sequence,
+            xee_xpath::Documents,
+            xee_xpath::DocumentHandle,
+        ),
+        String,
+    > {
         use xee_xpath::Query;
         let mut documents = xee_xpath::Documents::new();
         let doc = documents
@@ -112,7 +176,7 @@ impl XPathCondition {
                 e.error.code()
             )
         })?;
-        Ok((sequence, documents))
+        Ok((sequence, documents, doc))
     }
 
     /// The condition's effective boolean value on an XML text.
@@ -125,7 +189,7 @@ impl XPathCondition {
     /// assert!(c.evaluate("not xml").is_err());
     /// ```
     pub fn evaluate(&self, xml: &str) -> Result<bool, String> {
-        let (sequence, _) = self.run(xml)?;
+        let (sequence, _, _) = self.run(xml)?;
         sequence
             .effective_boolean_value()
             .map_err(|e| format!("the XPath result has no boolean value: {}", e.message()))
@@ -133,7 +197,7 @@ impl XPathCondition {
 
     /// The string value of what the expression selects, `None` when it selects nothing.
     pub fn select(&self, xml: &str) -> Result<Option<String>, String> {
-        let (sequence, documents) = self.run(xml)?;
+        let (sequence, documents, _) = self.run(xml)?;
         if sequence.is_empty() {
             return Ok(None);
         }

@@ -10,7 +10,7 @@ use telaio_model::ParameterIn;
 use url::form_urlencoded;
 
 use crate::http::{Request, is_json};
-use crate::plan::{BodyPlan, OperationPlan, StepPlan, ValuePlan};
+use crate::plan::{BodyPlan, OperationPlan, ReplacementTarget, StepPlan, ValuePlan};
 
 /// A request with the values that `$request.*` expressions read.
 #[derive(Clone, Debug)]
@@ -278,10 +278,40 @@ fn body<S: Scope + ?Sized>(
             Err(_) => as_written = Some(text.as_bytes().to_vec()),
         }
     }
-    for (pointer, replacement) in &b.replacements {
+    for (target, replacement) in &b.replacements {
         let new = replacement.evaluate(scope, missing);
-        if let Some(slot) = pointer_mut(&mut value, pointer.as_str()) {
-            *slot = new;
+        match target {
+            ReplacementTarget::Pointer(pointer) => {
+                if let Some(slot) = pointer_mut(&mut value, pointer.as_str()) {
+                    *slot = new;
+                }
+            }
+            ReplacementTarget::JsonPath(path) => {
+                let pointers: Vec<String> = path
+                    .query()
+                    .query_located(&value)
+                    .locations()
+                    .map(|l| l.to_json_pointer())
+                    .collect();
+                for pointer in pointers {
+                    if let Some(slot) = pointer_mut(&mut value, &pointer) {
+                        *slot = new.clone();
+                    }
+                }
+            }
+            ReplacementTarget::XPath(xpath) => {
+                let Value::String(xml) = &value else {
+                    continue;
+                };
+                match telaio_expr::replace_xml(xml, xpath, &to_text(&new)) {
+                    Ok(replaced) => value = Value::String(replaced),
+                    // The payload goes as it is; the reason is reported with the request.
+                    Err(reason) => missing.push(Missing {
+                        expression: xpath.clone(),
+                        reason,
+                    }),
+                }
+            }
         }
     }
     let content_type = b.content_type.clone().or_else(|| match &value {

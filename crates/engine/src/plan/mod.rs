@@ -17,8 +17,8 @@ use std::fmt;
 use serde_json::Value;
 use telaio_expr::{CompiledCriterion, JsonPointer};
 use telaio_model::{
-    Arazzo, Bundle, Components, OperationLookup, Parameter, ParameterIn, ParameterOrReusable,
-    PathSlot, Step, StepTarget, Workflow, WorkflowLookup, path_slot,
+    Arazzo, Bundle, Components, CriterionType, OperationLookup, Parameter, ParameterIn,
+    ParameterOrReusable, PathSlot, Step, StepTarget, Workflow, WorkflowLookup, path_slot,
 };
 
 /// A problem that keeps a workflow from running.
@@ -109,8 +109,20 @@ pub struct BodyPlan {
     pub content_type: Option<String>,
     /// The payload.
     pub payload: ValuePlan,
-    /// Values set inside the payload by JSON Pointer.
-    pub replacements: Vec<(JsonPointer, ValuePlan)>,
+    /// Values set inside the payload.
+    pub replacements: Vec<(ReplacementTarget, ValuePlan)>,
+}
+
+/// Where a payload replacement goes.
+#[derive(Debug)]
+pub enum ReplacementTarget {
+    /// A JSON Pointer into a JSON payload.
+    Pointer(JsonPointer),
+    /// An XPath into an XML payload (the body's content type is XML).
+    XPath(String),
+    /// A JSONPath into a JSON payload (1.1 `targetSelectorType: jsonpath`): every node it
+    /// selects is set.
+    JsonPath(telaio_expr::JsonPathCondition),
 }
 
 /// A step, ready to run.
@@ -384,18 +396,48 @@ fn plan_step(
             Some(p) => ValuePlan::from_value(p),
             None => Ok(ValuePlan::Literal(Value::Null)),
         };
+        // "A JSON Pointer or XPath Expression": which one, the payload's content type says.
+        let xml = b
+            .content_type
+            .as_deref()
+            .is_some_and(|ct| ct.to_ascii_lowercase().contains("xml"));
         let replacements: Result<Vec<_>, String> = b
             .replacements
             .iter()
             .map(|r| {
-                let target = r.target.as_deref().unwrap_or_default();
-                let pointer = JsonPointer::parse(target).map_err(|e| format!("replacement target `{target}`: {} (only JSON Pointer targets are applied by this version)", e.message))?;
+                let text = r.target.as_deref().unwrap_or_default();
+                let bad = |e: telaio_expr::ExprError| {
+                    format!("replacement target `{text}`: {}", e.message)
+                };
+                // 1.1 says which language the target is in; otherwise the content type does.
+                let target = match (&r.target_selector_type, xml) {
+                    (Some(CriterionType::XPath(_)), _) | (None, true) => {
+                        telaio_expr::XPathCondition::compile(text).map_err(bad)?;
+                        ReplacementTarget::XPath(text.to_owned())
+                    }
+                    (Some(CriterionType::JsonPath(_)), _) => ReplacementTarget::JsonPath(
+                        telaio_expr::JsonPathCondition::compile(text).map_err(bad)?,
+                    ),
+                    (Some(CriterionType::JsonPointer), _) | (None, false) => {
+                        ReplacementTarget::Pointer(JsonPointer::parse(text).map_err(bad)?)
+                    }
+                    (Some(other), _) => {
+                        return Err(format!(
+                            "replacement target `{text}`: `{}` is not a selector type",
+                            other.name()
+                        ));
+                    }
+                };
                 let value = ValuePlan::from_valuable(&r.value).map_err(|e| e.message)?;
-                Ok((pointer, value))
+                Ok((target, value))
             })
             .collect();
         match (payload, replacements) {
-            (Ok(payload), Ok(replacements)) => Some(BodyPlan { content_type: b.content_type.clone(), payload, replacements }),
+            (Ok(payload), Ok(replacements)) => Some(BodyPlan {
+                content_type: b.content_type.clone(),
+                payload,
+                replacements,
+            }),
             (Err(e), _) => {
                 errors.push(format!("request body: {}", e.message));
                 None
