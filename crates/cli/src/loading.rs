@@ -32,13 +32,6 @@ pub(crate) fn unknown_sources(args: &LoadArgs, bundle: &Bundle) -> Vec<String> {
     args.sources
         .iter()
         .filter_map(|pair| pair.split_once('=').map(|(name, _)| name))
-        .filter(|name| bundle.source_exact(name).is_none())
-        .map(|name| {
-            let names: Vec<&str> = bundle.sources.iter().map(|s| s.name.as_str()).collect();
-            format!(
-                "--source names `{name}`, but the source descriptions are {}",
-                names.join(", ")
-            )
-        })
+        .filter_map(|name| bundle.unknown_source("--source", name))
         .collect()
 }

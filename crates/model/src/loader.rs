@@ -158,6 +158,19 @@ impl Bundle {
     pub fn source_exact(&self, name: &str) -> Option<&LoadedSource> {
         self.sources.iter().find(|s| s.name == name)
     }
+
+    /// When `flag` (a command-line option such as `--server`) names a source the document
+    /// does not have, the message saying so; a typo must not leave the option unused silently.
+    pub fn unknown_source(&self, flag: &str, name: &str) -> Option<String> {
+        if self.source_exact(name).is_some() {
+            return None;
+        }
+        let names: Vec<&str> = self.sources.iter().map(|s| s.name.as_str()).collect();
+        Some(format!(
+            "{flag} names `{name}`, but the source descriptions are {}",
+            names.join(", ")
+        ))
+    }
 }
 
 /// Loads documents and their sources; each file is read and parsed once per loader.

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 use telaio_expr::{Body, MessageKind, Scope, WorkflowPart};
 
+use super::request::Built;
 use super::{Finished, Frame};
 use crate::plan::Plan;
 
@@ -14,6 +15,27 @@ pub(crate) struct RunScope<'a> {
     pub plan: &'a Plan,
     pub frame: &'a Frame<'a>,
     pub finished: &'a HashMap<String, Finished>,
+}
+
+impl RunScope<'_> {
+    /// A query or path parameter of the request as sent (`$request.query.x`, `.path.x`).
+    fn sent(
+        &self,
+        message: MessageKind,
+        list: fn(&Built) -> &Vec<(String, String)>,
+        name: &str,
+    ) -> Option<&str> {
+        let built = self
+            .frame
+            .exchange
+            .request
+            .as_ref()
+            .filter(|_| message == MessageKind::Request)?;
+        list(built)
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 impl Scope for RunScope<'_> {
@@ -42,30 +64,10 @@ impl Scope for RunScope<'_> {
         }
     }
     fn query(&self, message: MessageKind, name: &str) -> Option<&str> {
-        let built = self
-            .frame
-            .exchange
-            .request
-            .as_ref()
-            .filter(|_| message == MessageKind::Request)?;
-        built
-            .query
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.sent(message, |b| &b.query, name)
     }
     fn path_param(&self, message: MessageKind, name: &str) -> Option<&str> {
-        let built = self
-            .frame
-            .exchange
-            .request
-            .as_ref()
-            .filter(|_| message == MessageKind::Request)?;
-        built
-            .path
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.sent(message, |b| &b.path, name)
     }
     fn body(&self, message: MessageKind) -> Option<&Body> {
         match message {

@@ -182,13 +182,7 @@ pub fn on_success(
             ),
         }
     };
-    Ok(merge(
-        own.iter().map(resolve).collect::<Result<_, _>>()?,
-        w.success_actions
-            .iter()
-            .map(resolve)
-            .collect::<Result<_, _>>()?,
-    ))
+    step_then_workflow(own, &w.success_actions, resolve)
 }
 
 /// The step's failure actions, then the workflow's that the step does not override by name.
@@ -211,13 +205,18 @@ pub fn on_failure(
             ),
         }
     };
-    Ok(merge(
-        own.iter().map(resolve).collect::<Result<_, _>>()?,
-        w.failure_actions
-            .iter()
-            .map(resolve)
-            .collect::<Result<_, _>>()?,
-    ))
+    step_then_workflow(own, &w.failure_actions, resolve)
+}
+
+/// Resolves the step's actions and the workflow's, and merges them (see [`merge`]).
+fn step_then_workflow<A>(
+    own: &[A],
+    shared: &[A],
+    resolve: impl Fn(&A) -> Result<ActionPlan, String>,
+) -> Result<Vec<ActionPlan>, String> {
+    let own = own.iter().map(&resolve).collect::<Result<_, _>>()?;
+    let shared = shared.iter().map(&resolve).collect::<Result<_, _>>()?;
+    Ok(merge(own, shared))
 }
 
 /// "If an action is already defined at the Workflow, the new definition will override it but

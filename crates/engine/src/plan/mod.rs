@@ -174,15 +174,11 @@ impl Plan {
         // A `--server` for a source the document does not have would silently send the run
         // to the description's own server.
         for name in options.servers.keys() {
-            if bundle.source_exact(name).is_none() {
-                let names: Vec<&str> = bundle.sources.iter().map(|s| s.name.as_str()).collect();
+            if let Some(message) = bundle.unknown_source("--server", name) {
                 errors.push(PlanError {
                     workflow_id: String::new(),
                     step_id: None,
-                    message: format!(
-                        "--server names `{name}`, but the source descriptions are {}",
-                        names.join(", ")
-                    ),
+                    message,
                 });
             }
         }
