@@ -295,4 +295,24 @@ fn source_reads_a_source_description_from_elsewhere() {
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
+    // So is a `--server` for no source, said as a problem of the run, not of a workflow.
+    let o = telaio(
+        &[
+            "run",
+            "LoginAndRetrievePets.arazzo.yaml",
+            "--source",
+            "petStoreDescription=petstore.openapi.yaml",
+            "--server",
+            "petstore=http://127.0.0.1:9",
+        ],
+        &examples,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains(
+            "error: --server names `petstore`, but the source descriptions are petStoreDescription"
+        ),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
 }

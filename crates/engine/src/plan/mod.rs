@@ -34,6 +34,10 @@ pub struct PlanError {
 
 impl fmt::Display for PlanError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Problems of the run as a whole (a `--server` for no source) belong to no workflow.
+        if self.workflow_id.is_empty() {
+            return f.write_str(&self.message);
+        }
         match &self.step_id {
             Some(s) => write!(
                 f,
