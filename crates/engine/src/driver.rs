@@ -58,7 +58,8 @@ pub struct DriverError(String);
 
 enum Sent {
     Response(Response, u64),
-    Failed(String),
+    /// No response: why, and the microseconds spent.
+    Failed(String, u64),
     TooLarge(String),
 }
 
@@ -164,16 +165,18 @@ impl Driver {
                         machine.resume(Input::Waited)
                     }
                 }
-                Command::Send(request) => match self.send(request, remaining).await {
+                Command::Send(request) => match self.send(request, remaining, Instant::now()).await
+                {
                     Sent::Response(response, elapsed_us) => machine.resume(Input::Response {
                         response,
                         elapsed_us,
                     }),
-                    Sent::Failed(reason) if started.elapsed() >= self.options.deadline => {
-                        let _ = reason;
+                    Sent::Failed(..) if started.elapsed() >= self.options.deadline => {
                         machine.stop(self.deadline_reason())
                     }
-                    Sent::Failed(reason) => machine.resume(Input::TransportFailed(reason)),
+                    Sent::Failed(reason, elapsed_us) => {
+                        machine.resume(Input::TransportFailed { reason, elapsed_us })
+                    }
                     Sent::TooLarge(reason) => machine.stop(reason),
                 },
             };
@@ -187,7 +190,10 @@ impl Driver {
         )
     }
 
-    async fn send(&self, mut request: Request, remaining: Duration) -> Sent {
+    /// Sends a request (authenticating it first); `began` is when the attempt began, for
+    /// the time a failure took.
+    async fn send(&self, mut request: Request, remaining: Duration, began: Instant) -> Sent {
+        let failed = |reason: String| Sent::Failed(reason, began.elapsed().as_micros() as u64);
         let mut timeout = self.options.request_timeout.min(remaining);
         let mut limit = "--timeout";
         if let Some(step_limit) = request.timeout.filter(|t| *t < timeout) {
@@ -195,15 +201,15 @@ impl Driver {
             limit = "the step's timeout";
         }
         if let Err(reason) = self.authenticate(&mut request, timeout).await {
-            return Sent::Failed(reason);
+            return failed(reason);
         }
         let started = Instant::now();
         let Ok(method) = reqwest::Method::from_bytes(request.method.as_bytes()) else {
-            return Sent::Failed(format!("`{}` is not an HTTP method", request.method));
+            return failed(format!("`{}` is not an HTTP method", request.method));
         };
         let client = match self.client_for(&request.url) {
             Ok(c) => c,
-            Err(e) => return Sent::Failed(e),
+            Err(e) => return failed(e),
         };
         let mut builder = client.request(method, &request.url);
         for (k, v) in &request.headers {
@@ -238,11 +244,11 @@ impl Driver {
             Ok::<_, String>(Ok((status, headers, bytes)))
         };
         match tokio::time::timeout(timeout, exchange).await {
-            Err(_) => Sent::Failed(format!(
+            Err(_) => failed(format!(
                 "no response within {} s ({limit})",
                 trim(timeout.as_secs_f64())
             )),
-            Ok(Err(reason)) => Sent::Failed(reason),
+            Ok(Err(reason)) => failed(reason),
             Ok(Ok(Err(too_large))) => Sent::TooLarge(too_large),
             Ok(Ok(Ok((status, headers, bytes)))) => {
                 let content_type = headers

@@ -17,7 +17,7 @@
 //! let text = "arazzo: 1.0.1\ninfo: {title: t, version: '1'}\nsourceDescriptions: []\nworkflows: []\n";
 //! let url = telaio_model::Url::parse("file:///tmp/empty.arazzo.yaml").unwrap();
 //! let document = Arc::new(ArazzoDocument::from_text(url, text.into(), &LoadOptions::default()).unwrap());
-//! let bundle = Bundle { document, sources: Vec::new() };
+//! let bundle = Bundle { document, sources: Vec::new(), linked: Vec::new() };
 //! let diagnostics = lint(&bundle, &LintOptions::default());
 //! assert!(diagnostics.iter().any(|d| d.rule == "schema" && d.message.contains("at least 1")));
 //! ```

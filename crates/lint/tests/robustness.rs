@@ -39,7 +39,11 @@ fn check(path: &Path, text: String) {
     };
     let document = Arc::new(doc);
     let sources = loader().load_sources(&document);
-    let bundle = Bundle { document, sources };
+    let bundle = Bundle {
+        document,
+        sources,
+        linked: Vec::new(),
+    };
     for strict in [false, true] {
         for d in lint(
             &bundle,

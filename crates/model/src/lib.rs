@@ -50,7 +50,9 @@ pub use api::{ApiDescription, ApiKind, Channel, Operation};
 pub use arazzo::*;
 pub use error::{LoadError, human_bytes};
 pub use fetch::{Fetcher, FileFetcher, ReadLimited, read_file, read_limited};
-pub use loader::{ArazzoDocument, Bundle, LoadOptions, LoadedSource, Loader, Source};
+pub use loader::{
+    ArazzoDocument, Bundle, LoadOptions, LoadedSource, Loader, MAX_LINKED_DOCUMENTS, Source,
+};
 pub use node::{Entry, Located, Node, NodeKind, escape_token, unescape_token};
 pub use refs::{RefError, Resolved};
 pub use resolve::{OperationLookup, PathSlot, WorkflowLookup, path_slot, split_qualified};

@@ -135,6 +135,10 @@ pub struct Bundle {
     pub document: Arc<ArazzoDocument>,
     /// Its source descriptions, in document order.
     pub sources: Vec<LoadedSource>,
+    /// The bundles of the other Arazzo documents its `arazzo` sources name, directly or
+    /// through one another, each once (their own `linked` is empty): a workflow of another
+    /// document runs against that document's sources.
+    pub linked: Vec<Bundle>,
 }
 
 impl Bundle {
@@ -152,6 +156,13 @@ impl Bundle {
                 _ => None,
             }
         })
+    }
+
+    /// The bundle of an Arazzo document among this one's [`Bundle::linked`] (or this one).
+    pub fn linked_bundle(&self, url: &Url) -> Option<&Bundle> {
+        std::iter::once(self)
+            .chain(&self.linked)
+            .find(|b| b.document.source.url == *url)
     }
 
     /// The source with exactly this `name`.
@@ -172,6 +183,9 @@ impl Bundle {
         ))
     }
 }
+
+/// The most other Arazzo documents one bundle links to, directly or not.
+pub const MAX_LINKED_DOCUMENTS: usize = 64;
 
 /// Loads documents and their sources; each file is read and parsed once per loader.
 ///
@@ -278,7 +292,50 @@ impl Loader {
     pub fn load_bundle(&self, url: &Url) -> Result<Bundle, LoadError> {
         let document = Arc::new(self.load_document(url)?);
         let sources = self.load_sources(&document);
-        Ok(Bundle { document, sources })
+        let mut bundle = Bundle {
+            document,
+            sources,
+            linked: Vec::new(),
+        };
+        bundle.linked = self.load_linked(&bundle);
+        Ok(bundle)
+    }
+
+    /// The bundles of the Arazzo documents `root` reaches through `arazzo` sources, breadth
+    /// first, each document once (documents that name each other are fine), at most
+    /// [`MAX_LINKED_DOCUMENTS`].
+    fn load_linked(&self, root: &Bundle) -> Vec<Bundle> {
+        let mut seen = vec![root.document.source.url.clone()];
+        let mut linked: Vec<Bundle> = Vec::new();
+        let mut next = 0;
+        loop {
+            let from = if next == 0 { root } else { &linked[next - 1] };
+            let found: Vec<Arc<ArazzoDocument>> = from
+                .sources
+                .iter()
+                .filter_map(|s| match &s.content {
+                    Ok(Source::Arazzo(doc)) => Some(doc.clone()),
+                    _ => None,
+                })
+                .filter(|doc| !seen.contains(&doc.source.url))
+                .collect();
+            for document in found {
+                if linked.len() >= MAX_LINKED_DOCUMENTS || seen.contains(&document.source.url) {
+                    continue;
+                }
+                seen.push(document.source.url.clone());
+                let sources = self.load_sources(&document);
+                linked.push(Bundle {
+                    document,
+                    sources,
+                    linked: Vec::new(),
+                });
+            }
+            next += 1;
+            if next > linked.len() {
+                return linked;
+            }
+        }
     }
 
     /// Loads the source descriptions of a document.

@@ -159,6 +159,9 @@ impl<'p> Machine<'p> {
         if duration.is_zero() {
             return self.after_wait(then);
         }
+        // Past a called workflow's deadline the wait is pointless: it ends there.
+        let duration = self.time_left().map_or(duration, |left| left.min(duration));
+        self.waiting = duration;
         let step_id = self.current_step().id.clone();
         self.events.push(Event::Waited {
             step_id,

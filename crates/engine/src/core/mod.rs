@@ -4,6 +4,7 @@
 //! every path is tested deterministically.
 
 mod actions;
+mod deadline;
 mod dry;
 mod json_template;
 mod request;
@@ -70,7 +71,12 @@ pub enum Input {
         elapsed_us: u64,
     },
     /// No response: connection refused, reset, timed out, TLS failure...
-    TransportFailed(String),
+    TransportFailed {
+        /// What went wrong.
+        reason: String,
+        /// Microseconds spent trying.
+        elapsed_us: u64,
+    },
     /// The wait is over.
     Waited,
 }
@@ -166,6 +172,8 @@ pub(crate) struct Frame<'p> {
     resume: Option<Resume>,
     /// The workflows whose place this one took by `goto` (their end is its end).
     stands_for: Vec<String>,
+    /// When a step called it with a `timeout`: when it must have ended.
+    deadline: Option<deadline::Deadline>,
 }
 
 impl<'p> Frame<'p> {
@@ -184,6 +192,7 @@ impl<'p> Frame<'p> {
             error: None,
             resume: None,
             stands_for: Vec::new(),
+            deadline: None,
         }
     }
 }
@@ -236,6 +245,12 @@ pub struct Machine<'p> {
     standing_in: Vec<String>,
     /// Workflows entered whose inputs hold secrets, with those inputs, for the redactor.
     secret_inputs: Vec<(&'p WorkflowPlan, Value)>,
+    /// The time the run has spent in exchanges and waits (see [`deadline`]).
+    clock: Duration,
+    /// The wait asked for last.
+    waiting: Duration,
+    /// Handed from a `goto` to the frame it opens, like `standing_in`.
+    handed_deadline: Option<deadline::Deadline>,
 }
 
 fn object() -> Value {
@@ -257,6 +272,9 @@ impl<'p> Machine<'p> {
             root: String::new(),
             standing_in: Vec::new(),
             secret_inputs: Vec::new(),
+            clock: Duration::ZERO,
+            waiting: Duration::ZERO,
+            handed_deadline: None,
         }
     }
 
@@ -289,6 +307,15 @@ impl<'p> Machine<'p> {
     /// Goes on after the last command.
     pub fn resume(&mut self, input: Input) -> Command {
         let pending = std::mem::replace(&mut self.pending, Pending::Nothing);
+        self.tick(match &input {
+            Input::Response { elapsed_us, .. } | Input::TransportFailed { elapsed_us, .. } => {
+                Duration::from_micros(*elapsed_us)
+            }
+            Input::Waited => self.waiting,
+        });
+        if let Some(flow) = self.time_out() {
+            return self.drive(flow);
+        }
         let flow = match (pending, input) {
             (
                 Pending::Response,
@@ -307,7 +334,7 @@ impl<'p> Machine<'p> {
                 self.top().exchange.response = Some(response);
                 Flow::Judge
             }
-            (Pending::Response, Input::TransportFailed(reason)) => {
+            (Pending::Response, Input::TransportFailed { reason, .. }) => {
                 let step_id = self.current_step().id.clone();
                 self.events.push(Event::TransportFailed {
                     step_id,

@@ -8,7 +8,7 @@ use telaio_expr::{Body, MessageKind, Scope, WorkflowPart};
 
 use super::request::Built;
 use super::{Finished, Frame};
-use crate::plan::Plan;
+use crate::plan::{DocumentPlan, Plan};
 
 /// A read-only view of the run for expression evaluation.
 pub(crate) struct RunScope<'a> {
@@ -18,6 +18,11 @@ pub(crate) struct RunScope<'a> {
 }
 
 impl RunScope<'_> {
+    /// The document of the current workflow.
+    fn document(&self) -> &DocumentPlan {
+        &self.plan.documents[self.frame.workflow.document]
+    }
+
     /// A query or path parameter of the request as sent (`$request.query.x`, `.path.x`).
     fn sent(
         &self,
@@ -91,19 +96,25 @@ impl Scope for RunScope<'_> {
         self.frame.step_outputs.get(step_id)
     }
     fn workflow(&self, workflow_id: &str, part: WorkflowPart) -> Option<&Value> {
-        let done = self.finished.get(workflow_id)?;
+        // Ids in expressions are those of the workflow's own document.
+        let prefix = &self.document().prefix;
+        let done = if prefix.is_empty() {
+            self.finished.get(workflow_id)
+        } else {
+            self.finished.get(&format!("{prefix}{workflow_id}"))
+        }?;
         Some(match part {
             WorkflowPart::Inputs => &done.inputs,
             WorkflowPart::Outputs => &done.outputs,
         })
     }
     fn source_description(&self, name: &str, reference: &str) -> Option<Value> {
-        self.plan.sources.get(name)?.get(reference).cloned()
+        self.document().sources.get(name)?.get(reference).cloned()
     }
     fn component(&self, kind: &str, name: &str) -> Option<&Value> {
-        self.plan.components.get(kind)?.get(name)
+        self.document().components.get(kind)?.get(name)
     }
     fn self_uri(&self) -> Option<&str> {
-        self.plan.self_uri.as_deref()
+        self.document().self_uri.as_deref()
     }
 }

@@ -67,7 +67,10 @@ impl<'p> Machine<'p> {
                     body_bytes: built.request.body.as_ref().map_or(0, Vec::len),
                 });
                 let mut request = built.request.clone();
-                request.timeout = step.timeout;
+                request.timeout = match (step.timeout, self.time_left()) {
+                    (Some(own), Some(left)) => Some(own.min(left)),
+                    (own, left) => own.or(left),
+                };
                 let f = self.top();
                 f.exchange.request_body = built.body.clone().map(Body::json);
                 f.exchange.request = Some(built);
@@ -96,16 +99,23 @@ impl<'p> Machine<'p> {
     /// The first step named in `dependsOn` that has not succeeded in this run: a step of this
     /// workflow by id, or of another as `$workflows.<id>.steps.<stepId>`.
     fn unmet_dependency(&self, step: &'p StepPlan) -> Option<&'p str> {
-        let here = &self.frame().workflow.id;
+        let here = self.frame().workflow;
+        // Workflow ids in the document are plan ids once its prefix is put before them.
+        let prefix = &self.plan.documents[here.document].prefix;
         step.depends_on
             .iter()
             .find(|dep| {
                 let (workflow, step_id) = dep
                     .strip_prefix("$workflows.")
                     .and_then(|rest| rest.split_once(".steps."))
-                    .unwrap_or((here.as_str(), dep.as_str()));
+                    .unwrap_or_else(|| {
+                        let own = here.id.strip_prefix(prefix.as_str()).unwrap_or(&here.id);
+                        (own, dep.as_str())
+                    });
                 !self.summaries.iter().any(|s| {
-                    s.workflow_id == workflow && s.step_id == step_id && s.status == "succeeded"
+                    s.step_id == step_id
+                        && s.status == "succeeded"
+                        && s.workflow_id.strip_prefix(prefix.as_str()) == Some(workflow)
                 })
             })
             .map(String::as_str)

@@ -19,8 +19,13 @@ impl<'p> Machine<'p> {
             self.secret_inputs.push((workflow, inputs.clone()));
         }
         let deps = workflow.depends_on.clone();
+        let deadline = match via {
+            Via::Step => self.deadline_for_call(),
+            _ => None,
+        };
         let mut frame = Frame::new(workflow, inputs, deps, via);
         frame.stands_for = std::mem::take(&mut self.standing_in);
+        frame.deadline = deadline;
         self.frames.push(frame);
         Flow::Advance
     }
@@ -117,9 +122,11 @@ impl<'p> Machine<'p> {
         let mut stands_for = frame.stands_for;
         stands_for.push(frame.workflow.id.clone());
         self.standing_in = stands_for;
+        self.handed_deadline = frame.deadline;
         let flow = self.enter(target, inputs, frame.via);
         // A target that could not start takes no one's place.
         self.standing_in.clear();
+        self.handed_deadline = None;
         flow
     }
 

@@ -1,10 +1,11 @@
 //! Success and failure actions, resolved: components looked up, workflow-level actions merged
 //! in, criteria compiled.
 
+use super::Context;
 use telaio_expr::{CompiledCriterion, CriterionKind};
 use telaio_model::{
-    ActionKind, Components, Criterion, CriterionType, FailureAction, OnFailure, OnSuccess,
-    ParameterOrReusable, SuccessAction, Workflow,
+    ActionKind, Criterion, CriterionType, FailureAction, OnFailure, OnSuccess, ParameterOrReusable,
+    SuccessAction, Workflow,
 };
 
 /// What an action does.
@@ -15,6 +16,7 @@ pub enum ActionKindPlan {
     /// Go to a step of the same workflow (by index).
     GotoStep(usize),
     /// Run another workflow, whose outcome becomes this workflow's.
+    /// (The workflow's plan id: see [`super::WorkflowPlan::id`].)
     GotoWorkflow(String),
     /// Retry the step after `after` seconds (a `Retry-After` header overrules it), at most
     /// `limit` times.
@@ -55,10 +57,10 @@ pub struct ActionPlan {
 /// Inputs an action passes to the workflow it goes to.
 fn inputs(
     list: &[ParameterOrReusable],
-    components: Option<&Components>,
+    cx: &Context<'_, '_>,
 ) -> Result<Vec<super::ParamPlan>, String> {
     list.iter()
-        .map(|p| super::param_plan(p, components))
+        .map(|p| super::param_plan(p, cx.components))
         .collect()
 }
 
@@ -85,6 +87,7 @@ pub fn criteria(list: &[Criterion]) -> Result<Vec<CompiledCriterion>, String> {
 
 fn target(
     workflow: &Workflow,
+    cx: &Context<'_, '_>,
     step_id: Option<&str>,
     workflow_id: Option<&str>,
 ) -> Result<Option<ActionKindPlan>, String> {
@@ -94,18 +97,20 @@ fn target(
             .ok_or_else(|| format!("no step `{s}` to go to"))?;
         return Ok(Some(ActionKindPlan::GotoStep(i)));
     }
-    Ok(workflow_id.map(|w| ActionKindPlan::GotoWorkflow(w.to_owned())))
+    workflow_id
+        .map(|w| cx.workflow(w).map(ActionKindPlan::GotoWorkflow))
+        .transpose()
 }
 
 fn success_action(
     w: &Workflow,
     a: &SuccessAction,
-    components: Option<&Components>,
+    cx: &Context<'_, '_>,
 ) -> Result<ActionPlan, String> {
     let name = a.name.clone().unwrap_or_default();
     let kind = match &a.kind {
         Some(ActionKind::End) => ActionKindPlan::End,
-        Some(ActionKind::Goto) => target(w, a.step_id.as_deref(), a.workflow_id.as_deref())?
+        Some(ActionKind::Goto) => target(w, cx, a.step_id.as_deref(), a.workflow_id.as_deref())?
             .ok_or_else(|| format!("action `{name}` goes nowhere"))?,
         other => {
             return Err(format!(
@@ -117,25 +122,25 @@ fn success_action(
         name,
         kind,
         criteria: criteria(&a.criteria)?,
-        parameters: inputs(&a.parameters, components)?,
+        parameters: inputs(&a.parameters, cx)?,
     })
 }
 
 fn failure_action(
     w: &Workflow,
     a: &FailureAction,
-    components: Option<&Components>,
+    cx: &Context<'_, '_>,
 ) -> Result<ActionPlan, String> {
     let name = a.name.clone().unwrap_or_default();
     let kind = match &a.kind {
         Some(ActionKind::End) => ActionKindPlan::End,
-        Some(ActionKind::Goto) => target(w, a.step_id.as_deref(), a.workflow_id.as_deref())?
+        Some(ActionKind::Goto) => target(w, cx, a.step_id.as_deref(), a.workflow_id.as_deref())?
             .ok_or_else(|| format!("action `{name}` goes nowhere"))?,
         Some(ActionKind::Retry) => ActionKindPlan::Retry {
             after: a.retry_after,
             // "If not specified then a single retry SHALL be attempted."
             limit: a.retry_limit.unwrap_or(1),
-            first: match target(w, a.step_id.as_deref(), a.workflow_id.as_deref())? {
+            first: match target(w, cx, a.step_id.as_deref(), a.workflow_id.as_deref())? {
                 Some(ActionKindPlan::GotoStep(i)) => Some(RetryFirst::Step(i)),
                 Some(ActionKindPlan::GotoWorkflow(id)) => Some(RetryFirst::Workflow(id)),
                 _ => None,
@@ -147,7 +152,7 @@ fn failure_action(
         name,
         kind,
         criteria: criteria(&a.criteria)?,
-        parameters: inputs(&a.parameters, components)?,
+        parameters: inputs(&a.parameters, cx)?,
     })
 }
 
@@ -166,19 +171,19 @@ fn component<'c, T>(
 pub fn on_success(
     w: &Workflow,
     own: &[OnSuccess],
-    components: Option<&Components>,
+    cx: &Context<'_, '_>,
 ) -> Result<Vec<ActionPlan>, String> {
     let resolve = |a: &OnSuccess| -> Result<ActionPlan, String> {
         match a {
-            OnSuccess::Action(a) => success_action(w, a, components),
+            OnSuccess::Action(a) => success_action(w, a, cx),
             OnSuccess::Reusable(r) => success_action(
                 w,
                 component(
                     &r.reference,
                     "successActions",
-                    components.map(|c| &c.success_actions),
+                    cx.components.map(|c| &c.success_actions),
                 )?,
-                components,
+                cx,
             ),
         }
     };
@@ -189,19 +194,19 @@ pub fn on_success(
 pub fn on_failure(
     w: &Workflow,
     own: &[OnFailure],
-    components: Option<&Components>,
+    cx: &Context<'_, '_>,
 ) -> Result<Vec<ActionPlan>, String> {
     let resolve = |a: &OnFailure| -> Result<ActionPlan, String> {
         match a {
-            OnFailure::Action(a) => failure_action(w, a, components),
+            OnFailure::Action(a) => failure_action(w, a, cx),
             OnFailure::Reusable(r) => failure_action(
                 w,
                 component(
                     &r.reference,
                     "failureActions",
-                    components.map(|c| &c.failure_actions),
+                    cx.components.map(|c| &c.failure_actions),
                 )?,
-                components,
+                cx,
             ),
         }
     };

@@ -4,6 +4,7 @@
 //! evaluates.
 
 mod actions;
+mod linker;
 mod operation;
 mod values;
 
@@ -11,14 +12,16 @@ pub use actions::{ActionKindPlan, ActionPlan, RetryFirst};
 pub use operation::{DeclaredParam, OperationPlan, server_url};
 pub use values::ValuePlan;
 
+use linker::{Context, Linker};
+
 use std::collections::HashMap;
 use std::fmt;
 
 use serde_json::Value;
 use telaio_expr::{CompiledCriterion, JsonPointer};
 use telaio_model::{
-    Arazzo, Bundle, Components, CriterionType, OperationLookup, Parameter, ParameterIn,
-    ParameterOrReusable, PathSlot, Step, StepTarget, Workflow, WorkflowLookup, path_slot,
+    Bundle, Components, CriterionType, OperationLookup, Parameter, ParameterIn,
+    ParameterOrReusable, PathSlot, Step, StepTarget, Workflow, path_slot,
 };
 
 /// A problem that keeps a workflow from running.
@@ -56,30 +59,45 @@ pub struct PlanOptions {
     pub servers: HashMap<String, String>,
 }
 
-/// Every workflow of a document, ready to run.
+/// Every workflow of a document, and those of other documents it calls, ready to run.
 #[derive(Debug)]
 pub struct Plan {
+    /// The document's workflows first, then those of other documents.
     workflows: Vec<WorkflowPlan>,
+    /// How many of `workflows` are the document's own.
+    own: usize,
+    /// By document: the run's document first, then those reached through `arazzo` sources.
+    pub(crate) documents: Vec<DocumentPlan>,
+}
+
+/// What expressions in a workflow see of its document.
+#[derive(Debug)]
+pub(crate) struct DocumentPlan {
+    /// Prepended to the document's workflow ids to make plan ids (empty for the run's own).
+    pub prefix: String,
     /// `$sourceDescriptions.<name>` fields (`name`, `url`, `type`).
-    pub(crate) sources: HashMap<String, Value>,
+    pub sources: HashMap<String, Value>,
     /// The document's `components`, for `$components` expressions.
-    pub(crate) components: Value,
+    pub components: Value,
     /// The document's `$self`.
-    pub(crate) self_uri: Option<String>,
+    pub self_uri: Option<String>,
 }
 
 /// A workflow, ready to run.
 #[derive(Debug)]
 pub struct WorkflowPlan {
-    /// Its id.
+    /// Its plan id: the `workflowId`, or for a workflow of another Arazzo document, the
+    /// names of the sources that lead there and its `workflowId` (`other.login`).
     pub id: String,
+    /// Its document (an index into the plan's documents).
+    pub(crate) document: usize,
     /// The JSON Schema of its inputs (with `$ref`s into `components.inputs` inlined).
     pub inputs_schema: Option<Value>,
     /// Its steps, in order.
     pub steps: Vec<StepPlan>,
     /// Its outputs.
     pub outputs: Vec<(String, ValuePlan)>,
-    /// Workflows to run first.
+    /// Workflows to run first, by plan id.
     pub depends_on: Vec<String>,
     /// Whether its inputs schema marks any input secret (whose values must then be masked
     /// wherever they appear).
@@ -91,7 +109,7 @@ pub struct WorkflowPlan {
 pub enum TargetPlan {
     /// An API operation.
     Operation(OperationPlan),
-    /// Another workflow of the document.
+    /// Another workflow, by plan id (see [`WorkflowPlan::id`]).
     Workflow(String),
 }
 
@@ -186,60 +204,70 @@ impl Plan {
                 });
             }
         }
+        let linker = Linker::new(bundle);
         let mut workflows = Vec::new();
+        let plan = |document: usize, w: &Workflow, errors: &mut Vec<PlanError>| {
+            let bundle = linker.bundle(document);
+            let cx = Context {
+                linker: &linker,
+                document,
+                bundle,
+                components: bundle.document.model.as_ref().ok()?.components.as_ref(),
+            };
+            match plan_workflow(&cx, w, options) {
+                Ok(p) => Some(p),
+                Err(mut e) => {
+                    errors.append(&mut e);
+                    None
+                }
+            }
+        };
         for w in &model.workflows {
-            match plan_workflow(bundle, model, w, options) {
-                Ok(p) => workflows.push(p),
-                Err(mut e) => errors.append(&mut e),
+            workflows.extend(plan(0, w, &mut errors));
+        }
+        let own = workflows.len();
+        // Workflows of other documents, as references reach them (planning one may reach more).
+        while let Some((document, id)) = linker.next_wanted() {
+            let found = linker
+                .bundle(document)
+                .document
+                .model
+                .as_ref()
+                .ok()
+                .and_then(|m| m.workflow(&id));
+            if let Some(w) = found {
+                workflows.extend(plan(document, w, &mut errors));
             }
         }
         if !errors.is_empty() {
             return Err(errors);
         }
-        let json = &bundle.document.json;
-        let sources = model
-            .source_descriptions
-            .iter()
-            .filter_map(|sd| {
-                Some((
-                    sd.name.clone()?,
-                    json.pointer("/sourceDescriptions")
-                        .and_then(|all| {
-                            all.as_array()?.iter().find(|s| {
-                                s.get("name").and_then(Value::as_str) == sd.name.as_deref()
-                            })
-                        })
-                        .cloned()?,
-                ))
-            })
-            .collect();
         Ok(Plan {
             workflows,
-            sources,
-            components: json.get("components").cloned().unwrap_or(Value::Null),
-            self_uri: model.self_uri.clone(),
+            own,
+            documents: linker.into_documents(),
         })
     }
 
-    /// The workflow with this id.
+    /// The workflow with this plan id (see [`WorkflowPlan::id`]).
     pub fn workflow(&self, id: &str) -> Option<&WorkflowPlan> {
         self.workflows.iter().find(|w| w.id == id)
     }
 
-    /// All workflows, in document order.
+    /// The document's own workflows, in document order.
     pub fn workflows(&self) -> &[WorkflowPlan] {
-        &self.workflows
+        &self.workflows[..self.own]
     }
 }
 
 fn plan_workflow(
-    bundle: &Bundle,
-    model: &Arazzo,
+    cx: &Context<'_, '_>,
     w: &Workflow,
     options: &PlanOptions,
 ) -> Result<WorkflowPlan, Vec<PlanError>> {
-    let id = w.workflow_id.clone().unwrap_or_default();
-    let components = model.components.as_ref();
+    let id = cx
+        .linker
+        .plan_id(cx.document, w.workflow_id.as_deref().unwrap_or_default());
     let mut errors = Vec::new();
     let err = |step: Option<&str>, message: String| PlanError {
         workflow_id: id.clone(),
@@ -249,7 +277,7 @@ fn plan_workflow(
     let mut steps = Vec::new();
     for s in &w.steps {
         let sid = s.step_id.as_deref().unwrap_or("?");
-        match plan_step(bundle, w, s, components, options) {
+        match plan_step(cx, w, s, options) {
             Ok(p) => steps.push(p),
             Err(messages) => errors.extend(messages.into_iter().map(|m| err(Some(sid), m))),
         }
@@ -261,22 +289,30 @@ fn plan_workflow(
             Err(e) => errors.push(err(None, format!("output `{name}`: {}", e.message))),
         }
     }
+    let mut depends_on = Vec::new();
+    for written in &w.depends_on {
+        match cx.workflow(written) {
+            Ok(key) => depends_on.push(key),
+            Err(e) => errors.push(err(None, format!("dependsOn: {e}"))),
+        }
+    }
     if !errors.is_empty() {
         return Err(errors);
     }
     let inputs_schema = w
         .inputs
         .as_ref()
-        .map(|s| inline_component_inputs(s, components));
+        .map(|s| inline_component_inputs(s, cx.components));
     Ok(WorkflowPlan {
         id: id.clone(),
+        document: cx.document,
         has_secret_inputs: inputs_schema
             .as_ref()
             .is_some_and(crate::redact::has_secret_inputs),
         inputs_schema,
         steps,
         outputs,
-        depends_on: w.depends_on.clone(),
+        depends_on,
     })
 }
 
@@ -344,23 +380,17 @@ fn inline(
 }
 
 fn plan_step(
-    bundle: &Bundle,
+    cx: &Context<'_, '_>,
     w: &Workflow,
     s: &Step,
-    components: Option<&Components>,
     options: &PlanOptions,
 ) -> Result<StepPlan, Vec<String>> {
     let mut errors = Vec::new();
+    let (bundle, components) = (cx.bundle, cx.components);
     let target = match s.target() {
         Some(StepTarget::OperationId(id)) => operation(bundle.find_operation_id(id), id, options),
         Some(StepTarget::OperationPath(p)) => operation(bundle.find_operation_path(p), p, options),
-        Some(StepTarget::WorkflowId(id)) => match bundle.find_workflow(id) {
-            WorkflowLookup::Local(_) => Ok(TargetPlan::Workflow(id.to_owned())),
-            WorkflowLookup::External { .. } => Err(format!(
-                "`{id}` is a workflow of another Arazzo document; this version runs workflows of the same document"
-            )),
-            _ => Err(format!("there is no workflow `{id}`")),
-        },
+        Some(StepTarget::WorkflowId(id)) => cx.workflow(id).map(TargetPlan::Workflow),
         Some(StepTarget::ChannelPath(_)) => {
             Err("AsyncAPI steps (`channelPath`) are not run by this version".to_owned())
         }
@@ -452,11 +482,11 @@ fn plan_step(
         .map_err(|e| errors.push(e))
         .ok()
         .unwrap_or_default();
-    let on_success = actions::on_success(w, &s.on_success, components)
+    let on_success = actions::on_success(w, &s.on_success, cx)
         .map_err(|e| errors.push(e))
         .ok()
         .unwrap_or_default();
-    let on_failure = actions::on_failure(w, &s.on_failure, components)
+    let on_failure = actions::on_failure(w, &s.on_failure, cx)
         .map_err(|e| errors.push(e))
         .ok()
         .unwrap_or_default();

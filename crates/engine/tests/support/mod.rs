@@ -181,6 +181,61 @@ pub async fn run(
     .await
 }
 
+/// Writes the test API (`api.yaml`) and several documents to a temporary folder and runs
+/// `workflow_id` of the first against the server (source `api` of every document).
+pub async fn run_documents(
+    server: &Server,
+    files: &[(&str, &str)],
+    workflow_id: &str,
+    inputs: Value,
+) -> (Outcome, Vec<Event>) {
+    let dir = write_documents(files);
+    let given = json_inputs(inputs);
+    run_loaded(
+        Loader::new(LoadOptions::default()),
+        &dir.path().join(files[0].0),
+        local_servers(server),
+        workflow_id,
+        given,
+        fast(),
+        Driver::new(DriverOptions::default()).unwrap(),
+    )
+    .await
+}
+
+/// Plans the first of several documents (see [`run_documents`]): the problems, as displayed.
+pub fn plan_documents(files: &[(&str, &str)]) -> Result<Vec<String>, Vec<String>> {
+    let dir = write_documents(files);
+    let url = Loader::url_for_path(&dir.path().join(files[0].0)).unwrap();
+    let bundle = Loader::new(LoadOptions::default())
+        .load_bundle(&url)
+        .unwrap();
+    match Plan::compile(&bundle, &PlanOptions::default()) {
+        Ok(plan) => Ok(plan.workflows().iter().map(|w| w.id.clone()).collect()),
+        Err(errors) => Err(errors.iter().map(ToString::to_string).collect()),
+    }
+}
+
+/// Inputs given as one JSON object.
+fn json_inputs(inputs: Value) -> Vec<(String, InputSource)> {
+    match inputs {
+        Value::Object(map) => map
+            .into_iter()
+            .map(|(k, v)| (k, InputSource::Json(v)))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn write_documents(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("api.yaml"), API).unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    dir
+}
+
 /// Writes the test API and an inline document to a temporary folder (kept while the guard
 /// lives).
 fn write_inline(arazzo: &str) -> (tempfile::TempDir, std::path::PathBuf) {
@@ -215,13 +270,7 @@ pub async fn run_file(
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect();
-    let given = match inputs {
-        Value::Object(map) => map
-            .into_iter()
-            .map(|(k, v)| (k, InputSource::Json(v)))
-            .collect(),
-        _ => Vec::new(),
-    };
+    let given = json_inputs(inputs);
     run_loaded(
         loader,
         doc,

@@ -1,0 +1,78 @@
+//! The `timeout` of a step that calls a workflow: the called workflow, with everything it
+//! calls in turn, must end within it. The machine knows no clock, so it keeps the time the
+//! run has spent on what the driver reported: each exchange's duration and each wait. That
+//! leaves out only the machine's own work between them (microseconds).
+
+use std::time::Duration;
+
+use super::{Flow, Machine};
+use crate::event::Event;
+
+/// When a called workflow must have ended.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Deadline {
+    /// On the run's clock.
+    pub at: Duration,
+    /// The step's timeout, for the message.
+    pub limit: Duration,
+}
+
+impl Machine<'_> {
+    /// A deadline for a workflow a step is about to call: a workflow that took another's
+    /// place by `goto` keeps that one's, otherwise the calling step's `timeout` starts now.
+    pub(super) fn deadline_for_call(&mut self) -> Option<Deadline> {
+        self.handed_deadline.take().or_else(|| {
+            let limit = self.current_step().timeout?;
+            Some(Deadline {
+                at: self.clock + limit,
+                limit,
+            })
+        })
+    }
+
+    /// The time left before the nearest deadline of the workflows in progress.
+    pub(super) fn time_left(&self) -> Option<Duration> {
+        self.frames
+            .iter()
+            .filter_map(|f| f.deadline)
+            .map(|d| d.at.saturating_sub(self.clock))
+            .min()
+    }
+
+    /// Moves the run's clock on by what the driver spent.
+    pub(super) fn tick(&mut self, spent: Duration) {
+        self.clock += spent;
+    }
+
+    /// When the outermost workflow whose deadline has passed exists: it and everything it
+    /// called stop, and the step that called it fails.
+    pub(super) fn time_out(&mut self) -> Option<Flow> {
+        let k = self
+            .frames
+            .iter()
+            .position(|f| f.deadline.is_some_and(|d| d.at <= self.clock))?;
+        let limit = self.frames[k].deadline.map(|d| d.limit).unwrap_or_default();
+        let called = self.frames[k].workflow.id.clone();
+        while self.frames.len() > k {
+            let Some(frame) = self.frames.pop() else {
+                break;
+            };
+            self.events.push(Event::WorkflowFinished {
+                workflow_id: frame.workflow.id.clone(),
+                succeeded: false,
+            });
+        }
+        if self.frames.is_empty() {
+            // Only a called workflow gets a deadline, so its caller is still there.
+            return Some(self.abort("internal: a timed-out workflow had no caller".into()));
+        }
+        self.top().exchange.callee = Some((
+            false,
+            Some(format!(
+                "workflow `{called}` did not end within the step's timeout of {} ms",
+                limit.as_millis()
+            )),
+        ));
+        Some(Flow::Judge)
+    }
+}
