@@ -192,6 +192,7 @@ fn prepare(args: &RunArgs) -> Result<(Plan, String, Value), Vec<String>> {
         &bundle,
         &LintOptions {
             skip_schema: true,
+            skip_advice: true,
             ..LintOptions::default()
         },
     );

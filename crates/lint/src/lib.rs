@@ -45,6 +45,9 @@ pub struct LintOptions {
     /// milliseconds per process; `telaio run` skips it and relies on the semantic rules and
     /// the planner, which reject what would keep a workflow from running.
     pub skip_schema: bool,
+    /// Skip the rules that only ever warn (`jsonpath-not-rfc9535`, `lenient-reference`,
+    /// `unhandled-poll-outcome`, `unbounded-loop`): `telaio run` only needs the errors.
+    pub skip_advice: bool,
 }
 
 /// Checks a document and its loaded sources. Diagnostics come sorted by position.

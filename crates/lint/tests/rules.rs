@@ -115,3 +115,32 @@ fn strict_turns_warnings_into_errors() {
     );
     assert_eq!(lenient.len(), strict.len());
 }
+
+/// Skipping the advice rules keeps every error of every fixture and drops only warnings.
+#[test]
+fn skipping_advice_keeps_every_error() {
+    let loader = Loader::new(LoadOptions::default());
+    let mut dropped = 0;
+    insta::glob!("rules/*.yaml", |path| {
+        let Ok(bundle) = loader.load_bundle(&Loader::url_for_path(path).unwrap()) else {
+            return;
+        };
+        let errors = |options: &LintOptions| -> (Vec<String>, usize) {
+            let all = lint(&bundle, options);
+            let errors = all
+                .iter()
+                .filter(|d| d.severity == telaio_lint::Severity::Error)
+                .map(|d| format!("{}: {}", d.rule, d.message))
+                .collect();
+            (errors, all.len())
+        };
+        let (full, full_count) = errors(&LintOptions::default());
+        let (quick, quick_count) = errors(&LintOptions {
+            skip_advice: true,
+            ..LintOptions::default()
+        });
+        assert_eq!(full, quick, "{}", path.display());
+        dropped += full_count - quick_count;
+    });
+    assert!(dropped > 0, "the fixtures have advice to skip");
+}

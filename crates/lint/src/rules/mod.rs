@@ -31,7 +31,8 @@ pub(crate) use document::load_failure;
 
 type Check = fn(&Context<'_>, &mut Vec<Diagnostic>);
 
-/// The semantic checks, run in this order on documents that have a known version.
+/// The semantic checks that can find errors, run in this order on documents that have a
+/// known version.
 const CHECKS: &[Check] = &[
     duplicate_ids::check,
     step_target::check,
@@ -47,6 +48,11 @@ const CHECKS: &[Check] = &[
     step_reference::check,
     component_reference::check,
     output_name::check,
+];
+
+/// Checks that only ever warn: advice on how a document is written, which a run that only
+/// needs to know what keeps it from running can skip.
+const ADVICE: &[Check] = &[
     jsonpath_not_rfc9535::check,
     lenient_reference::check,
     unhandled_poll_outcome::check,
@@ -110,5 +116,10 @@ pub(crate) fn check_bundle(
     let cx = Context::new(bundle, model, version);
     for check in CHECKS {
         check(&cx, out);
+    }
+    if !options.skip_advice {
+        for check in ADVICE {
+            check(&cx, out);
+        }
     }
 }

@@ -112,12 +112,17 @@ fn join_or(values: &[String]) -> String {
     }
 }
 
+// ASCII classes (`[ \t]`, `[0-9]`): Unicode `\s` and `\d` would make compiling these cost
+// more than the rest of a short `telaio run`.
 static JSONPATH_EQ: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"^\s*\$((?:\.[A-Za-z0-9_\-]+|\[\d+\])+)\s*==\s*(?:'([^']*)'|"([^"]*)")\s*$"#)
-        .expect("valid regex")
+    Regex::new(
+        r#"^[ \t]*\$((?:\.[A-Za-z0-9_\-]+|\[[0-9]+\])+)[ \t]*==[ \t]*(?:'([^']*)'|"([^"]*)")[ \t]*$"#,
+    )
+    .expect("valid regex")
 });
 static SIMPLE_EQ: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*\$response\.body#(/\S*)\s*==\s*'([^']*)'\s*$").expect("valid regex")
+    Regex::new(r"^[ \t]*\$response\.body#(/[^ \t]*)[ \t]*==[ \t]*'([^']*)'[ \t]*$")
+        .expect("valid regex")
 });
 
 /// When every criterion compares one body field with string literals: that field (as a JSON
