@@ -19,7 +19,7 @@ pub(crate) enum Command {
     /// Evaluate a runtime expression, template or condition against a runtime state.
     Expr(ExprArgs),
     /// Run a workflow against its APIs.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
 }
 
 /// How `telaio run` prints its result.
@@ -80,6 +80,11 @@ pub(crate) struct RunArgs {
     #[arg(long, value_name = "BYTES", default_value_t = 10 * 1024 * 1024)]
     pub max_response_bytes: usize,
 
+    /// Extra attempts for a request to an AWS API after throttling, a 5xx or a failed
+    /// connection (exponential backoff with jitter, as AWS SDKs do; 0 turns them off).
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub transport_retries: u32,
+
     /// Deepest nesting of sub-workflows.
     #[arg(long, value_name = "N", default_value_t = 32)]
     pub max_depth: usize,
@@ -90,6 +95,20 @@ pub(crate) struct RunArgs {
     /// A YAML or JSON file of credentials: `{source: {scheme: secret}}` (see --explain-auth).
     #[arg(long, value_name = "FILE")]
     pub credentials: Option<PathBuf>,
+
+    /// Sign a source's requests with a scheme its description does not declare:
+    /// `NAME=aws-sigv4` (AWS endpoints and SigV4 schemes are signed anyway).
+    #[arg(long, value_name = "NAME=SCHEME")]
+    pub auth: Vec<String>,
+
+    /// The AWS region to sign for, which also fills `{region}` in server URLs (else
+    /// $AWS_REGION, $AWS_DEFAULT_REGION, or the AWS profile's).
+    #[arg(long, value_name = "REGION")]
+    pub aws_region: Option<String>,
+
+    /// The AWS signing name (service), when the API's host does not give it.
+    #[arg(long, value_name = "NAME")]
+    pub aws_service: Option<String>,
 
     /// Show which credentials each operation needs and where Telaio looks for them; send
     /// nothing.

@@ -1,14 +1,15 @@
 //! `telaio run`: load, check, plan and run one workflow; show progress on a terminal and the
 //! result on stdout.
 
+use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
 use anstyle::{AnsiColor, Style};
 use serde_json::{Value, json};
 use telaio_engine::{
-    Credentials, Driver, DriverOptions, Event, InputSource, Outcome, Plan, PlanOptions, Redactor,
-    RunOptions, Scheme, SchemeKind, TargetPlan, dry_run, prepare_inputs,
+    AwsSetup, Credentials, Driver, DriverOptions, Event, InputSource, Outcome, Plan, PlanOptions,
+    Redactor, RunOptions, Scheme, SchemeKind, TargetPlan, dry_run, prepare_inputs,
 };
 use telaio_lint::{LintOptions, Severity};
 use telaio_model::{LoadOptions, Loader, parse_text};
@@ -19,11 +20,21 @@ use crate::{exit, loading};
 
 const OK: Style = AnsiColor::Green.on_default().bold();
 const FAIL: Style = AnsiColor::Red.on_default().bold();
+const WARN: Style = AnsiColor::Yellow.on_default().bold();
 const DIM: Style = Style::new().dimmed();
 const BOLD: Style = Style::new().bold();
 
 pub(crate) fn run(args: &RunArgs) -> u8 {
-    let prepared = prepare(args).and_then(|p| Ok((p, credentials(args).map_err(|e| vec![e])?)));
+    let aws = AwsSetup::find(
+        std::env::vars(),
+        std::env::var_os("HOME")
+            .map(std::path::PathBuf::from)
+            .as_deref(),
+        args.aws_region.clone(),
+        args.aws_service.clone(),
+    );
+    let prepared = prepare(args, aws.region.as_deref())
+        .and_then(|p| Ok((p, credentials(args, aws).map_err(|e| vec![e])?)));
     let ((plan, workflow, inputs), credentials) = match prepared {
         Ok(p) => p,
         Err(messages) => {
@@ -68,8 +79,8 @@ pub(crate) fn run(args: &RunArgs) -> u8 {
     execute(args, &plan, &workflow, inputs, credentials, &redactor)
 }
 
-/// Credentials from the environment and `--credentials`.
-fn credentials(args: &RunArgs) -> Result<Credentials, String> {
+/// Credentials from the environment and `--credentials`, and AWS's.
+fn credentials(args: &RunArgs, aws: AwsSetup) -> Result<Credentials, String> {
     let file = match &args.credentials {
         None => None,
         Some(path) => {
@@ -82,7 +93,7 @@ fn credentials(args: &RunArgs) -> Result<Credentials, String> {
             Some(value)
         }
     };
-    Ok(Credentials::new(std::env::vars(), file.as_ref()))
+    Ok(Credentials::new(std::env::vars(), file.as_ref()).with_aws(aws))
 }
 
 /// Every security scheme the plan's operations use, once.
@@ -119,6 +130,19 @@ fn explain_auth(plan: &Plan, credentials: &Credentials) {
             SchemeKind::Bearer => "HTTP bearer".to_owned(),
             SchemeKind::ClientCredentials { token_url } => {
                 format!("OAuth 2.0 client credentials ({token_url})")
+            }
+            SchemeKind::AwsSigV4 { service } => {
+                let aws = credentials.aws();
+                format!(
+                    "AWS SigV4 (service `{}`, region `{}`)",
+                    aws.service
+                        .as_deref()
+                        .or(service.as_deref())
+                        .unwrap_or("unknown: give --aws-service"),
+                    aws.region
+                        .as_deref()
+                        .unwrap_or("unknown: give --aws-region")
+                )
             }
             SchemeKind::Unsupported(why) => format!("not applied ({why})"),
         };
@@ -180,7 +204,7 @@ fn pairs(list: &[String], flag: &str) -> Result<Vec<(String, String)>, String> {
 }
 
 /// Everything that can go wrong before the first request, reported all at once.
-fn prepare(args: &RunArgs) -> Result<(Plan, String, Value), Vec<String>> {
+fn prepare(args: &RunArgs, region: Option<&str>) -> Result<(Plan, String, Value), Vec<String>> {
     let loader = loading::loader(&args.load, LoadOptions::default()).map_err(|e| vec![e])?;
     let url = Loader::url_for_path(&args.file).map_err(|e| vec![e.to_string()])?;
     let bundle = loader.load_bundle(&url).map_err(|e| vec![e.to_string()])?;
@@ -216,7 +240,24 @@ fn prepare(args: &RunArgs) -> Result<(Plan, String, Value), Vec<String>> {
         .map_err(|e| vec![e])?
         .into_iter()
         .collect();
-    let plan = Plan::compile(&bundle, &PlanOptions { servers })
+    let auth: HashMap<String, String> = pairs(&args.auth, "--auth")
+        .map_err(|e| vec![e])?
+        .into_iter()
+        .collect();
+    if let Some(other) = auth.values().find(|v| v.as_str() != "aws-sigv4") {
+        return Err(vec![format!(
+            "--auth takes NAME=aws-sigv4 (other schemes come from the description), not `{other}`"
+        )]);
+    }
+    let options = PlanOptions {
+        servers,
+        server_variables: region
+            .map(|r| ("region".to_owned(), r.to_owned()))
+            .into_iter()
+            .collect(),
+        auth,
+    };
+    let plan = Plan::compile(&bundle, &options)
         .map_err(|errors| errors.iter().map(ToString::to_string).collect::<Vec<_>>())?;
     let workflow = match (&args.workflow, plan.workflows()) {
         (Some(id), _) if plan.workflow(id).is_some() => id.clone(),
@@ -293,6 +334,8 @@ fn execute(
                 request_timeout: seconds(args.timeout, "--timeout")?,
                 deadline: seconds(args.deadline, "--deadline")?,
                 max_response_bytes: args.max_response_bytes,
+                transport_retries: args.transport_retries,
+                ..DriverOptions::default()
             },
         ))
     })();
@@ -412,6 +455,16 @@ impl Progress {
             Event::ActionTaken { name, action, .. } if action != "end" => {
                 writeln!(err, "      {DIM}→ {action} ({name}){DIM:#}")
             }
+            Event::RequestRetried {
+                step_id,
+                attempt,
+                reason,
+                millis,
+            } => writeln!(
+                err,
+                "  {WARN}RETRY{WARN:#} {BOLD}{step_id}{BOLD:#} {DIM}{} · {reason} · attempt {attempt} after {millis} ms{DIM:#}",
+                self.target
+            ),
             Event::Waited { millis, reason, .. } => {
                 writeln!(err, "      {DIM}… waiting {} ms ({reason}){DIM:#}", millis)
             }

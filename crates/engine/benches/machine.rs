@@ -26,7 +26,14 @@ fn plan() -> Plan {
     let servers = [("rekognitionApi".to_owned(), "http://127.0.0.1:1".to_owned())]
         .into_iter()
         .collect();
-    Plan::compile(&bundle, &PlanOptions { servers }).unwrap()
+    Plan::compile(
+        &bundle,
+        &PlanOptions {
+            servers,
+            ..PlanOptions::default()
+        },
+    )
+    .unwrap()
 }
 
 fn response(status: &str) -> Response {

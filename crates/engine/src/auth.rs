@@ -1,5 +1,6 @@
 //! Authentication from the sources' `securitySchemes`: API keys (header, query, cookie),
-//! HTTP basic and bearer, and OAuth 2.0 client credentials (token fetched, cached, refreshed).
+//! HTTP basic and bearer, OAuth 2.0 client credentials (token fetched, cached, refreshed),
+//! and AWS SigV4 (credentials found the way AWS tools find them, see [`crate::AwsSetup`]).
 //!
 //! Secrets never come from the command line. For source `petstore` and scheme `api_key`,
 //! Telaio reads the environment variable `TELAIO_AUTH_PETSTORE_API_KEY` (for basic auth,
@@ -41,7 +42,13 @@ pub enum SchemeKind {
         /// Where tokens come from.
         token_url: String,
     },
-    /// A scheme Telaio does not apply (AWS SigV4, OpenID Connect, mutual TLS, other flows).
+    /// AWS Signature Version 4 (`type: apiKey` with `x-amazon-apigateway-authtype: awsSigv4`,
+    /// or an AWS endpoint): credentials and region from [`crate::AwsSetup`].
+    AwsSigV4 {
+        /// The signing name, from the API's AWS host (`--aws-service` overrules it).
+        service: Option<String>,
+    },
+    /// A scheme Telaio does not apply (OpenID Connect, mutual TLS, other flows).
     Unsupported(String),
 }
 
@@ -105,6 +112,10 @@ fn kind(scheme: &Value) -> SchemeKind {
             .to_owned()
     };
     match field("type").as_str() {
+        // The way API Gateway exports (and AWS's own descriptions) declare SigV4.
+        "apiKey" if field("x-amazon-apigateway-authtype").eq_ignore_ascii_case("awsSigv4") => {
+            SchemeKind::AwsSigV4 { service: None }
+        }
         "apiKey" => SchemeKind::ApiKey {
             name: field("name"),
             location: field("in"),
@@ -147,6 +158,8 @@ pub enum Secret {
         /// The password.
         password: String,
     },
+    /// AWS credentials.
+    Aws(crate::AwsCredentials),
     /// OAuth 2.0 client credentials.
     Client {
         /// The client id.
@@ -172,6 +185,9 @@ impl Secret {
             Secret::Token(t) => vec![t],
             Secret::Basic { password, .. } => vec![password],
             Secret::Client { secret, .. } => vec![secret],
+            Secret::Aws(c) => std::iter::once(c.secret_access_key.as_str())
+                .chain(c.session_token.as_deref())
+                .collect(),
         }
     }
 }
@@ -181,6 +197,7 @@ impl Secret {
 pub struct Credentials {
     file: HashMap<(String, String), Value>,
     env: HashMap<String, String>,
+    aws: crate::AwsSetup,
 }
 
 /// The environment variable prefix for a source's scheme.
@@ -218,7 +235,19 @@ impl Credentials {
                 .into_iter()
                 .filter(|(k, _)| k.starts_with("TELAIO_AUTH_"))
                 .collect(),
+            aws: crate::AwsSetup::default(),
         }
+    }
+
+    /// The same credentials, with these for AWS SigV4.
+    pub fn with_aws(mut self, aws: crate::AwsSetup) -> Credentials {
+        self.aws = aws;
+        self
+    }
+
+    /// What SigV4 signing uses.
+    pub fn aws(&self) -> &crate::AwsSetup {
+        &self.aws
     }
 
     /// The secret for a scheme, and where it was found (for `--explain-auth`).
@@ -276,6 +305,11 @@ impl Credentials {
                     },
                 }
             }
+            SchemeKind::AwsSigV4 { .. } => {
+                let c = self.aws.credentials.clone()?;
+                let found = c.found_in.clone();
+                Some((Secret::Aws(c), found))
+            }
             SchemeKind::Unsupported(_) => None,
         }
     }
@@ -294,6 +328,7 @@ impl Credentials {
             SchemeKind::ClientCredentials { .. } => format!(
                 "${prefix}_CLIENT_ID and ${prefix}_CLIENT_SECRET (and ${prefix}_SCOPE), or `{key}: {{clientId, clientSecret, scope}}` in the credentials file"
             ),
+            SchemeKind::AwsSigV4 { .. } => "$AWS_ACCESS_KEY_ID and $AWS_SECRET_ACCESS_KEY (and $AWS_SESSION_TOKEN), else profile $AWS_PROFILE (or `default`) in ~/.aws/credentials or ~/.aws/config ($AWS_SHARED_CREDENTIALS_FILE, $AWS_CONFIG_FILE); region from --aws-region, $AWS_REGION, $AWS_DEFAULT_REGION or the profile".to_owned(),
             SchemeKind::Unsupported(why) => {
                 format!("nowhere: {why} is not applied by this version")
             }

@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::auth::{Credentials, Scheme, SchemeKind, Secret, choose};
 use crate::core::{Command, Input, Machine, Outcome, RunOptions};
 use crate::event::Event;
-use crate::http::{LONGEST_RETRY_WAIT, Request, Response};
+use crate::http::{Request, Response};
 use crate::plan::Plan;
 use crate::redact::Redactor;
 
@@ -24,6 +24,11 @@ pub struct DriverOptions {
     pub deadline: Duration,
     /// Largest response body kept in memory.
     pub max_response_bytes: usize,
+    /// Extra attempts for a request to an AWS API after throttling, `5xx` or a failed
+    /// connection (see [`crate::MAX_BACKOFF`]).
+    pub transport_retries: u32,
+    /// The first backoff before such a retry (it doubles each time, with jitter).
+    pub transport_backoff: Duration,
 }
 
 impl Default for DriverOptions {
@@ -32,6 +37,8 @@ impl Default for DriverOptions {
             request_timeout: Duration::from_secs(30),
             deadline: Duration::from_secs(600),
             max_response_bytes: 10 * 1024 * 1024,
+            transport_retries: 2,
+            transport_backoff: Duration::from_millis(100),
         }
     }
 }
@@ -58,8 +65,9 @@ pub struct DriverError(String);
 
 enum Sent {
     Response(Response, u64),
-    /// No response: why, and the microseconds spent.
-    Failed(String, u64),
+    /// No response: why, the microseconds spent, and whether the connection failed (which
+    /// another attempt may cure).
+    Failed(String, u64, bool),
     TooLarge(String),
 }
 
@@ -129,6 +137,8 @@ impl Driver {
         let mut machine = Machine::new(plan, options);
         let mut command = machine.start(workflow_id, inputs);
         let mut redactor = self.redactor.clone();
+        // The step of the request in flight, for the driver's own events.
+        let mut step_id = String::new();
         loop {
             match &mut redactor {
                 Some(r) => {
@@ -136,12 +146,14 @@ impl Driver {
                         r.inputs(workflow.inputs_schema.as_ref(), &inputs);
                     }
                     for e in machine.take_events() {
+                        note_step(&e, &mut step_id);
                         observe(&r.event(&e));
                     }
                 }
                 None => {
                     machine.take_secret_inputs();
                     for e in machine.take_events() {
+                        note_step(&e, &mut step_id);
                         observe(&e);
                     }
                 }
@@ -165,7 +177,20 @@ impl Driver {
                         machine.resume(Input::Waited)
                     }
                 }
-                Command::Send(request) => match self.send(request, remaining, Instant::now()).await
+                Command::Send(request) => match self
+                    .send_retrying(request, started, &mut |attempt, reason, wait| {
+                        let e = Event::RequestRetried {
+                            step_id: step_id.clone(),
+                            attempt,
+                            reason,
+                            millis: u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                        };
+                        match &redactor {
+                            Some(r) => observe(&r.event(&e)),
+                            None => observe(&e),
+                        }
+                    })
+                    .await
                 {
                     Sent::Response(response, elapsed_us) => machine.resume(Input::Response {
                         response,
@@ -174,7 +199,7 @@ impl Driver {
                     Sent::Failed(..) if started.elapsed() >= self.options.deadline => {
                         machine.stop(self.deadline_reason())
                     }
-                    Sent::Failed(reason, elapsed_us) => {
+                    Sent::Failed(reason, elapsed_us, _) => {
                         machine.resume(Input::TransportFailed { reason, elapsed_us })
                     }
                     Sent::TooLarge(reason) => machine.stop(reason),
@@ -190,10 +215,66 @@ impl Driver {
         )
     }
 
+    /// Sends a request; one to an AWS API gets more attempts after transient failures
+    /// (`retried` hears of each), each authenticated (signed) anew. The time reported is
+    /// that of all attempts and waits.
+    async fn send_retrying(
+        &self,
+        request: Request,
+        run_started: Instant,
+        retried: &mut (dyn FnMut(u32, String, Duration) + Send),
+    ) -> Sent {
+        let aws = request.security.as_ref().is_some_and(|s| {
+            s.iter()
+                .flatten()
+                .any(|s| matches!(s.kind, SchemeKind::AwsSigV4 { .. }))
+        });
+        let retries = if aws {
+            self.options.transport_retries
+        } else {
+            0
+        };
+        let began = Instant::now();
+        let mut attempt = 1;
+        loop {
+            let remaining = self.options.deadline.saturating_sub(run_started.elapsed());
+            let mut sent = self.send(request.clone(), remaining, Instant::now()).await;
+            let (reason, asked) = match &sent {
+                Sent::Response(r, _) => (crate::retry::retry_reason(r), r.retry_after),
+                Sent::Failed(reason, _, true) => (Some(reason.clone()), None),
+                _ => (None, None),
+            };
+            let wait = crate::retry::backoff(
+                attempt,
+                self.options.transport_backoff,
+                asked,
+                crate::retry::random(),
+            );
+            let time_left = self.options.deadline.saturating_sub(run_started.elapsed());
+            match reason {
+                Some(reason) if attempt <= retries && wait < time_left => {
+                    attempt += 1;
+                    retried(attempt, reason, wait);
+                    tokio::time::sleep(wait).await;
+                }
+                _ => {
+                    // The run's clock counts every attempt and wait.
+                    let total = began.elapsed().as_micros() as u64;
+                    match &mut sent {
+                        Sent::Response(_, us) | Sent::Failed(_, us, _) => *us = total,
+                        Sent::TooLarge(_) => {}
+                    }
+                    return sent;
+                }
+            }
+        }
+    }
+
     /// Sends a request (authenticating it first); `began` is when the attempt began, for
     /// the time a failure took.
     async fn send(&self, mut request: Request, remaining: Duration, began: Instant) -> Sent {
-        let failed = |reason: String| Sent::Failed(reason, began.elapsed().as_micros() as u64);
+        let failed =
+            |reason: String| Sent::Failed(reason, began.elapsed().as_micros() as u64, false);
         let mut timeout = self.options.request_timeout.min(remaining);
         let mut limit = "--timeout";
         if let Some(step_limit) = request.timeout.filter(|t| *t < timeout) {
@@ -219,7 +300,10 @@ impl Driver {
             builder = builder.body(body);
         }
         let exchange = async {
-            let mut response = builder.send().await.map_err(|e| describe(&e))?;
+            let mut response = builder
+                .send()
+                .await
+                .map_err(|e| (describe(&e), e.is_connect()))?;
             let status = response.status().as_u16();
             let headers: Vec<(String, String)> = response
                 .headers()
@@ -232,7 +316,7 @@ impl Driver {
                 })
                 .collect();
             let mut bytes = Vec::new();
-            while let Some(chunk) = response.chunk().await.map_err(|e| describe(&e))? {
+            while let Some(chunk) = response.chunk().await.map_err(|e| (describe(&e), false))? {
                 if bytes.len() + chunk.len() > self.options.max_response_bytes {
                     return Ok(Err(format!(
                         "the response body is larger than {} bytes (--max-response-bytes)",
@@ -241,32 +325,19 @@ impl Driver {
                 }
                 bytes.extend_from_slice(&chunk);
             }
-            Ok::<_, String>(Ok((status, headers, bytes)))
+            Ok::<_, (String, bool)>(Ok((status, headers, bytes)))
         };
         match tokio::time::timeout(timeout, exchange).await {
             Err(_) => failed(format!(
                 "no response within {} s ({limit})",
                 trim(timeout.as_secs_f64())
             )),
-            Ok(Err(reason)) => failed(reason),
+            Ok(Err((reason, connect))) => {
+                Sent::Failed(reason, began.elapsed().as_micros() as u64, connect)
+            }
             Ok(Ok(Err(too_large))) => Sent::TooLarge(too_large),
             Ok(Ok(Ok((status, headers, bytes)))) => {
-                let content_type = headers
-                    .iter()
-                    .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
-                    .map(|(_, v)| v.as_str());
-                let body = Response::parse_body(content_type, &bytes);
-                let retry_after = headers
-                    .iter()
-                    .find(|(k, _)| k.eq_ignore_ascii_case("retry-after"))
-                    .and_then(|(_, v)| retry_after(v, SystemTime::now()));
-                let response = Response {
-                    status,
-                    body,
-                    body_bytes: bytes.len(),
-                    headers,
-                    retry_after,
-                };
+                let response = Response::new(status, headers, &bytes);
                 Sent::Response(response, started.elapsed().as_micros() as u64)
             }
         }
@@ -276,18 +347,6 @@ impl Driver {
 /// The largest token endpoint answer read (a token response is a few hundred bytes).
 const MAX_TOKEN_RESPONSE_BYTES: usize = 64 * 1024;
 
-/// A `Retry-After` value as a wait from `now`: delay-seconds, or an HTTP date (a date in the
-/// past means no wait).
-fn retry_after(value: &str, now: SystemTime) -> Option<Duration> {
-    let value = value.trim();
-    if let Ok(seconds) = value.parse::<f64>() {
-        return (seconds.is_finite() && seconds >= 0.0)
-            .then(|| Duration::from_secs_f64(seconds.min(LONGEST_RETRY_WAIT.as_secs_f64())));
-    }
-    let when = httpdate::parse_http_date(value).ok()?;
-    Some(when.duration_since(now).unwrap_or_default())
-}
-
 impl Driver {
     /// Adds the credentials the operation's security asks for (when Telaio has them).
     async fn authenticate(&self, request: &mut Request, timeout: Duration) -> Result<(), String> {
@@ -295,8 +354,22 @@ impl Driver {
             return Ok(());
         };
         let Some(chosen) = choose(&security, &self.credentials) else {
+            // AWS rejects an unsigned request with a vaguer message than this one.
+            let aws = self.credentials.aws();
+            if security
+                .iter()
+                .flatten()
+                .any(|s| matches!(s.kind, SchemeKind::AwsSigV4 { .. }))
+            {
+                return Err(format!(
+                    "no AWS credentials to sign the request with: {}",
+                    aws.looked
+                ));
+            }
             return Ok(());
         };
+        // SigV4 signs the request as sent, so it comes after every other change.
+        let mut sign_for_aws = None;
         for (scheme, secret) in chosen {
             match (&scheme.kind, secret) {
                 (SchemeKind::ApiKey { name, location }, Secret::Token(key)) => {
@@ -336,8 +409,21 @@ impl Driver {
                         .headers
                         .push(("Authorization".into(), format!("Bearer {token}")));
                 }
+                (SchemeKind::AwsSigV4 { service }, Secret::Aws(credentials)) => {
+                    sign_for_aws = Some((service.clone(), credentials));
+                }
                 _ => {}
             }
+        }
+        if let Some((service, credentials)) = sign_for_aws {
+            let aws = self.credentials.aws();
+            let service = aws.service.as_deref().or(service.as_deref()).ok_or(
+                "the AWS signing name cannot be told from the API's host; give it with --aws-service",
+            )?;
+            let region = aws.region.as_deref().ok_or(
+                "no AWS region: give --aws-region, or set $AWS_REGION or a profile's region",
+            )?;
+            crate::aws::sign(request, &credentials, region, service, SystemTime::now())?;
         }
         Ok(())
     }
@@ -462,31 +548,9 @@ fn describe(e: &reqwest::Error) -> String {
     parts.join(": ")
 }
 
-#[cfg(test)]
-mod tests {
-    use std::time::{Duration, SystemTime};
-
-    use super::{LONGEST_RETRY_WAIT, retry_after};
-
-    #[test]
-    fn retry_after_reads_seconds_and_dates() {
-        let now = httpdate::parse_http_date("Wed, 21 Oct 2015 07:28:00 GMT").unwrap();
-        assert_eq!(retry_after("120", now), Some(Duration::from_secs(120)));
-        assert_eq!(retry_after(" 0.5 ", now), Some(Duration::from_millis(500)));
-        assert_eq!(
-            retry_after("Wed, 21 Oct 2015 07:28:30 GMT", now),
-            Some(Duration::from_secs(30))
-        );
-        assert_eq!(
-            retry_after("Wed, 21 Oct 2015 07:27:00 GMT", now),
-            Some(Duration::ZERO),
-            "a date in the past asks for no wait"
-        );
-        assert_eq!(retry_after("soon", now), None);
-        assert_eq!(retry_after("-3", now), None);
-        assert_eq!(
-            retry_after("1e9", SystemTime::UNIX_EPOCH),
-            Some(LONGEST_RETRY_WAIT)
-        );
+/// Remembers the step whose request is in flight.
+fn note_step(event: &Event, step_id: &mut String) {
+    if let Event::RequestSent { step_id: s, .. } = event {
+        step_id.clone_from(s);
     }
 }

@@ -86,6 +86,19 @@ pub enum Event {
         /// What it does: `end`, `goto <step>`, `retry`, ...
         action: String,
     },
+    /// A request is sent again after a transient failure (throttling, `5xx`, a refused
+    /// connection), below the workflow's actions: AWS APIs get a few attempts, as AWS SDKs
+    /// give them.
+    RequestRetried {
+        /// The step whose request it is.
+        step_id: String,
+        /// The attempt about to be made (2 for the first retry).
+        attempt: u32,
+        /// What went wrong with the last one.
+        reason: String,
+        /// Milliseconds waited first.
+        millis: u64,
+    },
     /// Waiting before going on (a retry's delay, or the poll interval).
     Waited {
         /// The step that waits.

@@ -1,6 +1,8 @@
 //! Requests and responses as plain data: what the core asks the driver to send, and what the
 //! driver hands back. No I/O here.
 
+use std::time::{Duration, SystemTime};
+
 use serde::Serialize;
 use telaio_expr::Body;
 
@@ -56,6 +58,27 @@ pub struct Response {
 }
 
 impl Response {
+    /// A response as received: the body read by its `Content-Type` and `Retry-After`
+    /// understood (a date is taken relative to now).
+    pub fn new(status: u16, headers: Vec<(String, String)>, bytes: &[u8]) -> Response {
+        let find = |name: &str| {
+            headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.as_str())
+        };
+        let body = Response::parse_body(find("content-type"), bytes);
+        let retry_after =
+            find("retry-after").and_then(|v| retry_after(v, std::time::SystemTime::now()));
+        Response {
+            status,
+            body,
+            body_bytes: bytes.len(),
+            headers,
+            retry_after,
+        }
+    }
+
     /// The first header with this name (ignoring case).
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
@@ -94,4 +117,45 @@ pub fn is_json(content_type: &str) -> bool {
         || essence.contains("/json")
         || essence.contains("-json")
         || essence.starts_with("application/x-amz-json")
+}
+
+/// A `Retry-After` value as a wait from `now`: delay-seconds, or an HTTP date (a date in the
+/// past means no wait).
+pub(crate) fn retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<f64>() {
+        return (seconds.is_finite() && seconds >= 0.0)
+            .then(|| Duration::from_secs_f64(seconds.min(LONGEST_RETRY_WAIT.as_secs_f64())));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(when.duration_since(now).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, SystemTime};
+
+    use super::{LONGEST_RETRY_WAIT, retry_after};
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates() {
+        let now = httpdate::parse_http_date("Wed, 21 Oct 2015 07:28:00 GMT").unwrap();
+        assert_eq!(retry_after("120", now), Some(Duration::from_secs(120)));
+        assert_eq!(retry_after(" 0.5 ", now), Some(Duration::from_millis(500)));
+        assert_eq!(
+            retry_after("Wed, 21 Oct 2015 07:28:30 GMT", now),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(
+            retry_after("Wed, 21 Oct 2015 07:27:00 GMT", now),
+            Some(Duration::ZERO),
+            "a date in the past asks for no wait"
+        );
+        assert_eq!(retry_after("soon", now), None);
+        assert_eq!(retry_after("-3", now), None);
+        assert_eq!(
+            retry_after("1e9", SystemTime::UNIX_EPOCH),
+            Some(LONGEST_RETRY_WAIT)
+        );
+    }
 }

@@ -33,6 +33,7 @@
 #![deny(missing_docs)]
 
 mod auth;
+mod aws;
 mod core;
 mod driver;
 mod event;
@@ -40,11 +41,13 @@ mod http;
 mod inputs;
 mod plan;
 mod redact;
+mod retry;
 
 pub use crate::core::{
     Command, DryStep, Input, Machine, Outcome, RunOptions, StepSummary, dry_run,
 };
 pub use auth::{Credentials, Scheme, SchemeKind, Secret, Security, env_prefix};
+pub use aws::{AwsCredentials, AwsError, AwsSetup, aws_error, verify_sigv4};
 pub use driver::{Driver, DriverError, DriverOptions};
 pub use event::{Event, RunError};
 pub use http::{Request, Response, is_json};
@@ -55,3 +58,4 @@ pub use plan::{
     server_url,
 };
 pub use redact::{MASK, Redactor};
+pub use retry::MAX_BACKOFF;

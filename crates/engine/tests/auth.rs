@@ -4,8 +4,8 @@
 mod support;
 
 use serde_json::json;
-use support::{Reply, Server, fast};
-use telaio_engine::{Credentials, Driver, DriverOptions, Plan, PlanOptions};
+use support::{Reply, Server, fast, plan_file, server_for};
+use telaio_engine::{Credentials, Driver, DriverOptions};
 use telaio_model::{LoadOptions, Loader};
 
 fn api(token_url: &str) -> String {
@@ -75,14 +75,11 @@ async fn every_scheme_is_applied_from_env_or_file() {
     )
     .unwrap();
     std::fs::write(dir.path().join("flow.arazzo.yaml"), FLOW).unwrap();
-    let loader = Loader::new(LoadOptions::default());
-    let bundle = loader
-        .load_bundle(&Loader::url_for_path(&dir.path().join("flow.arazzo.yaml")).unwrap())
-        .unwrap();
-    let servers = [("secured".to_owned(), server.url.clone())]
-        .into_iter()
-        .collect();
-    let plan = Plan::compile(&bundle, &PlanOptions { servers }).unwrap();
+    let plan = plan_file(
+        &Loader::new(LoadOptions::default()),
+        &dir.path().join("flow.arazzo.yaml"),
+        server_for("secured", &server.url),
+    );
     let env = [
         (
             "TELAIO_AUTH_SECURED_KEYAUTH".to_owned(),

@@ -447,8 +447,14 @@ async fn a_refused_connection_fails_the_step_so_on_failure_can_act() {
     let servers = [("api".to_owned(), format!("{}/v1", server.url))]
         .into_iter()
         .collect();
-    let plan =
-        telaio_engine::Plan::compile(&bundle, &telaio_engine::PlanOptions { servers }).unwrap();
+    let plan = telaio_engine::Plan::compile(
+        &bundle,
+        &telaio_engine::PlanOptions {
+            servers,
+            ..telaio_engine::PlanOptions::default()
+        },
+    )
+    .unwrap();
     let driver = telaio_engine::Driver::new(DriverOptions::default()).unwrap();
     let mut events = Vec::new();
     let outcome = driver

@@ -207,9 +207,10 @@ impl<'p> Machine<'p> {
                 return (true, None);
             }
             return match &exchange.response {
-                Some(r) if !(200..300).contains(&r.status) => {
-                    (false, Some(format!("HTTP {}", r.status)))
-                }
+                Some(r) if !(200..300).contains(&r.status) => (
+                    false,
+                    Some(error_response(r).unwrap_or_else(|| format!("HTTP {}", r.status))),
+                ),
                 _ => (true, None),
             };
         }
@@ -217,6 +218,10 @@ impl<'p> Machine<'p> {
         for (i, c) in step.success_criteria.iter().enumerate() {
             let verdict = c.evaluate(&scope, &mut Trace::off());
             if !verdict.passed {
+                // An error the API names says more than the criterion it broke.
+                if let Some(named) = exchange.response.as_ref().and_then(error_response) {
+                    return (false, Some(named));
+                }
                 let status = exchange
                     .response
                     .as_ref()
@@ -234,4 +239,14 @@ impl<'p> Machine<'p> {
         }
         (true, None)
     }
+}
+
+/// An error response that names its error (AWS JSON: `__type`, `x-amzn-ErrorType`), in one
+/// line: `ThrottlingException: Rate exceeded (HTTP 400)`.
+fn error_response(response: &crate::http::Response) -> Option<String> {
+    let error = crate::aws::aws_error(response)?;
+    Some(match error.message {
+        Some(m) => format!("{}: {m} (HTTP {})", error.code, response.status),
+        None => format!("{} (HTTP {})", error.code, response.status),
+    })
 }

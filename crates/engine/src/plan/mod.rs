@@ -57,6 +57,11 @@ impl fmt::Display for PlanError {
 pub struct PlanOptions {
     /// Server URL overrides by source description name (`--server name=url`).
     pub servers: HashMap<String, String>,
+    /// Values for server URL variables, over their defaults (`{region}` from the AWS region).
+    pub server_variables: HashMap<String, String>,
+    /// Authentication forced on a source whatever its description says, by source name:
+    /// `aws-sigv4` (`--auth name=aws-sigv4`).
+    pub auth: HashMap<String, String>,
 }
 
 /// Every workflow of a document, and those of other documents it calls, ready to run.
@@ -195,8 +200,10 @@ impl Plan {
         let mut errors = Vec::new();
         // A `--server` for a source the document does not have would silently send the run
         // to the description's own server.
-        for name in options.servers.keys() {
-            if let Some(message) = bundle.unknown_source("--server", name) {
+        let named = (options.servers.keys().map(|n| ("--server", n)))
+            .chain(options.auth.keys().map(|n| ("--auth", n)));
+        for (flag, name) in named {
+            if let Some(message) = bundle.unknown_source(flag, name) {
                 errors.push(PlanError {
                     workflow_id: String::new(),
                     step_id: None,
@@ -521,7 +528,7 @@ fn operation(
 ) -> Result<TargetPlan, String> {
     match lookup {
         OperationLookup::Found { source, operation } => {
-            OperationPlan::new(source, operation, &options.servers).map(TargetPlan::Operation)
+            OperationPlan::new(source, operation, options).map(TargetPlan::Operation)
         }
         OperationLookup::Ambiguous { candidates } => Err(format!(
             "`{written}` is an operation of several sources ({}); qualify it as `$sourceDescriptions.<name>.{written}`",

@@ -6,6 +6,8 @@ use std::collections::HashMap;
 use serde_json::Value;
 use telaio_model::{ApiDescription, ApiKind, LoadedSource, Operation};
 
+use crate::auth::{Scheme, SchemeKind, Security};
+
 /// An operation, resolved for sending.
 #[derive(Clone, Debug)]
 pub struct OperationPlan {
@@ -42,19 +44,19 @@ pub struct DeclaredParam {
 }
 
 impl OperationPlan {
-    /// Resolves an operation of a loaded source. `servers` overrides a source's server by
-    /// source name (`--server`).
+    /// Resolves an operation of a loaded source, with the run's choices: `--server`
+    /// overrides, server variables (`{region}`), forced authentication (`--auth`).
     pub fn new(
         source: &LoadedSource,
         operation: &Operation,
-        servers: &HashMap<String, String>,
+        options: &super::PlanOptions,
     ) -> Result<OperationPlan, String> {
         let api = source
             .api()
             .ok_or_else(|| format!("source `{}` is not an API description", source.name))?;
-        let server = match servers.get(&source.name) {
+        let server = match options.servers.get(&source.name) {
             Some(url) => url.trim_end_matches('/').to_owned(),
-            None => server_url(api).ok_or_else(|| {
+            None => server_url(api, &options.server_variables).ok_or_else(|| {
                 format!(
                     "source `{}` names no server; pass --server {}=<url>",
                     source.name, source.name
@@ -71,15 +73,17 @@ impl OperationPlan {
         Ok(OperationPlan {
             source: source.name.clone(),
             method: operation.method.to_ascii_uppercase(),
-            server,
             path,
             operation_id: operation.operation_id.clone(),
             declared: declared_params(api, operation),
-            security: std::sync::Arc::new(crate::auth::security(
+            security: std::sync::Arc::new(aws_security(
+                crate::auth::security(&source.name, api, &operation.pointer),
                 &source.name,
                 api,
-                &operation.pointer,
+                &server,
+                options.auth.get(&source.name).map(String::as_str),
             )),
+            server,
         })
     }
 
@@ -92,9 +96,72 @@ impl OperationPlan {
     }
 }
 
-/// The first server's URL with its variables' defaults, or Swagger 2.0's scheme, host and
-/// base path.
-pub fn server_url(api: &ApiDescription) -> Option<String> {
+/// SigV4 for AWS APIs: a security scheme that declares it (`x-amazon-apigateway-authtype:
+/// awsSigv4`) gets its signing name from the description's AWS host; an API whose server is an
+/// AWS endpoint, or one the user names with `--auth <source>=aws-sigv4`, is signed even when
+/// its description says nothing (the catalog's AWS descriptions only say so in prose).
+fn aws_security(
+    mut security: Security,
+    source: &str,
+    api: &ApiDescription,
+    server: &str,
+    forced: Option<&str>,
+) -> Security {
+    let service = aws_service(api);
+    let declared = security
+        .iter()
+        .flatten()
+        .any(|s| matches!(s.kind, SchemeKind::AwsSigV4 { .. }));
+    let aws_host = host_of(server).is_some_and(|h| h.ends_with(".amazonaws.com"));
+    if !declared && (forced == Some("aws-sigv4") || aws_host) {
+        security = vec![vec![Scheme {
+            source: source.to_owned(),
+            name: "aws-sigv4".to_owned(),
+            kind: SchemeKind::AwsSigV4 { service: None },
+            scopes: Vec::new(),
+        }]];
+    }
+    for scheme in security.iter_mut().flatten() {
+        if let SchemeKind::AwsSigV4 { service: s @ None } = &mut scheme.kind {
+            s.clone_from(&service);
+        }
+    }
+    security
+}
+
+/// The signing name an AWS endpoint's host starts with (`rekognition` in
+/// `https://rekognition.{region}.amazonaws.com`), read from the description's own server
+/// (a `--server` pointing elsewhere, at a mock, keeps it).
+fn aws_service(api: &ApiDescription) -> Option<String> {
+    let url = api
+        .document
+        .pointer("/servers/0/url")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .or_else(|| {
+            api.document
+                .get("host")?
+                .as_str()
+                .map(|h| format!("https://{h}"))
+        })?;
+    let host = host_of(&url)?;
+    if !host.ends_with(".amazonaws.com") {
+        return None;
+    }
+    host.split('.').next().map(str::to_owned)
+}
+
+/// The host of a URL (or URL template), without port.
+fn host_of(url: &str) -> Option<&str> {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host = authority.rsplit('@').next()?;
+    Some(host.split(':').next().unwrap_or(host))
+}
+
+/// The first server's URL with its variables filled (from `variables`, else their defaults),
+/// or Swagger 2.0's scheme, host and base path.
+pub fn server_url(api: &ApiDescription, variables: &HashMap<String, String>) -> Option<String> {
     let doc = &api.document;
     let url = if api.kind == ApiKind::OpenApi2 {
         let host = doc.get("host")?.as_str()?;
@@ -115,8 +182,12 @@ pub fn server_url(api: &ApiDescription) -> Option<String> {
         let mut url = server.get("url")?.as_str()?.to_owned();
         if let Some(vars) = server.get("variables").and_then(Value::as_object) {
             for (name, var) in vars {
-                if let Some(default) = var.get("default").and_then(Value::as_str) {
-                    url = url.replace(&format!("{{{name}}}"), default);
+                let value = variables
+                    .get(name)
+                    .map(String::as_str)
+                    .or_else(|| var.get("default").and_then(Value::as_str));
+                if let Some(value) = value {
+                    url = url.replace(&format!("{{{name}}}"), value);
                 }
             }
         }

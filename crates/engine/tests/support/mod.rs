@@ -72,6 +72,14 @@ pub struct Server {
 
 impl Server {
     pub async fn start(handler: impl Fn(&Seen, usize) -> Reply + Send + Sync + 'static) -> Server {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        Server::serve(listener, handler)
+    }
+
+    fn serve(
+        listener: tokio::net::TcpListener,
+        handler: impl Fn(&Seen, usize) -> Reply + Send + Sync + 'static,
+    ) -> Server {
         let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
         let handler: Arc<Handler> = Arc::new(handler);
         let log = seen.clone();
@@ -113,10 +121,20 @@ impl Server {
                 }
             },
         );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         Server { url, seen }
+    }
+
+    /// A server whose handler needs the server's own URL (to check signatures over it).
+    pub async fn start_with<H>(make: impl FnOnce(String) -> H) -> Server
+    where
+        H: Fn(&Seen, usize) -> Reply + Send + Sync + 'static,
+    {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let handler = make(url);
+        Server::serve(listener, handler)
     }
 
     pub fn requests(&self) -> Vec<Seen> {
@@ -292,11 +310,7 @@ async fn run_loaded(
     options: RunOptions,
     driver: Driver,
 ) -> (Outcome, Vec<Event>) {
-    let bundle = loader
-        .load_bundle(&Loader::url_for_path(doc).unwrap())
-        .unwrap();
-    let plan =
-        Plan::compile(&bundle, &PlanOptions { servers }).unwrap_or_else(|e| panic!("{e:#?}"));
+    let plan = plan_file(&loader, doc, servers);
     let schema = plan.workflow(workflow_id).unwrap().inputs_schema.clone();
     let inputs = prepare_inputs(schema.as_ref(), given).unwrap_or_else(|e| panic!("{e:#?}"));
     let mut events = Vec::new();
@@ -306,6 +320,26 @@ async fn run_loaded(
         })
         .await;
     (outcome, events)
+}
+
+/// Loads and plans a document, its sources' servers overridden by name.
+pub fn plan_file(loader: &Loader, doc: &Path, servers: HashMap<String, String>) -> Plan {
+    let bundle = loader
+        .load_bundle(&Loader::url_for_path(doc).unwrap())
+        .unwrap();
+    Plan::compile(
+        &bundle,
+        &PlanOptions {
+            servers,
+            ..PlanOptions::default()
+        },
+    )
+    .unwrap_or_else(|e| panic!("{e:#?}"))
+}
+
+/// One `--server`-like override.
+pub fn server_for(source: &str, url: &str) -> HashMap<String, String> {
+    [(source.to_owned(), url.to_owned())].into_iter().collect()
 }
 
 /// Runs `workflow_id` of an inline document (see [`run`]) through a driver that masks secrets.
