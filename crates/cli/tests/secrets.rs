@@ -24,6 +24,14 @@ fn telaio(args: &[&str], cwd: &Path, env: &[(&str, &str)]) -> Output {
     c.output().expect("run telaio")
 }
 
+/// Runs telaio, which must succeed.
+fn succeed(args: &[&str], cwd: &Path, env: &[(&str, &str)]) -> Output {
+    let o = telaio(args, cwd, env);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    o
+}
+
 /// Echoes what it received into the response body, so a careless engine would print it.
 fn echo_server(log: Arc<Mutex<Vec<String>>>) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -111,13 +119,7 @@ fn secrets_are_masked_everywhere() {
         "--output",
         "json",
     ];
-    let o = telaio(&run, dir.path(), &env);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    let o = succeed(&run, dir.path(), &env);
     // The server did get the secrets...
     let received = log.lock().unwrap().join("\n");
     assert!(
@@ -185,4 +187,69 @@ fn explain_auth_says_where_it_looks_and_never_shows_values() {
     );
     assert!(out.contains("api.bearer: HTTP bearer\n  missing: set $TELAIO_AUTH_API_BEARER, or `api.bearer` in the credentials file"), "{out}");
     assert_clean("explain-auth", &out);
+}
+
+/// AWS keys: the secret key is only ever an input to the signature, and the session token,
+/// which travels in `X-Amz-Security-Token`, is masked even when the server echoes it back.
+#[test]
+fn aws_keys_never_show() {
+    const AWS_SECRET: &str = "canary-aws-secret-9e41b7";
+    const AWS_TOKEN: &str = "canary-aws-token-3c8d20";
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let url = echo_server(log.clone());
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("api.yaml"), format!(
+        "openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\nservers: [{{url: '{url}'}}]\nsecurity: [{{sigv4: []}}]\npaths:\n  /a:\n    post: {{operationId: a, responses: {{'200': {{description: ok}}}}}}\ncomponents:\n  securitySchemes:\n    sigv4: {{type: apiKey, in: header, name: Authorization, x-amazon-apigateway-authtype: awsSigv4}}\n"
+    )).unwrap();
+    std::fs::write(dir.path().join("flow.arazzo.yaml"), "arazzo: 1.0.1\ninfo: {title: t, version: '1'}\nsourceDescriptions: [{name: api, url: ./api.yaml}]\nworkflows:\n  - workflowId: w\n    steps:\n      - stepId: a\n        operationId: a\n        requestBody: {contentType: application/x-amz-json-1.1, payload: {Hello: world}}\n        outputs: {echo: $response.body#/echo}\n    outputs: {echo: $steps.a.outputs.echo}\n").unwrap();
+    let home = dir.path().to_string_lossy().into_owned();
+    let env = [
+        ("HOME", home.as_str()),
+        ("AWS_ACCESS_KEY_ID", "AKIDCANARY"),
+        ("AWS_SECRET_ACCESS_KEY", AWS_SECRET),
+        ("AWS_SESSION_TOKEN", AWS_TOKEN),
+        ("AWS_REGION", "eu-west-1"),
+    ];
+    let run = [
+        "run",
+        "flow.arazzo.yaml",
+        "--aws-service",
+        "execute-api",
+        "--trace",
+        "trace.jsonl",
+        "--output",
+        "json",
+    ];
+    let o = succeed(&run, dir.path(), &env);
+    let received = log.lock().unwrap().join("\n").to_ascii_lowercase();
+    assert!(
+        received.contains(&format!("x-amz-security-token: {AWS_TOKEN}")),
+        "{received}"
+    );
+    assert!(
+        received.contains("authorization: aws4-hmac-sha256 credential=akidcanary/"),
+        "{received}"
+    );
+    // The signature the server got (it echoed it back; a careless engine would print it).
+    let signature = received
+        .split("signature=")
+        .nth(1)
+        .map(|s| s[..64].to_owned())
+        .unwrap();
+    let trace = std::fs::read_to_string(dir.path().join("trace.jsonl")).unwrap();
+    for (what, text) in [
+        ("stdout", String::from_utf8_lossy(&o.stdout).into_owned()),
+        ("stderr", String::from_utf8_lossy(&o.stderr).into_owned()),
+        ("the trace", trace.clone()),
+    ] {
+        for canary in ["9e41b7", "3c8d20", &signature[..16]] {
+            assert!(!text.contains(canary), "{what} leaks {canary}:\n{text}");
+        }
+    }
+    // The echo reached the outputs, masked.
+    let stdout = String::from_utf8_lossy(&o.stdout).to_ascii_lowercase();
+    assert!(
+        stdout.contains("signature=***") && stdout.contains("x-amz-security-token: ***"),
+        "{stdout}"
+    );
 }

@@ -63,6 +63,18 @@ pub struct Driver {
 #[error("cannot set up the HTTP client: {0}")]
 pub struct DriverError(String);
 
+/// What [`Driver::send_retrying`] reports while it works.
+enum Heard {
+    /// Credentials made for an attempt (its `Authorization`), to be masked.
+    Credentials(Vec<String>),
+    /// Another attempt follows, after `wait`.
+    Retry {
+        attempt: u32,
+        reason: String,
+        wait: Duration,
+    },
+}
+
 enum Sent {
     Response(Response, u64),
     /// No response: why, the microseconds spent, and whether the connection failed (which
@@ -178,7 +190,22 @@ impl Driver {
                     }
                 }
                 Command::Send(request) => match self
-                    .send_retrying(request, started, &mut |attempt, reason, wait| {
+                    .send_retrying(request, started, &mut |heard| {
+                        let (attempt, reason, wait) = match heard {
+                            // Credentials made for a request (a fetched token) are masked
+                            // from then on, even where a server echoes them back.
+                            Heard::Credentials(values) => {
+                                if let Some(r) = &mut redactor {
+                                    values.iter().for_each(|v| r.secret(v));
+                                }
+                                return;
+                            }
+                            Heard::Retry {
+                                attempt,
+                                reason,
+                                wait,
+                            } => (attempt, reason, wait),
+                        };
                         let e = Event::RequestRetried {
                             step_id: step_id.clone(),
                             attempt,
@@ -215,14 +242,14 @@ impl Driver {
         )
     }
 
-    /// Sends a request; one to an AWS API gets more attempts after transient failures
-    /// (`retried` hears of each), each authenticated (signed) anew. The time reported is
+    /// Sends a request; one to an AWS API gets more attempts after transient failures, each
+    /// authenticated (signed) anew; `heard` hears of each retry and each credential made. The time reported is
     /// that of all attempts and waits.
     async fn send_retrying(
         &self,
         request: Request,
         run_started: Instant,
-        retried: &mut (dyn FnMut(u32, String, Duration) + Send),
+        heard: &mut (dyn FnMut(Heard) + Send),
     ) -> Sent {
         let aws = request.security.as_ref().is_some_and(|s| {
             s.iter()
@@ -238,7 +265,13 @@ impl Driver {
         let mut attempt = 1;
         loop {
             let remaining = self.options.deadline.saturating_sub(run_started.elapsed());
-            let mut sent = self.send(request.clone(), remaining, Instant::now()).await;
+            let mut issued = Vec::new();
+            let mut sent = self
+                .send(request.clone(), remaining, Instant::now(), &mut issued)
+                .await;
+            if !issued.is_empty() {
+                heard(Heard::Credentials(issued));
+            }
             let (reason, asked) = match &sent {
                 Sent::Response(r, _) => (crate::retry::retry_reason(r), r.retry_after),
                 Sent::Failed(reason, _, true) => (Some(reason.clone()), None),
@@ -254,7 +287,11 @@ impl Driver {
             match reason {
                 Some(reason) if attempt <= retries && wait < time_left => {
                     attempt += 1;
-                    retried(attempt, reason, wait);
+                    heard(Heard::Retry {
+                        attempt,
+                        reason,
+                        wait,
+                    });
                     tokio::time::sleep(wait).await;
                 }
                 _ => {
@@ -272,7 +309,13 @@ impl Driver {
 
     /// Sends a request (authenticating it first); `began` is when the attempt began, for
     /// the time a failure took.
-    async fn send(&self, mut request: Request, remaining: Duration, began: Instant) -> Sent {
+    async fn send(
+        &self,
+        mut request: Request,
+        remaining: Duration,
+        began: Instant,
+        issued: &mut Vec<String>,
+    ) -> Sent {
         let failed =
             |reason: String| Sent::Failed(reason, began.elapsed().as_micros() as u64, false);
         let mut timeout = self.options.request_timeout.min(remaining);
@@ -283,6 +326,16 @@ impl Driver {
         }
         if let Err(reason) = self.authenticate(&mut request, timeout).await {
             return failed(reason);
+        }
+        // A token or basic credential made for the request is masked from now on (the
+        // redactor masks SigV4 signatures by their shape, as they change every request).
+        if let Some(value) = request.header("authorization")
+            && !value.starts_with("AWS4-")
+        {
+            issued.push(value.to_owned());
+            if let Some((_, credential)) = value.split_once(' ') {
+                issued.push(credential.to_owned());
+            }
         }
         let started = Instant::now();
         let Ok(method) = reqwest::Method::from_bytes(request.method.as_bytes()) else {

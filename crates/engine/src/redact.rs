@@ -145,9 +145,9 @@ impl Redactor {
         }
     }
 
-    /// Text with every known secret masked.
+    /// Text with every known secret masked, and every SigV4 signature.
     pub fn text(&self, s: &str) -> String {
-        let mut out = s.to_owned();
+        let mut out = mask_signatures(s);
         for secret in &self.secrets {
             if out.contains(secret.as_str()) {
                 out = out.replace(secret.as_str(), MASK);
@@ -290,6 +290,31 @@ fn secret_names(schema: &Value, out: &mut Vec<String>, depth: usize) {
     }
 }
 
+/// Masks AWS SigV4 signatures (`Signature=<hex>` in an `Authorization` header,
+/// `X-Amz-Signature=<hex>` in a presigned URL): they change with every request, so they are
+/// known by their shape rather than by value.
+fn mask_signatures(s: &str) -> String {
+    const KEY: &str = "Signature=";
+    if !s.contains(KEY) {
+        return s.to_owned();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find(KEY) {
+        let (before, after) = rest.split_at(at + KEY.len());
+        out.push_str(before);
+        let hex = after.bytes().take_while(u8::is_ascii_hexdigit).count();
+        if hex >= 32 {
+            out.push_str(MASK);
+            rest = &after[hex..];
+        } else {
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -343,5 +368,21 @@ mod tests {
             r.outputs(&json!({"echo": "key=k-canary-1", "n": 48151623})),
             json!({"echo": "key=***", "n": "***"})
         );
+    }
+
+    #[test]
+    fn sigv4_signatures_are_masked_by_shape() {
+        let sig = "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31";
+        let header = format!(
+            "AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/s/aws4_request, SignedHeaders=host, Signature={sig}"
+        );
+        let shown = Redactor::new().text(&format!("{header}\n?X-Amz-Signature={sig}&x=1"));
+        assert!(!shown.contains("5fa00fa3"), "{shown}");
+        assert!(
+            shown.contains("Signature=***\n?X-Amz-Signature=***&x=1"),
+            "{shown}"
+        );
+        // Short values after the same word are not signatures.
+        assert_eq!(Redactor::new().text("Signature=abc"), "Signature=abc");
     }
 }
