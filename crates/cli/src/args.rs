@@ -20,6 +20,31 @@ pub(crate) enum Command {
     Expr(ExprArgs),
     /// Run a workflow against its APIs.
     Run(Box<RunArgs>),
+    /// Serve stand-ins for a document's APIs on 127.0.0.1: OpenAPI examples, scenarios, SigV4
+    /// checks.
+    Mock(MockArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct MockArgs {
+    /// The Arazzo document whose API sources to stand in for.
+    pub file: PathBuf,
+
+    /// A scenario (YAML or JSON) that makes the answers stateful.
+    #[arg(long, value_name = "SCENARIO.yaml")]
+    pub scenario: Option<PathBuf>,
+
+    /// The port to listen on (0: a free one, printed).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+
+    /// Check every request's AWS SigV4 signature against the mock's test credentials
+    /// (AKIDTELAIOMOCK) and refuse a bad one with 403, as AWS does.
+    #[arg(long)]
+    pub verify_sigv4: bool,
+
+    #[command(flatten)]
+    pub load: LoadArgs,
 }
 
 /// How `telaio run` prints its result.
@@ -95,6 +120,11 @@ pub(crate) struct RunArgs {
     /// A YAML or JSON file of credentials: `{source: {scheme: secret}}` (see --explain-auth).
     #[arg(long, value_name = "FILE")]
     pub credentials: Option<PathBuf>,
+
+    /// Run against an in-process mock of every API source (with this scenario, when given):
+    /// sources point at it, and requests are signed with its test credentials and checked.
+    #[arg(long, value_name = "SCENARIO", num_args = 0..=1)]
+    pub mock: Option<Option<PathBuf>>,
 
     /// Sign a source's requests with a scheme its description does not declare:
     /// `NAME=aws-sigv4` (AWS endpoints and SigV4 schemes are signed anyway).

@@ -1,12 +1,14 @@
 //! `telaio`: validate and run Arazzo workflows, and evaluate their expressions.
 //!
 //! The binary only parses arguments, wires the library crates together and presents results;
-//! the work is done by `telaio-model` (loading), `telaio-lint` (checking) and `telaio-expr`.
+//! the work is done by `telaio-model` (loading), `telaio-lint` (checking), `telaio-expr`,
+//! `telaio-engine` (running) and `telaio-mock` (stand-in APIs).
 
 mod args;
 mod discover;
 mod expr;
 mod loading;
+mod mock;
 mod remote;
 mod render;
 mod run;
@@ -28,6 +30,16 @@ pub(crate) mod exit {
     pub const USAGE: u8 = 2;
 }
 
+/// The single-threaded runtime a command runs on (one run, or one mock, per process), or
+/// none after saying why.
+pub(crate) fn runtime() -> Option<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| render::usage_error(&format!("cannot start the runtime: {e}")))
+        .ok()
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -45,6 +57,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => validate::run(&args),
         Command::Expr(args) => expr::run(&args),
         Command::Run(args) => run::run(&args),
+        Command::Mock(args) => mock::run(&args),
     };
     ExitCode::from(code)
 }

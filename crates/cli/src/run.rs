@@ -25,7 +25,7 @@ const DIM: Style = Style::new().dimmed();
 const BOLD: Style = Style::new().bold();
 
 pub(crate) fn run(args: &RunArgs) -> u8 {
-    let aws = AwsSetup::find(
+    let mut aws = AwsSetup::find(
         std::env::vars(),
         std::env::var_os("HOME")
             .map(std::path::PathBuf::from)
@@ -33,9 +33,14 @@ pub(crate) fn run(args: &RunArgs) -> u8 {
         args.aws_region.clone(),
         args.aws_service.clone(),
     );
+    if args.mock.is_some() {
+        // The mock accepts only its own test keys, and any region.
+        aws.credentials = Some(telaio_mock::test_credentials());
+        aws.region.get_or_insert_with(|| "us-east-1".to_owned());
+    }
     let prepared = prepare(args, aws.region.as_deref())
         .and_then(|p| Ok((p, credentials(args, aws).map_err(|e| vec![e])?)));
-    let ((plan, workflow, inputs), credentials) = match prepared {
+    let ((plan, workflow, inputs, mock), credentials) = match prepared {
         Ok(p) => p,
         Err(messages) => {
             for m in messages {
@@ -76,7 +81,7 @@ pub(crate) fn run(args: &RunArgs) -> u8 {
         );
         return exit::OK;
     }
-    execute(args, &plan, &workflow, inputs, credentials, &redactor)
+    execute(args, &plan, &workflow, inputs, credentials, &redactor, mock)
 }
 
 /// Credentials from the environment and `--credentials`, and AWS's.
@@ -203,8 +208,11 @@ fn pairs(list: &[String], flag: &str) -> Result<Vec<(String, String)>, String> {
         .collect()
 }
 
+/// What a run needs, ready: the plan, the workflow, its inputs, and the mock to serve.
+type Prepared = (Plan, String, Value, Option<crate::mock::Bound>);
+
 /// Everything that can go wrong before the first request, reported all at once.
-fn prepare(args: &RunArgs, region: Option<&str>) -> Result<(Plan, String, Value), Vec<String>> {
+fn prepare(args: &RunArgs, region: Option<&str>) -> Result<Prepared, Vec<String>> {
     let loader = loading::loader(&args.load, LoadOptions::default()).map_err(|e| vec![e])?;
     let url = Loader::url_for_path(&args.file).map_err(|e| vec![e.to_string()])?;
     let bundle = loader.load_bundle(&url).map_err(|e| vec![e.to_string()])?;
@@ -236,10 +244,26 @@ fn prepare(args: &RunArgs, region: Option<&str>) -> Result<(Plan, String, Value)
             if errors.len() == 1 { "" } else { "s" }
         )]);
     }
-    let servers = pairs(&args.servers, "--server")
+    let mut servers: HashMap<String, String> = pairs(&args.servers, "--server")
         .map_err(|e| vec![e])?
         .into_iter()
         .collect();
+    // `--mock`: every API source not given a `--server` is answered by the mock.
+    let mock = match &args.mock {
+        None => None,
+        Some(scenario) => {
+            let bound =
+                crate::mock::bind(&bundle, scenario.as_deref(), true, 0).map_err(|e| vec![e])?;
+            for b in std::iter::once(&bundle).chain(&bundle.linked) {
+                for source in b.sources.iter().filter(|s| s.api().is_some()) {
+                    servers
+                        .entry(source.name.clone())
+                        .or_insert_with(|| bound.url.clone());
+                }
+            }
+            Some(bound)
+        }
+    };
     let auth: HashMap<String, String> = pairs(&args.auth, "--auth")
         .map_err(|e| vec![e])?
         .into_iter()
@@ -287,7 +311,7 @@ fn prepare(args: &RunArgs, region: Option<&str>) -> Result<(Plan, String, Value)
         .workflow(&workflow)
         .and_then(|w| w.inputs_schema.clone());
     let inputs = prepare_inputs(schema.as_ref(), inputs)?;
-    Ok((plan, workflow, inputs))
+    Ok((plan, workflow, inputs, mock))
 }
 
 fn gather_inputs(args: &RunArgs) -> Result<Vec<(String, InputSource)>, String> {
@@ -322,6 +346,7 @@ fn execute(
     inputs: Value,
     credentials: Credentials,
     redactor: &Redactor,
+    mock: Option<crate::mock::Bound>,
 ) -> u8 {
     let options = (|| -> Result<(RunOptions, DriverOptions), String> {
         Ok((
@@ -356,15 +381,8 @@ fn execute(
             return exit::USAGE;
         }
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            usage_error(&format!("cannot start the runtime: {e}"));
-            return exit::USAGE;
-        }
+    let Some(runtime) = crate::runtime() else {
+        return exit::USAGE;
     };
     let live = args.output == RunOutput::Human && std::io::stderr().is_terminal();
     let mut progress = Progress::default();
@@ -387,7 +405,22 @@ fn execute(
             let _ = t.write_all(b"\n");
         }
     };
-    let outcome = runtime.block_on(driver.run(plan, workflow, inputs, run_options, &mut observe));
+    let outcome = runtime.block_on(async {
+        if let Some(mock) = mock
+            && let Err(e) = mock.spawn()
+        {
+            usage_error(&e);
+            return None;
+        }
+        Some(
+            driver
+                .run(plan, workflow, inputs, run_options, &mut observe)
+                .await,
+        )
+    });
+    let Some(outcome) = outcome else {
+        return exit::USAGE;
+    };
     if let Some(mut t) = trace {
         let _ = t.flush();
     }

@@ -57,8 +57,8 @@ fn rekognition(
             &headers,
             req.body.as_bytes(),
             &expected,
-            "eu-west-1",
-            "rekognition",
+            Some("eu-west-1"),
+            Some("rekognition"),
             std::time::SystemTime::now(),
         );
         if let Err(message) = checked {

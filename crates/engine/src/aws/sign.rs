@@ -64,9 +64,11 @@ pub(crate) fn sign(
 /// How far a request's `X-Amz-Date` may be from the server's clock (AWS allows 15 minutes).
 const MAX_SKEW: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
-/// Checks the SigV4 signature of a received request, as AWS does: the key id and scope are
-/// the expected ones, the date is within 15 minutes of `now`, and the signature recomputed
-/// over the headers the request says it signed matches. The error is AWS's own wording.
+/// Checks the SigV4 signature of a received request, as AWS does: the key id is the
+/// expected one, and so are the region and service of the scope when given (`None` accepts the
+/// request's own, as a stand-in for any region would), the date is within 15 minutes of
+/// `now`, and the signature recomputed over the headers the request says it signed matches.
+/// The error is AWS's own wording (`InvalidSignatureException: ...`).
 ///
 /// ```
 /// use telaio_engine::{AwsCredentials, verify_sigv4};
@@ -82,7 +84,7 @@ const MAX_SKEW: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 ///     ("authorization".to_string(), "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31".to_string()),
 /// ];
 /// let then = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_440_938_160);
-/// let check = |h: &[(String, String)]| verify_sigv4("GET", "https://example.amazonaws.com/", h, b"", &credentials, "us-east-1", "service", then);
+/// let check = |h: &[(String, String)]| verify_sigv4("GET", "https://example.amazonaws.com/", h, b"", &credentials, Some("us-east-1"), None, then);
 /// assert_eq!(check(&headers), Ok(()));
 /// let mut forged = headers.clone();
 /// forged[2].1 = forged[2].1.replace("5fa0", "5fa1");
@@ -95,8 +97,8 @@ pub fn verify_sigv4(
     headers: &[(String, String)],
     body: &[u8],
     credentials: &AwsCredentials,
-    region: &str,
-    service: &str,
+    region: Option<&str>,
+    service: Option<&str>,
     now: SystemTime,
 ) -> Result<(), String> {
     let header = |name: &str| {
@@ -135,9 +137,14 @@ pub fn verify_sigv4(
         );
     }
     let _date = parts.next();
-    if parts.next() != Some(region) || parts.next() != Some(service) {
+    let (Some(scope_region), Some(scope_service)) = (parts.next(), parts.next()) else {
+        return Err("IncompleteSignatureException: Credential has no region and service".into());
+    };
+    if region.is_some_and(|r| r != scope_region) || service.is_some_and(|s| s != scope_service) {
         return Err(format!(
-            "InvalidSignatureException: Credential should be scoped to region `{region}` and service `{service}`"
+            "InvalidSignatureException: Credential should be scoped to region `{}` and service `{}`",
+            region.unwrap_or(scope_region),
+            service.unwrap_or(scope_service)
         ));
     }
     if credentials.session_token.is_some()
@@ -179,7 +186,19 @@ pub fn verify_sigv4(
         security: None,
         timeout: None,
     };
-    sign(&mut request, credentials, region, service, signed_at)?;
+    // Without an expected token, the request's own is taken as given (a stand-in server does
+    // not issue tokens); it is part of what was signed.
+    let mut credentials = credentials.clone();
+    if credentials.session_token.is_none() {
+        credentials.session_token = header("x-amz-security-token").map(str::to_owned);
+    }
+    sign(
+        &mut request,
+        &credentials,
+        scope_region,
+        scope_service,
+        signed_at,
+    )?;
     if request.header("authorization") == Some(authorization) {
         Ok(())
     } else {

@@ -1,0 +1,113 @@
+//! `telaio mock` and `telaio run --mock`: a stand-in for a document's APIs on 127.0.0.1.
+
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+
+use telaio_mock::{Mock, MockOptions, Scenario};
+use telaio_model::{Bundle, LoadOptions, Loader};
+
+use crate::args::MockArgs;
+use crate::render::usage_error;
+use crate::{exit, loading};
+
+/// A mock bound to a local port, not yet serving (it serves on the run's runtime).
+pub(crate) struct Bound {
+    pub mock: Arc<Mock>,
+    pub listener: std::net::TcpListener,
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+}
+
+impl Bound {
+    /// Serves on the current tokio runtime until the runtime ends.
+    pub fn spawn(self) -> Result<(), String> {
+        let listener = tokio::net::TcpListener::from_std(self.listener)
+            .map_err(|e| format!("cannot serve the mock: {e}"))?;
+        tokio::spawn(self.mock.serve(listener));
+        Ok(())
+    }
+}
+
+/// Builds a mock for `bundle` (with the scenario file, when given) and binds it to
+/// 127.0.0.1:`port` (0: any free port).
+pub(crate) fn bind(
+    bundle: &Bundle,
+    scenario: Option<&Path>,
+    verify_sigv4: bool,
+    port: u16,
+) -> Result<Bound, String> {
+    let scenario = match scenario {
+        None => None,
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            Some(Scenario::parse(&path.display().to_string(), &text).map_err(|e| e.to_string())?)
+        }
+    };
+    let mock = Mock::new(
+        bundle,
+        MockOptions {
+            scenario,
+            verify_sigv4,
+        },
+    );
+    let unknown = mock.unknown_operations();
+    if !unknown.is_empty() {
+        return Err(format!(
+            "the scenario names operations no source of the document has: {}",
+            unknown.join(", ")
+        ));
+    }
+    let listener = std::net::TcpListener::bind(("127.0.0.1", port))
+        .and_then(|l| l.set_nonblocking(true).map(|()| l))
+        .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
+    let port = listener
+        .local_addr()
+        .map_err(|e| format!("cannot listen: {e}"))?
+        .port();
+    Ok(Bound {
+        mock: Arc::new(mock),
+        listener,
+        url: format!("http://127.0.0.1:{port}"),
+    })
+}
+
+/// `telaio mock FILE`: serves until interrupted.
+pub(crate) fn run(args: &MockArgs) -> u8 {
+    let bound = (|| {
+        let loader = loading::loader(&args.load, LoadOptions::default())?;
+        let url = Loader::url_for_path(&args.file).map_err(|e| e.to_string())?;
+        let bundle = loader.load_bundle(&url).map_err(|e| e.to_string())?;
+        bind(
+            &bundle,
+            args.scenario.as_deref(),
+            args.verify_sigv4,
+            args.port,
+        )
+    })();
+    let bound = match bound {
+        Ok(b) => b,
+        Err(e) => {
+            usage_error(&e);
+            return exit::USAGE;
+        }
+    };
+    let Some(runtime) = crate::runtime() else {
+        return exit::USAGE;
+    };
+    // Scripts wait for this line to know the port.
+    println!("listening on {}", bound.url);
+    let _ = std::io::stdout().flush();
+    let served = runtime.block_on(async {
+        let listener = tokio::net::TcpListener::from_std(bound.listener)?;
+        bound.mock.serve(listener).await
+    });
+    match served {
+        Ok(()) => exit::OK,
+        Err(e) => {
+            usage_error(&format!("the mock stopped: {e}"));
+            exit::USAGE
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! The reference job end to end: the seed workflow against `telaio mock`, in-process
+//! (`run --mock`) with SigV4 signatures checked, and as a separate process.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+const SEED: &str =
+    "examples/rekognition/arazzo/amazon-rekognition-face-liveness-session-workflow.yml";
+
+/// No polling pause, the seed's input, a JSON result.
+const QUICK_JSON: [&str; 6] = [
+    "--poll-interval",
+    "0",
+    "--input",
+    "clientRequestToken=demo-1",
+    "--output",
+    "json",
+];
+
+fn repo() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+}
+
+/// Runs telaio in the repository with a home of its own and no AWS settings from outside.
+fn telaio(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let home = tempfile::tempdir().unwrap();
+    let mut c = Command::new(env!("CARGO_BIN_EXE_telaio"));
+    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("AWS_")) {
+        c.env_remove(k);
+    }
+    c.args(args)
+        .current_dir(repo())
+        .env("NO_COLOR", "1")
+        .env("HOME", home.path());
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().expect("run telaio")
+}
+
+/// The seed against the in-process mock with a scenario; the JSON result.
+fn seed_with(scenario: &str, extra: &[&str]) -> (Option<i32>, serde_json::Value, String) {
+    let scenario = format!("examples/rekognition/scenarios/{scenario}.yaml");
+    let mut args = vec!["run", SEED, "--mock", &scenario];
+    args.extend_from_slice(&QUICK_JSON);
+    args.extend_from_slice(extra);
+    let o = telaio(&args, &[]);
+    let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
+    let v = serde_json::from_slice(&o.stdout).unwrap_or_else(|_| panic!("{stderr}"));
+    (o.status.code(), v, stderr)
+}
+
+#[test]
+fn the_seed_succeeds_against_the_mock_with_signatures_checked() {
+    // No scenario: every call gets the description's examples.
+    let o = telaio(
+        &[
+            "run",
+            SEED,
+            "--mock",
+            "--input",
+            "clientRequestToken=demo-1",
+        ],
+        &[],
+    );
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["status"], "SUCCEEDED");
+    assert_eq!(v["confidence"], 99.1);
+
+    let (code, v, _) = seed_with("succeeded", &[]);
+    assert_eq!(code, Some(0));
+    assert_eq!(v["outputs"]["status"], "SUCCEEDED");
+    assert_eq!(v["outputs"]["confidence"], 99.1);
+    let session = v["outputs"]["sessionId"].as_str().unwrap();
+    assert_eq!(session.len(), 36, "a generated id: {session}");
+    // Create once, then CREATED, CREATED, IN_PROGRESS, IN_PROGRESS, SUCCEEDED.
+    assert_eq!(v["steps"][1]["attempts"], 5);
+}
+
+#[test]
+fn failed_and_expired_sessions_fall_through_as_the_seed_is_written() {
+    for (scenario, status) in [("failed", "FAILED"), ("expired", "EXPIRED")] {
+        let (code, v, _) = seed_with(scenario, &[]);
+        // The seed has no action for these: the workflow ends "successfully", with the
+        // terminal status in its outputs (the linter warns about exactly this).
+        assert_eq!(code, Some(0), "{scenario}");
+        assert_eq!(v["outputs"]["status"], status, "{scenario}");
+    }
+}
+
+#[test]
+fn throttling_is_absorbed_and_aws_errors_are_named() {
+    let (code, v, _) = seed_with("throttled", &[]);
+    assert_eq!(code, Some(0), "{v}");
+    assert_eq!(v["outputs"]["status"], "SUCCEEDED");
+
+    let (code, v, _) = seed_with("session-not-found", &[]);
+    assert_eq!(code, Some(1));
+    assert_eq!(v["error"]["stepId"], "pollResults");
+    assert_eq!(
+        v["error"]["reason"],
+        "SessionNotFoundException: Session 00000000-0000-4000-8000-000000000000 was not found. (HTTP 400)"
+    );
+
+    let (code, v, _) = seed_with("slow", &["--timeout", "0.5"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(v["error"]["reason"], "no response within 0.5 s (--timeout)");
+}
+
+/// `telaio mock --verify-sigv4` as its own process: the right keys pass, a wrong secret is
+/// refused as AWS refuses it.
+#[test]
+fn a_separate_mock_checks_signatures() {
+    let mut mock = Command::new(env!("CARGO_BIN_EXE_telaio"))
+        .args(["mock", SEED, "--verify-sigv4"])
+        .current_dir(repo())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(mock.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_owned();
+    assert!(url.starts_with("http://127.0.0.1:"), "{line}");
+    let server = format!("rekognitionApi={url}");
+    let run = |secret: &str| {
+        telaio(
+            &[["run", SEED, "--server", &server].as_slice(), &QUICK_JSON].concat(),
+            &[
+                ("AWS_ACCESS_KEY_ID", "AKIDTELAIOMOCK"),
+                ("AWS_SECRET_ACCESS_KEY", secret),
+                ("AWS_REGION", "eu-west-1"),
+            ],
+        )
+    };
+    let good = run("telaio-mock-secret-access-key");
+    let bad = run("a-wrong-secret");
+    let _ = mock.kill();
+    let _ = mock.wait();
+    assert_eq!(
+        good.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&good.stderr)
+    );
+    assert_eq!(bad.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&bad.stdout).unwrap();
+    let reason = v["error"]["reason"].as_str().unwrap();
+    assert!(
+        reason.starts_with(
+            "InvalidSignatureException: The request signature we calculated does not match"
+        ) && reason.ends_with("(HTTP 403)"),
+        "{reason}"
+    );
+}

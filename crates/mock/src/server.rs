@@ -1,0 +1,313 @@
+//! The mock itself: checks a request's signature when asked, finds its operation, and answers
+//! from the scenario or the description; and the HTTP server around it.
+
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Value, json};
+use telaio_engine::{AwsCredentials, verify_sigv4};
+use telaio_model::Bundle;
+
+use crate::canned::canned;
+use crate::routes::{Route, find, routes};
+use crate::scenario::{OperationScenario, Scenario};
+use crate::state::{Context, Rendered, State, field_of};
+
+/// How the mock behaves.
+#[derive(Clone, Debug, Default)]
+pub struct MockOptions {
+    /// Stateful answers; without one, every call gets the description's example.
+    pub scenario: Option<Scenario>,
+    /// Check every request's AWS SigV4 signature against [`test_credentials`].
+    pub verify_sigv4: bool,
+}
+
+/// The AWS credentials the mock accepts (`telaio run --mock` signs with them).
+pub fn test_credentials() -> AwsCredentials {
+    AwsCredentials {
+        access_key_id: "AKIDTELAIOMOCK".into(),
+        secret_access_key: "telaio-mock-secret-access-key".into(),
+        session_token: None,
+        found_in: "the mock's test credentials".into(),
+    }
+}
+
+/// A request as the mock sees it.
+#[derive(Clone, Debug, Default)]
+pub struct MockRequest {
+    /// `GET`, `POST`, ...
+    pub method: String,
+    /// The path, without the query.
+    pub path: String,
+    /// The query string, when there is one.
+    pub query: Option<String>,
+    /// Header names and values.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+/// The mock's answer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MockResponse {
+    /// The HTTP status.
+    pub status: u16,
+    /// Header names and values (`Content-Type` among them when there is a body).
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Vec<u8>,
+    /// Milliseconds to wait before answering.
+    pub delay_ms: u64,
+}
+
+/// A stand-in for every API operation of a document.
+#[derive(Debug)]
+pub struct Mock {
+    routes: Vec<Route>,
+    options: MockOptions,
+    state: Mutex<State>,
+}
+
+impl Mock {
+    /// A mock for the API sources of `bundle` (and of the documents it links).
+    pub fn new(bundle: &Bundle, options: MockOptions) -> Mock {
+        Mock {
+            routes: routes(bundle),
+            options,
+            state: Mutex::new(State::new()),
+        }
+    }
+
+    /// Operation ids a scenario names that no source has, for a clear refusal before serving.
+    pub fn unknown_operations(&self) -> Vec<String> {
+        let Some(scenario) = &self.options.scenario else {
+            return Vec::new();
+        };
+        scenario
+            .operations
+            .keys()
+            .filter(|id| {
+                !self
+                    .routes
+                    .iter()
+                    .any(|r| r.operation_id.as_deref() == Some(id.as_str()))
+            })
+            .cloned()
+            .collect()
+    }
+
+    /// The answer to one request.
+    pub fn answer(&self, request: &MockRequest) -> MockResponse {
+        let header = |name: &str| {
+            request
+                .headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.as_str())
+        };
+        if self.options.verify_sigv4
+            && let Err(refusal) = self.check_signature(request, header("host"))
+        {
+            return refusal;
+        }
+        let Some(route) = find(
+            &self.routes,
+            &request.method,
+            &request.path,
+            header("x-amz-target"),
+        ) else {
+            return aws_error(
+                404,
+                "UnknownOperationException",
+                &format!(
+                    "no operation of the document answers {} {}",
+                    request.method, request.path
+                ),
+            );
+        };
+        let answer = canned(&route.api.document, &route.pointer);
+        let content_type = answer
+            .content_type
+            .clone()
+            .unwrap_or_else(|| "application/json".to_owned());
+        let scenario = route
+            .operation_id
+            .as_deref()
+            .and_then(|id| Some((id, self.options.scenario.as_ref()?.operations.get(id)?)));
+        let rendered = match scenario {
+            Some((id, s)) => self.stateful(id, s, request),
+            None => None,
+        }
+        .unwrap_or(Rendered {
+            status: answer.status,
+            headers: Vec::new(),
+            body: answer.body,
+            delay_ms: 0,
+        });
+        let mut headers = rendered.headers;
+        let body = match rendered.body {
+            Some(Value::String(text)) if !telaio_engine::is_json(&content_type) => {
+                text.into_bytes()
+            }
+            Some(v) => serde_json::to_vec(&v).unwrap_or_default(),
+            None => Vec::new(),
+        };
+        if !body.is_empty()
+            && !headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+        {
+            headers.push(("content-type".into(), content_type));
+        }
+        MockResponse {
+            status: rendered.status,
+            headers,
+            body,
+            delay_ms: rendered.delay_ms,
+        }
+    }
+
+    /// The scenario's answer, or none to fall back to the description's.
+    fn stateful(&self, id: &str, s: &OperationScenario, request: &MockRequest) -> Option<Rendered> {
+        let body: Option<Value> = serde_json::from_slice(&request.body).ok();
+        let text = |field: &Option<String>| {
+            field_of(body.as_ref(), field.as_deref()?).map(|v| match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+        };
+        let key = text(&s.key);
+        let token = text(&s.idempotency_key);
+        // A poisoned lock only means another request panicked mid-answer; the counts stand.
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let count = state.call(id);
+        let cx = Context {
+            request: body.as_ref(),
+            key: key.as_deref(),
+            count,
+        };
+        if let Some(fault) = s
+            .faults
+            .iter()
+            .find(|f| f.every > 0 && count.is_multiple_of(f.every))
+        {
+            return Some(state.render(&fault.reply, &cx));
+        }
+        if let Some(token) = &token
+            && let Some(before) = state.remembered(id, token)
+        {
+            return Some(before);
+        }
+        if let (Some(unknown), Some(k)) = (&s.unknown_key, &key)
+            && !state.knows(k)
+        {
+            return Some(state.render(unknown, &cx));
+        }
+        if s.responses.is_empty() {
+            return None;
+        }
+        let position = state.advance(id, key.as_deref().unwrap_or_default());
+        let reply = &s.responses[position.min(s.responses.len() - 1)];
+        let rendered = state.render(reply, &cx);
+        if let Some(token) = token {
+            state.remember(id, &token, rendered.clone());
+        }
+        Some(rendered)
+    }
+
+    fn check_signature(
+        &self,
+        request: &MockRequest,
+        host: Option<&str>,
+    ) -> Result<(), MockResponse> {
+        let url = format!(
+            "http://{}{}{}",
+            host.unwrap_or("127.0.0.1"),
+            request.path,
+            request
+                .query
+                .as_deref()
+                .map(|q| format!("?{q}"))
+                .unwrap_or_default()
+        );
+        verify_sigv4(
+            &request.method,
+            &url,
+            &request.headers,
+            &request.body,
+            &test_credentials(),
+            None,
+            None,
+            std::time::SystemTime::now(),
+        )
+        .map_err(|refusal| {
+            let (code, message) = refusal
+                .split_once(": ")
+                .unwrap_or(("AccessDeniedException", &refusal));
+            aws_error(403, code, message)
+        })
+    }
+
+    /// Serves the mock on `listener` until the task is dropped.
+    pub async fn serve(self: Arc<Self>, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+        use axum::body::Bytes;
+        use axum::http::{HeaderMap, Method, StatusCode, Uri};
+        use axum::response::IntoResponse;
+        let app = axum::Router::new().fallback(
+            move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
+                let mock = self.clone();
+                async move {
+                    let request = MockRequest {
+                        method: method.to_string(),
+                        path: uri.path().to_owned(),
+                        query: uri.query().map(str::to_owned),
+                        headers: headers
+                            .iter()
+                            .map(|(k, v)| {
+                                (
+                                    k.as_str().to_owned(),
+                                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                                )
+                            })
+                            .collect(),
+                        body: body.to_vec(),
+                    };
+                    let answer = mock.answer(&request);
+                    if answer.delay_ms > 0 {
+                        tokio::time::sleep(std::time::Duration::from_millis(answer.delay_ms)).await;
+                    }
+                    let status = StatusCode::from_u16(answer.status)
+                        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                    let mut response = (status, answer.body).into_response();
+                    for (k, v) in answer.headers {
+                        if let (Ok(k), Ok(v)) = (
+                            axum::http::HeaderName::from_bytes(k.as_bytes()),
+                            axum::http::HeaderValue::from_str(&v),
+                        ) {
+                            response.headers_mut().insert(k, v);
+                        }
+                    }
+                    response
+                }
+            },
+        );
+        axum::serve(listener, app).await
+    }
+}
+
+/// An AWS JSON error answer.
+fn aws_error(status: u16, code: &str, message: &str) -> MockResponse {
+    MockResponse {
+        status,
+        headers: vec![
+            ("content-type".into(), "application/x-amz-json-1.1".into()),
+            (
+                "x-amzn-ErrorType".into(),
+                format!("{code}:http://internal.amazon.com/coral/com.amazonaws.telaio.mock/"),
+            ),
+        ],
+        body: json!({"__type": code, "message": message})
+            .to_string()
+            .into_bytes(),
+        delay_ms: 0,
+    }
+}
