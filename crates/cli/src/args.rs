@@ -140,6 +140,11 @@ pub(crate) struct RunArgs {
     #[arg(long, value_name = "NAME")]
     pub aws_service: Option<String>,
 
+    /// Show values the API descriptions mark sensitive (`x-sensitive`, such as biometric
+    /// images) in outputs instead of their size.
+    #[arg(long)]
+    pub show_sensitive: bool,
+
     /// Show which credentials each operation needs and where Telaio looks for them; send
     /// nothing.
     #[arg(long)]

@@ -53,7 +53,7 @@ pub(crate) fn run(args: &RunArgs) -> u8 {
         explain_auth(&plan, &credentials);
         return exit::OK;
     }
-    let redactor = redactor(&plan, &inputs, &credentials);
+    let redactor = redactor(&plan, &inputs, &credentials, args.show_sensitive);
     if args.dry_run {
         let steps = dry_run(&plan, &workflow, inputs);
         let shown: Vec<Value> = steps
@@ -171,9 +171,20 @@ fn explain_auth(plan: &Plan, credentials: &Credentials) {
     }
 }
 
-/// Masks credentials, API-key headers and inputs marked secret.
-fn redactor(plan: &Plan, inputs: &Value, credentials: &Credentials) -> Redactor {
+/// Masks credentials, API-key headers and inputs marked secret, and shows sensitive data by
+/// size (unless `--show-sensitive`).
+fn redactor(
+    plan: &Plan,
+    inputs: &Value,
+    credentials: &Credentials,
+    show_sensitive: bool,
+) -> Redactor {
     let mut r = Redactor::new();
+    if !show_sensitive {
+        for name in plan.sensitive_properties() {
+            r.sensitive(name);
+        }
+    }
     for scheme in schemes(plan) {
         if let SchemeKind::ApiKey { name, location } = &scheme.kind
             && location == "header"

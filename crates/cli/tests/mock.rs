@@ -167,3 +167,72 @@ fn a_separate_mock_checks_signatures() {
         "{reason}"
     );
 }
+
+/// Biometric images (`x-sensitive` in the description) show as sizes in the result and the
+/// trace, and as themselves only with `--show-sensitive`.
+#[test]
+fn sensitive_images_show_by_size() {
+    const IMAGE: &str = "Q0FOQVJZLWJpb21ldHJpYy1pbWFnZS1ieXRlcw==";
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("arazzo")).unwrap();
+    std::fs::create_dir_all(dir.path().join("openapi")).unwrap();
+    let openapi = "openapi/amazon-rekognition-openapi.yml";
+    std::fs::copy(
+        repo().join("examples/rekognition").join(openapi),
+        dir.path().join(openapi),
+    )
+    .unwrap();
+    // The seed, with the reference image among the workflow's outputs.
+    let seed = std::fs::read_to_string(repo().join(SEED)).unwrap().replace(
+        "  outputs:\n    sessionId:",
+        "  outputs:\n    referenceImage: $steps.pollResults.outputs.referenceImage\n    sessionId:",
+    );
+    assert!(
+        seed.contains("referenceImage: $steps"),
+        "the seed's outputs moved"
+    );
+    std::fs::write(dir.path().join("arazzo/seed.yml"), seed).unwrap();
+    std::fs::write(
+        dir.path().join("scenario.yaml"),
+        format!("operations:\n  getFaceLivenessSessionResults:\n    responses:\n      - body: {{Status: SUCCEEDED, Confidence: 99.1, ReferenceImage: {{Bytes: '{IMAGE}', BoundingBox: {{Width: 0.5}}}}}}\n"),
+    )
+    .unwrap();
+    let trace = dir.path().join("trace.jsonl");
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            "arazzo/seed.yml",
+            "--mock",
+            "scenario.yaml",
+            "--trace",
+            trace.to_str().unwrap(),
+        ];
+        args.extend_from_slice(&QUICK_JSON);
+        args.extend_from_slice(extra);
+        let mut c = Command::new(env!("CARGO_BIN_EXE_telaio"));
+        c.args(&args)
+            .current_dir(dir.path())
+            .env("HOME", dir.path());
+        let o = c.output().unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let shown = run(&[]);
+    let v: serde_json::Value = serde_json::from_str(&shown).unwrap();
+    assert_eq!(
+        v["outputs"]["referenceImage"]["Bytes"],
+        format!("<sensitive: {} bytes>", IMAGE.len())
+    );
+    assert_eq!(v["outputs"]["referenceImage"]["BoundingBox"]["Width"], 0.5);
+    let trace_text = std::fs::read_to_string(&trace).unwrap();
+    assert!(
+        !shown.contains(IMAGE) && !trace_text.contains(IMAGE),
+        "{shown}\n{trace_text}"
+    );
+    assert!(run(&["--show-sensitive"]).contains(IMAGE));
+}

@@ -31,6 +31,9 @@ pub struct Redactor {
     secrets: Vec<String>,
     /// Input names a schema marks secret: their values are masked whatever their type.
     secret_inputs: HashSet<String>,
+    /// Property names an API marks sensitive (`x-sensitive: true`): their values are shown
+    /// by size only.
+    sensitive: HashSet<String>,
 }
 
 /// Whether a schema property holds a secret (`format: password`, `writeOnly: true`,
@@ -58,7 +61,14 @@ impl Redactor {
             headers: SECRET_HEADERS.iter().map(|h| (*h).to_owned()).collect(),
             secrets: Vec::new(),
             secret_inputs: HashSet::new(),
+            sensitive: HashSet::new(),
         }
+    }
+
+    /// Shows values of this property, wherever it appears in outputs, by size only
+    /// (`<sensitive: 20480 bytes>`): biometric images, personal data an API marks sensitive.
+    pub fn sensitive(&mut self, name: &str) {
+        self.sensitive.insert(name.to_owned());
     }
 
     /// Also masks this header's values.
@@ -162,7 +172,13 @@ impl Redactor {
             Value::Array(items) => Value::Array(items.iter().map(|i| self.value(i)).collect()),
             Value::Object(map) => Value::Object(
                 map.iter()
-                    .map(|(k, v)| (k.clone(), self.value(v)))
+                    .map(|(k, v)| {
+                        if self.sensitive.contains(k) && !v.is_null() {
+                            (k.clone(), by_size(v))
+                        } else {
+                            (k.clone(), self.value(v))
+                        }
+                    })
                     .collect(),
             ),
             Value::Number(n) if !self.secrets.is_empty() => {
@@ -220,6 +236,17 @@ impl Redactor {
             Event::TransportFailed { step_id, reason } => Event::TransportFailed {
                 step_id: step_id.clone(),
                 reason: self.text(reason),
+            },
+            Event::RequestRetried {
+                step_id,
+                attempt,
+                reason,
+                millis,
+            } => Event::RequestRetried {
+                step_id: step_id.clone(),
+                attempt: *attempt,
+                reason: self.text(reason),
+                millis: *millis,
             },
             Event::StepFinished {
                 step_id,
@@ -288,6 +315,48 @@ fn secret_names(schema: &Value, out: &mut Vec<String>, depth: usize) {
             subs.iter().for_each(|s| secret_names(s, out, depth + 1));
         }
     }
+}
+
+/// The property names an API description marks `x-sensitive: true`, anywhere in its
+/// schemas (directly, or through a `$ref` to a schema so marked).
+pub(crate) fn sensitive_properties(doc: &Value, out: &mut Vec<String>) {
+    let marked = |schema: &Value| {
+        let target = schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix('#'))
+            .and_then(|p| doc.pointer(p))
+            .unwrap_or(schema);
+        target.get("x-sensitive").and_then(Value::as_bool) == Some(true)
+    };
+    // An explicit stack: descriptions can nest deeply.
+    let mut stack = vec![doc];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Object(map) => {
+                if let Some(Value::Object(props)) = map.get("properties") {
+                    for (name, schema) in props {
+                        if marked(schema) && !out.contains(name) {
+                            out.push(name.clone());
+                        }
+                    }
+                }
+                stack.extend(map.values());
+            }
+            Value::Array(items) => stack.extend(items),
+            _ => {}
+        }
+    }
+}
+
+/// A sensitive value as its size: `<sensitive: 20480 bytes>` (a string's length, else the
+/// length of its JSON text).
+fn by_size(v: &Value) -> Value {
+    let bytes = match v {
+        Value::String(s) => s.len(),
+        other => other.to_string().len(),
+    };
+    Value::String(format!("<sensitive: {bytes} bytes>"))
 }
 
 /// Masks AWS SigV4 signatures (`Signature=<hex>` in an `Authorization` header,

@@ -73,6 +73,8 @@ pub struct Plan {
     own: usize,
     /// By document: the run's document first, then those reached through `arazzo` sources.
     pub(crate) documents: Vec<DocumentPlan>,
+    /// Property names the API descriptions mark sensitive.
+    sensitive: Vec<String>,
 }
 
 /// What expressions in a workflow see of its document.
@@ -249,16 +251,29 @@ impl Plan {
         if !errors.is_empty() {
             return Err(errors);
         }
+        let mut sensitive = Vec::new();
+        for b in std::iter::once(bundle).chain(&bundle.linked) {
+            for api in b.sources.iter().filter_map(|s| s.api()) {
+                crate::redact::sensitive_properties(&api.document, &mut sensitive);
+            }
+        }
         Ok(Plan {
             workflows,
             own,
             documents: linker.into_documents(),
+            sensitive,
         })
     }
 
     /// The workflow with this plan id (see [`WorkflowPlan::id`]).
     pub fn workflow(&self, id: &str) -> Option<&WorkflowPlan> {
         self.workflows.iter().find(|w| w.id == id)
+    }
+
+    /// The property names the API descriptions mark sensitive (`x-sensitive: true`), whose
+    /// values a [`crate::Redactor`] shows by size only.
+    pub fn sensitive_properties(&self) -> &[String] {
+        &self.sensitive
     }
 
     /// The document's own workflows, in document order.
