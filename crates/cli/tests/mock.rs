@@ -115,12 +115,18 @@ fn throttling_is_absorbed_and_aws_errors_are_named() {
     assert_eq!(v["error"]["reason"], "no response within 0.5 s (--timeout)");
 }
 
-/// `telaio mock --verify-sigv4` as its own process: the right keys pass, a wrong secret is
-/// refused as AWS refuses it.
+/// `telaio mock --verify-sigv4` as its own process: the right keys pass, a wrong secret and
+/// an expired session token are refused as AWS refuses them.
 #[test]
 fn a_separate_mock_checks_signatures() {
     let mut mock = Command::new(env!("CARGO_BIN_EXE_telaio"))
-        .args(["mock", SEED, "--verify-sigv4"])
+        .args([
+            "mock",
+            SEED,
+            "--verify-sigv4",
+            "--scenario",
+            "examples/rekognition/scenarios/expired-credentials.yaml",
+        ])
         .current_dir(repo())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -137,18 +143,21 @@ fn a_separate_mock_checks_signatures() {
         .to_owned();
     assert!(url.starts_with("http://127.0.0.1:"), "{line}");
     let server = format!("rekognitionApi={url}");
-    let run = |secret: &str| {
+    let run = |secret: &str, token: &str| {
         telaio(
             &[["run", SEED, "--server", &server].as_slice(), &QUICK_JSON].concat(),
             &[
                 ("AWS_ACCESS_KEY_ID", "AKIDTELAIOMOCK"),
                 ("AWS_SECRET_ACCESS_KEY", secret),
+                ("AWS_SESSION_TOKEN", token),
                 ("AWS_REGION", "eu-west-1"),
             ],
         )
     };
-    let good = run("telaio-mock-secret-access-key");
-    let bad = run("a-wrong-secret");
+    let right = "telaio-mock-secret-access-key";
+    let good = run(right, "a-fresh-session-token");
+    let bad = run("a-wrong-secret", "a-fresh-session-token");
+    let expired = run(right, "telaio-expired-session-token");
     let _ = mock.kill();
     let _ = mock.wait();
     assert_eq!(
@@ -156,6 +165,12 @@ fn a_separate_mock_checks_signatures() {
         Some(0),
         "{}",
         String::from_utf8_lossy(&good.stderr)
+    );
+    assert_eq!(expired.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&expired.stdout).unwrap();
+    assert_eq!(
+        v["error"]["reason"],
+        "ExpiredTokenException: The security token included in the request is expired (HTTP 403)"
     );
     assert_eq!(bad.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&bad.stdout).unwrap();

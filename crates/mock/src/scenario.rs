@@ -20,6 +20,9 @@
 //!         reply: {status: 400, body: {__type: ThrottlingException, Message: Rate exceeded}}
 //! ```
 //!
+//! A top-level `expiredSessionTokens: [token]` makes requests signed with those AWS session
+//! tokens fail as expired credentials do.
+//!
 //! In body strings, `{{id}}` is a fresh id, `{{key}}` the value of the operation's `key`,
 //! `{{request.Field}}` a field of the request body (or `{{request./json/pointer}}`), and
 //! `{{count}}` the operation's call number. Parses; answers nothing itself.
@@ -31,10 +34,15 @@ use serde_json::Value;
 /// A whole scenario.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct Scenario {
     /// What each operation (by `operationId`) answers.
     #[serde(default)]
     pub operations: IndexMap<String, OperationScenario>,
+    /// AWS session tokens to treat as expired (with `--verify-sigv4`): a request carrying one
+    /// gets 403 `ExpiredTokenException`, as from AWS when temporary credentials run out.
+    #[serde(default)]
+    pub expired_session_tokens: Vec<String>,
 }
 
 /// How one operation answers.

@@ -219,6 +219,20 @@ impl Mock {
         request: &MockRequest,
         host: Option<&str>,
     ) -> Result<(), MockResponse> {
+        let token = request
+            .headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("x-amz-security-token"))
+            .map(|(_, v)| v);
+        if let (Some(token), Some(scenario)) = (token, &self.options.scenario)
+            && scenario.expired_session_tokens.contains(token)
+        {
+            return Err(aws_error(
+                403,
+                "ExpiredTokenException",
+                "The security token included in the request is expired",
+            ));
+        }
         let url = format!(
             "http://{}{}{}",
             host.unwrap_or("127.0.0.1"),
