@@ -38,8 +38,11 @@ pub(crate) fn run(args: &RunArgs) -> u8 {
         aws.credentials = Some(telaio_mock::test_credentials());
         aws.region.get_or_insert_with(|| "us-east-1".to_owned());
     }
-    let prepared = prepare(args, aws.region.as_deref())
-        .and_then(|p| Ok((p, credentials(args, aws).map_err(|e| vec![e])?)));
+    let prepared = prepare(args, aws.region.as_deref()).and_then(|p| {
+        #[cfg(feature = "aws-provider-chain")]
+        let aws = provider_chain(&p.0, aws);
+        Ok((p, credentials(args, aws).map_err(|e| vec![e])?))
+    });
     let ((plan, workflow, inputs, mock), credentials) = match prepared {
         Ok(p) => p,
         Err(messages) => {
@@ -84,6 +87,23 @@ pub(crate) fn run(args: &RunArgs) -> u8 {
     execute(args, &plan, &workflow, inputs, credentials, &redactor, mock)
 }
 
+/// When the run signs for AWS and neither the environment nor the shared files had keys, the
+/// AWS SDK's whole provider chain (SSO, web identity, instance metadata, `credential_process`).
+#[cfg(feature = "aws-provider-chain")]
+fn provider_chain(plan: &Plan, aws: AwsSetup) -> AwsSetup {
+    let signs = schemes(plan)
+        .iter()
+        .any(|s| matches!(s.kind, SchemeKind::AwsSigV4 { .. }));
+    if aws.credentials.is_some() || !signs {
+        return aws;
+    }
+    let Some(runtime) = crate::runtime() else {
+        return aws;
+    };
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    runtime.block_on(aws.with_provider_chain(std::env::vars(), home.as_deref()))
+}
+
 /// Credentials from the environment and `--credentials`, and AWS's.
 fn credentials(args: &RunArgs, aws: AwsSetup) -> Result<Credentials, String> {
     let file = match &args.credentials {
@@ -101,10 +121,10 @@ fn credentials(args: &RunArgs, aws: AwsSetup) -> Result<Credentials, String> {
     Ok(Credentials::new(std::env::vars(), file.as_ref()).with_aws(aws))
 }
 
-/// Every security scheme the plan's operations use, once.
+/// Every security scheme the plan's operations use, once (other documents' workflows too).
 fn schemes(plan: &Plan) -> Vec<Scheme> {
     let mut out: Vec<Scheme> = Vec::new();
-    for w in plan.workflows() {
+    for w in plan.all_workflows() {
         for s in &w.steps {
             if let TargetPlan::Operation(op) = &s.target {
                 for scheme in op.security.iter().flatten() {
@@ -198,7 +218,7 @@ fn redactor(
         }
     }
     // Every workflow's secret inputs: a sub-workflow's may be shown too.
-    for w in plan.workflows() {
+    for w in plan.all_workflows() {
         r.inputs(w.inputs_schema.as_ref(), inputs);
     }
     r

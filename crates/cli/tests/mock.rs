@@ -39,6 +39,13 @@ fn telaio(args: &[&str], env: &[(&str, &str)]) -> Output {
     c.output().expect("run telaio")
 }
 
+/// The JSON on stdout of a run that must have succeeded.
+fn success(o: &Output) -> serde_json::Value {
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|_| panic!("{stderr}"))
+}
+
 /// The seed against the in-process mock with a scenario; the JSON result.
 fn seed_with(scenario: &str, extra: &[&str]) -> (Option<i32>, serde_json::Value, String) {
     let scenario = format!("examples/rekognition/scenarios/{scenario}.yaml");
@@ -200,7 +207,7 @@ fn sensitive_images_show_by_size() {
     // The seed, with the reference image among the workflow's outputs.
     let seed = std::fs::read_to_string(repo().join(SEED)).unwrap().replace(
         "  outputs:\n    sessionId:",
-        "  outputs:\n    referenceImage: $steps.pollResults.outputs.referenceImage\n    sessionId:",
+        "  outputs:\n    referenceImage: $steps.pollResults.outputs.referenceImage\n    bytes: $steps.pollResults.outputs.referenceImage.Bytes\n    sessionId:",
     );
     assert!(
         seed.contains("referenceImage: $steps"),
@@ -244,10 +251,36 @@ fn sensitive_images_show_by_size() {
         format!("<sensitive: {} bytes>", IMAGE.len())
     );
     assert_eq!(v["outputs"]["referenceImage"]["BoundingBox"]["Width"], 0.5);
+    // Also where the value stands without its property's name.
+    assert_eq!(
+        v["outputs"]["bytes"],
+        format!("<sensitive: {} bytes>", IMAGE.len())
+    );
     let trace_text = std::fs::read_to_string(&trace).unwrap();
     assert!(
         !shown.contains(IMAGE) && !trace_text.contains(IMAGE),
         "{shown}\n{trace_text}"
     );
     assert!(run(&["--show-sensitive"]).contains(IMAGE));
+}
+
+/// `--mock` stands in for every API, including those only another document (an `arazzo`
+/// source) uses and those that are not AWS's.
+#[test]
+fn the_mock_serves_plain_apis_of_other_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("api.yaml"),
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\nservers: [{url: 'https://pets.example'}]\npaths:\n  /pets/{id}:\n    get:\n      operationId: getPet\n      responses:\n        '200':\n          description: ok\n          content: {application/json: {example: {id: 7, name: Rex}}}\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("shared.arazzo.yaml"), "arazzo: 1.0.1\ninfo: {title: s, version: '1'}\nsourceDescriptions: [{name: pets, url: ./api.yaml}]\nworkflows:\n  - workflowId: w\n    steps: [{stepId: a, operationId: getPet, parameters: [{name: id, in: path, value: 7}], outputs: {name: $response.body#/name}}]\n    outputs: {name: $steps.a.outputs.name}\n").unwrap();
+    std::fs::write(dir.path().join("main.arazzo.yaml"), "arazzo: 1.0.1\ninfo: {title: m, version: '1'}\nsourceDescriptions: [{name: shared, url: ./shared.arazzo.yaml, type: arazzo}]\nworkflows:\n  - workflowId: main\n    steps: [{stepId: call, workflowId: $sourceDescriptions.shared.w, outputs: {name: $outputs.name}}]\n    outputs: {name: $steps.call.outputs.name}\n").unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_telaio"))
+        .args(["run", "main.arazzo.yaml", "--mock"])
+        .current_dir(dir.path())
+        .env("HOME", dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(success(&o)["name"], "Rex");
 }

@@ -253,3 +253,36 @@ fn aws_keys_never_show() {
         "{stdout}"
     );
 }
+
+/// A workflow of another document (an `arazzo` source) uses its own API's key: masked too.
+#[test]
+fn secrets_of_other_documents_are_masked() {
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let url = echo_server(log.clone());
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("api.yaml"), format!(
+        "openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\nservers: [{{url: '{url}'}}]\nsecurity: [{{keyq: []}}]\npaths:\n  /a:\n    get: {{operationId: a, responses: {{'200': {{description: ok}}}}}}\ncomponents:\n  securitySchemes:\n    keyq: {{type: apiKey, in: query, name: key}}\n"
+    )).unwrap();
+    std::fs::write(dir.path().join("shared.arazzo.yaml"), "arazzo: 1.0.1\ninfo: {title: s, version: '1'}\nsourceDescriptions: [{name: api, url: ./api.yaml}]\nworkflows:\n  - workflowId: w\n    steps: [{stepId: a, operationId: a, outputs: {echo: $response.body#/echo}}]\n    outputs: {echo: $steps.a.outputs.echo}\n").unwrap();
+    std::fs::write(dir.path().join("main.arazzo.yaml"), "arazzo: 1.0.1\ninfo: {title: m, version: '1'}\nsourceDescriptions: [{name: shared, url: ./shared.arazzo.yaml, type: arazzo}]\nworkflows:\n  - workflowId: main\n    steps: [{stepId: call, workflowId: $sourceDescriptions.shared.w, outputs: {echo: $outputs.echo}}]\n    outputs: {echo: $steps.call.outputs.echo}\n").unwrap();
+    let run = [
+        "run",
+        "main.arazzo.yaml",
+        "--trace",
+        "trace.jsonl",
+        "--output",
+        "json",
+    ];
+    let o = succeed(&run, dir.path(), &[("TELAIO_AUTH_API_KEYQ", KEY)]);
+    assert!(
+        log.lock().unwrap().join("\n").contains(KEY),
+        "the server got the key"
+    );
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("key=***"), "{stdout}");
+    assert_clean("stdout", &stdout);
+    assert_clean(
+        "the trace",
+        &std::fs::read_to_string(dir.path().join("trace.jsonl")).unwrap(),
+    );
+}

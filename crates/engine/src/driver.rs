@@ -219,10 +219,15 @@ impl Driver {
                     })
                     .await
                 {
-                    Sent::Response(response, elapsed_us) => machine.resume(Input::Response {
-                        response,
-                        elapsed_us,
-                    }),
+                    Sent::Response(response, elapsed_us) => {
+                        if let (Some(r), Some(body)) = (&mut redactor, &response.body) {
+                            r.learn_sensitive(&body.value);
+                        }
+                        machine.resume(Input::Response {
+                            response,
+                            elapsed_us,
+                        })
+                    }
                     Sent::Failed(..) if started.elapsed() >= self.options.deadline => {
                         machine.stop(self.deadline_reason())
                     }
@@ -262,12 +267,17 @@ impl Driver {
             0
         };
         let began = Instant::now();
+        // The step's own time limit (or what is left of a called workflow's) covers every
+        // attempt and wait, not each one.
+        let budget = request.timeout;
         let mut attempt = 1;
         loop {
             let remaining = self.options.deadline.saturating_sub(run_started.elapsed());
             let mut issued = Vec::new();
+            let mut this = request.clone();
+            this.timeout = budget.map(|b| b.saturating_sub(began.elapsed()));
             let mut sent = self
-                .send(request.clone(), remaining, Instant::now(), &mut issued)
+                .send(this, remaining, Instant::now(), &mut issued)
                 .await;
             if !issued.is_empty() {
                 heard(Heard::Credentials(issued));
@@ -283,7 +293,11 @@ impl Driver {
                 asked,
                 crate::retry::random(),
             );
-            let time_left = self.options.deadline.saturating_sub(run_started.elapsed());
+            let time_left = self
+                .options
+                .deadline
+                .saturating_sub(run_started.elapsed())
+                .min(budget.map_or(Duration::MAX, |b| b.saturating_sub(began.elapsed())));
             match reason {
                 Some(reason) if attempt <= retries && wait < time_left => {
                     attempt += 1;

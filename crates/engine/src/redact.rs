@@ -34,6 +34,9 @@ pub struct Redactor {
     /// Property names an API marks sensitive (`x-sensitive: true`): their values are shown
     /// by size only.
     sensitive: HashSet<String>,
+    /// Hashes of sensitive values seen in responses, so that the value is recognised where
+    /// it appears without its property name (an output `$response.body#/Image/Bytes`).
+    sensitive_values: HashSet<u64>,
 }
 
 /// Whether a schema property holds a secret (`format: password`, `writeOnly: true`,
@@ -62,6 +65,37 @@ impl Redactor {
             secrets: Vec::new(),
             secret_inputs: HashSet::new(),
             sensitive: HashSet::new(),
+            sensitive_values: HashSet::new(),
+        }
+    }
+
+    /// Learns the values of sensitive properties in a response body (see
+    /// [`Redactor::sensitive`]), so that they are shown by size wherever they turn up.
+    pub fn learn_sensitive(&mut self, body: &Value) {
+        // Hashes, not copies: an image is 200 KB. Bounded, like everything a run keeps.
+        const MAX_VALUES: usize = 10_000;
+        if self.sensitive.is_empty() {
+            return;
+        }
+        let mut stack = vec![body];
+        while let Some(v) = stack.pop() {
+            match v {
+                Value::Object(map) => {
+                    for (k, v) in map {
+                        match v {
+                            Value::String(text)
+                                if self.sensitive.contains(k)
+                                    && self.sensitive_values.len() < MAX_VALUES =>
+                            {
+                                self.sensitive_values.insert(fingerprint(text));
+                            }
+                            _ => stack.push(v),
+                        }
+                    }
+                }
+                Value::Array(items) => stack.extend(items),
+                _ => {}
+            }
         }
     }
 
@@ -168,6 +202,12 @@ impl Redactor {
 
     fn value(&self, v: &Value) -> Value {
         match v {
+            Value::String(s)
+                if !self.sensitive_values.is_empty()
+                    && self.sensitive_values.contains(&fingerprint(s)) =>
+            {
+                by_size(v)
+            }
             Value::String(s) => Value::String(self.text(s)),
             Value::Array(items) => Value::Array(items.iter().map(|i| self.value(i)).collect()),
             Value::Object(map) => Value::Object(
@@ -349,6 +389,14 @@ pub(crate) fn sensitive_properties(doc: &Value, out: &mut Vec<String>) {
     }
 }
 
+/// A value's hash, to recognise it without keeping it.
+fn fingerprint(s: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    s.hash(&mut h);
+    h.finish()
+}
+
 /// A sensitive value as its size: `<sensitive: 20480 bytes>` (a string's length, else the
 /// length of its JSON text).
 fn by_size(v: &Value) -> Value {
@@ -363,22 +411,30 @@ fn by_size(v: &Value) -> Value {
 /// `X-Amz-Signature=<hex>` in a presigned URL): they change with every request, so they are
 /// known by their shape rather than by value.
 fn mask_signatures(s: &str) -> String {
-    const KEY: &str = "Signature=";
-    if !s.contains(KEY) {
+    const KEY: &str = "signature=";
+    // ASCII lowercase keeps byte offsets, so positions found in it apply to `s`.
+    let lower = s.to_ascii_lowercase();
+    if !lower.contains(KEY) {
         return s.to_owned();
     }
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
-    while let Some(at) = rest.find(KEY) {
-        let (before, after) = rest.split_at(at + KEY.len());
-        out.push_str(before);
-        let hex = after.bytes().take_while(u8::is_ascii_hexdigit).count();
-        if hex >= 32 {
+    let mut rest_lower = lower.as_str();
+    while let Some(at) = rest_lower.find(KEY) {
+        let end = at + KEY.len();
+        out.push_str(&rest[..end]);
+        let hex = rest[end..]
+            .bytes()
+            .take_while(u8::is_ascii_hexdigit)
+            .count();
+        let skip = if hex >= 32 {
             out.push_str(MASK);
-            rest = &after[hex..];
+            hex
         } else {
-            rest = after;
-        }
+            0
+        };
+        rest = &rest[end + skip..];
+        rest_lower = &rest_lower[end + skip..];
     }
     out.push_str(rest);
     out
@@ -451,7 +507,9 @@ mod tests {
             shown.contains("Signature=***\n?X-Amz-Signature=***&x=1"),
             "{shown}"
         );
-        // Short values after the same word are not signatures.
+        // Short values after the same word are not signatures; any case is.
         assert_eq!(Redactor::new().text("Signature=abc"), "Signature=abc");
+        let lower = Redactor::new().text(&format!("x-amz-signature={sig}, ü signature={sig}"));
+        assert_eq!(lower, "x-amz-signature=***, ü signature=***");
     }
 }

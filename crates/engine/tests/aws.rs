@@ -92,9 +92,18 @@ fn rekognition(
 }
 
 async fn run(server: &Server, aws: AwsSetup, options: DriverOptions) -> (Outcome, Vec<Event>) {
+    run_doc(&seed(), server, aws, options).await
+}
+
+async fn run_doc(
+    doc: &Path,
+    server: &Server,
+    aws: AwsSetup,
+    options: DriverOptions,
+) -> (Outcome, Vec<Event>) {
     let plan = plan_file(
         &Loader::new(LoadOptions::default()),
-        &seed(),
+        doc,
         server_for("rekognitionApi", &server.url),
     );
     let driver = Driver::new(options)
@@ -190,6 +199,42 @@ async fn throttling_is_retried_below_the_workflow_and_shown() {
         outcome.error.unwrap().reason,
         "ThrottlingException: Rate exceeded (HTTP 400)"
     );
+}
+
+/// Transport retries stay within the step's `timeout`: a `Retry-After` longer than what is
+/// left ends the step instead of waiting past its limit.
+#[tokio::test]
+async fn transport_retries_stay_within_the_step_timeout() {
+    let server = Server::start(|_, _| {
+        Reply::json(503, json!({"__type": "ServiceUnavailableException"}))
+            .with_header("retry-after", "2")
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("arazzo")).unwrap();
+    std::fs::create_dir_all(dir.path().join("openapi")).unwrap();
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/rekognition");
+    let api = "openapi/amazon-rekognition-openapi.yml";
+    std::fs::copy(examples.join(api), dir.path().join(api)).unwrap();
+    let limited = std::fs::read_to_string(seed()).unwrap().replacen(
+        "    operationId: createFaceLivenessSession\n",
+        "    operationId: createFaceLivenessSession\n    timeout: 500\n",
+        1,
+    );
+    assert!(limited.contains("timeout: 500"));
+    let doc = dir.path().join("arazzo/seed.yml");
+    std::fs::write(&doc, limited.replace("arazzo: 1.0.1", "arazzo: 1.1.0")).unwrap();
+    let started = std::time::Instant::now();
+    let (outcome, events) = run_doc(&doc, &server, setup(SECRET), quick()).await;
+    assert!(!outcome.succeeded);
+    assert!(started.elapsed() < std::time::Duration::from_millis(1500));
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, Event::RequestRetried { .. })),
+        "a 2 s wait does not fit in 500 ms"
+    );
+    assert_eq!(server.requests().len(), 1);
 }
 
 #[tokio::test]

@@ -151,7 +151,15 @@ fn documents_that_name_each_other_plan_and_unreached_problems_stop_nothing() {
         "  - {name: api, url: ./api.yaml, type: openapi}\n  - {name: back, url: ./main.arazzo.yaml, type: arazzo}\n",
     );
     let planned = plan_documents(&[("main.arazzo.yaml", &main), ("shared.arazzo.yaml", &shared)]);
-    assert_eq!(planned, Ok(vec!["main".to_owned()]));
+    // `login` and its prerequisite are planned; `broken` is not.
+    assert_eq!(
+        planned,
+        Ok(vec![
+            "main".to_owned(),
+            "shared.login".to_owned(),
+            "shared.prepare".to_owned()
+        ])
+    );
 }
 
 #[test]

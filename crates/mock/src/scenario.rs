@@ -23,6 +23,9 @@
 //! A top-level `expiredSessionTokens: [token]` makes requests signed with those AWS session
 //! tokens fail as expired credentials do.
 //!
+//! The mock keeps up to 100,000 keys, idempotency tokens and handed-out ids each; past that
+//! it starts that memory over (a long-lived mock under load stays bounded).
+//!
 //! In body strings, `{{id}}` is a fresh id, `{{key}}` the value of the operation's `key`,
 //! `{{request.Field}}` a field of the request body (or `{{request./json/pointer}}`), and
 //! `{{count}}` the operation's call number. Parses; answers nothing itself.

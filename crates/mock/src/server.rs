@@ -8,7 +8,7 @@ use telaio_engine::{AwsCredentials, verify_sigv4};
 use telaio_model::Bundle;
 
 use crate::canned::canned;
-use crate::routes::{Route, find, routes};
+use crate::routes::{Miss, Route, find, routes};
 use crate::scenario::{OperationScenario, Scenario};
 use crate::state::{Context, Rendered, State, field_of};
 
@@ -104,26 +104,42 @@ impl Mock {
                 .find(|(k, _)| k.eq_ignore_ascii_case(name))
                 .map(|(_, v)| v.as_str())
         };
-        if self.options.verify_sigv4
-            && let Err(refusal) = self.check_signature(request, header("host"))
-        {
-            return refusal;
-        }
-        let Some(route) = find(
+        let route = match find(
             &self.routes,
             &request.method,
             &request.path,
             header("x-amz-target"),
-        ) else {
-            return aws_error(
-                404,
-                "UnknownOperationException",
-                &format!(
-                    "no operation of the document answers {} {}",
-                    request.method, request.path
-                ),
-            );
+        ) {
+            Ok(route) => route,
+            Err(Miss::NoPath) => {
+                return aws_error(
+                    404,
+                    "UnknownOperationException",
+                    &format!(
+                        "no operation of the document answers {} {}",
+                        request.method, request.path
+                    ),
+                );
+            }
+            Err(Miss::UnknownTarget) => {
+                return aws_error(
+                    400,
+                    "UnknownOperationException",
+                    &format!(
+                        "X-Amz-Target `{}` names no operation of the document",
+                        header("x-amz-target").unwrap_or_default()
+                    ),
+                );
+            }
         };
+        // AWS operations must be signed; others are checked only when they carry a signature.
+        let signed = header("authorization").is_some_and(|a| a.starts_with("AWS4-"));
+        if self.options.verify_sigv4
+            && (route.aws || signed)
+            && let Err(refusal) = self.check_signature(request, header("host"))
+        {
+            return refusal;
+        }
         let answer = canned(&route.api.document, &route.pointer);
         let content_type = answer
             .content_type

@@ -8,6 +8,17 @@ use serde_json::Value;
 
 use crate::scenario::Reply;
 
+/// How many keys, idempotency tokens and handed-out ids the mock keeps, each: a long-lived
+/// mock under load with ever-new keys starts over past this, rather than growing without end.
+const MAX_ENTRIES: usize = 100_000;
+
+/// Empties a map that is full, before it takes one more.
+fn make_room<T>(len: usize, clear: impl FnOnce() -> T) {
+    if len >= MAX_ENTRIES {
+        clear();
+    }
+}
+
 /// The mock's memory (behind one lock: answers are tiny).
 #[derive(Debug, Default)]
 pub(crate) struct State {
@@ -53,6 +64,7 @@ impl State {
 
     /// The position of `key` in `operation`'s sequence, moved on by one.
     pub fn advance(&mut self, operation: &str, key: &str) -> usize {
+        make_room(self.positions.len(), || self.positions.clear());
         let p = self
             .positions
             .entry((operation.to_owned(), key.to_owned()))
@@ -75,6 +87,7 @@ impl State {
 
     /// Remembers the answer for this idempotency key.
     pub fn remember(&mut self, operation: &str, token: &str, answer: Rendered) {
+        make_room(self.remembered.len(), || self.remembered.clear());
         self.remembered
             .insert((operation.to_owned(), token.to_owned()), answer);
     }
@@ -160,6 +173,7 @@ impl State {
             (self.ids >> 48) & 0xfff,
             self.ids & 0xffff_ffff_ffff
         );
+        make_room(self.handed_out.len(), || self.handed_out.clear());
         self.handed_out.insert(id.clone());
         id
     }

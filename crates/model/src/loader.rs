@@ -170,13 +170,20 @@ impl Bundle {
         self.sources.iter().find(|s| s.name == name)
     }
 
-    /// When `flag` (a command-line option such as `--server`) names a source the document
-    /// does not have, the message saying so; a typo must not leave the option unused silently.
+    /// When `flag` (a command-line option such as `--server`) names a source neither the
+    /// document nor a document it links has, the message saying so; a typo must not leave
+    /// the option unused silently. (Such options apply to every source of that name.)
     pub fn unknown_source(&self, flag: &str, name: &str) -> Option<String> {
-        if self.source_exact(name).is_some() {
+        let all = || {
+            std::iter::once(self)
+                .chain(&self.linked)
+                .flat_map(|b| &b.sources)
+        };
+        if all().any(|s| s.name == name) {
             return None;
         }
-        let names: Vec<&str> = self.sources.iter().map(|s| s.name.as_str()).collect();
+        let mut names: Vec<&str> = all().map(|s| s.name.as_str()).collect();
+        names.dedup();
         Some(format!(
             "{flag} names `{name}`, but the source descriptions are {}",
             names.join(", ")

@@ -61,19 +61,13 @@ impl AwsSetup {
         region: Option<String>,
         service: Option<String>,
     ) -> AwsSetup {
-        let env: HashMap<String, String> = env
-            .into_iter()
-            .filter(|(k, v)| k.starts_with("AWS_") && !v.is_empty())
-            .collect();
+        let env = aws_vars(env);
         let var = |k: &str| env.get(k).cloned();
-        let profile = var("AWS_PROFILE").unwrap_or_else(|| "default".to_owned());
-        let file = |var_name: &str, default: &str| -> Option<PathBuf> {
-            var(var_name)
-                .map(PathBuf::from)
-                .or_else(|| home.map(|h| h.join(".aws").join(default)))
-        };
-        let credentials_file = file("AWS_SHARED_CREDENTIALS_FILE", "credentials");
-        let config_file = file("AWS_CONFIG_FILE", "config");
+        let Shared {
+            profile,
+            credentials_file,
+            config_file,
+        } = shared(&env, home);
         let from_credentials = credentials_file
             .as_deref()
             .and_then(|p| read_profile(p, &profile, false));
@@ -134,6 +128,104 @@ impl AwsSetup {
     }
 }
 
+#[cfg(feature = "aws-provider-chain")]
+impl AwsSetup {
+    /// When the environment and the shared files gave no credentials (or region), asks the
+    /// AWS SDK's whole provider chain: SSO, web identity, container and instance metadata,
+    /// `credential_process`, with the profile and shared files that `env` and `home` name
+    /// (as [`AwsSetup::find`] reads them). It may reach AWS or the instance metadata service,
+    /// so call it only when a run signs requests.
+    // The SDK's newer names for the profile-file types live in aws-runtime; aws-config
+    // exports them under these older, deprecated names.
+    #[allow(deprecated)]
+    pub async fn with_provider_chain(
+        mut self,
+        env: impl IntoIterator<Item = (String, String)>,
+        home: Option<&Path>,
+    ) -> AwsSetup {
+        use aws_config::profile::profile_file::{ProfileFileKind, ProfileFiles};
+        use aws_credential_types::provider::ProvideCredentials;
+        if self.credentials.is_some() && self.region.is_some() {
+            return self;
+        }
+        let shared = shared(&aws_vars(env), home);
+        // The SDK refuses a named file that is missing; an absent file just has no profiles.
+        let mut files = ProfileFiles::builder();
+        if let Some(f) = shared.config_file.as_ref().filter(|f| f.exists()) {
+            files = files.with_file(ProfileFileKind::Config, f);
+        }
+        if let Some(f) = shared.credentials_file.as_ref().filter(|f| f.exists()) {
+            files = files.with_file(ProfileFileKind::Credentials, f);
+        }
+        let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .profile_name(&shared.profile)
+            .profile_files(files.build());
+        if let Some(region) = &self.region {
+            loader = loader.region(aws_config::Region::new(region.clone()));
+        }
+        let config = loader.load().await;
+        if self.region.is_none() {
+            self.region = config.region().map(ToString::to_string);
+        }
+        if self.credentials.is_none()
+            && let Some(provider) = config.credentials_provider()
+        {
+            match provider.provide_credentials().await {
+                Ok(c) => {
+                    self.credentials = Some(AwsCredentials {
+                        access_key_id: c.access_key_id().to_owned(),
+                        secret_access_key: c.secret_access_key().to_owned(),
+                        session_token: c.session_token().map(str::to_owned),
+                        found_in: "the AWS SDK's provider chain".to_owned(),
+                    });
+                }
+                Err(e) => {
+                    // The SDK's top-level message is vague; its sources say what went wrong.
+                    let mut why = e.to_string();
+                    let mut source = std::error::Error::source(&e);
+                    while let Some(s) = source {
+                        why.push_str(&format!(": {s}"));
+                        source = s.source();
+                    }
+                    self.looked
+                        .push_str(&format!(", then the AWS SDK's provider chain ({why})"));
+                }
+            }
+        }
+        self
+    }
+}
+
+/// The `AWS_` variables of an environment that have a value.
+fn aws_vars(env: impl IntoIterator<Item = (String, String)>) -> HashMap<String, String> {
+    env.into_iter()
+        .filter(|(k, v)| k.starts_with("AWS_") && !v.is_empty())
+        .collect()
+}
+
+/// The profile and the shared files an environment names.
+struct Shared {
+    profile: String,
+    credentials_file: Option<PathBuf>,
+    config_file: Option<PathBuf>,
+}
+
+fn shared(env: &HashMap<String, String>, home: Option<&Path>) -> Shared {
+    let file = |var_name: &str, default: &str| -> Option<PathBuf> {
+        env.get(var_name)
+            .map(PathBuf::from)
+            .or_else(|| home.map(|h| h.join(".aws").join(default)))
+    };
+    Shared {
+        profile: env
+            .get("AWS_PROFILE")
+            .cloned()
+            .unwrap_or_else(|| "default".to_owned()),
+        credentials_file: file("AWS_SHARED_CREDENTIALS_FILE", "credentials"),
+        config_file: file("AWS_CONFIG_FILE", "config"),
+    }
+}
+
 /// The keys of one profile of a shared AWS file: `[name]` in the credentials file,
 /// `[profile name]` (or `[default]`) in the config file.
 fn read_profile(path: &Path, profile: &str, config: bool) -> Option<HashMap<String, String>> {
@@ -179,6 +271,44 @@ fn read_profile(path: &Path, profile: &str, config: bool) -> Option<HashMap<Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `credential_process` in a profile: one link of the SDK's chain, reachable without any
+    /// network.
+    #[cfg(feature = "aws-provider-chain")]
+    #[tokio::test]
+    async fn the_sdk_chain_runs_a_credential_process() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config");
+        std::fs::write(
+            &config,
+            "[profile proc]\nregion = eu-south-1\ncredential_process = echo '{\"Version\":1,\"AccessKeyId\":\"AKIDPROCESS\",\"SecretAccessKey\":\"from-process\"}'\n",
+        )
+        .unwrap();
+        // Handed over as an environment: the profile and files go to the SDK explicitly.
+        let vars = [
+            ("AWS_CONFIG_FILE", config.to_str().unwrap()),
+            ("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent"),
+            ("AWS_PROFILE", "proc"),
+        ];
+        if std::env::var_os("AWS_ACCESS_KEY_ID").is_some() {
+            eprintln!("skipped: AWS_ACCESS_KEY_ID is set, and the SDK's chain would take it first");
+            return;
+        }
+        let env = || vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned()));
+        let setup = AwsSetup::find(env(), None, None, None);
+        assert!(
+            setup.credentials.is_none(),
+            "the shared files alone have no keys"
+        );
+        assert_eq!(setup.region.as_deref(), Some("eu-south-1"));
+        let setup = setup.with_provider_chain(env(), None).await;
+        let c = setup
+            .credentials
+            .clone()
+            .unwrap_or_else(|| panic!("{}", setup.looked));
+        assert_eq!(c.access_key_id, "AKIDPROCESS");
+        assert_eq!(c.found_in, "the AWS SDK's provider chain");
+    }
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs

@@ -280,6 +280,12 @@ impl Plan {
     pub fn workflows(&self) -> &[WorkflowPlan] {
         &self.workflows[..self.own]
     }
+
+    /// Every planned workflow: the document's own, then those of other documents that a run
+    /// can reach (what credentials and redaction must cover).
+    pub fn all_workflows(&self) -> &[WorkflowPlan] {
+        &self.workflows
+    }
 }
 
 fn plan_workflow(

@@ -97,9 +97,11 @@ impl OperationPlan {
 }
 
 /// SigV4 for AWS APIs: a security scheme that declares it (`x-amazon-apigateway-authtype:
-/// awsSigv4`) gets its signing name from the description's AWS host; an API whose server is an
-/// AWS endpoint, or one the user names with `--auth <source>=aws-sigv4`, is signed even when
-/// its description says nothing (the catalog's AWS descriptions only say so in prose).
+/// awsSigv4`) gets its signing name from the description's AWS host. An API whose server is
+/// an AWS endpoint (the description's own, so a `--server` pointing at a mock keeps it) and
+/// that declares no security, or one the user names with `--auth <source>=aws-sigv4`, is
+/// signed too: the catalog's AWS descriptions only say so in prose. Declared schemes of an
+/// AWS host (an API Gateway API key) are left as they are.
 fn aws_security(
     mut security: Security,
     source: &str,
@@ -112,8 +114,8 @@ fn aws_security(
         .iter()
         .flatten()
         .any(|s| matches!(s.kind, SchemeKind::AwsSigV4 { .. }));
-    let aws_host = host_of(server).is_some_and(|h| h.ends_with(".amazonaws.com"));
-    if !declared && (forced == Some("aws-sigv4") || aws_host) {
+    let aws_host = service.is_some() || host_of(server).and_then(signing_name).is_some();
+    if !declared && (forced == Some("aws-sigv4") || (aws_host && security.is_empty())) {
         security = vec![vec![Scheme {
             source: source.to_owned(),
             name: "aws-sigv4".to_owned(),
@@ -129,9 +131,7 @@ fn aws_security(
     security
 }
 
-/// The signing name an AWS endpoint's host starts with (`rekognition` in
-/// `https://rekognition.{region}.amazonaws.com`), read from the description's own server
-/// (a `--server` pointing elsewhere, at a mock, keeps it).
+/// The signing name of the description's own server, when it is an AWS endpoint.
 fn aws_service(api: &ApiDescription) -> Option<String> {
     let url = api
         .document
@@ -144,11 +144,24 @@ fn aws_service(api: &ApiDescription) -> Option<String> {
                 .as_str()
                 .map(|h| format!("https://{h}"))
         })?;
-    let host = host_of(&url)?;
-    if !host.ends_with(".amazonaws.com") {
-        return None;
+    host_of(&url).and_then(signing_name)
+}
+
+/// The SigV4 signing name an AWS host implies: its first label (`rekognition` in
+/// `rekognition.{region}.amazonaws.com`), without a `-fips` suffix; `execute-api` for API
+/// Gateway hosts (`<id>.execute-api.<region>.amazonaws.com`). Also for China's
+/// `amazonaws.com.cn`.
+fn signing_name(host: &str) -> Option<String> {
+    let host = host.to_ascii_lowercase();
+    let rest = host
+        .strip_suffix(".amazonaws.com")
+        .or_else(|| host.strip_suffix(".amazonaws.com.cn"))?;
+    let labels: Vec<&str> = rest.split('.').collect();
+    if labels.get(1) == Some(&"execute-api") {
+        return Some("execute-api".to_owned());
     }
-    host.split('.').next().map(str::to_owned)
+    let first = labels.first().filter(|l| !l.is_empty())?;
+    Some(first.strip_suffix("-fips").unwrap_or(first).to_owned())
 }
 
 /// The host of a URL (or URL template), without port.
@@ -245,4 +258,32 @@ fn declared_params(api: &ApiDescription, operation: &Operation) -> Vec<DeclaredP
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::signing_name;
+
+    #[test]
+    fn aws_hosts_give_their_signing_names() {
+        let name = |h: &str| signing_name(h);
+        assert_eq!(
+            name("rekognition.{region}.amazonaws.com").as_deref(),
+            Some("rekognition")
+        );
+        assert_eq!(
+            name("rekognition-fips.us-east-1.amazonaws.com").as_deref(),
+            Some("rekognition")
+        );
+        assert_eq!(
+            name("a1b2c3.execute-api.eu-west-1.amazonaws.com").as_deref(),
+            Some("execute-api")
+        );
+        assert_eq!(
+            name("s3.cn-north-1.amazonaws.com.cn").as_deref(),
+            Some("s3")
+        );
+        assert_eq!(name("example.com"), None);
+        assert_eq!(name("amazonaws.com.evil.example"), None);
+    }
 }

@@ -221,7 +221,8 @@ pub async fn run_documents(
     .await
 }
 
-/// Plans the first of several documents (see [`run_documents`]): the problems, as displayed.
+/// Plans the first of several documents (see [`run_documents`]): every planned workflow's
+/// plan id, or the problems, as displayed.
 pub fn plan_documents(files: &[(&str, &str)]) -> Result<Vec<String>, Vec<String>> {
     let dir = write_documents(files);
     let url = Loader::url_for_path(&dir.path().join(files[0].0)).unwrap();
@@ -229,7 +230,7 @@ pub fn plan_documents(files: &[(&str, &str)]) -> Result<Vec<String>, Vec<String>
         .load_bundle(&url)
         .unwrap();
     match Plan::compile(&bundle, &PlanOptions::default()) {
-        Ok(plan) => Ok(plan.workflows().iter().map(|w| w.id.clone()).collect()),
+        Ok(plan) => Ok(plan.all_workflows().iter().map(|w| w.id.clone()).collect()),
         Err(errors) => Err(errors.iter().map(ToString::to_string).collect()),
     }
 }

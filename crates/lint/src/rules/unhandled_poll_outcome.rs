@@ -134,7 +134,8 @@ fn compared_values<'c>(
     let mut values = Vec::new();
     for c in criteria {
         let condition = c.condition.as_deref()?;
-        for part in condition.split("||") {
+        // Trimmed: a block scalar (`condition: |`) ends in a newline the patterns don't allow.
+        for part in condition.split("||").map(str::trim) {
             let (pointer, value) = match c.kind() {
                 CriterionType::JsonPath(_) if c.context.as_deref() == Some("$response.body") => {
                     let m = JSONPATH_EQ.captures(part)?;
