@@ -11,6 +11,9 @@
 //! - [`Credentials`] supply the secrets the sources' security schemes ask for (never from
 //!   the command line), and [`Redactor`] keeps them, and data marked sensitive, out of every
 //!   event and output.
+//! - [`AwsSetup`] finds AWS credentials and the region the way AWS tools do, for requests the
+//!   plan signs with SigV4; [`aws_error`] reads AWS JSON errors; [`verify_sigv4`] checks a
+//!   received signature as AWS does (for stand-in servers).
 //!
 //! ```no_run
 //! use telaio_engine::{Driver, DriverOptions, Plan, PlanOptions, RunOptions, prepare_inputs};
