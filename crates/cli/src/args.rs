@@ -23,6 +23,32 @@ pub(crate) enum Command {
     /// Serve stand-ins for a document's APIs on 127.0.0.1: OpenAPI examples, scenarios, SigV4
     /// checks.
     Mock(MockArgs),
+    /// Render a document as documentation: workflows, inputs, outputs, steps and a flowchart.
+    Docs(DocsArgs),
+}
+
+/// Page formats of `telaio docs`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum DocsFormat {
+    /// Markdown with a Mermaid flowchart per workflow (HTML pages come next).
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DocsArgs {
+    /// The Arazzo document.
+    pub file: PathBuf,
+
+    /// Write the page here instead of to stdout.
+    #[arg(long, short = 'o', value_name = "OUT")]
+    pub output: Option<PathBuf>,
+
+    /// The page's format.
+    #[arg(long, value_enum, default_value_t = DocsFormat::Markdown)]
+    pub format: DocsFormat,
+
+    #[command(flatten)]
+    pub load: LoadArgs,
 }
 
 #[derive(Debug, Args)]

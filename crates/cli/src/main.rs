@@ -2,10 +2,11 @@
 //!
 //! The binary only parses arguments, wires the library crates together and presents results;
 //! the work is done by `telaio-model` (loading), `telaio-lint` (checking), `telaio-expr`,
-//! `telaio-engine` (running) and `telaio-mock` (stand-in APIs).
+//! `telaio-engine` (running), `telaio-mock` (stand-in APIs) and `telaio-docs` (pages).
 
 mod args;
 mod discover;
+mod docs;
 mod expr;
 mod loading;
 mod mock;
@@ -58,6 +59,7 @@ fn main() -> ExitCode {
         Command::Expr(args) => expr::run(&args),
         Command::Run(args) => run::run(&args),
         Command::Mock(args) => mock::run(&args),
+        Command::Docs(args) => docs::run(&args),
     };
     ExitCode::from(code)
 }

@@ -516,3 +516,31 @@ fn remote_documents_load_only_when_allowed() {
     assert_eq!(o.status.code(), Some(0));
     assert!(!stdout(&o).contains("source-unresolved"), "{}", stdout(&o));
 }
+
+#[test]
+fn docs_writes_a_markdown_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("page.md");
+    let seed = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/rekognition/arazzo/amazon-rekognition-face-liveness-session-workflow.yml"
+    );
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_telaio"))
+        .args(["docs", seed, "-o", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let page = std::fs::read_to_string(&out).unwrap();
+    assert!(page.starts_with("# Amazon Rekognition Face Liveness Session\n"));
+    assert!(page.contains("```mermaid\nflowchart TD\n"));
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_telaio"))
+        .args(["docs", "no-such-file.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+}
