@@ -56,6 +56,13 @@ pub(crate) fn run(args: &RunArgs) -> u8 {
         explain_auth(&plan, &credentials);
         return exit::OK;
     }
+    // Found now rather than at the first request: a setup error, before anything is sent.
+    if !args.dry_run
+        && let Some(message) = missing_aws_credentials(&plan, &credentials)
+    {
+        usage_error(&message);
+        return exit::USAGE;
+    }
     let redactor = redactor(&plan, &inputs, &credentials, args.show_sensitive);
     if args.dry_run {
         let steps = dry_run(&plan, &workflow, inputs);
@@ -119,6 +126,34 @@ fn credentials(args: &RunArgs, aws: AwsSetup) -> Result<Credentials, String> {
         }
     };
     Ok(Credentials::new(std::env::vars(), file.as_ref()).with_aws(aws))
+}
+
+/// When some operation can only be called signed for AWS and there are no AWS credentials,
+/// the one sentence saying which source and where Telaio looked.
+fn missing_aws_credentials(plan: &Plan, credentials: &Credentials) -> Option<String> {
+    if credentials.aws().credentials.is_some() {
+        return None;
+    }
+    let needs = |op: &telaio_engine::OperationPlan| {
+        !op.security.is_empty()
+            && op.security.iter().all(|alternative| {
+                alternative
+                    .iter()
+                    .any(|s| matches!(s.kind, SchemeKind::AwsSigV4 { .. }))
+            })
+    };
+    let source = plan
+        .all_workflows()
+        .iter()
+        .flat_map(|w| &w.steps)
+        .find_map(|s| match &s.target {
+            TargetPlan::Operation(op) if needs(op) => Some(op.source.clone()),
+            _ => None,
+        })?;
+    Some(format!(
+        "source `{source}` is signed with AWS SigV4, and there are no AWS credentials: {}",
+        credentials.aws().looked
+    ))
 }
 
 /// Every security scheme the plan's operations use, once (other documents' workflows too).

@@ -284,3 +284,33 @@ fn the_mock_serves_plain_apis_of_other_documents() {
         .unwrap();
     assert_eq!(success(&o)["name"], "Rex");
 }
+
+/// No AWS keys anywhere: a setup error before anything is sent, saying where Telaio looked.
+#[test]
+fn missing_aws_credentials_stop_the_run_before_it_starts() {
+    let o = telaio(
+        &[
+            "run",
+            SEED,
+            "--server",
+            "rekognitionApi=http://127.0.0.1:9",
+            "--input",
+            "clientRequestToken=demo-1",
+        ],
+        &[],
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("source `rekognitionApi` is signed with AWS SigV4, and there are no AWS credentials: Telaio looked in $AWS_ACCESS_KEY_ID"),
+        "{stderr}"
+    );
+    // `--explain-auth` and `--dry-run` still work without keys.
+    for extra in ["--explain-auth", "--dry-run"] {
+        let o = telaio(
+            &["run", SEED, extra, "--input", "clientRequestToken=x"],
+            &[],
+        );
+        assert_eq!(o.status.code(), Some(0), "{extra}");
+    }
+}
