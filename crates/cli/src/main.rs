@@ -5,6 +5,7 @@
 //! `telaio-engine` (running), `telaio-mock` (stand-in APIs) and `telaio-docs` (pages).
 
 mod args;
+mod credentials;
 mod discover;
 mod docs;
 mod expr;

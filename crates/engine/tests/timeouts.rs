@@ -1,0 +1,118 @@
+//! Step timeouts end to end against a local server: a step's `timeout` bounds its request,
+//! and on a step that calls a workflow, the whole called workflow.
+
+mod support;
+
+use std::time::Duration;
+
+use serde_json::json;
+use support::{Reply, Server, doc, run, run_fast};
+use telaio_engine::{DriverOptions, Event, RunOptions};
+
+#[tokio::test]
+async fn a_step_timeout_bounds_its_request() {
+    let server =
+        Server::start(|_, _| Reply::json(200, json!({})).after(Duration::from_secs(3))).await;
+    let arazzo = doc(r#"
+workflows:
+  - workflowId: w
+    steps:
+      - {stepId: slow, operationId: listItems, timeout: 150}
+"#);
+    let started = std::time::Instant::now();
+    let (outcome, _) = run_fast(&server, &arazzo, "w", vec![]).await;
+    assert!(!outcome.succeeded);
+    assert_eq!(
+        outcome.error.unwrap().reason,
+        "no response within 0.15 s (the step's timeout)"
+    );
+    assert!(started.elapsed() < Duration::from_secs(2));
+}
+
+/// A step that calls a workflow bounds the whole called workflow: here one that polls a job
+/// which never finishes, with a poll interval, and a second one stuck in a slow request.
+#[tokio::test]
+async fn a_step_timeout_bounds_the_workflow_it_calls() {
+    let server = Server::start(|req, _| {
+        if req.path == "/v1/items/slow" {
+            Reply::json(200, json!({})).after(Duration::from_secs(3))
+        } else {
+            Reply::json(200, json!({"status": "RUNNING"}))
+        }
+    })
+    .await;
+    let arazzo = doc(r#"
+workflows:
+  - workflowId: main
+    steps:
+      - stepId: wait
+        workflowId: poll
+        timeout: 300
+        onFailure: [{name: next, type: goto, stepId: stuck}]
+      - stepId: skipped
+        operationId: createItem
+      - stepId: stuck
+        workflowId: slow
+        timeout: 200
+        onFailure: [{name: give-up, type: end}]
+  - workflowId: poll
+    steps:
+      - stepId: check
+        operationId: getJob
+        parameters: [{name: id, in: path, value: j1}]
+        onSuccess:
+          - {name: again, type: goto, stepId: check, criteria: [{condition: "$response.body#/status == 'RUNNING'"}]}
+  - workflowId: slow
+    steps:
+      - {stepId: call, operationId: getItem, parameters: [{name: id, in: path, value: slow}]}
+"#);
+    let options = RunOptions {
+        poll_interval: Duration::from_millis(40),
+        ..RunOptions::default()
+    };
+    let started = std::time::Instant::now();
+    let (outcome, events) = run(
+        &server,
+        &arazzo,
+        "main",
+        vec![],
+        options,
+        DriverOptions::default(),
+    )
+    .await;
+    let took = started.elapsed();
+    assert!(!outcome.succeeded, "{outcome:#?}");
+    let failures: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::StepFinished {
+                step_id,
+                reason: Some(reason),
+                ..
+            } if step_id != "call" => Some(format!("{step_id}: {reason}")),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        failures,
+        [
+            "wait: workflow `poll` did not end within the step's timeout of 300 ms",
+            "stuck: workflow `slow` did not end within the step's timeout of 200 ms",
+        ]
+    );
+    // The polls stopped at the deadline: about 300 ms / 40 ms of them, not more.
+    let polls = server
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/v1/jobs/j1")
+        .count();
+    assert!((5..=9).contains(&polls), "{polls} polls");
+    assert!(
+        !server
+            .requests()
+            .iter()
+            .any(|r| r.method == "POST" && r.path == "/v1/items"),
+        "the step after the timed-out one did not run"
+    );
+    assert!(took < Duration::from_secs(2), "{took:?}");
+}
