@@ -25,12 +25,17 @@ pub(crate) enum Command {
     Mock(MockArgs),
     /// Render a document as documentation: workflows, inputs, outputs, steps and a flowchart.
     Docs(DocsArgs),
+    /// Render a folder of Arazzo documents as a browsable catalog: a page per document and
+    /// an index with search and filters.
+    Catalog(CatalogArgs),
 }
 
 /// Page formats of `telaio docs`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub(crate) enum DocsFormat {
-    /// Markdown with a Mermaid flowchart per workflow (HTML pages come next).
+    /// One self-contained HTML page with a diagram per workflow and the validated source.
+    Html,
+    /// Markdown with a Mermaid flowchart per workflow, for READMEs and developer portals.
     Markdown,
 }
 
@@ -44,8 +49,35 @@ pub(crate) struct DocsArgs {
     pub output: Option<PathBuf>,
 
     /// The page's format.
-    #[arg(long, value_enum, default_value_t = DocsFormat::Markdown)]
+    #[arg(long, value_enum, default_value_t = DocsFormat::Html)]
     pub format: DocsFormat,
+
+    #[command(flatten)]
+    pub load: LoadArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CatalogArgs {
+    /// The folder of Arazzo documents (searched at any depth).
+    pub dir: PathBuf,
+
+    /// The folder to write the catalog to (`index.html` and a page per document).
+    #[arg(long, short = 'o', value_name = "OUTDIR")]
+    pub output: PathBuf,
+
+    /// Render every page, even those whose files did not change since the last run.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Documents rendered at once (default: one per core).
+    #[arg(
+        long,
+        short = 'j',
+        value_name = "N",
+        default_value_t = 0,
+        hide_default_value = true
+    )]
+    pub jobs: usize,
 
     #[command(flatten)]
     pub load: LoadArgs,

@@ -1,8 +1,9 @@
-//! `telaio docs FILE`: a document as a documentation page.
+//! `telaio docs FILE`: a document as a documentation page (HTML by default, or Markdown).
 
 use std::path::Path;
 
-use telaio_model::{LoadOptions, Loader};
+use telaio_lint::Severity;
+use telaio_model::{LoadError, LoadOptions, Loader};
 
 use crate::args::{DocsArgs, DocsFormat};
 use crate::render::usage_error;
@@ -11,11 +12,41 @@ use crate::{exit, loading};
 pub(crate) fn run(args: &DocsArgs) -> u8 {
     let page = (|| {
         let loader = loading::loader(&args.load, LoadOptions::default())?;
-        let url = Loader::url_for_path(&args.file).map_err(|e| e.to_string())?;
-        let bundle = loader.load_bundle(&url).map_err(|e| e.to_string())?;
-        Ok::<_, String>(match args.format {
-            DocsFormat::Markdown => telaio_docs::markdown(&bundle),
-        })
+        match args.format {
+            DocsFormat::Markdown => {
+                let url = Loader::url_for_path(&args.file).map_err(|e| e.to_string())?;
+                let bundle = loader.load_bundle(&url).map_err(|e| e.to_string())?;
+                Ok::<_, String>(telaio_docs::markdown(&bundle))
+            }
+            DocsFormat::Html => {
+                let name = args.file.display().to_string();
+                let page = telaio_docs::render_document(&loader, &args.file, &name, None);
+                match page.load_error {
+                    // Nothing to show: the file itself is missing or unreadable.
+                    Some(
+                        e @ (LoadError::NotFound { .. }
+                        | LoadError::IsDirectory { .. }
+                        | LoadError::NotAFile { .. }
+                        | LoadError::Io { .. }),
+                    ) => Err(e.to_string()),
+                    _ => {
+                        let errors = page
+                            .diagnostics
+                            .iter()
+                            .filter(|d| d.severity == Severity::Error)
+                            .count();
+                        if errors > 0 {
+                            eprintln!(
+                                "note: {name} has {errors} error{}; the page shows {}",
+                                if errors == 1 { "" } else { "s" },
+                                if errors == 1 { "it" } else { "them" }
+                            );
+                        }
+                        Ok(page.html)
+                    }
+                }
+            }
+        }
     })();
     let page = match page {
         Ok(p) => p,

@@ -5,6 +5,7 @@
 //! `telaio-engine` (running), `telaio-mock` (stand-in APIs) and `telaio-docs` (pages).
 
 mod args;
+mod catalog;
 mod credentials;
 mod discover;
 mod docs;
@@ -61,6 +62,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run::run(&args),
         Command::Mock(args) => mock::run(&args),
         Command::Docs(args) => docs::run(&args),
+        Command::Catalog(args) => catalog::run(&args),
     };
     ExitCode::from(code)
 }

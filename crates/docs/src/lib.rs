@@ -18,9 +18,17 @@
 //! ```
 #![deny(missing_docs)]
 
+mod catalog;
+mod facts;
 mod flow;
+mod html;
 mod markdown;
 mod page;
+mod rendered;
 
+pub use catalog::{CatalogError, CatalogOptions, CatalogSummary, catalog};
+pub use facts::{Facts, WorkflowFacts};
 pub use flow::{Edge, EdgeKind, Flow, Node};
+pub use html::{Page, html};
 pub use markdown::markdown;
+pub use rendered::{Rendered, render_document};

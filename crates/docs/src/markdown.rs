@@ -6,66 +6,55 @@ use std::fmt::Write;
 use serde_json::Value;
 use telaio_model::Bundle;
 
+use crate::facts::{Facts, one_line};
 use crate::flow::{EdgeKind, Flow, Node};
-use crate::page::{list, object, resolve, target, text};
+use crate::page::{
+    ActionText, CriterionText, actions, criteria, input_rows, list, object, parameter_rows,
+    source_rows, target, text,
+};
 
 /// The Markdown page of a loaded document (a document whose model did not load gets a page
 /// that says so).
 pub fn markdown(bundle: &Bundle) -> String {
     let doc = &bundle.document.json;
+    let facts = Facts::of(bundle);
     let mut out = String::new();
     let info = doc.get("info").unwrap_or(&Value::Null);
-    let title = text(info, "title").unwrap_or("Untitled Arazzo document");
-    let _ = writeln!(out, "# {}\n", one_line(title));
-    if let Some(summary) = text(info, "summary") {
-        let _ = writeln!(out, "{}\n", summary.trim());
+    let _ = writeln!(out, "# {}\n", facts.title);
+    if let Some(summary) = &facts.summary {
+        let _ = writeln!(out, "{summary}\n");
     }
-    let mut facts = Vec::new();
-    if let Some(v) = text(info, "version") {
-        facts.push(format!("Version {v}"));
+    let mut line = Vec::new();
+    if let Some(v) = &facts.version {
+        line.push(format!("Version {v}"));
     }
-    if let Some(v) = text(doc, "arazzo") {
-        facts.push(format!("Arazzo {v}"));
+    if let Some(v) = &facts.arazzo {
+        line.push(format!("Arazzo {v}"));
     }
-    let workflows = list(doc, "workflows");
-    let apis = bundle
-        .sources
-        .iter()
-        .filter(|s| s.arazzo().is_none())
-        .count();
-    let providers = providers(bundle);
-    facts.push(format!(
-        "{} · {} · {}",
-        count(workflows.len(), "workflow"),
-        count(apis, "source API"),
-        count(providers.len(), "provider")
-    ));
-    let _ = writeln!(out, "{}\n", facts.join(" · "));
-    if !providers.is_empty() {
-        let _ = writeln!(out, "Providers: {}\n", providers.join(", "));
+    line.push(facts.counts());
+    let _ = writeln!(out, "{}\n", line.join(" · "));
+    if !facts.providers.is_empty() {
+        let _ = writeln!(out, "Providers: {}\n", facts.providers.join(", "));
+    }
+    if !facts.tags.is_empty() {
+        let _ = writeln!(out, "Tags: {}\n", facts.tags.join(", "));
     }
     if let Some(d) = text(info, "description") {
         let _ = writeln!(out, "{}\n", d.trim());
     }
-    let sources = list(doc, "sourceDescriptions");
-    if !sources.is_empty() {
+    let mut sources = source_rows(doc).peekable();
+    if sources.peek().is_some() {
         let _ = writeln!(
             out,
             "## Source descriptions\n\n| Name | Type | URL |\n|---|---|---|"
         );
-        for s in sources {
-            let _ = writeln!(
-                out,
-                "| `{}` | {} | {} |",
-                cell(text(s, "name").unwrap_or("?")),
-                cell(text(s, "type").unwrap_or("openapi")),
-                cell(text(s, "url").unwrap_or(""))
-            );
+        for [name, kind, url] in sources {
+            let _ = writeln!(out, "| `{}` | {} | {} |", cell(name), cell(kind), cell(url));
         }
         out.push('\n');
     }
     let _ = writeln!(out, "## Workflows\n");
-    for w in workflows {
+    for w in list(doc, "workflows") {
         workflow(&mut out, bundle, doc, w);
     }
     out
@@ -109,59 +98,26 @@ fn workflow(out: &mut String, bundle: &Bundle, doc: &Value, w: &Value) {
 }
 
 fn inputs(out: &mut String, doc: &Value, w: &Value) {
-    let Some(schema) = w.get("inputs") else {
+    let rows = input_rows(doc, w);
+    if rows.is_empty() {
         return;
-    };
-    let schema = resolve_schema(doc, schema);
-    let Some(props) = object(schema, "properties") else {
-        return;
-    };
-    let required: Vec<&str> = list(schema, "required")
-        .iter()
-        .filter_map(Value::as_str)
-        .collect();
+    }
     let _ = writeln!(
         out,
         "**Inputs**\n\n| Name | Type | Required | Description | Default |\n|---|---|---|---|---|"
     );
-    for (name, p) in props {
-        let p = resolve_schema(doc, p);
-        let kind = match p.get("type") {
-            Some(Value::String(t)) => t.clone(),
-            Some(Value::Array(ts)) => ts
-                .iter()
-                .filter_map(Value::as_str)
-                .collect::<Vec<_>>()
-                .join(" \\| "),
-            _ => String::new(),
-        };
-        let kind = match text(p, "format") {
-            Some(f) => format!("{kind} ({f})"),
-            None => kind,
-        };
+    for row in rows {
         let _ = writeln!(
             out,
             "| `{}` | {} | {} | {} | {} |",
-            cell(name),
-            cell(&kind),
-            if required.contains(&name.as_str()) {
-                "yes"
-            } else {
-                "no"
-            },
-            cell(text(p, "description").unwrap_or("")),
-            p.get("default").map(code).unwrap_or_default()
+            cell(row.name),
+            cell(&row.kind),
+            if row.required { "yes" } else { "no" },
+            cell(row.description.unwrap_or("")),
+            row.default.map(code).unwrap_or_default()
         );
     }
     out.push('\n');
-}
-
-/// A schema with a `$ref` into the document's `components.inputs` followed.
-fn resolve_schema<'v>(doc: &'v Value, schema: &'v Value) -> &'v Value {
-    text(schema, "$ref")
-        .and_then(|r| r.strip_prefix('#'))
-        .and_then(|p| doc.pointer(p))
-        .unwrap_or(schema)
 }
 
 fn step_md(out: &mut String, bundle: &Bundle, doc: &Value, n: usize, step: &Value) {
@@ -180,15 +136,14 @@ fn step_md(out: &mut String, bundle: &Bundle, doc: &Value, n: usize, step: &Valu
         let _ = writeln!(out, "{indent}{}", one_line(d));
     }
     let mut lines = Vec::new();
-    let params: Vec<String> = list(step, "parameters")
+    let params: Vec<String> = parameter_rows(doc, step)
         .iter()
-        .map(|p| resolve(doc, p, "parameters"))
         .map(|p| {
-            let place = text(p, "in").map(|i| format!(" ({i})")).unwrap_or_default();
+            let place = p.place.map(|i| format!(" ({i})")).unwrap_or_default();
             format!(
                 "`{}`{place} = {}",
-                text(p, "name").unwrap_or("?"),
-                p.get("value").map(code).unwrap_or_default()
+                p.name,
+                p.value.map(code).unwrap_or_default()
             )
         })
         .collect();
@@ -204,18 +159,12 @@ fn step_md(out: &mut String, bundle: &Bundle, doc: &Value, n: usize, step: &Valu
             body.get("payload").map(code).unwrap_or_default()
         ));
     }
-    let criteria = criteria_list(list(step, "successCriteria"));
+    let criteria = criteria_list(&criteria(list(step, "successCriteria")));
     if !criteria.is_empty() {
         lines.push(format!("Success criteria: {criteria}"));
     }
-    for (key, kind, words) in [
-        ("onSuccess", "successActions", "On success"),
-        ("onFailure", "failureActions", "On failure"),
-    ] {
-        let actions: Vec<String> = list(step, key)
-            .iter()
-            .map(|a| action(resolve(doc, a, kind)))
-            .collect();
+    for (key, words) in [("onSuccess", "On success"), ("onFailure", "On failure")] {
+        let actions: Vec<String> = actions(doc, step, key).iter().map(action).collect();
         if !actions.is_empty() {
             lines.push(format!("{words}: {}", actions.join("; ")));
         }
@@ -233,41 +182,29 @@ fn step_md(out: &mut String, bundle: &Bundle, doc: &Value, n: usize, step: &Valu
     out.push('\n');
 }
 
-fn action(a: &Value) -> String {
-    let name = text(a, "name").unwrap_or("?");
-    let what = match text(a, "type") {
-        Some("goto") => match (text(a, "stepId"), text(a, "workflowId")) {
-            (Some(s), _) => format!("goto step `{s}`"),
-            (None, Some(w)) => format!("goto workflow `{w}`"),
-            _ => "goto".to_owned(),
-        },
-        Some("retry") => format!(
-            "retry (after {} s, at most {} times)",
-            a.get("retryAfter").and_then(Value::as_f64).unwrap_or(0.0),
-            a.get("retryLimit").and_then(Value::as_u64).unwrap_or(1)
-        ),
-        Some(other) => other.to_owned(),
-        None => "?".to_owned(),
+fn action(a: &ActionText) -> String {
+    let what = match &a.target {
+        Some(t) => format!("{} `{t}`", a.verb),
+        None => a.verb.clone(),
     };
-    let when = criteria_list(list(a, "criteria"));
+    let when = criteria_list(&a.criteria);
     if when.is_empty() {
-        format!("`{name}`: {what}")
+        format!("`{}`: {what}", a.name)
     } else {
-        format!("`{name}`: {what} when {when}")
+        format!("`{}`: {what} when {when}", a.name)
     }
 }
 
-fn criteria_list(criteria: &[Value]) -> String {
+fn criteria_list(criteria: &[CriterionText]) -> String {
     criteria
         .iter()
         .map(|c| {
-            let cond = text(c, "condition").unwrap_or("?");
             let kind = c
-                .get("type")
-                .and_then(|t| t.as_str().or_else(|| text(t, "type")))
+                .kind
+                .as_ref()
                 .map(|t| format!(" ({t})"))
                 .unwrap_or_default();
-            format!("`{}`{kind}", cell(&one_line(cond)))
+            format!("`{}`{kind}", cell(&c.condition))
         })
         .collect::<Vec<_>>()
         .join(" and ")
@@ -344,47 +281,4 @@ fn code(v: &Value) -> String {
 /// Text safe in a table cell.
 fn cell(s: &str) -> String {
     one_line(s).replace('|', "\\|")
-}
-
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn count(n: usize, what: &str) -> String {
-    if n == 1 {
-        format!("1 {what}")
-    } else {
-        format!("{n} {what}s")
-    }
-}
-
-/// The providers of a document's APIs: `x-providerName` (the APIs.guru convention), else the
-/// domain of the first server, else the description's title.
-fn providers(bundle: &Bundle) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for api in bundle.sources.iter().filter_map(|s| s.api()) {
-        let d = &api.document;
-        let info = d.get("info").unwrap_or(&Value::Null);
-        let host = d
-            .pointer("/servers/0/url")
-            .and_then(Value::as_str)
-            .map(|u| u.split_once("://").map_or(u, |(_, r)| r))
-            .or_else(|| text(d, "host"))
-            .and_then(|h| h.split(['/', ':']).next())
-            .map(|h| {
-                let labels: Vec<&str> = h.split('.').collect();
-                labels[labels.len().saturating_sub(2)..].join(".")
-            })
-            .filter(|h| h.contains('.'));
-        let name = text(info, "x-providerName")
-            .map(str::to_owned)
-            .or(host)
-            .or_else(|| text(info, "title").map(str::to_owned));
-        if let Some(name) = name
-            && !out.contains(&name)
-        {
-            out.push(name);
-        }
-    }
-    out
 }

@@ -79,3 +79,163 @@ pub(crate) fn target(bundle: &Bundle, step: &Value) -> Target {
         },
     }
 }
+
+/// A value for display: a string as itself, anything else as compact JSON.
+pub(crate) fn shown(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// A row of a workflow's inputs table, read from its JSON Schema.
+pub(crate) struct InputRow<'v> {
+    pub name: &'v str,
+    /// `string`, `string (date)`, `string | null`.
+    pub kind: String,
+    pub required: bool,
+    pub description: Option<&'v str>,
+    pub default: Option<&'v Value>,
+}
+
+/// The inputs of a workflow, with `$ref`s into `components.inputs` followed.
+pub(crate) fn input_rows<'v>(doc: &'v Value, w: &'v Value) -> Vec<InputRow<'v>> {
+    let Some(schema) = w.get("inputs").map(|s| resolve_schema(doc, s)) else {
+        return Vec::new();
+    };
+    let Some(props) = object(schema, "properties") else {
+        return Vec::new();
+    };
+    let required: Vec<&str> = list(schema, "required")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    props
+        .iter()
+        .map(|(name, p)| {
+            let p = resolve_schema(doc, p);
+            let kind = match p.get("type") {
+                Some(Value::String(t)) => t.clone(),
+                Some(Value::Array(ts)) => ts
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(" | "),
+                _ => String::new(),
+            };
+            InputRow {
+                name,
+                kind: match text(p, "format") {
+                    Some(f) => format!("{kind} ({f})"),
+                    None => kind,
+                },
+                required: required.contains(&name.as_str()),
+                description: text(p, "description"),
+                default: p.get("default"),
+            }
+        })
+        .collect()
+}
+
+/// A schema with a `$ref` into the document (`#/components/inputs/...`) followed.
+fn resolve_schema<'v>(doc: &'v Value, schema: &'v Value) -> &'v Value {
+    text(schema, "$ref")
+        .and_then(|r| r.strip_prefix('#'))
+        .and_then(|p| doc.pointer(p))
+        .unwrap_or(schema)
+}
+
+/// A step parameter for display: name, where it goes, value.
+pub(crate) struct ParameterRow<'v> {
+    pub name: &'v str,
+    pub place: Option<&'v str>,
+    pub value: Option<&'v Value>,
+}
+
+pub(crate) fn parameter_rows<'v>(doc: &'v Value, step: &'v Value) -> Vec<ParameterRow<'v>> {
+    list(step, "parameters")
+        .iter()
+        .map(|p| resolve(doc, p, "parameters"))
+        .map(|p| ParameterRow {
+            name: text(p, "name").unwrap_or("?"),
+            place: text(p, "in"),
+            value: p.get("value"),
+        })
+        .collect()
+}
+
+/// A criterion for display: its condition on one line and its type, when not `simple`.
+pub(crate) struct CriterionText {
+    pub condition: String,
+    pub kind: Option<String>,
+}
+
+pub(crate) fn criteria(list_of: &[Value]) -> Vec<CriterionText> {
+    list_of
+        .iter()
+        .map(|c| CriterionText {
+            condition: crate::facts::one_line(text(c, "condition").unwrap_or("?")),
+            kind: c
+                .get("type")
+                .and_then(|t| t.as_str().or_else(|| text(t, "type")))
+                .map(str::to_owned),
+        })
+        .collect()
+}
+
+/// An action for display: `name`, what it does (`goto step`, with the step), and when.
+pub(crate) struct ActionText {
+    pub name: String,
+    pub verb: String,
+    pub target: Option<String>,
+    pub criteria: Vec<CriterionText>,
+}
+
+/// The actions of a step under `key` (`onSuccess`, `onFailure`), references resolved.
+pub(crate) fn actions(doc: &Value, step: &Value, key: &str) -> Vec<ActionText> {
+    let kind = if key == "onSuccess" {
+        "successActions"
+    } else {
+        "failureActions"
+    };
+    list(step, key)
+        .iter()
+        .map(|a| resolve(doc, a, kind))
+        .map(|a| {
+            let (verb, target) = match text(a, "type") {
+                Some("goto") => match (text(a, "stepId"), text(a, "workflowId")) {
+                    (Some(s), _) => ("goto step".to_owned(), Some(s.to_owned())),
+                    (None, Some(w)) => ("goto workflow".to_owned(), Some(w.to_owned())),
+                    _ => ("goto".to_owned(), None),
+                },
+                Some("retry") => (
+                    format!(
+                        "retry (after {} s, at most {} times)",
+                        a.get("retryAfter").and_then(Value::as_f64).unwrap_or(0.0),
+                        a.get("retryLimit").and_then(Value::as_u64).unwrap_or(1)
+                    ),
+                    None,
+                ),
+                Some(other) => (other.to_owned(), None),
+                None => ("?".to_owned(), None),
+            };
+            ActionText {
+                name: text(a, "name").unwrap_or("?").to_owned(),
+                verb,
+                target,
+                criteria: criteria(list(a, "criteria")),
+            }
+        })
+        .collect()
+}
+
+/// The source descriptions of a document as rows: name, type (`openapi` when not given), url.
+pub(crate) fn source_rows(doc: &Value) -> impl Iterator<Item = [&str; 3]> {
+    list(doc, "sourceDescriptions").iter().map(|s| {
+        [
+            text(s, "name").unwrap_or("?"),
+            text(s, "type").unwrap_or("openapi"),
+            text(s, "url").unwrap_or(""),
+        ]
+    })
+}

@@ -36,6 +36,7 @@
 
 mod api;
 mod arazzo;
+mod discover;
 mod error;
 mod fetch;
 mod loader;
@@ -48,6 +49,7 @@ mod syntax;
 
 pub use api::{ApiDescription, ApiKind, Channel, Operation};
 pub use arazzo::*;
+pub use discover::{arazzo_files, looks_like_arazzo};
 pub use error::{LoadError, human_bytes};
 pub use fetch::{Fetcher, FileFetcher, ReadLimited, read_file, read_limited};
 pub use loader::{

@@ -1,0 +1,390 @@
+//! A workflow's [`Flow`] drawn as inline SVG: the steps in one column in document order,
+//! sequential edges straight down, every other edge (loops, jumps, ends, failures, calls)
+//! routed in its own lane on the right with its label beside it. Colours come from the page's
+//! CSS, so the diagram follows the light or dark theme.
+
+use std::fmt::Write;
+
+use crate::facts::one_line;
+use crate::flow::{Edge, EdgeKind, Flow, Node};
+use crate::html::markup::{esc, slug};
+
+const GAP: f64 = 40.0;
+const NODE_H: f64 = 44.0;
+const PORT_GAP: f64 = 11.0;
+const TOP: f64 = 56.0;
+const X0: f64 = 16.0;
+const LANE_GAP: f64 = 14.0;
+const CHAR_W: f64 = 7.2;
+const LABEL_CHARS: usize = 56;
+
+/// What a step box says under the step id (the operation it calls).
+pub(crate) struct StepCaption {
+    pub anchor: String,
+    pub caption: Option<String>,
+}
+
+/// The SVG of one workflow's flow; `n` makes its element ids unique in the page.
+pub(crate) fn svg(flow: &Flow, captions: &[StepCaption], workflow: &str, n: usize) -> String {
+    let mut rows: Vec<Node> = flow.steps.clone();
+    for e in &flow.edges {
+        if !rows.contains(&e.to) {
+            rows.push(e.to.clone());
+        }
+    }
+    // Terminals and called workflows after the steps, success first.
+    rows[flow.steps.len()..].sort_by_key(|node| match node {
+        Node::Succeeded => 0,
+        Node::Failed => 1,
+        _ => 2,
+    });
+    if rows.is_empty() {
+        rows.push(Node::Succeeded);
+    }
+    let row_of = |node: &Node| rows.iter().position(|r| r == node).unwrap_or(0);
+    let widest = rows
+        .iter()
+        .map(|r| node_text(r).chars().count())
+        .chain(
+            captions
+                .iter()
+                .filter_map(|c| c.caption.as_ref())
+                .map(|c| c.chars().count() * 6 / 7),
+        )
+        .max()
+        .unwrap_or(0);
+    let w = (widest as f64 * CHAR_W + 32.0).clamp(168.0, 300.0);
+    let xr = X0 + w;
+    let cx = X0 + w / 2.0;
+
+    // Which edges go straight down, which take a lane.
+    let mut straight = Vec::new();
+    let mut laned = Vec::new();
+    for (i, e) in flow.edges.iter().enumerate() {
+        let (a, b) = (row_of(&e.from), row_of(&e.to));
+        let taken = straight.iter().any(|&j: &usize| {
+            let o: &Edge = &flow.edges[j];
+            row_of(&o.from) == a && row_of(&o.to) == b
+        });
+        if b == a + 1 && !taken {
+            straight.push(i);
+        } else {
+            laned.push(i);
+        }
+    }
+    // Short spans get the inner lanes; lanes are shared where spans do not overlap.
+    laned.sort_by_key(|&i| {
+        let e = &flow.edges[i];
+        (row_of(&e.from).abs_diff(row_of(&e.to)), i)
+    });
+    let mut lanes: Vec<Vec<(usize, usize)>> = Vec::new();
+    let mut lane_of = vec![0usize; flow.edges.len()];
+    for &i in &laned {
+        let e = &flow.edges[i];
+        let (a, b) = (row_of(&e.from), row_of(&e.to));
+        let span = (a.min(b), a.max(b));
+        let free = lanes
+            .iter()
+            .position(|used| used.iter().all(|&(lo, hi)| span.1 < lo || hi < span.0));
+        let lane = free.unwrap_or_else(|| {
+            lanes.push(Vec::new());
+            lanes.len() - 1
+        });
+        lanes[lane].push(span);
+        lane_of[i] = lane;
+    }
+    // Ports: where laned edges leave and enter a node's right side, spread over its height.
+    let mut ports: Vec<Vec<(usize, bool)>> = vec![Vec::new(); rows.len()];
+    for &i in &laned {
+        let e = &flow.edges[i];
+        ports[row_of(&e.from)].push((i, false));
+        ports[row_of(&e.to)].push((i, true));
+    }
+    // A node with many edges on its side grows, so that they stay apart.
+    let heights: Vec<f64> = ports
+        .iter()
+        .map(|p| NODE_H.max(PORT_GAP * (p.len() as f64 + 1.0)))
+        .collect();
+    let tops: Vec<f64> = heights
+        .iter()
+        .scan(TOP, |y, h| {
+            let here = *y;
+            *y += h + GAP;
+            Some(here)
+        })
+        .collect();
+    let top = |row: usize| tops[row];
+    let port_y = |row: usize, edge: usize, end: bool| {
+        let list = &ports[row];
+        let k = list.iter().position(|&p| p == (edge, end)).unwrap_or(0);
+        let slots = list.len() as f64;
+        top(row) + heights[row] * (k as f64 + 1.0) / (slots + 1.0)
+    };
+    let lane_x = |lane: usize| xr + 20.0 + lane as f64 * LANE_GAP;
+    let label_x = lane_x(lanes.len()) + 8.0;
+    let longest_label = laned
+        .iter()
+        .map(|&i| flow.edges[i].label.chars().count().min(LABEL_CHARS))
+        .max()
+        .unwrap_or(0);
+    let width = (label_x + longest_label as f64 * 6.6 + 16.0).max(xr + 16.0);
+    let height = tops[rows.len() - 1] + heights[rows.len() - 1] + 16.0;
+
+    let mut out = String::with_capacity(4096);
+    let id = format!("flow-{n}");
+    let _ = write!(
+        out,
+        "<svg class=\"flow\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width:.0} {height:.0}\" width=\"{width:.0}\" height=\"{height:.0}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\">\
+<title id=\"{id}-title\">Flow of workflow {}</title><desc id=\"{id}-desc\">{}</desc>\
+<defs><marker id=\"{id}-arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0 0L10 5L0 10z\" class=\"arrowhead\"/></marker></defs>",
+        esc(workflow),
+        esc(&describe(flow))
+    );
+    // Start.
+    let first = top(0);
+    let _ = write!(
+        out,
+        "<g class=\"node start\"><circle cx=\"{cx:.1}\" cy=\"18\" r=\"10\"/><text x=\"{:.1}\" y=\"22\">start</text></g>\
+<g class=\"edge next\"><path d=\"M{cx:.1} 28V{:.1}\" marker-end=\"url(#{id}-arrow)\"/></g>",
+        cx + 16.0,
+        first - 2.0
+    );
+    for (row, node) in rows.iter().enumerate() {
+        node_svg(
+            &mut out,
+            node,
+            captions,
+            workflow,
+            (X0, top(row)),
+            (w, heights[row]),
+        );
+    }
+    let mut label_ys: Vec<f64> = Vec::new();
+    for (i, e) in flow.edges.iter().enumerate() {
+        let (a, b) = (row_of(&e.from), row_of(&e.to));
+        let class = edge_class(e);
+        let title = format!(
+            "{} → {}{}",
+            node_text(&e.from),
+            node_text(&e.to),
+            when(&e.label)
+        );
+        let _ = write!(out, "<g class=\"{class}\"><title>{}</title>", esc(&title));
+        if straight.contains(&i) {
+            let (y0, y1) = (top(a) + heights[a], top(b));
+            let _ = write!(
+                out,
+                "<path d=\"M{cx:.1} {y0:.1}V{:.1}\" marker-end=\"url(#{id}-arrow)\"/>",
+                y1 - 2.0
+            );
+            if !e.label.is_empty() {
+                let _ = write!(
+                    out,
+                    "<text class=\"on-line\" x=\"{:.1}\" y=\"{:.1}\">{}</text>",
+                    cx + 8.0,
+                    (y0 + y1) / 2.0 + 4.0,
+                    esc(&truncate(&e.label, LABEL_CHARS))
+                );
+            }
+        } else {
+            let (ys, ye) = (port_y(a, i, false), port_y(b, i, true));
+            let lx = lane_x(lane_of[i]);
+            let _ = write!(
+                out,
+                "<path d=\"{}\" marker-end=\"url(#{id}-arrow)\"/>",
+                lane_path(xr, ys, lx, ye)
+            );
+            if !e.label.is_empty() {
+                let mut ly = ys;
+                while label_ys.iter().any(|&u| (u - ly).abs() < 13.0) {
+                    ly += 13.0;
+                }
+                label_ys.push(ly);
+                let _ = write!(
+                    out,
+                    "<path class=\"leader\" d=\"M{:.1} {ys:.1}L{:.1} {:.1}\"/><text x=\"{label_x:.1}\" y=\"{:.1}\">{}</text>",
+                    lx + 2.0,
+                    label_x - 3.0,
+                    ly,
+                    ly + 4.0,
+                    esc(&truncate(&e.label, LABEL_CHARS))
+                );
+            }
+        }
+        out.push_str("</g>");
+    }
+    out.push_str("</svg>");
+    out
+}
+
+fn node_svg(
+    out: &mut String,
+    node: &Node,
+    captions: &[StepCaption],
+    workflow: &str,
+    (x, y): (f64, f64),
+    (w, h): (f64, f64),
+) {
+    let fit = ((w - 20.0) / CHAR_W) as usize;
+    let cx = x + w / 2.0;
+    match node {
+        Node::Step(i, name) => {
+            let caption = captions.get(*i);
+            let anchor = caption.map_or_else(
+                || format!("step-{}-{}", slug(workflow), slug(name)),
+                |c| c.anchor.clone(),
+            );
+            let _ = write!(
+                out,
+                "<a href=\"#{}\" class=\"node step\" data-step=\"{}\"><rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{h:.1}\" rx=\"6\"/>",
+                esc(&anchor),
+                esc(name)
+            );
+            match caption.and_then(|c| c.caption.as_deref()) {
+                Some(sub) => {
+                    let _ = write!(
+                        out,
+                        "<text x=\"{cx:.1}\" y=\"{:.1}\" class=\"name\">{}</text><text x=\"{cx:.1}\" y=\"{:.1}\" class=\"caption\">{}</text>",
+                        y + h / 2.0 - 3.0,
+                        esc(&truncate(name, fit)),
+                        y + h / 2.0 + 13.0,
+                        esc(&truncate(sub, fit + fit / 6))
+                    );
+                }
+                None => {
+                    let _ = write!(
+                        out,
+                        "<text x=\"{cx:.1}\" y=\"{:.1}\" class=\"name\">{}</text>",
+                        y + h / 2.0 + 5.0,
+                        esc(&truncate(name, fit))
+                    );
+                }
+            }
+            out.push_str("</a>");
+        }
+        other => {
+            let class = match other {
+                Node::Succeeded => "succeeded",
+                Node::Failed => "failed",
+                _ => "workflow",
+            };
+            let _ = write!(
+                out,
+                "<g class=\"node {class}\"><rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{h:.1}\" rx=\"22\"/><text x=\"{cx:.1}\" y=\"{:.1}\" class=\"name\">{}</text></g>",
+                y + h / 2.0 + 5.0,
+                esc(&truncate(&node_text(other), fit))
+            );
+        }
+    }
+}
+
+/// Out of the node's right side, along the lane, back into the target's right side, with
+/// rounded corners.
+fn lane_path(xr: f64, ys: f64, lx: f64, ye: f64) -> String {
+    let r = 6.0_f64.min((ye - ys).abs() / 2.0);
+    let down = if ye >= ys { 1.0 } else { -1.0 };
+    format!(
+        "M{xr:.1} {ys:.1}H{:.1}Q{lx:.1} {ys:.1} {lx:.1} {:.1}V{:.1}Q{lx:.1} {ye:.1} {:.1} {ye:.1}H{:.1}",
+        lx - r,
+        ys + down * r,
+        ye - down * r,
+        lx - r,
+        xr + 2.0
+    )
+}
+
+fn edge_class(e: &Edge) -> String {
+    let kind = match e.kind {
+        EdgeKind::Next => "next",
+        EdgeKind::OnSuccess => "success",
+        EdgeKind::OnFailure => "failure",
+        EdgeKind::Retry => "retry",
+    };
+    if e.from == e.to {
+        format!("edge {kind} loop")
+    } else {
+        format!("edge {kind}")
+    }
+}
+
+fn node_text(node: &Node) -> String {
+    match node {
+        Node::Step(_, name) => name.clone(),
+        Node::Succeeded => "succeeded".to_owned(),
+        Node::Failed => "failed".to_owned(),
+        Node::Workflow(w) => format!("workflow {w}"),
+    }
+}
+
+fn when(label: &str) -> String {
+    if label.is_empty() {
+        String::new()
+    } else {
+        format!(" ({label})")
+    }
+}
+
+/// The diagram in words, for screen readers: every edge, in order.
+fn describe(flow: &Flow) -> String {
+    let mut parts = Vec::with_capacity(flow.edges.len() + 1);
+    if let Some(first) = flow.steps.first() {
+        parts.push(format!("Starts at {}.", node_text(first)));
+    }
+    for e in &flow.edges {
+        let how = match (e.kind, e.from == e.to) {
+            (EdgeKind::Retry, _) => "retries",
+            (_, true) => "loops back to itself",
+            (EdgeKind::OnFailure, _) => "on failure goes to",
+            _ => "goes to",
+        };
+        let target = if e.from == e.to {
+            String::new()
+        } else {
+            format!(" {}", node_text(&e.to))
+        };
+        parts.push(format!(
+            "{} {how}{target}{}.",
+            node_text(&e.from),
+            when(&e.label)
+        ));
+    }
+    parts.join(" ")
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    let s = one_line(s);
+    if s.chars().count() <= max {
+        return s;
+    }
+    let cut: String = s.chars().take(max.saturating_sub(1)).collect();
+    format!("{cut}…")
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn a_polling_step_draws_a_loop() {
+        let workflow = json!({"steps": [
+            {"stepId": "create"},
+            {"stepId": "poll", "onSuccess": [
+                {"name": "again", "type": "goto", "stepId": "poll",
+                 "criteria": [{"condition": "$.Status == 'CREATED'"}]}]}]});
+        let flow = Flow::of(&json!({}), &workflow);
+        let svg = svg(&flow, &[], "w", 0);
+        assert!(svg.contains("class=\"edge success loop\""), "{svg}");
+        assert!(svg.contains("$.Status == &#39;CREATED&#39;"), "{svg}");
+        assert!(svg.contains("poll loops back to itself"), "{svg}");
+        assert!(svg.contains("class=\"node succeeded\""), "{svg}");
+    }
+
+    #[test]
+    fn an_empty_workflow_still_draws() {
+        let svg = svg(&Flow::default(), &[], "w", 3);
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+        assert!(svg.contains("flow-3-arrow"));
+    }
+}

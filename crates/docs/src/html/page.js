@@ -1,0 +1,50 @@
+// Enhancements only: the page reads completely without them.
+(function () {
+  "use strict";
+  document.querySelectorAll(".js-only").forEach(function (el) { el.hidden = false; });
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var lines = document.querySelectorAll("#" + button.dataset.copy + " .code");
+      var text = Array.prototype.map.call(lines, function (l) { return l.textContent; }).join("\n");
+      var done = function () {
+        button.textContent = "Copied";
+        setTimeout(function () { button.textContent = "Copy"; }, 1500);
+      };
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(text).then(done, function () { fallback(text); done(); });
+      } else {
+        fallback(text);
+        done();
+      }
+    });
+  });
+  function fallback(text) {
+    var area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "absolute";
+    area.style.left = "-9999px";
+    document.body.appendChild(area);
+    area.select();
+    try { document.execCommand("copy"); } catch (e) { /* nothing more to try */ }
+    document.body.removeChild(area);
+  }
+  var toggle = document.querySelector("[data-toggle-all]");
+  if (toggle) {
+    toggle.addEventListener("click", function () {
+      var all = document.querySelectorAll("article.workflow > details");
+      var open = toggle.textContent === "Expand all";
+      all.forEach(function (d) { d.open = open; });
+      toggle.textContent = open ? "Collapse all" : "Expand all";
+    });
+  }
+  // A link to a step inside a collapsed workflow opens it.
+  function reveal() {
+    if (!location.hash) return;
+    var target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    var details = target && target.closest("details");
+    if (details) details.open = true;
+  }
+  window.addEventListener("hashchange", reveal);
+  reveal();
+})();

@@ -1,0 +1,255 @@
+//! One workflow on the HTML page: summary, description, inputs, outputs, the flow diagram and
+//! the numbered steps with their operations, criteria and actions.
+
+use std::fmt::Write;
+
+use serde_json::Value;
+use telaio_model::Bundle;
+
+use crate::facts::one_line;
+use crate::flow::Flow;
+use crate::html::diagram::{self, StepCaption};
+use crate::html::markup::{commonmark, esc, slug};
+use crate::html::workflow_anchor;
+use crate::page::{
+    ActionText, CriterionText, actions, criteria, input_rows, list, object, parameter_rows, shown,
+    target, text,
+};
+
+pub(crate) fn article(out: &mut String, bundle: &Bundle, w: &Value, n: usize) {
+    let doc = &bundle.document.json;
+    let id = text(w, "workflowId").unwrap_or("?");
+    let steps = list(w, "steps");
+    let _ = write!(
+        out,
+        "<article class=\"workflow\" id=\"{}\" aria-labelledby=\"{0}-h\"><details open><summary><h3 id=\"{0}-h\"><code>{}</code></h3><span class=\"count\">{} step{}</span></summary>",
+        workflow_anchor(id),
+        esc(id),
+        steps.len(),
+        if steps.len() == 1 { "" } else { "s" }
+    );
+    if let Some(s) = text(w, "summary") {
+        let _ = write!(out, "<p class=\"summary\">{}</p>", esc(&one_line(s)));
+    }
+    if let Some(d) = text(w, "description") {
+        let _ = write!(out, "<div class=\"prose\">{}</div>", commonmark(d));
+    }
+    let depends: Vec<&str> = list(w, "dependsOn")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    if !depends.is_empty() {
+        out.push_str("<p>Runs first: ");
+        for (i, d) in depends.iter().enumerate() {
+            let sep = if i == 0 { "" } else { ", " };
+            let _ = write!(
+                out,
+                "{sep}<a href=\"#{}\"><code>{}</code></a>",
+                workflow_anchor(d),
+                esc(d)
+            );
+        }
+        out.push_str("</p>");
+    }
+    inputs(out, doc, w);
+    if let Some(outputs) = object(w, "outputs") {
+        out.push_str("<h4>Outputs</h4>");
+        pairs(out, outputs.iter().map(|(k, v)| (k.as_str(), v)), "Output");
+    }
+    let captions: Vec<StepCaption> = steps
+        .iter()
+        .map(|s| {
+            let t = target(bundle, s);
+            StepCaption {
+                anchor: step_anchor(id, text(s, "stepId").unwrap_or("?")),
+                caption: t.method_path.or_else(|| callee(s)),
+            }
+        })
+        .collect();
+    let _ = write!(
+        out,
+        "<h4>Flow</h4><figure class=\"diagram\">{}<figcaption>Solid arrows: success and the next step; dashed: failure actions. Select a step to read it below.</figcaption></figure>",
+        diagram::svg(&Flow::of(doc, w), &captions, id, n)
+    );
+    out.push_str("<h4>Steps</h4><ol class=\"steps\">");
+    for step in steps {
+        step_item(out, bundle, doc, id, step);
+    }
+    out.push_str("</ol></details></article>");
+}
+
+fn step_anchor(workflow: &str, step: &str) -> String {
+    format!("step-{}-{}", slug(workflow), slug(step))
+}
+
+/// What a step calls when it is not an operation that could be found: as written.
+fn callee(step: &Value) -> Option<String> {
+    text(step, "workflowId")
+        .map(|w| format!("workflow {w}"))
+        .or_else(|| text(step, "operationId").map(str::to_owned))
+        .or_else(|| text(step, "operationPath").map(str::to_owned))
+}
+
+fn inputs(out: &mut String, doc: &Value, w: &Value) {
+    let rows = input_rows(doc, w);
+    if rows.is_empty() {
+        return;
+    }
+    out.push_str("<h4>Inputs</h4><table class=\"inputs\"><thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Type</th><th scope=\"col\">Required</th><th scope=\"col\">Description</th><th scope=\"col\">Default</th></tr></thead><tbody>");
+    for row in rows {
+        let _ = write!(
+            out,
+            "<tr><th scope=\"row\"><code>{}</code></th><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(row.name),
+            esc(&row.kind),
+            if row.required { "yes" } else { "no" },
+            esc(&one_line(row.description.unwrap_or(""))),
+            row.default
+                .map(|d| format!("<code>{}</code>", esc(&shown(d))))
+                .unwrap_or_default()
+        );
+    }
+    out.push_str("</tbody></table>");
+}
+
+/// A two-column table of names and values (outputs).
+fn pairs<'v>(out: &mut String, items: impl Iterator<Item = (&'v str, &'v Value)>, head: &str) {
+    let _ = write!(
+        out,
+        "<table class=\"pairs\"><thead><tr><th scope=\"col\">{head}</th><th scope=\"col\">Value</th></tr></thead><tbody>"
+    );
+    for (k, v) in items {
+        let _ = write!(
+            out,
+            "<tr><th scope=\"row\"><code>{}</code></th><td><code>{}</code></td></tr>",
+            esc(k),
+            esc(&shown(v))
+        );
+    }
+    out.push_str("</tbody></table>");
+}
+
+fn step_item(out: &mut String, bundle: &Bundle, doc: &Value, workflow: &str, step: &Value) {
+    let id = text(step, "stepId").unwrap_or("?");
+    let t = target(bundle, step);
+    let _ = write!(
+        out,
+        "<li class=\"step\" id=\"{}\"><h5><code class=\"step-id\">{}</code>",
+        step_anchor(workflow, id),
+        esc(id)
+    );
+    if let Some(mp) = &t.method_path {
+        let (method, path) = mp.split_once(' ').unwrap_or((mp, ""));
+        let _ = write!(
+            out,
+            " <span class=\"op\"><span class=\"method m-{}\">{}</span> <code>{}</code></span>",
+            method.to_ascii_lowercase(),
+            esc(method),
+            esc(path)
+        );
+    }
+    if let Some(w) = text(step, "workflowId") {
+        let _ = write!(
+            out,
+            " <span class=\"op\">calls workflow <a href=\"#{}\"><code>{}</code></a></span>",
+            workflow_anchor(w),
+            esc(w)
+        );
+    } else if let Some(c) = text(step, "operationId").or_else(|| text(step, "operationPath")) {
+        let _ = write!(out, " <code class=\"operation-id\">{}</code>", esc(c));
+    }
+    out.push_str("</h5>");
+    if let Some(s) = &t.summary {
+        let _ = write!(out, "<p class=\"op-summary\">{}</p>", esc(&one_line(s)));
+    }
+    if let Some(d) = text(step, "description") {
+        let _ = write!(out, "<div class=\"prose\">{}</div>", commonmark(d));
+    }
+    out.push_str("<dl>");
+    let params = parameter_rows(doc, step);
+    if !params.is_empty() {
+        out.push_str("<dt>Parameters</dt><dd><ul>");
+        for p in params {
+            let _ = write!(out, "<li><code>{}</code>", esc(p.name));
+            if let Some(place) = p.place {
+                let _ = write!(out, " <span class=\"in\">in {}</span>", esc(place));
+            }
+            if let Some(v) = p.value {
+                let _ = write!(out, " = <code>{}</code>", esc(&shown(v)));
+            }
+            out.push_str("</li>");
+        }
+        out.push_str("</ul></dd>");
+    }
+    if let Some(body) = step.get("requestBody") {
+        out.push_str("<dt>Request body");
+        if let Some(ct) = text(body, "contentType") {
+            let _ = write!(out, " <code>{}</code>", esc(ct));
+        }
+        out.push_str("</dt><dd>");
+        if let Some(p) = body.get("payload") {
+            let pretty = match p {
+                Value::String(s) => s.clone(),
+                other => serde_json::to_string_pretty(other).unwrap_or_default(),
+            };
+            let _ = write!(
+                out,
+                "<pre class=\"payload\"><code>{}</code></pre>",
+                esc(&pretty)
+            );
+        }
+        out.push_str("</dd>");
+    }
+    let success = criteria(list(step, "successCriteria"));
+    if !success.is_empty() {
+        out.push_str("<dt>Success criteria</dt><dd>");
+        criteria_html(out, &success);
+        out.push_str("</dd>");
+    }
+    for (key, words) in [("onSuccess", "On success"), ("onFailure", "On failure")] {
+        let list = actions(doc, step, key);
+        if list.is_empty() {
+            continue;
+        }
+        let _ = write!(out, "<dt>{words}</dt><dd><ul class=\"actions\">");
+        for a in &list {
+            action_html(out, a, workflow);
+        }
+        out.push_str("</ul></dd>");
+    }
+    if let Some(outputs) = object(step, "outputs") {
+        out.push_str("<dt>Outputs</dt><dd>");
+        pairs(out, outputs.iter().map(|(k, v)| (k.as_str(), v)), "Output");
+        out.push_str("</dd>");
+    }
+    out.push_str("</dl></li>");
+}
+
+fn criteria_html(out: &mut String, list: &[CriterionText]) {
+    out.push_str("<ul class=\"criteria\">");
+    for c in list {
+        let _ = write!(out, "<li><code>{}</code>", esc(&c.condition));
+        if let Some(k) = &c.kind {
+            let _ = write!(out, " <span class=\"kind\">{}</span>", esc(k));
+        }
+        out.push_str("</li>");
+    }
+    out.push_str("</ul>");
+}
+
+fn action_html(out: &mut String, a: &ActionText, workflow: &str) {
+    let _ = write!(out, "<li><code>{}</code>: {}", esc(&a.name), esc(&a.verb));
+    if let Some(t) = &a.target {
+        let href = if a.verb == "goto step" {
+            step_anchor(workflow, t)
+        } else {
+            workflow_anchor(t)
+        };
+        let _ = write!(out, " <a href=\"#{href}\"><code>{}</code></a>", esc(t));
+    }
+    if !a.criteria.is_empty() {
+        out.push_str(" when");
+        criteria_html(out, &a.criteria);
+    }
+    out.push_str("</li>");
+}

@@ -1,0 +1,125 @@
+//! The HTML pages of the seed workflow and the specification's examples: snapshots of their
+//! structure (landmarks, headings, tables, diagram nodes and edges), and what every page must
+//! be: self-contained, escaped, and truthful about broken documents.
+
+mod common;
+
+use common::{OAI_EXAMPLES, SEED, outline, repo};
+use telaio_model::{LoadOptions, Loader};
+
+fn page(relative: &str) -> String {
+    let path = repo(relative);
+    let loader = Loader::new(LoadOptions::default());
+    let name = path.file_name().unwrap().to_str().unwrap();
+    telaio_docs::render_document(&loader, &path, name, None).html
+}
+
+#[test]
+fn the_seed_page() {
+    let html = page(SEED);
+    // The polling loop is an edge from the step to itself.
+    assert!(
+        html.contains("<g class=\"edge success loop\"><title>pollResults → pollResults ($.Status == &#39;CREATED&#39;)</title>"),
+        "{html}"
+    );
+    insta::assert_snapshot!("seed", outline(&html));
+}
+
+#[test]
+fn the_specification_examples() {
+    for name in OAI_EXAMPLES {
+        let html = page(&format!("crates/engine/tests/oai-examples/{name}"));
+        insta::assert_snapshot!(name, outline(&html));
+    }
+}
+
+#[test]
+fn pages_are_self_contained() {
+    for relative in [SEED, "crates/engine/tests/oai-examples/oauth.arazzo.yaml"] {
+        let html = page(relative);
+        for fetching in ["<link", "<img", "src=", "@import", "url(http"] {
+            assert!(!html.contains(fetching), "{relative} has {fetching}");
+        }
+        assert_eq!(html.matches("<script>").count(), 1);
+        assert_eq!(html.matches("<style>").count(), 1);
+    }
+}
+
+#[test]
+fn document_text_is_escaped_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("evil.arazzo.yaml");
+    std::fs::write(
+        &path,
+        r#"arazzo: 1.0.1
+info:
+  title: "<script>alert('title')</script>"
+  version: "1"
+  description: "Hello <img src=x onerror=alert(1)> [click](javascript:alert(2))"
+sourceDescriptions:
+  - name: api
+    url: ./missing.yaml
+workflows:
+  - workflowId: "w</title><script>alert(3)</script>"
+    summary: "<b>bold</b>"
+    steps:
+      - stepId: "s<svg onload=alert(4)>"
+        operationId: op
+        successCriteria:
+          - condition: "$statusCode < 300 && $response.body#/a > 1"
+"#,
+    )
+    .unwrap();
+    let loader = Loader::new(LoadOptions::default());
+    let html = telaio_docs::render_document(&loader, &path, "evil.arazzo.yaml", None).html;
+    assert_eq!(
+        html.matches("<script>").count(),
+        1,
+        "only the page's own script"
+    );
+    assert!(!html.contains("<img"), "{html}");
+    assert!(!html.contains("<svg onload"), "{html}");
+    assert!(!html.contains("href=\"javascript:"), "{html}");
+    assert!(
+        html.contains("s&lt;svg onload=alert(4)&gt;"),
+        "shown as text: {html}"
+    );
+    assert!(!html.contains("<b>bold"), "{html}");
+    assert!(html.contains("$statusCode &lt; 300 &amp;&amp;"), "{html}");
+}
+
+#[test]
+fn a_document_that_cannot_be_loaded_gets_a_page_saying_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("broken.arazzo.yaml");
+    std::fs::write(
+        &path,
+        "arazzo: 1.0.1\ninfo:\n  title: [never closed\n  version: 1\n",
+    )
+    .unwrap();
+    let loader = Loader::new(LoadOptions::default());
+    let page = telaio_docs::render_document(&loader, &path, "broken.arazzo.yaml", None);
+    assert!(page.load_error.is_some());
+    assert!(page.facts.is_none());
+    let html = page.html;
+    assert!(html.contains("could not be loaded"), "{html}");
+    assert!(html.contains(
+        "<section id=\"validation\" aria-labelledby=\"validation-h\" class=\"invalid\">"
+    ));
+    // The reason sits under the line, which links from the list of findings.
+    assert!(
+        html.contains("<span class=\"line has-error\" id=\"L4\">"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<a href=\"#L4\">broken.arazzo.yaml:4:"),
+        "{html}"
+    );
+    insta::assert_snapshot!("broken", outline(&html));
+}
+
+#[test]
+fn markdown_in_descriptions_is_rendered() {
+    let html = page("crates/engine/tests/oai-examples/bnpl-arazzo.yaml");
+    assert!(html.contains("<div class=\"prose\"><p>"), "{html}");
+}
