@@ -21,6 +21,8 @@ pub(crate) fn run(args: &CatalogArgs) -> u8 {
     let options = CatalogOptions {
         jobs: args.jobs,
         force: args.force,
+        // Pages rendered with other sources substituted, or remote loading allowed, differ.
+        settings: format!("{:?}", args.load),
     };
     let summary = match telaio_docs::catalog(&args.dir, &args.output, &loader, &options) {
         Ok(s) => s,

@@ -59,7 +59,8 @@ fn file_url(path: &Path) -> String {
 }
 
 /// The page ran cleanly and fetched nothing but itself.
-fn assert_clean(browser: &Browser) {
+fn assert_clean(browser: &mut Browser) {
+    browser.drain();
     assert_eq!(browser.errors(), Vec::<String>::new(), "console errors");
     let remote: Vec<String> = browser
         .requests()
@@ -97,7 +98,7 @@ fn the_seed_page_draws_its_polling_loop() {
     telaio(&["docs", seed.to_str().unwrap(), "-o", page.to_str().unwrap()]);
     let mut browser = Browser::launch(&chromium);
     browser.open(&file_url(&page));
-    assert_clean(&browser);
+    assert_clean(&mut browser);
 
     // The loop edge: drawn (a path with an extent), from pollResults back to itself.
     let loops = browser.eval(
@@ -131,7 +132,7 @@ fn the_seed_page_draws_its_polling_loop() {
     browser.eval("document.querySelector('svg.flow a.node[data-step=\"pollResults\"]').dispatchEvent(new MouseEvent('click', {bubbles: true}))");
     assert_eq!(
         browser.eval("location.hash"),
-        json!("#step-face-liveness-session-pollResults")
+        json!("#step-face-liveness-session.pollResults")
     );
     // The validator's findings sit under the lines they concern.
     let flagged = browser.eval(
@@ -141,21 +142,23 @@ fn the_seed_page_draws_its_polling_loop() {
         flagged.as_array().unwrap().contains(&json!("L64")),
         "{flagged}"
     );
-    // Copy gives back the document exactly.
-    let copied = browser.eval(
-        "Array.from(document.querySelectorAll('#source-text .code')).map(l => l.textContent).join('\\n')",
+    // The copy button puts the document, exactly, on the clipboard.
+    browser.call(
+        "Browser.grantPermissions",
+        json!({"permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]}),
     );
+    browser.call("Page.bringToFront", json!({}));
+    browser.eval("document.querySelector('[data-copy]').click()");
+    let copied = browser
+        .eval("new Promise(r => setTimeout(r, 200)).then(() => navigator.clipboard.readText())");
     assert_eq!(
         copied.as_str().unwrap(),
         std::fs::read_to_string(&seed).unwrap()
     );
-    browser.eval("document.querySelector('[data-copy]').click()");
-    std::thread::sleep(std::time::Duration::from_millis(100));
     assert_eq!(
         browser.eval("document.querySelector('[data-copy]').textContent"),
         json!("Copied")
     );
-
     let shots = screenshots();
     browser.eval("scrollTo(0, 0)");
     browser.screenshot(&shots.join("seed-page-light.png"), false);
@@ -183,7 +186,7 @@ fn the_seed_page_draws_its_polling_loop() {
         "#document",
         &shots.join("seed-source-dark.png"),
     );
-    assert_clean(&browser);
+    assert_clean(&mut browser);
 }
 
 /// A catalog folder from the repository's own documents and one broken file.
@@ -248,13 +251,13 @@ fn the_catalog_index_searches_and_filters() {
     let mut browser = Browser::launch(&chromium);
     let index = file_url(&output.join("index.html"));
     browser.open(&index);
-    assert_clean(&browser);
+    assert_clean(&mut browser);
     // Ten workflows in six documents, and a row for the broken one.
     let all = visible_rows(&mut browser);
     assert_eq!(all.len(), 11, "{all:#?}");
     assert_eq!(
         browser.eval("document.getElementById('shown').textContent"),
-        json!("11 of 11 workflows shown")
+        json!("10 of 10 workflows shown")
     );
     // Typing in the search box narrows the rows to those that match every word.
     browser.eval("document.getElementById('q').focus()");
@@ -278,7 +281,7 @@ fn the_catalog_index_searches_and_filters() {
     set(&mut browser, "provider", "rekognition", "change");
     assert_eq!(visible_rows(&mut browser).len(), 1);
     set(&mut browser, "provider", "", "change");
-    browser.eval("document.querySelector('#catalog li[data-tag=\"store\"]').click()");
+    browser.eval("document.querySelector('#catalog button[data-tag=\"store\"]').click()");
     assert_eq!(
         browser.eval("document.getElementById('tag').value"),
         json!("store")
@@ -290,11 +293,11 @@ fn the_catalog_index_searches_and_filters() {
     browser.open(&format!("{index}?q=oauth"));
     let preset = visible_rows(&mut browser);
     assert!(!preset.is_empty() && preset.iter().all(|r| r.contains("oauth")));
-    assert_clean(&browser);
+    assert_clean(&mut browser);
     // The broken document's page says why, at its line.
     let broken = browser.eval("document.querySelector('tr.broken a').href");
     browser.open(broken.as_str().unwrap());
-    assert_clean(&browser);
+    assert_clean(&mut browser);
     assert_eq!(
         browser.eval("document.querySelector('#validation').className"),
         json!("invalid")
@@ -340,7 +343,7 @@ fn the_corpus_catalog_lists_every_workflow() {
     }
     let mut browser = Browser::launch(&chromium);
     browser.open(&file_url(&dir.path().join("index.html")));
-    assert_clean(&browser);
+    assert_clean(&mut browser);
     let listed: Value = browser.eval(
         "Array.from(document.querySelectorAll('#catalog tbody tr td:first-child code')).map(c => c.textContent)",
     );

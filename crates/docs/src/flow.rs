@@ -1,14 +1,14 @@
 //! A workflow as a graph: its steps, what follows each one, and why. Success actions
 //! (`goto`, `end`), the fall-through to the next step when no action applies, failure actions
-//! (`retry`, `goto`, `end`), and calls of other workflows. A `goto` back to the same step is a
+//! (`retry`, `goto`, `end`), and calls of other workflows (a step's `workflowId`). A `goto` back to the same step is a
 //! loop edge: the seed's polling shows as one.
 
 use serde_json::Value;
 
-use crate::page::{list, resolve, text};
+use crate::page::{list, step_actions, text};
 
 /// One node of a workflow's graph.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Node {
     /// A step, by its index and id.
     Step(usize, String),
@@ -31,6 +31,8 @@ pub enum EdgeKind {
     OnFailure,
     /// A `retry` failure action (back to the same step).
     Retry,
+    /// A step that runs another workflow, to that workflow (the step goes on when it ends).
+    Call,
 }
 
 /// An edge of the graph.
@@ -79,12 +81,23 @@ impl Flow {
         };
         for (i, step) in steps.iter().enumerate() {
             let from = node(i);
+            if let Some(w) = text(step, "workflowId") {
+                flow.edges.push(Edge {
+                    from: from.clone(),
+                    to: Node::Workflow(w.to_owned()),
+                    kind: EdgeKind::Call,
+                    label: "calls".to_owned(),
+                });
+            }
             let next = if i + 1 < steps.len() {
                 node(i + 1)
             } else {
                 Node::Succeeded
             };
-            let successes = merged(doc, step, workflow, "onSuccess", "successActions");
+            let successes: Vec<&Value> = step_actions(doc, workflow, step, "onSuccess")
+                .into_iter()
+                .map(|(a, _)| a)
+                .collect();
             let mut always = false;
             for action in &successes {
                 let label = criteria_label(action);
@@ -117,7 +130,7 @@ impl Flow {
                     },
                 });
             }
-            for action in merged(doc, step, workflow, "onFailure", "failureActions") {
+            for (action, _) in step_actions(doc, workflow, step, "onFailure") {
                 let label = criteria_label(action);
                 let (to, kind, label) = match text(action, "type") {
                     Some("retry") => {
@@ -153,30 +166,6 @@ impl Flow {
         }
         flow
     }
-}
-
-/// A step's actions, then the workflow's that it does not override by name.
-fn merged<'v>(
-    doc: &'v Value,
-    step: &'v Value,
-    workflow: &'v Value,
-    own: &str,
-    shared: &str,
-) -> Vec<&'v Value> {
-    let kind = shared;
-    let mut out: Vec<&Value> = list(step, own)
-        .iter()
-        .map(|a| resolve(doc, a, kind))
-        .collect();
-    for a in list(workflow, shared).iter().map(|a| resolve(doc, a, kind)) {
-        if !out
-            .iter()
-            .any(|o| text(o, "name").is_some() && text(o, "name") == text(a, "name"))
-        {
-            out.push(a);
-        }
-    }
-    out
 }
 
 /// The conditions of an action's criteria, joined (empty when it has none: it always applies).

@@ -93,7 +93,7 @@ fn workflow(out: &mut String, bundle: &Bundle, doc: &Value, w: &Value) {
     );
     let _ = writeln!(out, "**Steps**\n");
     for (i, step) in list(w, "steps").iter().enumerate() {
-        step_md(out, bundle, doc, i + 1, step);
+        step_md(out, bundle, doc, w, i + 1, step);
     }
 }
 
@@ -120,7 +120,7 @@ fn inputs(out: &mut String, doc: &Value, w: &Value) {
     out.push('\n');
 }
 
-fn step_md(out: &mut String, bundle: &Bundle, doc: &Value, n: usize, step: &Value) {
+fn step_md(out: &mut String, bundle: &Bundle, doc: &Value, w: &Value, n: usize, step: &Value) {
     let id = text(step, "stepId").unwrap_or("?");
     let t = target(bundle, step);
     let mut head = format!("{n}. **`{id}`** — {}", t.label);
@@ -164,7 +164,7 @@ fn step_md(out: &mut String, bundle: &Bundle, doc: &Value, n: usize, step: &Valu
         lines.push(format!("Success criteria: {criteria}"));
     }
     for (key, words) in [("onSuccess", "On success"), ("onFailure", "On failure")] {
-        let actions: Vec<String> = actions(doc, step, key).iter().map(action).collect();
+        let actions: Vec<String> = actions(doc, w, step, key).iter().map(action).collect();
         if !actions.is_empty() {
             lines.push(format!("{words}: {}", actions.join("; ")));
         }
@@ -188,10 +188,11 @@ fn action(a: &ActionText) -> String {
         None => a.verb.clone(),
     };
     let when = criteria_list(&a.criteria);
+    let from = if a.inherited { " (the workflow's)" } else { "" };
     if when.is_empty() {
-        format!("`{}`: {what}", a.name)
+        format!("`{}`{from}: {what}", a.name)
     } else {
-        format!("`{}`: {what} when {when}", a.name)
+        format!("`{}`{from}: {what} when {when}", a.name)
     }
 }
 
@@ -239,6 +240,7 @@ fn mermaid(flow: &Flow) -> String {
         let arrow = match e.kind {
             EdgeKind::Next | EdgeKind::OnSuccess => "-->",
             EdgeKind::OnFailure | EdgeKind::Retry => "-.->",
+            EdgeKind::Call => "==>",
         };
         if e.label.is_empty() {
             let _ = writeln!(out, "  {} {arrow} {}", id(&e.from), id(&e.to));

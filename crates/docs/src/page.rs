@@ -189,19 +189,44 @@ pub(crate) struct ActionText {
     pub verb: String,
     pub target: Option<String>,
     pub criteria: Vec<CriterionText>,
+    /// One of the workflow's `successActions`/`failureActions`, not the step's own.
+    pub inherited: bool,
 }
 
-/// The actions of a step under `key` (`onSuccess`, `onFailure`), references resolved.
-pub(crate) fn actions(doc: &Value, step: &Value, key: &str) -> Vec<ActionText> {
+/// The actions that apply to a step under `key` (`onSuccess`, `onFailure`): its own, then
+/// the workflow's that it does not override by `name`, with references resolved; each marked
+/// `true` when it comes from the workflow.
+pub(crate) fn step_actions<'v>(
+    doc: &'v Value,
+    workflow: &'v Value,
+    step: &'v Value,
+    key: &str,
+) -> Vec<(&'v Value, bool)> {
     let kind = if key == "onSuccess" {
         "successActions"
     } else {
         "failureActions"
     };
-    list(step, key)
+    let mut out: Vec<(&Value, bool)> = list(step, key)
         .iter()
-        .map(|a| resolve(doc, a, kind))
-        .map(|a| {
+        .map(|a| (resolve(doc, a, kind), false))
+        .collect();
+    for a in list(workflow, kind).iter().map(|a| resolve(doc, a, kind)) {
+        let overridden = out
+            .iter()
+            .any(|(o, _)| text(o, "name").is_some() && text(o, "name") == text(a, "name"));
+        if !overridden {
+            out.push((a, true));
+        }
+    }
+    out
+}
+
+/// The actions of a step under `key`, for display.
+pub(crate) fn actions(doc: &Value, workflow: &Value, step: &Value, key: &str) -> Vec<ActionText> {
+    step_actions(doc, workflow, step, key)
+        .into_iter()
+        .map(|(a, inherited)| {
             let (verb, target) = match text(a, "type") {
                 Some("goto") => match (text(a, "stepId"), text(a, "workflowId")) {
                     (Some(s), _) => ("goto step".to_owned(), Some(s.to_owned())),
@@ -224,6 +249,7 @@ pub(crate) fn actions(doc: &Value, step: &Value, key: &str) -> Vec<ActionText> {
                 verb,
                 target,
                 criteria: criteria(list(a, "criteria")),
+                inherited,
             }
         })
         .collect()

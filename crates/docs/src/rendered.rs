@@ -25,6 +25,8 @@ pub struct Rendered {
     pub(crate) files: Vec<std::path::PathBuf>,
     /// The URLs of the API descriptions it uses.
     pub(crate) apis: Vec<String>,
+    /// Whether it read anything that is not a local file.
+    pub(crate) remote: bool,
 }
 
 /// Loads, validates and renders the document at `path`. `name` is how pages and messages name
@@ -46,17 +48,23 @@ pub fn render_document(loader: &Loader, path: &Path, name: &str, index: Option<&
                 index,
                 ..Page::of(&bundle, &diagnostics)
             });
+            let (files, remote) = files(&bundle);
             Rendered {
                 html,
                 facts: Some(Facts::of(&bundle)),
-                files: files(&bundle),
+                files,
+                remote,
                 apis: api_urls(&bundle),
                 diagnostics,
                 load_error: None,
             }
         }
         Err(error) => {
-            let text = std::fs::read_to_string(path).ok();
+            // A file over the size limit is not read again just to show it.
+            let text = match error {
+                LoadError::TooLarge { .. } => None,
+                _ => std::fs::read_to_string(path).ok(),
+            };
             let diagnostics = unloadable(name, path, text.as_deref(), &error);
             let html = html(&Page {
                 bundle: None,
@@ -69,6 +77,7 @@ pub fn render_document(loader: &Loader, path: &Path, name: &str, index: Option<&
                 html,
                 facts: None,
                 files: vec![path.to_owned()],
+                remote: false,
                 apis: Vec::new(),
                 diagnostics,
                 load_error: Some(error),
@@ -98,23 +107,31 @@ fn unloadable(name: &str, path: &Path, text: Option<&str>, error: &LoadError) ->
     diagnostics
 }
 
-/// Every local file a bundle read: the document, its sources, linked documents and theirs.
-fn files(bundle: &Bundle) -> Vec<std::path::PathBuf> {
+/// Every local file a bundle read (the document first, then its sources, linked documents and
+/// theirs), and whether it read anything else.
+fn files(bundle: &Bundle) -> (Vec<std::path::PathBuf>, bool) {
     let mut out = Vec::new();
+    let mut remote = false;
     let mut add = |b: &Bundle| {
-        let urls = std::iter::once(&b.document.source.url)
-            .chain(b.sources.iter().filter_map(|s| s.url.as_ref()));
-        for url in urls {
-            if let Ok(p) = url.to_file_path()
-                && !out.contains(&p)
-            {
-                out.push(p);
+        // A source that could not be read shows the same whatever happens to it, except a
+        // missing local file appearing: local files are stamped even when missing.
+        let read = |s: &&telaio_model::LoadedSource| s.content.is_ok();
+        let urls = std::iter::once((&b.document.source.url, true)).chain(
+            b.sources
+                .iter()
+                .filter_map(|s| s.url.as_ref().map(|u| (u, read(&s)))),
+        );
+        for (url, was_read) in urls {
+            match url.to_file_path() {
+                Ok(p) if !out.contains(&p) => out.push(p),
+                Ok(_) => {}
+                Err(()) => remote |= was_read,
             }
         }
     };
     add(bundle);
     bundle.linked.iter().for_each(&mut add);
-    out
+    (out, remote)
 }
 
 fn api_urls(bundle: &Bundle) -> Vec<String> {

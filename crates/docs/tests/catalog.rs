@@ -118,19 +118,82 @@ fn a_second_run_renders_only_what_changed() {
     let fixed = std::fs::read_to_string(out.join("broken/bad.arazzo.html")).unwrap();
     assert!(fixed.contains("<h1>Fixed</h1>"));
 
-    // --force renders everything.
+    // --force renders everything (the pages are written again), and still removes the pages of
+    // documents that are gone.
+    let page = out.join("oai/pet-coupons.arazzo.html");
+    std::fs::write(&page, "stale").unwrap();
+    std::fs::remove_file(root.join("oai/bnpl-arazzo.yaml")).unwrap();
     let loader = Loader::new(LoadOptions::default());
-    let forced = catalog(
-        &root,
-        &out,
-        &loader,
-        &CatalogOptions {
-            force: true,
-            jobs: 1,
-        },
+    let options = CatalogOptions {
+        force: true,
+        jobs: 1,
+        ..CatalogOptions::default()
+    };
+    let forced = catalog(&root, &out, &loader, &options).unwrap();
+    assert_eq!((forced.rendered, forced.reused), (5, 0));
+    assert!(
+        std::fs::read_to_string(&page)
+            .unwrap()
+            .starts_with("<!doctype html>")
+    );
+    assert!(!out.join("oai/bnpl-arazzo.html").exists());
+
+    // Other settings, or another folder rendered into the same output, reuse nothing.
+    let options = CatalogOptions {
+        settings: "--source petStore=elsewhere.yaml".to_owned(),
+        ..CatalogOptions::default()
+    };
+    assert_eq!(catalog(&root, &out, &loader, &options).unwrap().reused, 0);
+    let other = dir.path().join("other");
+    copy_dir(&root.join("oai"), &other);
+    let moved = catalog(&other, &out, &loader, &CatalogOptions::default()).unwrap();
+    assert_eq!(moved.reused, 0);
+}
+
+#[test]
+fn the_index_escapes_what_documents_say() {
+    let dir = tempfile::tempdir().unwrap();
+    let (root, out) = (dir.path().join("in"), dir.path().join("out"));
+    std::fs::create_dir_all(root.join("x__<b>\"evil\"|co/arazzo")).unwrap();
+    std::fs::write(
+        root.join("x__<b>\"evil\"|co/arazzo/a.arazzo.yaml"),
+        r#"arazzo: 1.0.1
+info:
+  title: "<img src=x onerror=alert(1)>"
+  summary: "\"><script>alert(2)</script>"
+  version: "1"
+  x-tags: ["a|b", "<i>t</i>"]
+sourceDescriptions: []
+workflows:
+  - workflowId: "w\"><script>alert(3)</script>"
+    summary: "</td></tr><script>alert(4)</script>"
+    steps: []
+"#,
     )
     .unwrap();
-    assert_eq!(forced.rendered, 6);
+    let summary = build(&root, &out);
+    let index = std::fs::read_to_string(&summary.index).unwrap();
+    assert_eq!(
+        index.matches("<script>").count(),
+        1,
+        "only the index's own script"
+    );
+    assert!(!index.contains("<img"), "{index}");
+    assert!(!index.contains("<i>t"), "{index}");
+    // The provider from the folder and the tag with a `|` filter as written.
+    assert!(
+        index.contains("<option value=\"&lt;b&gt;&quot;evil&quot;/co\">"),
+        "{index}"
+    );
+    assert!(
+        index.contains("data-providers=\"&lt;b&gt;&quot;evil&quot;/co\""),
+        "{index}"
+    );
+    assert!(
+        index.contains("<option value=\"a/b\">a|b (1)</option>"),
+        "{index}"
+    );
+    assert!(index.contains("data-tag=\"a/b\""), "{index}");
 }
 
 #[test]

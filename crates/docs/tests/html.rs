@@ -89,6 +89,37 @@ workflows:
 }
 
 #[test]
+fn an_asyncapi_action_cannot_break_out_of_its_attribute() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("events.asyncapi.yaml"),
+        r##"asyncapi: 3.0.0
+info: {title: Events, version: "1"}
+channels:
+  c: {address: c}
+operations:
+  op:
+    action: 'x"><svg/onload=alert(1)>'
+    channel: {$ref: "#/channels/c"}
+"##,
+    )
+    .unwrap();
+    let path = dir.path().join("flow.arazzo.yaml");
+    std::fs::write(
+        &path,
+        "arazzo: 1.1.0\ninfo: {title: t, version: '1'}\nsourceDescriptions:\n  - {name: events, url: ./events.asyncapi.yaml, type: asyncapi}\nworkflows:\n  - workflowId: w\n    steps:\n      - {stepId: s, operationId: op}\n",
+    )
+    .unwrap();
+    let loader = Loader::new(LoadOptions::default());
+    let html = telaio_docs::render_document(&loader, &path, "flow.arazzo.yaml", None).html;
+    assert!(
+        html.contains("class=\"method m-other\">X&quot;&gt;&lt;SVG/ONLOAD=ALERT(1)&gt;</span>"),
+        "{html}"
+    );
+    assert!(!html.contains("<svg/onload"), "{html}");
+}
+
+#[test]
 fn a_document_that_cannot_be_loaded_gets_a_page_saying_why() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("broken.arazzo.yaml");

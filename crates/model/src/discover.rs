@@ -1,5 +1,5 @@
 //! Finding the Arazzo documents in a folder: every YAML or JSON file below it (hidden folders
-//! skipped) whose first lines have a top-level `arazzo` key. `telaio validate DIR` and
+//! and symbolic links to folders skipped, links to files followed) whose first lines have a top-level `arazzo` key. `telaio validate DIR` and
 //! `telaio catalog DIR` both walk this way, so they agree on what a folder holds.
 
 use std::io::Read;
@@ -26,11 +26,13 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     for entry in entries {
         let path = entry.path();
         let kind = entry.file_type()?;
+        // Linked files count; linked folders are not followed (a link to a parent would
+        // never end).
         if kind.is_dir() {
             if !entry.file_name().to_string_lossy().starts_with('.') {
                 walk(&path, out)?;
             }
-        } else if kind.is_file() && looks_like_arazzo(&path) {
+        } else if path.is_file() && looks_like_arazzo(&path) {
             out.push(path);
         }
     }

@@ -174,6 +174,20 @@ impl Browser {
         r["result"]["value"].clone()
     }
 
+    /// Reads what the browser has still to say (for up to half a second of quiet).
+    pub fn drain(&mut self) {
+        let started = Instant::now();
+        let mut quiet_since = Instant::now();
+        while quiet_since.elapsed() < Duration::from_millis(300)
+            && started.elapsed() < Duration::from_secs(5)
+        {
+            if let Some(m) = self.read() {
+                self.events.push(m);
+                quiet_since = Instant::now();
+            }
+        }
+    }
+
     /// Console errors and uncaught exceptions the page reported.
     pub fn errors(&self) -> Vec<String> {
         self.events

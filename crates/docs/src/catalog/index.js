@@ -8,6 +8,7 @@
   var shown = document.getElementById("shown");
   var none = document.getElementById("no-match");
   var rows = Array.prototype.slice.call(document.querySelectorAll("#catalog tbody tr"));
+  var workflows = rows.filter(function (row) { return row.classList.contains("workflow"); }).length;
   document.documentElement.classList.add("js");
   form.hidden = false;
 
@@ -16,17 +17,23 @@
     var p = provider.value;
     var t = tag.value;
     var count = 0;
+    var any = false;
     rows.forEach(function (row) {
       var text = row.getAttribute("data-text");
-      var tags = "|" + row.getAttribute("data-tags") + "|";
-      var ok = (!p || row.getAttribute("data-provider") === p) &&
-        (!t || tags.indexOf("|" + t + "|") >= 0) &&
+      var ok = has(row.getAttribute("data-providers"), p) &&
+        has(row.getAttribute("data-tags"), t) &&
         words.every(function (w) { return text.indexOf(w) >= 0; });
       row.hidden = !ok;
-      if (ok) count += 1;
+      any = any || ok;
+      if (ok && row.classList.contains("workflow")) count += 1;
     });
-    shown.textContent = count + " of " + rows.length + " workflows shown";
-    none.hidden = count > 0;
+    shown.textContent = count + " of " + workflows + " workflows shown";
+    none.hidden = any;
+  }
+
+  // Whether a `|`-separated list holds the value (any list does when no value is chosen).
+  function has(list, value) {
+    return !value || ("|" + list + "|").indexOf("|" + value + "|") >= 0;
   }
 
   function choose(select, value) {
@@ -44,7 +51,7 @@
   provider.addEventListener("change", apply);
   tag.addEventListener("change", apply);
   document.getElementById("catalog").addEventListener("click", function (event) {
-    var chip = event.target.closest("li[data-tag]");
+    var chip = event.target.closest("button[data-tag]");
     if (!chip) return;
     choose(tag, chip.getAttribute("data-tag"));
     apply();

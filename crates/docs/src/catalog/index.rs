@@ -17,7 +17,8 @@ const INDEX_STYLE: &str = "header.top,main,footer{max-width:1400px}.filters{disp
 .filters input,.filters select{font:inherit;font-size:1rem;padding:5px 8px;border:1px solid var(--line);border-radius:6px;background:var(--bg);color:var(--fg)}\
 .filters input{min-width:22em}#shown{color:var(--muted);padding-bottom:6px}\
 td .summary{margin:.2em 0 0;font-size:.92em}td.steps{text-align:right}\
-td ul.tags{margin:0;gap:4px}td ul.tags li{font-size:.78em}.js td ul.tags li{cursor:pointer}\
+td ul.tags{margin:0;gap:4px}td ul.tags li{padding:0;border:0;background:none}\
+td ul.tags button{font-size:.78em;border-radius:999px;padding:1px 9px;background:var(--panel);border:1px solid var(--line)}\
 .status-error{color:var(--bad);font-weight:600}.status-warning{color:var(--warn)}.status-ok{color:var(--ok)}\
 .totals{font-size:1.1em}.totals strong{font-size:1.15em}";
 
@@ -116,7 +117,12 @@ fn filters(out: &mut String, entries: &[&Entry], totals: &Totals) {
         totals.providers
     );
     for (p, n) in &providers {
-        let _ = write!(out, "<option value=\"{0}\">{0} ({n})</option>", esc(p));
+        let _ = write!(
+            out,
+            "<option value=\"{}\">{} ({n})</option>",
+            esc(&filter_value(p)),
+            esc(p)
+        );
     }
     let _ = write!(
         out,
@@ -124,7 +130,12 @@ fn filters(out: &mut String, entries: &[&Entry], totals: &Totals) {
         tags.len()
     );
     for (t, n) in &tags {
-        let _ = write!(out, "<option value=\"{0}\">{0} ({n})</option>", esc(t));
+        let _ = write!(
+            out,
+            "<option value=\"{}\">{} ({n})</option>",
+            esc(&filter_value(t)),
+            esc(t)
+        );
     }
     let _ = write!(
         out,
@@ -139,7 +150,7 @@ fn rows(out: &mut String, entry: &Entry) {
             format!("{} {}", entry.file, entry.problem.as_deref().unwrap_or("")).to_lowercase();
         let _ = write!(
             out,
-            "<tr class=\"broken\" data-provider=\"\" data-tags=\"\" data-text=\"{}\"><td>—</td><td><a href=\"{}\">{}</a></td><td></td><td></td><td></td><td class=\"status-error\">could not be loaded: {}</td></tr>",
+            "<tr class=\"broken\" data-providers=\"\" data-tags=\"\" data-text=\"{}\"><td>—</td><td><a href=\"{}\">{}</a></td><td></td><td></td><td></td><td class=\"status-error\">could not be loaded: {}</td></tr>",
             esc(&text),
             esc(&href(&entry.page)),
             esc(&entry.file),
@@ -147,14 +158,19 @@ fn rows(out: &mut String, entry: &Entry) {
         );
         return;
     };
-    let provider = facts.providers.first().map_or("", String::as_str);
-    let tags: Vec<String> = facts.tags.iter().map(|t| t.replace('|', "/")).collect();
+    let providers = facts
+        .providers
+        .iter()
+        .map(|p| filter_value(p))
+        .collect::<Vec<_>>()
+        .join("|");
+    let tags: Vec<String> = facts.tags.iter().map(|t| filter_value(t)).collect();
     let status = status(entry);
     if facts.workflows.is_empty() {
         let _ = write!(
             out,
-            "<tr data-provider=\"{}\" data-tags=\"{}\" data-text=\"{}\"><td>—</td>",
-            esc(provider),
+            "<tr data-providers=\"{}\" data-tags=\"{}\" data-text=\"{}\"><td>—</td>",
+            esc(&providers),
             esc(&tags.join("|")),
             esc(&search_text(facts, None, &entry.file))
         );
@@ -164,12 +180,12 @@ fn rows(out: &mut String, entry: &Entry) {
     for w in &facts.workflows {
         let _ = write!(
             out,
-            "<tr data-provider=\"{}\" data-tags=\"{}\" data-text=\"{}\"><td><a href=\"{}#workflow-{}\"><code>{}</code></a>",
-            esc(provider),
+            "<tr class=\"workflow\" data-providers=\"{}\" data-tags=\"{}\" data-text=\"{}\"><td><a href=\"{}#{}\"><code>{}</code></a>",
+            esc(&providers),
             esc(&tags.join("|")),
             esc(&search_text(facts, Some(w), &entry.file)),
             esc(&href(&entry.page)),
-            esc(&crate::html::markup::slug(&w.id)),
+            esc(&crate::html::workflow_anchor(&w.id)),
             esc(&w.id)
         );
         if let Some(s) = &w.summary {
@@ -196,7 +212,11 @@ fn document_cells(
         esc(&facts.providers.join(", "))
     );
     for t in tags.iter().take(6) {
-        let _ = write!(out, "<li data-tag=\"{0}\">{0}</li>", esc(t));
+        let _ = write!(
+            out,
+            "<li><button type=\"button\" data-tag=\"{0}\" title=\"Show the workflows tagged {0}\">{0}</button></li>",
+            esc(t)
+        );
     }
     if tags.len() > 6 {
         let _ = write!(
@@ -220,6 +240,11 @@ fn status(entry: &Entry) -> (&'static str, String) {
         (0, w) => ("status-warning", count(w, "warning")),
         (e, _) => ("status-error", count(e, "error")),
     }
+}
+
+/// A provider or tag as the filters compare it: `|` separates them in the rows' attributes.
+fn filter_value(s: &str) -> String {
+    s.replace('|', "/")
 }
 
 /// What the search box matches, lower case.

@@ -15,16 +15,29 @@ pub(crate) const FILE: &str = ".telaio-catalog.json";
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub(crate) struct Manifest {
-    pub telaio: String,
+    pub settings: Settings,
     pub documents: Vec<Record>,
+}
+
+/// What the pages were rendered under: a page is reused only under the same.
+#[derive(Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Settings {
+    pub telaio: String,
+    /// The catalog's folder.
+    pub root: PathBuf,
+    /// The caller's other settings ([`crate::CatalogOptions::settings`]).
+    pub settings: String,
 }
 
 /// One rendered document.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Record {
     pub entry: Entry,
-    /// The files it read, as they were.
+    /// The files it read, as they were; the document's own first.
     pub inputs: Vec<Stamp>,
+    /// False when it read something that is not a local file (a remote source), whose
+    /// changes cannot be seen.
+    pub reusable: bool,
 }
 
 /// A file's size and modification time (`None` when it did not exist).
@@ -56,22 +69,21 @@ impl Stamp {
 }
 
 impl Manifest {
-    /// The manifest in `out`, or an empty one when it is missing, unreadable or of another
-    /// version of Telaio (everything is rendered again).
+    /// The manifest in `out`, or an empty one when it is missing or unreadable.
     pub fn read(out: &Path) -> Manifest {
         std::fs::read(out.join(FILE))
             .ok()
             .and_then(|b| serde_json::from_slice::<Manifest>(&b).ok())
-            .filter(|m| m.telaio == env!("CARGO_PKG_VERSION"))
             .unwrap_or_default()
     }
 
-    /// The record of `file`, when its page can be reused: nothing it read has changed and the
-    /// page is still there.
-    pub fn reusable(&self, file: &str, out: &Path) -> Option<&Record> {
+    /// The record of the document at `path`, when its page can be reused: it is the same
+    /// page, nothing the document read has changed, and the page is still there.
+    pub fn reusable(&self, path: &Path, page: &str, out: &Path) -> Option<&Record> {
         self.documents
             .iter()
-            .find(|r| r.entry.file == file)
+            .find(|r| r.inputs.first().is_some_and(|s| s.path == path))
+            .filter(|r| r.reusable && r.entry.page == page)
             .filter(|r| out.join(&r.entry.page).is_file())
             .filter(|r| r.inputs.iter().all(Stamp::unchanged))
     }

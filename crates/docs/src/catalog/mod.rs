@@ -9,7 +9,7 @@
 mod index;
 mod manifest;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -22,12 +22,15 @@ use crate::rendered::render_document;
 use manifest::{Manifest, Record, Stamp};
 
 /// How to build a catalog.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct CatalogOptions {
     /// Documents rendered at once; 0 means one per core.
     pub jobs: usize,
     /// Render every page again, even those whose files did not change.
     pub force: bool,
+    /// Whatever else shapes the pages, such as how the loader was set up (substituted
+    /// sources, remote loading): pages rendered under other settings are not reused.
+    pub settings: String,
 }
 
 /// What a catalog run did.
@@ -154,11 +157,13 @@ pub fn catalog(
         path: out.to_owned(),
         source,
     })?;
-    let previous = if options.force {
-        Manifest::default()
-    } else {
-        Manifest::read(out)
+    let previous = Manifest::read(out);
+    let settings = manifest::Settings {
+        telaio: env!("CARGO_PKG_VERSION").to_owned(),
+        root: root.clone(),
+        settings: options.settings.clone(),
     };
+    let reuse = !options.force && previous.settings == settings;
     let relative: Vec<String> = files.iter().map(|f| relative(&root, f)).collect();
     let pages = page_paths(&relative);
     let next = AtomicUsize::new(0);
@@ -178,7 +183,10 @@ pub fn catalog(
                         let Some(file) = files.get(i) else {
                             break done;
                         };
-                        if let Some(r) = previous.reusable(&relative[i], out) {
+                        let reused_record = reuse
+                            .then(|| previous.reusable(file, &pages[i], out))
+                            .flatten();
+                        if let Some(r) = reused_record {
                             reused.fetch_add(1, Ordering::Relaxed);
                             done.push((i, Ok(r.clone())));
                             continue;
@@ -195,7 +203,7 @@ pub fn catalog(
             .collect();
         workers
             .into_iter()
-            .flat_map(|w| w.join().unwrap_or_default())
+            .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
             .collect()
     });
     records.sort_by_key(|(i, _)| *i);
@@ -219,7 +227,7 @@ pub fn catalog(
         }
     })?;
     let manifest = Manifest {
-        telaio: env!("CARGO_PKG_VERSION").to_owned(),
+        settings,
         documents: records,
     };
     // The manifest only saves time; failing to write it costs the next run a full render.
@@ -249,6 +257,9 @@ impl Document<'_> {
     fn render(&self, loader: &Loader, out: &Path) -> Result<Record, CatalogError> {
         let depth = self.page.matches('/').count();
         let index = format!("{}index.html", "../".repeat(depth));
+        // The document's stamp comes first, and from before it is read: an edit made while it
+        // renders makes the next run render it again.
+        let before = Stamp::of(self.path);
         let rendered = render_document(loader, self.path, self.file, Some(&index));
         let target = out.join(self.page);
         let write_error = |source| CatalogError::Write {
@@ -273,9 +284,13 @@ impl Document<'_> {
             facts: rendered.facts,
             apis: rendered.apis,
         };
+        let inputs = std::iter::once(before)
+            .chain(rendered.files.iter().skip(1).map(|p| Stamp::of(p)))
+            .collect();
         Ok(Record {
             entry,
-            inputs: rendered.files.iter().map(|p| Stamp::of(p)).collect(),
+            inputs,
+            reusable: !rendered.remote,
         })
     }
 }
@@ -289,7 +304,8 @@ fn relative(root: &Path, file: &Path) -> String {
         .join("/")
 }
 
-/// Each document's page: `a/b.yml` → `a/b.html`, or `a/b.yml.html` when `a/b.json` exists too.
+/// Each document's page: `a/b.yml` → `a/b.html`, or `a/b.yml.html` when `a/b.json` exists
+/// too; never `index.html` at the top, and never two alike even where case is ignored.
 fn page_paths(files: &[String]) -> Vec<String> {
     let stem = |f: &str| {
         let name_start = f.rfind('/').map_or(0, |i| i + 1);
@@ -298,19 +314,23 @@ fn page_paths(files: &[String]) -> Vec<String> {
             None => f.to_owned(),
         }
     };
-    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut stems: HashMap<String, usize> = HashMap::new();
     for f in files {
-        *seen.entry(stem(f)).or_default() += 1;
+        *stems.entry(stem(f).to_lowercase()).or_default() += 1;
     }
+    let mut used: HashSet<String> = HashSet::from(["index.html".to_owned()]);
     files
         .iter()
         .map(|f| {
             let s = stem(f);
-            if seen[&s] > 1 || s == "index" {
-                format!("{f}.html")
-            } else {
-                format!("{s}.html")
-            }
+            let short = (stems[&s.to_lowercase()] == 1).then(|| format!("{s}.html"));
+            let numbered = (2..).map(|n| format!("{s}-{n}.html"));
+            short
+                .into_iter()
+                .chain(std::iter::once(format!("{f}.html")))
+                .chain(numbered)
+                .find(|page| used.insert(page.to_lowercase()))
+                .unwrap_or_default()
         })
         .collect()
 }
@@ -321,14 +341,26 @@ mod tests {
 
     #[test]
     fn page_paths_never_collide() {
-        let files = ["a/x.yml", "a/x.json", "b/y.yaml", "index.yaml"].map(String::from);
+        let files = [
+            "a/x.yml",
+            "a/x.json",
+            "a/x.yml.json",
+            "b/y.yaml",
+            "index.yaml",
+            "Pets.yaml",
+            "pets.json",
+        ]
+        .map(String::from);
         assert_eq!(
             page_paths(&files),
             [
                 "a/x.yml.html",
                 "a/x.json.html",
+                "a/x.yml.json.html",
                 "b/y.html",
-                "index.yaml.html"
+                "index.yaml.html",
+                "Pets.yaml.html",
+                "pets.json.html"
             ]
         );
     }

@@ -3,11 +3,13 @@
 //! routed in its own lane on the right with its label beside it. Colours come from the page's
 //! CSS, so the diagram follows the light or dark theme.
 
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
 use crate::facts::one_line;
 use crate::flow::{Edge, EdgeKind, Flow, Node};
-use crate::html::markup::{esc, slug};
+use crate::html::markup::esc;
+use crate::html::step_anchor;
 
 const GAP: f64 = 40.0;
 const NODE_H: f64 = 44.0;
@@ -27,9 +29,12 @@ pub(crate) struct StepCaption {
 /// The SVG of one workflow's flow; `n` makes its element ids unique in the page.
 pub(crate) fn svg(flow: &Flow, captions: &[StepCaption], workflow: &str, n: usize) -> String {
     let mut rows: Vec<Node> = flow.steps.clone();
+    let mut seen: HashSet<&Node> = flow.steps.iter().collect();
     for e in &flow.edges {
-        if !rows.contains(&e.to) {
-            rows.push(e.to.clone());
+        for n in [&e.from, &e.to] {
+            if seen.insert(n) {
+                rows.push(n.clone());
+            }
         }
     }
     // Terminals and called workflows after the steps, success first.
@@ -41,7 +46,13 @@ pub(crate) fn svg(flow: &Flow, captions: &[StepCaption], workflow: &str, n: usiz
     if rows.is_empty() {
         rows.push(Node::Succeeded);
     }
-    let row_of = |node: &Node| rows.iter().position(|r| r == node).unwrap_or(0);
+    let row_index: HashMap<&Node, usize> = rows.iter().enumerate().map(|(i, n)| (n, i)).collect();
+    // Each edge's rows, looked up once: large workflows stay linear.
+    let ends: Vec<(usize, usize)> = flow
+        .edges
+        .iter()
+        .map(|e| (row_index[&e.from], row_index[&e.to]))
+        .collect();
     let widest = rows
         .iter()
         .map(|r| node_text(r).chars().count())
@@ -57,31 +68,24 @@ pub(crate) fn svg(flow: &Flow, captions: &[StepCaption], workflow: &str, n: usiz
     let xr = X0 + w;
     let cx = X0 + w / 2.0;
 
-    // Which edges go straight down, which take a lane.
-    let mut straight = Vec::new();
+    // Which edges go straight down (the first edge between two consecutive rows), which take
+    // a lane.
+    let mut straight = vec![false; flow.edges.len()];
+    let mut taken: HashSet<(usize, usize)> = HashSet::new();
     let mut laned = Vec::new();
-    for (i, e) in flow.edges.iter().enumerate() {
-        let (a, b) = (row_of(&e.from), row_of(&e.to));
-        let taken = straight.iter().any(|&j: &usize| {
-            let o: &Edge = &flow.edges[j];
-            row_of(&o.from) == a && row_of(&o.to) == b
-        });
-        if b == a + 1 && !taken {
-            straight.push(i);
+    for (i, &(a, b)) in ends.iter().enumerate() {
+        if b == a + 1 && taken.insert((a, b)) {
+            straight[i] = true;
         } else {
             laned.push(i);
         }
     }
     // Short spans get the inner lanes; lanes are shared where spans do not overlap.
-    laned.sort_by_key(|&i| {
-        let e = &flow.edges[i];
-        (row_of(&e.from).abs_diff(row_of(&e.to)), i)
-    });
+    laned.sort_by_key(|&i| (ends[i].0.abs_diff(ends[i].1), i));
     let mut lanes: Vec<Vec<(usize, usize)>> = Vec::new();
     let mut lane_of = vec![0usize; flow.edges.len()];
     for &i in &laned {
-        let e = &flow.edges[i];
-        let (a, b) = (row_of(&e.from), row_of(&e.to));
+        let (a, b) = ends[i];
         let span = (a.min(b), a.max(b));
         let free = lanes
             .iter()
@@ -94,16 +98,19 @@ pub(crate) fn svg(flow: &Flow, captions: &[StepCaption], workflow: &str, n: usiz
         lane_of[i] = lane;
     }
     // Ports: where laned edges leave and enter a node's right side, spread over its height.
-    let mut ports: Vec<Vec<(usize, bool)>> = vec![Vec::new(); rows.len()];
+    let mut port_count = vec![0usize; rows.len()];
+    let mut port_of = vec![(0usize, 0usize); flow.edges.len()];
     for &i in &laned {
-        let e = &flow.edges[i];
-        ports[row_of(&e.from)].push((i, false));
-        ports[row_of(&e.to)].push((i, true));
+        let (a, b) = ends[i];
+        port_of[i].0 = port_count[a];
+        port_count[a] += 1;
+        port_of[i].1 = port_count[b];
+        port_count[b] += 1;
     }
     // A node with many edges on its side grows, so that they stay apart.
-    let heights: Vec<f64> = ports
+    let heights: Vec<f64> = port_count
         .iter()
-        .map(|p| NODE_H.max(PORT_GAP * (p.len() as f64 + 1.0)))
+        .map(|&p| NODE_H.max(PORT_GAP * (p as f64 + 1.0)))
         .collect();
     let tops: Vec<f64> = heights
         .iter()
@@ -114,21 +121,37 @@ pub(crate) fn svg(flow: &Flow, captions: &[StepCaption], workflow: &str, n: usiz
         })
         .collect();
     let top = |row: usize| tops[row];
-    let port_y = |row: usize, edge: usize, end: bool| {
-        let list = &ports[row];
-        let k = list.iter().position(|&p| p == (edge, end)).unwrap_or(0);
-        let slots = list.len() as f64;
-        top(row) + heights[row] * (k as f64 + 1.0) / (slots + 1.0)
+    let port_y = |row: usize, k: usize| {
+        top(row) + heights[row] * (k as f64 + 1.0) / (port_count[row] as f64 + 1.0)
     };
     let lane_x = |lane: usize| xr + 20.0 + lane as f64 * LANE_GAP;
     let label_x = lane_x(lanes.len()) + 8.0;
-    let longest_label = laned
-        .iter()
-        .map(|&i| flow.edges[i].label.chars().count().min(LABEL_CHARS))
-        .max()
-        .unwrap_or(0);
-    let width = (label_x + longest_label as f64 * 6.6 + 16.0).max(xr + 16.0);
-    let height = tops[rows.len() - 1] + heights[rows.len() - 1] + 16.0;
+    // Lane labels sit in a column right of the lanes, each at its edge's exit unless another
+    // is there already.
+    let mut label_y = vec![0.0f64; flow.edges.len()];
+    let mut placed: Vec<f64> = Vec::new();
+    let mut right = xr + 16.0;
+    for &i in &laned {
+        let label = &flow.edges[i].label;
+        if label.is_empty() {
+            continue;
+        }
+        let mut y = port_y(ends[i].0, port_of[i].0);
+        while placed.iter().any(|&u| (u - y).abs() < 13.0) {
+            y += 13.0;
+        }
+        placed.push(y);
+        label_y[i] = y;
+        right = right.max(label_x + text_width(label) + 16.0);
+    }
+    for (i, e) in flow.edges.iter().enumerate() {
+        if straight[i] && !e.label.is_empty() {
+            right = right.max(cx + 8.0 + text_width(&e.label) + 16.0);
+        }
+    }
+    let width = right;
+    let bottom = tops[rows.len() - 1] + heights[rows.len() - 1];
+    let height = placed.iter().fold(bottom, |m, &y| m.max(y + 8.0)) + 16.0;
 
     let mut out = String::with_capacity(4096);
     let id = format!("flow-{n}");
@@ -159,9 +182,8 @@ pub(crate) fn svg(flow: &Flow, captions: &[StepCaption], workflow: &str, n: usiz
             (w, heights[row]),
         );
     }
-    let mut label_ys: Vec<f64> = Vec::new();
     for (i, e) in flow.edges.iter().enumerate() {
-        let (a, b) = (row_of(&e.from), row_of(&e.to));
+        let (a, b) = ends[i];
         let class = edge_class(e);
         let title = format!(
             "{} → {}{}",
@@ -170,7 +192,7 @@ pub(crate) fn svg(flow: &Flow, captions: &[StepCaption], workflow: &str, n: usiz
             when(&e.label)
         );
         let _ = write!(out, "<g class=\"{class}\"><title>{}</title>", esc(&title));
-        if straight.contains(&i) {
+        if straight[i] {
             let (y0, y1) = (top(a) + heights[a], top(b));
             let _ = write!(
                 out,
@@ -187,7 +209,7 @@ pub(crate) fn svg(flow: &Flow, captions: &[StepCaption], workflow: &str, n: usiz
                 );
             }
         } else {
-            let (ys, ye) = (port_y(a, i, false), port_y(b, i, true));
+            let (ys, ye) = (port_y(a, port_of[i].0), port_y(b, port_of[i].1));
             let lx = lane_x(lane_of[i]);
             let _ = write!(
                 out,
@@ -195,11 +217,7 @@ pub(crate) fn svg(flow: &Flow, captions: &[StepCaption], workflow: &str, n: usiz
                 lane_path(xr, ys, lx, ye)
             );
             if !e.label.is_empty() {
-                let mut ly = ys;
-                while label_ys.iter().any(|&u| (u - ly).abs() < 13.0) {
-                    ly += 13.0;
-                }
-                label_ys.push(ly);
+                let ly = label_y[i];
                 let _ = write!(
                     out,
                     "<path class=\"leader\" d=\"M{:.1} {ys:.1}L{:.1} {:.1}\"/><text x=\"{label_x:.1}\" y=\"{:.1}\">{}</text>",
@@ -230,13 +248,10 @@ fn node_svg(
     match node {
         Node::Step(i, name) => {
             let caption = captions.get(*i);
-            let anchor = caption.map_or_else(
-                || format!("step-{}-{}", slug(workflow), slug(name)),
-                |c| c.anchor.clone(),
-            );
+            let anchor = caption.map_or_else(|| step_anchor(workflow, name), |c| c.anchor.clone());
             let _ = write!(
                 out,
-                "<a href=\"#{}\" class=\"node step\" data-step=\"{}\"><rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{h:.1}\" rx=\"6\"/>",
+                "<a href=\"#{}\" class=\"node step\" data-step=\"{}\" tabindex=\"-1\"><rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{h:.1}\" rx=\"6\"/>",
                 esc(&anchor),
                 esc(name)
             );
@@ -299,6 +314,7 @@ fn edge_class(e: &Edge) -> String {
         EdgeKind::OnSuccess => "success",
         EdgeKind::OnFailure => "failure",
         EdgeKind::Retry => "retry",
+        EdgeKind::Call => "call",
     };
     if e.from == e.to {
         format!("edge {kind} loop")
@@ -333,6 +349,7 @@ fn describe(flow: &Flow) -> String {
     for e in &flow.edges {
         let how = match (e.kind, e.from == e.to) {
             (EdgeKind::Retry, _) => "retries",
+            (EdgeKind::Call, _) => "runs",
             (_, true) => "loops back to itself",
             (EdgeKind::OnFailure, _) => "on failure goes to",
             _ => "goes to",
@@ -349,6 +366,11 @@ fn describe(flow: &Flow) -> String {
         ));
     }
     parts.join(" ")
+}
+
+/// About how wide a label is drawn, at most [`LABEL_CHARS`] characters of 12 px monospace.
+fn text_width(label: &str) -> f64 {
+    label.chars().count().min(LABEL_CHARS) as f64 * 6.6
 }
 
 fn truncate(s: &str, max: usize) -> String {

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 
 /// Text with `& < > " '` escaped, for element content and quoted attributes.
 pub(crate) fn esc(s: &str) -> Cow<'_, str> {
@@ -24,11 +24,12 @@ pub(crate) fn esc(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// A fragment id made of the letters, digits, `-` and `_` of `s` (others become `-`).
+/// A fragment id made of the letters, digits (any script), `-` and `_` of `s`; every other
+/// character becomes `-`, so a slug never holds a `.` (which joins slugs unambiguously).
 pub(crate) fn slug(s: &str) -> String {
     s.chars()
         .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
                 c
             } else {
                 '-'
@@ -63,11 +64,32 @@ pub(crate) fn commonmark(text: &str) -> String {
             id: CowStr::Borrowed(""),
         }),
         Event::End(TagEnd::Image) => Event::End(TagEnd::Link),
+        // A description sits under the page's own headings: its `#` is an `h4`.
+        Event::Start(Tag::Heading {
+            level,
+            id,
+            classes,
+            attrs,
+        }) => Event::Start(Tag::Heading {
+            level: demoted(level),
+            id,
+            classes,
+            attrs,
+        }),
+        Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(demoted(level))),
         other => other,
     });
     let mut out = String::with_capacity(text.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut out, events);
     out
+}
+
+fn demoted(level: HeadingLevel) -> HeadingLevel {
+    match level {
+        HeadingLevel::H1 => HeadingLevel::H4,
+        HeadingLevel::H2 => HeadingLevel::H5,
+        _ => HeadingLevel::H6,
+    }
 }
 
 fn safe_url(url: CowStr<'_>) -> CowStr<'_> {
@@ -104,6 +126,12 @@ mod tests {
         assert!(html.contains("href=\"https://a.example/\""), "{html}");
         assert!(!html.contains("<img"), "{html}");
         assert!(html.contains("href=\"https://b.example/i.png\""), "{html}");
+    }
+
+    #[test]
+    fn headings_sit_under_the_page_s_own() {
+        let html = commonmark("# Title\n\n## Part\n\n### Detail");
+        assert_eq!(html, "<h4>Title</h4>\n<h5>Part</h5>\n<h6>Detail</h6>\n");
     }
 
     #[test]

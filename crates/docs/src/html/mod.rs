@@ -200,9 +200,11 @@ fn validation(out: &mut String, page: &Page) {
     for d in page.diagnostics {
         let here = in_this_document(page, d);
         let at = d.span.map(|s| (s.start.line, s.start.column));
+        // The page's own name for its document: the linter's is relative to where it ran.
+        let file = if here { page.name } else { d.file.as_str() };
         let location = match at {
-            Some((l, c)) => format!("{}:{l}:{c}", d.file),
-            None => d.file.clone(),
+            Some((l, c)) => format!("{file}:{l}:{c}"),
+            None => file.to_owned(),
         };
         let _ = write!(out, "<li class=\"{}\">", d.severity.as_str());
         match (here, at) {
@@ -268,11 +270,16 @@ fn raw(out: &mut String, page: &Page) {
         .iter()
         .filter(|d| in_this_document(page, d))
         .collect();
-    source::listing(out, text, &here);
+    source::listing(out, page.name, text, &here);
     out.push_str("</section>");
 }
 
-/// The fragment id of a workflow's article.
+/// The fragment id of a workflow's article (the catalog's index links to it).
 pub(crate) fn workflow_anchor(id: &str) -> String {
     format!("workflow-{}", slug(id))
+}
+
+/// The fragment id of a step: `step-<workflow>.<step>`.
+pub(crate) fn step_anchor(workflow: &str, step: &str) -> String {
+    format!("step-{}.{}", slug(workflow), slug(step))
 }

@@ -41,7 +41,9 @@
   // A link to a step inside a collapsed workflow opens it.
   function reveal() {
     if (!location.hash) return;
-    var target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    var id;
+    try { id = decodeURIComponent(location.hash.slice(1)); } catch (e) { return; }
+    var target = document.getElementById(id);
     var details = target && target.closest("details");
     if (details) details.open = true;
   }

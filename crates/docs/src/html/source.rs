@@ -13,7 +13,8 @@ use telaio_lint::{Diagnostic, Severity};
 use crate::html::markup::esc;
 
 /// The listing of `text`, with the diagnostics whose spans fall in it.
-pub(crate) fn listing(out: &mut String, text: &str, diagnostics: &[&Diagnostic]) {
+/// `name` is how the page names the file in the findings' locations.
+pub(crate) fn listing(out: &mut String, name: &str, text: &str, diagnostics: &[&Diagnostic]) {
     let mut by_line: Vec<Vec<&Diagnostic>> = vec![Vec::new()];
     let lines: Vec<&str> = text.split('\n').collect();
     by_line.resize(lines.len() + 1, Vec::new());
@@ -26,7 +27,7 @@ pub(crate) fn listing(out: &mut String, text: &str, diagnostics: &[&Diagnostic])
     }
     out.push_str("<pre class=\"source\" id=\"source-text\"><code>");
     for d in unplaced {
-        diagnostic(out, d);
+        diagnostic(out, name, d);
     }
     let mut block: Option<usize> = None;
     for (i, line) in lines.iter().enumerate() {
@@ -42,19 +43,20 @@ pub(crate) fn listing(out: &mut String, text: &str, diagnostics: &[&Diagnostic])
             "<span class=\"line{mark}\" id=\"L{n}\"><a class=\"ln\" href=\"#L{n}\" data-n=\"{n}\" aria-label=\"line {n}\"></a><span class=\"code\">"
         );
         highlight(out, line, &mut block);
-        out.push_str("</span></span>\n");
+        // The line break inside the block keeps copied text in lines without doubling them.
+        out.push_str("</span>\n</span>");
         for d in &by_line[n] {
-            diagnostic(out, d);
+            diagnostic(out, name, d);
         }
     }
     out.push_str("</code></pre>");
 }
 
-fn diagnostic(out: &mut String, d: &Diagnostic) {
+fn diagnostic(out: &mut String, name: &str, d: &Diagnostic) {
     let at = d
         .span
-        .map(|s| format!("{}:{}:{} ", d.file, s.start.line, s.start.column))
-        .unwrap_or_else(|| format!("{} ", d.file));
+        .map(|s| format!("{name}:{}:{} ", s.start.line, s.start.column))
+        .unwrap_or_else(|| format!("{name} "));
     let _ = write!(
         out,
         "<span class=\"diag {sev}\" role=\"note\"><span class=\"where\">{}</span><strong>{sev}[{}]</strong> {}",
@@ -66,7 +68,7 @@ fn diagnostic(out: &mut String, d: &Diagnostic) {
     if let Some(h) = &d.hint {
         let _ = write!(out, "<span class=\"hint\"> hint: {}</span>", esc(h));
     }
-    out.push_str("</span>\n");
+    out.push_str("\n</span>");
 }
 
 /// One line of YAML (or JSON, whose lines look like flow YAML). `block` is the indentation of

@@ -9,8 +9,8 @@ use telaio_model::Bundle;
 use crate::facts::one_line;
 use crate::flow::Flow;
 use crate::html::diagram::{self, StepCaption};
-use crate::html::markup::{commonmark, esc, slug};
-use crate::html::workflow_anchor;
+use crate::html::markup::{commonmark, esc};
+use crate::html::{step_anchor, workflow_anchor};
 use crate::page::{
     ActionText, CriterionText, actions, criteria, input_rows, list, object, parameter_rows, shown,
     target, text,
@@ -22,7 +22,7 @@ pub(crate) fn article(out: &mut String, bundle: &Bundle, w: &Value, n: usize) {
     let steps = list(w, "steps");
     let _ = write!(
         out,
-        "<article class=\"workflow\" id=\"{}\" aria-labelledby=\"{0}-h\"><details open><summary><h3 id=\"{0}-h\"><code>{}</code></h3><span class=\"count\">{} step{}</span></summary>",
+        "<article class=\"workflow\" id=\"{}\" aria-labelledby=\"h-{0}\"><details open><summary><h3 id=\"h-{0}\"><code>{}</code></h3><span class=\"count\">{} step{}</span></summary>",
         workflow_anchor(id),
         esc(id),
         steps.len(),
@@ -68,18 +68,14 @@ pub(crate) fn article(out: &mut String, bundle: &Bundle, w: &Value, n: usize) {
         .collect();
     let _ = write!(
         out,
-        "<h4>Flow</h4><figure class=\"diagram\">{}<figcaption>Solid arrows: success and the next step; dashed: failure actions. Select a step to read it below.</figcaption></figure>",
+        "<h4>Flow</h4><figure class=\"diagram\">{}<figcaption>Solid arrows: success and the next step; dashed: failure actions; thick: a call of another workflow. Select a step to read it below.</figcaption></figure>",
         diagram::svg(&Flow::of(doc, w), &captions, id, n)
     );
     out.push_str("<h4>Steps</h4><ol class=\"steps\">");
     for step in steps {
-        step_item(out, bundle, doc, id, step);
+        step_item(out, bundle, doc, w, step);
     }
     out.push_str("</ol></details></article>");
-}
-
-fn step_anchor(workflow: &str, step: &str) -> String {
-    format!("step-{}-{}", slug(workflow), slug(step))
 }
 
 /// What a step calls when it is not an operation that could be found: as written.
@@ -129,7 +125,8 @@ fn pairs<'v>(out: &mut String, items: impl Iterator<Item = (&'v str, &'v Value)>
     out.push_str("</tbody></table>");
 }
 
-fn step_item(out: &mut String, bundle: &Bundle, doc: &Value, workflow: &str, step: &Value) {
+fn step_item(out: &mut String, bundle: &Bundle, doc: &Value, w: &Value, step: &Value) {
+    let workflow = text(w, "workflowId").unwrap_or("?");
     let id = text(step, "stepId").unwrap_or("?");
     let t = target(bundle, step);
     let _ = write!(
@@ -140,10 +137,16 @@ fn step_item(out: &mut String, bundle: &Bundle, doc: &Value, workflow: &str, ste
     );
     if let Some(mp) = &t.method_path {
         let (method, path) = mp.split_once(' ').unwrap_or((mp, ""));
+        // The method picks a colour; an AsyncAPI action is any string, so only known ones do.
+        let lower = method.to_ascii_lowercase();
+        let colour = match lower.as_str() {
+            "get" | "post" | "put" | "patch" | "delete" | "head" | "options" | "trace" | "send"
+            | "receive" => lower.as_str(),
+            _ => "other",
+        };
         let _ = write!(
             out,
-            " <span class=\"op\"><span class=\"method m-{}\">{}</span> <code>{}</code></span>",
-            method.to_ascii_lowercase(),
+            " <span class=\"op\"><span class=\"method m-{colour}\">{}</span> <code>{}</code></span>",
             esc(method),
             esc(path)
         );
@@ -207,7 +210,7 @@ fn step_item(out: &mut String, bundle: &Bundle, doc: &Value, workflow: &str, ste
         out.push_str("</dd>");
     }
     for (key, words) in [("onSuccess", "On success"), ("onFailure", "On failure")] {
-        let list = actions(doc, step, key);
+        let list = actions(doc, w, step, key);
         if list.is_empty() {
             continue;
         }
@@ -238,7 +241,11 @@ fn criteria_html(out: &mut String, list: &[CriterionText]) {
 }
 
 fn action_html(out: &mut String, a: &ActionText, workflow: &str) {
-    let _ = write!(out, "<li><code>{}</code>: {}", esc(&a.name), esc(&a.verb));
+    let _ = write!(out, "<li><code>{}</code>", esc(&a.name));
+    if a.inherited {
+        out.push_str(" <span class=\"kind\">(the workflow's)</span>");
+    }
+    let _ = write!(out, ": {}", esc(&a.verb));
     if let Some(t) = &a.target {
         let href = if a.verb == "goto step" {
             step_anchor(workflow, t)
