@@ -167,6 +167,11 @@ fn the_seed_page_draws_its_polling_loop() {
         "figure.diagram",
         &shots.join("seed-diagram-light.png"),
     );
+    shot_of(
+        &mut browser,
+        "article.workflow",
+        &shots.join("seed-workflow-light.png"),
+    );
     // The dark theme follows the system setting.
     browser.call(
         "Emulation.setEmulatedMedia",

@@ -21,6 +21,28 @@ fn bench(c: &mut Criterion) {
             render_document(&loader, &seed, "seed.yml", None).html.len()
         })
     });
+    // A workflow of 2,000 steps, each with a `goto` back to the first and an `end` on failure:
+    // the diagram's layout must stay near linear.
+    let mut text = String::from(
+        "arazzo: 1.0.1\ninfo: {title: big, version: '1'}\nsourceDescriptions: []\nworkflows:\n  - workflowId: big\n    steps:\n",
+    );
+    for i in 0..2000 {
+        text.push_str(&format!(
+            "      - stepId: s{i}\n        operationId: op\n        onSuccess:\n          - {{name: again, type: goto, stepId: s0, criteria: [{{condition: $statusCode == 202}}]}}\n        onFailure:\n          - {{name: stop, type: end}}\n"
+        ));
+    }
+    let url = telaio_model::Url::parse("file:///tmp/big.arazzo.yaml").unwrap();
+    let document = std::sync::Arc::new(
+        telaio_model::ArazzoDocument::from_text(url, text, &LoadOptions::default()).unwrap(),
+    );
+    let big = telaio_model::Bundle {
+        document,
+        sources: Vec::new(),
+        linked: Vec::new(),
+    };
+    c.bench_function("page of a 2,000-step workflow", |b| {
+        b.iter(|| telaio_docs::html(&telaio_docs::Page::of(&big, &[])).len())
+    });
     let corpus = repo.join("../shared/corpus");
     if !corpus.is_dir() {
         eprintln!(

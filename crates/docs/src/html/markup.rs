@@ -24,6 +24,26 @@ pub(crate) fn esc(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// A message of the validator, escaped, with its `backticked` parts as code.
+pub(crate) fn inline_code(s: &str) -> String {
+    let parts: Vec<&str> = s.split('`').collect();
+    // An odd number of backticks: the last one is a character, not a delimiter.
+    if parts.len().is_multiple_of(2) {
+        return esc(s).into_owned();
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for (i, part) in parts.iter().enumerate() {
+        if i % 2 == 1 {
+            out.push_str("<code>");
+            out.push_str(&esc(part));
+            out.push_str("</code>");
+        } else {
+            out.push_str(&esc(part));
+        }
+    }
+    out
+}
+
 /// A fragment id made of the letters, digits (any script), `-` and `_` of `s`; every other
 /// character becomes `-`, so a slug never holds a `.` (which joins slugs unambiguously).
 pub(crate) fn slug(s: &str) -> String {
@@ -126,6 +146,15 @@ mod tests {
         assert!(html.contains("href=\"https://a.example/\""), "{html}");
         assert!(!html.contains("<img"), "{html}");
         assert!(html.contains("href=\"https://b.example/i.png\""), "{html}");
+    }
+
+    #[test]
+    fn backticks_become_code() {
+        assert_eq!(
+            inline_code("step `a<b>` goes to `c`"),
+            "step <code>a&lt;b&gt;</code> goes to <code>c</code>"
+        );
+        assert_eq!(inline_code("one ` tick"), "one ` tick");
     }
 
     #[test]

@@ -17,7 +17,7 @@ use telaio_model::Bundle;
 
 use crate::facts::{Facts, count};
 use crate::page::{list, source_rows, text};
-use markup::{commonmark, esc, slug};
+use markup::{commonmark, esc, inline_code, slug};
 
 pub(crate) const STYLE: &str = include_str!("page.css");
 const SCRIPT: &str = include_str!("page.js");
@@ -85,7 +85,7 @@ pub fn html(page: &Page) -> String {
         );
     }
     match (&facts, page.bundle) {
-        (Some(facts), Some(bundle)) => header(&mut out, facts, bundle),
+        (Some(facts), Some(bundle)) => header(&mut out, facts, bundle, page.diagnostics),
         _ => {
             let _ = write!(
                 out,
@@ -95,10 +95,11 @@ pub fn html(page: &Page) -> String {
         }
     }
     out.push_str("</header>\n<main id=\"main\">");
-    validation(&mut out, page);
+    if page.bundle.is_none() {
+        validation(&mut out, page);
+    }
     if let Some(bundle) = page.bundle {
         let doc = &bundle.document.json;
-        sources(&mut out, doc);
         let workflows = list(doc, "workflows");
         let _ = write!(
             out,
@@ -111,6 +112,8 @@ pub fn html(page: &Page) -> String {
             workflow::article(&mut out, bundle, w, n);
         }
         out.push_str("</section>");
+        sources(&mut out, doc);
+        validation(&mut out, page);
     }
     raw(&mut out, page);
     let _ = write!(
@@ -123,7 +126,16 @@ pub fn html(page: &Page) -> String {
     out
 }
 
-fn header(out: &mut String, facts: &Facts, bundle: &Bundle) {
+fn header(out: &mut String, facts: &Facts, bundle: &Bundle, diagnostics: &[Diagnostic]) {
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let verdict = match (errors, diagnostics.len() - errors) {
+        (0, 0) => ("valid", "valid".to_owned()),
+        (0, w) => ("warned", count(w, "warning")),
+        (e, _) => ("invalid", count(e, "error")),
+    };
     let doc = &bundle.document.json;
     let provider = if facts.providers.is_empty() {
         String::new()
@@ -152,10 +164,12 @@ fn header(out: &mut String, facts: &Facts, bundle: &Bundle) {
     }
     let _ = write!(
         out,
-        "<li><strong>{}</strong></li><li><strong>{}</strong></li><li><strong>{}</strong></li></ul>",
+        "<li><strong>{}</strong></li><li><strong>{}</strong></li><li><strong>{}</strong></li><li><a href=\"#validation\" class=\"verdict-{}\">{}</a></li></ul>",
         count(facts.workflows.len(), "workflow"),
         count(facts.api_count, "source API"),
-        count(facts.providers.len(), "provider")
+        count(facts.providers.len(), "provider"),
+        verdict.0,
+        verdict.1
     );
     if !facts.tags.is_empty() {
         out.push_str("<ul class=\"tags\" aria-label=\"Tags\">");
@@ -220,10 +234,10 @@ fn validation(out: &mut String, page: &Page) {
             " <strong>{}[{}]</strong> {}",
             d.severity.as_str(),
             esc(d.rule),
-            esc(&d.message)
+            inline_code(&d.message)
         );
         if let Some(h) = &d.hint {
-            let _ = write!(out, " <span class=\"hint\">hint: {}</span>", esc(h));
+            let _ = write!(out, " <span class=\"hint\">hint: {}</span>", inline_code(h));
         }
         out.push_str("</li>");
     }

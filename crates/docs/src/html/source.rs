@@ -10,7 +10,7 @@ use std::fmt::Write;
 
 use telaio_lint::{Diagnostic, Severity};
 
-use crate::html::markup::esc;
+use crate::html::markup::{esc, inline_code};
 
 /// The listing of `text`, with the diagnostics whose spans fall in it.
 /// `name` is how the page names the file in the findings' locations.
@@ -62,11 +62,11 @@ fn diagnostic(out: &mut String, name: &str, d: &Diagnostic) {
         "<span class=\"diag {sev}\" role=\"note\"><span class=\"where\">{}</span><strong>{sev}[{}]</strong> {}",
         esc(&at),
         esc(d.rule),
-        esc(&d.message),
+        inline_code(&d.message),
         sev = d.severity.as_str()
     );
     if let Some(h) = &d.hint {
-        let _ = write!(out, "<span class=\"hint\"> hint: {}</span>", esc(h));
+        let _ = write!(out, "<span class=\"hint\"> hint: {}</span>", inline_code(h));
     }
     out.push_str("\n</span>");
 }
