@@ -2,10 +2,12 @@
 
 use std::time::Instant;
 
+use std::path::Path;
 use telaio_docs::CatalogOptions;
-use telaio_model::LoadOptions;
 
-use crate::args::CatalogArgs;
+use telaio_model::{LoadOptions, Loader};
+
+use crate::args::{CatalogArgs, LoadArgs};
 use crate::render::usage_error;
 use crate::{exit, loading};
 
@@ -21,8 +23,7 @@ pub(crate) fn run(args: &CatalogArgs) -> u8 {
     let options = CatalogOptions {
         jobs: args.jobs,
         force: args.force,
-        // Pages rendered with other sources substituted, or remote loading allowed, differ.
-        settings: format!("{:?}", args.load),
+        settings: settings(&args.load),
     };
     let summary = match telaio_docs::catalog(&args.dir, &args.output, &loader, &options) {
         Ok(s) => s,
@@ -48,4 +49,21 @@ pub(crate) fn run(args: &CatalogArgs) -> u8 {
         started.elapsed().as_secs_f64()
     );
     exit::OK
+}
+
+/// What else shapes the pages: remote loading, and the substituted sources with their paths
+/// resolved (the same `--source x=./a.yaml` names another file from another folder).
+fn settings(load: &LoadArgs) -> String {
+    let sources: Vec<String> = load
+        .sources
+        .iter()
+        .map(|pair| match pair.split_once('=') {
+            Some((name, place)) => match Loader::url_for_path(Path::new(place)) {
+                Ok(url) => format!("{name}={url}"),
+                Err(_) => pair.clone(),
+            },
+            None => pair.clone(),
+        })
+        .collect();
+    format!("allow-remote={} sources={sources:?}", load.allow_remote)
 }

@@ -130,10 +130,12 @@ fn the_seed_page_draws_its_polling_loop() {
     );
     // A step box links to the step's description.
     browser.eval("document.querySelector('svg.flow a.node[data-step=\"pollResults\"]').dispatchEvent(new MouseEvent('click', {bubbles: true}))");
-    assert_eq!(
-        browser.eval("location.hash"),
-        json!("#step-face-liveness-session.pollResults")
+    // (A navigation inside the page may land after the click returns: wait for it.)
+    let hash = browser.eval(
+        "(async () => { for (let i = 0; i < 100 && location.hash === ''; i++) \
+         await new Promise(r => setTimeout(r, 50)); return location.hash; })()",
     );
+    assert_eq!(hash, json!("#step-face-liveness-session.pollResults"));
     // The validator's findings sit under the lines they concern.
     let flagged = browser.eval(
         "Array.from(document.querySelectorAll('#source-text .line.has-warning')).map(l => l.id)",
@@ -148,16 +150,17 @@ fn the_seed_page_draws_its_polling_loop() {
         json!({"permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]}),
     );
     browser.call("Page.bringToFront", json!({}));
-    browser.eval("document.querySelector('[data-copy]').click()");
-    let copied = browser
-        .eval("new Promise(r => setTimeout(r, 200)).then(() => navigator.clipboard.readText())");
+    // Click, wait until the button reports the outcome, then read the clipboard back.
+    let outcome = browser.eval(
+        "(async () => { const b = document.querySelector('[data-copy]'); b.click(); \
+         for (let i = 0; i < 100 && b.textContent === 'Copy'; i++) await new Promise(r => setTimeout(r, 50)); \
+         return b.textContent; })()",
+    );
+    assert_eq!(outcome, json!("Copied"));
+    let copied = browser.eval("navigator.clipboard.readText()");
     assert_eq!(
         copied.as_str().unwrap(),
         std::fs::read_to_string(&seed).unwrap()
-    );
-    assert_eq!(
-        browser.eval("document.querySelector('[data-copy]').textContent"),
-        json!("Copied")
     );
     let shots = screenshots();
     browser.eval("scrollTo(0, 0)");

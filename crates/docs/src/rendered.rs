@@ -25,8 +25,9 @@ pub struct Rendered {
     pub(crate) files: Vec<std::path::PathBuf>,
     /// The URLs of the API descriptions it uses.
     pub(crate) apis: Vec<String>,
-    /// Whether it read anything that is not a local file.
-    pub(crate) remote: bool,
+    /// Whether its page may be reused while its local files are unchanged: not when it read
+    /// (or failed to read) something remote, or a file it could not read for a passing reason.
+    pub(crate) reusable: bool,
 }
 
 /// Loads, validates and renders the document at `path`. `name` is how pages and messages name
@@ -48,12 +49,12 @@ pub fn render_document(loader: &Loader, path: &Path, name: &str, index: Option<&
                 index,
                 ..Page::of(&bundle, &diagnostics)
             });
-            let (files, remote) = files(&bundle);
+            let (files, reusable) = files(&bundle);
             Rendered {
                 html,
                 facts: Some(Facts::of(&bundle)),
                 files,
-                remote,
+                reusable,
                 apis: api_urls(&bundle),
                 diagnostics,
                 load_error: None,
@@ -77,7 +78,7 @@ pub fn render_document(loader: &Loader, path: &Path, name: &str, index: Option<&
                 html,
                 facts: None,
                 files: vec![path.to_owned()],
-                remote: false,
+                reusable: !passing(&error),
                 apis: Vec::new(),
                 diagnostics,
                 load_error: Some(error),
@@ -108,30 +109,42 @@ fn unloadable(name: &str, path: &Path, text: Option<&str>, error: &LoadError) ->
 }
 
 /// Every local file a bundle read (the document first, then its sources, linked documents and
-/// theirs), and whether it read anything else.
+/// theirs), and whether the page may be reused while they stay the same.
 fn files(bundle: &Bundle) -> (Vec<std::path::PathBuf>, bool) {
     let mut out = Vec::new();
-    let mut remote = false;
+    let mut reusable = true;
     let mut add = |b: &Bundle| {
-        // A source that could not be read shows the same whatever happens to it, except a
-        // missing local file appearing: local files are stamped even when missing.
-        let read = |s: &&telaio_model::LoadedSource| s.content.is_ok();
-        let urls = std::iter::once((&b.document.source.url, true)).chain(
-            b.sources
-                .iter()
-                .filter_map(|s| s.url.as_ref().map(|u| (u, read(&s)))),
-        );
-        for (url, was_read) in urls {
-            match url.to_file_path() {
-                Ok(p) if !out.contains(&p) => out.push(p),
-                Ok(_) => {}
-                Err(()) => remote |= was_read,
+        if let Ok(p) = b.document.source.url.to_file_path()
+            && !out.contains(&p)
+        {
+            out.push(p);
+        }
+        for s in &b.sources {
+            let Some(url) = &s.url else { continue };
+            match (url.to_file_path(), &s.content) {
+                // Remote content may change unseen; a refused remote read stays refused.
+                (
+                    Err(()),
+                    Err(LoadError::RemoteNotAllowed { .. } | LoadError::UnsupportedScheme { .. }),
+                ) => {}
+                (Err(()), _) => reusable = false,
+                (Ok(_), Err(e)) if passing(e) => reusable = false,
+                (Ok(p), _) => {
+                    if !out.contains(&p) {
+                        out.push(p);
+                    }
+                }
             }
         }
     };
     add(bundle);
     bundle.linked.iter().for_each(&mut add);
-    (out, remote)
+    (out, reusable)
+}
+
+/// A reason to fail that may pass without the file changing (permissions, the network).
+fn passing(error: &LoadError) -> bool {
+    matches!(error, LoadError::Io { .. } | LoadError::Remote { .. })
 }
 
 fn api_urls(bundle: &Bundle) -> Vec<String> {

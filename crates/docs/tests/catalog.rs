@@ -144,6 +144,8 @@ fn a_second_run_renders_only_what_changed() {
         ..CatalogOptions::default()
     };
     assert_eq!(catalog(&root, &out, &loader, &options).unwrap().reused, 0);
+    assert_eq!(build(&root, &out).reused, 0, "back to the default settings");
+    assert_eq!(build(&root, &out).reused, 5);
     let other = dir.path().join("other");
     copy_dir(&root.join("oai"), &other);
     let moved = catalog(&other, &out, &loader, &CatalogOptions::default()).unwrap();

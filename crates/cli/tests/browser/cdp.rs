@@ -165,7 +165,7 @@ impl Browser {
     pub fn eval(&mut self, expression: &str) -> Value {
         let r = self.call(
             "Runtime.evaluate",
-            json!({"expression": expression, "returnByValue": true, "awaitPromise": true}),
+            json!({"expression": expression, "returnByValue": true, "awaitPromise": true, "userGesture": true}),
         );
         assert!(
             r.get("exceptionDetails").is_none(),

@@ -66,6 +66,12 @@ impl Stamp {
     pub fn unchanged(&self) -> bool {
         Stamp::of(&self.path) == *self
     }
+
+    /// Whether the file was modified at or after `time`.
+    pub fn modified_since(&self, time: std::time::SystemTime) -> bool {
+        let since = time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        self.seen.is_some_and(|(_, modified)| modified >= since)
+    }
 }
 
 impl Manifest {

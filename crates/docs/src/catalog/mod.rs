@@ -166,6 +166,14 @@ pub fn catalog(
     let reuse = !options.force && previous.settings == settings;
     let relative: Vec<String> = files.iter().map(|f| relative(&root, f)).collect();
     let pages = page_paths(&relative);
+    // A document that is gone takes its page with it. Before rendering, so that a page whose
+    // name only changes case is written after its old name is removed.
+    let current: HashSet<&str> = pages.iter().map(String::as_str).collect();
+    for old in &previous.documents {
+        if !current.contains(old.entry.page.as_str()) && is_page_path(&old.entry.page) {
+            let _ = std::fs::remove_file(out.join(&old.entry.page));
+        }
+    }
     let next = AtomicUsize::new(0);
     let reused = AtomicUsize::new(0);
     let jobs = match options.jobs {
@@ -211,12 +219,6 @@ pub fn catalog(
         .into_iter()
         .map(|(_, r)| r)
         .collect::<Result<_, _>>()?;
-    for old in &previous.documents {
-        if !records.iter().any(|r| r.entry.page == old.entry.page) {
-            // A document that is gone takes its page with it.
-            let _ = std::fs::remove_file(out.join(&old.entry.page));
-        }
-    }
     let entries: Vec<&Entry> = records.iter().map(|r| &r.entry).collect();
     let totals = index::Totals::of(&entries);
     let index_path = out.join("index.html");
@@ -260,6 +262,7 @@ impl Document<'_> {
         // The document's stamp comes first, and from before it is read: an edit made while it
         // renders makes the next run render it again.
         let before = Stamp::of(self.path);
+        let started = std::time::SystemTime::now();
         let rendered = render_document(loader, self.path, self.file, Some(&index));
         let target = out.join(self.page);
         let write_error = |source| CatalogError::Write {
@@ -284,15 +287,27 @@ impl Document<'_> {
             facts: rendered.facts,
             apis: rendered.apis,
         };
-        let inputs = std::iter::once(before)
+        let inputs: Vec<Stamp> = std::iter::once(before)
             .chain(rendered.files.iter().skip(1).map(|p| Stamp::of(p)))
             .collect();
+        // A file changed while the page rendered may or may not be in it: render it again.
+        let settled = inputs.iter().all(|s| !s.modified_since(started));
         Ok(Record {
             entry,
             inputs,
-            reusable: !rendered.remote,
+            reusable: rendered.reusable && settled,
         })
     }
+}
+
+/// Whether a page path from a manifest is one this module writes: relative, inside the
+/// output folder, ending in `.html` (a manifest is a file anyone could have edited).
+fn is_page_path(page: &str) -> bool {
+    let path = Path::new(page);
+    page.ends_with(".html")
+        && path
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)))
 }
 
 /// `root/a/b.yml` → `a/b.yml`.
@@ -351,6 +366,8 @@ mod tests {
             "pets.json",
         ]
         .map(String::from);
+        assert!(is_page_path("a/b.html") && !is_page_path("../x.html"));
+        assert!(!is_page_path("/etc/x.html") && !is_page_path("a/b.yml"));
         assert_eq!(
             page_paths(&files),
             [

@@ -370,7 +370,7 @@ fn describe(flow: &Flow) -> String {
 
 /// About how wide a label is drawn, at most [`LABEL_CHARS`] characters of 12 px monospace.
 fn text_width(label: &str) -> f64 {
-    label.chars().count().min(LABEL_CHARS) as f64 * 6.6
+    label.chars().count().min(LABEL_CHARS) as f64 * CHAR_W
 }
 
 fn truncate(s: &str, max: usize) -> String {

@@ -24,12 +24,13 @@ pub(crate) fn esc(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// A message of the validator, escaped, with its `backticked` parts as code.
+/// A message of the validator, escaped, with its `backticked` parts as code (an unpaired
+/// last backtick stays a character).
 pub(crate) fn inline_code(s: &str) -> String {
-    let parts: Vec<&str> = s.split('`').collect();
-    // An odd number of backticks: the last one is a character, not a delimiter.
+    let mut parts: Vec<&str> = s.split('`').collect();
+    let mut tail = None;
     if parts.len().is_multiple_of(2) {
-        return esc(s).into_owned();
+        tail = parts.pop();
     }
     let mut out = String::with_capacity(s.len() + 16);
     for (i, part) in parts.iter().enumerate() {
@@ -40,6 +41,10 @@ pub(crate) fn inline_code(s: &str) -> String {
         } else {
             out.push_str(&esc(part));
         }
+    }
+    if let Some(t) = tail {
+        out.push('`');
+        out.push_str(&esc(t));
     }
     out
 }
@@ -155,6 +160,7 @@ mod tests {
             "step <code>a&lt;b&gt;</code> goes to <code>c</code>"
         );
         assert_eq!(inline_code("one ` tick"), "one ` tick");
+        assert_eq!(inline_code("`a` and `"), "<code>a</code> and `");
     }
 
     #[test]

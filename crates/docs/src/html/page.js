@@ -6,15 +6,17 @@
     button.addEventListener("click", function () {
       var lines = document.querySelectorAll("#" + button.dataset.copy + " .code");
       var text = Array.prototype.map.call(lines, function (l) { return l.textContent; }).join("\n");
-      var done = function () {
-        button.textContent = "Copied";
+      var show = function (ok) {
+        button.textContent = ok ? "Copied" : "Copy failed";
         setTimeout(function () { button.textContent = "Copy"; }, 1500);
       };
       if (navigator.clipboard && navigator.clipboard.writeText) {
-        navigator.clipboard.writeText(text).then(done, function () { fallback(text); done(); });
+        navigator.clipboard.writeText(text).then(
+          function () { show(true); },
+          function () { show(fallback(text)); }
+        );
       } else {
-        fallback(text);
-        done();
+        show(fallback(text));
       }
     });
   });
@@ -26,8 +28,10 @@
     area.style.left = "-9999px";
     document.body.appendChild(area);
     area.select();
-    try { document.execCommand("copy"); } catch (e) { /* nothing more to try */ }
+    var ok = false;
+    try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
     document.body.removeChild(area);
+    return ok;
   }
   var toggle = document.querySelector("[data-toggle-all]");
   if (toggle) {
