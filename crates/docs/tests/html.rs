@@ -154,3 +154,25 @@ fn markdown_in_descriptions_is_rendered() {
     let html = page("crates/engine/tests/oai-examples/bnpl-arazzo.yaml");
     assert!(html.contains("<div class=\"prose\"><p>"), "{html}");
 }
+
+#[test]
+fn long_tag_lists_fold_away() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tagged.arazzo.yaml");
+    let tags: Vec<String> = (1..=20).map(|i| format!("t{i}")).collect();
+    std::fs::write(
+        &path,
+        format!(
+            "arazzo: 1.0.1\ninfo: {{title: t, version: '1', x-tags: [{}]}}\nsourceDescriptions: []\nworkflows: []\n",
+            tags.join(", ")
+        ),
+    )
+    .unwrap();
+    let loader = Loader::new(LoadOptions::default());
+    let html = telaio_docs::render_document(&loader, &path, "tagged.arazzo.yaml", None).html;
+    let (shown, folded) = html
+        .split_once("<details class=\"more-tags\"><summary>8 more tags</summary>")
+        .expect("folded tags");
+    assert!(shown.contains("<li>t12</li>") && !shown.contains("<li>t13</li>"));
+    assert!(folded.contains("<li>t13</li>") && folded.contains("<li>t20</li>"));
+}

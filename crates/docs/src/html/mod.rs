@@ -172,15 +172,33 @@ fn header(out: &mut String, facts: &Facts, bundle: &Bundle, diagnostics: &[Diagn
         verdict.1
     );
     if !facts.tags.is_empty() {
-        out.push_str("<ul class=\"tags\" aria-label=\"Tags\">");
-        for t in &facts.tags {
-            let _ = write!(out, "<li>{}</li>", esc(t));
+        // An API with dozens of tags would bury the page under them: the rest fold away.
+        let (shown, more) = facts.tags.split_at(facts.tags.len().min(SHOWN_TAGS));
+        tag_list(out, shown);
+        if !more.is_empty() {
+            let _ = write!(
+                out,
+                "<details class=\"more-tags\"><summary>{} more tags</summary>",
+                more.len()
+            );
+            tag_list(out, more);
+            out.push_str("</details>");
         }
-        out.push_str("</ul>");
     }
     if let Some(d) = doc.get("info").and_then(|i| text(i, "description")) {
         let _ = write!(out, "<div class=\"prose\">{}</div>", commonmark(d));
     }
+}
+
+/// Tags shown before the rest fold away.
+const SHOWN_TAGS: usize = 12;
+
+fn tag_list(out: &mut String, tags: &[String]) {
+    out.push_str("<ul class=\"tags\" aria-label=\"Tags\">");
+    for t in tags {
+        let _ = write!(out, "<li>{}</li>", esc(t));
+    }
+    out.push_str("</ul>");
 }
 
 fn validation(out: &mut String, page: &Page) {
