@@ -8,7 +8,7 @@ use telaio_lint::{Diagnostic, LintOptions};
 use telaio_model::{Bundle, LoadError, Loader, SourceText, Url};
 
 use crate::facts::Facts;
-use crate::html::{Page, html};
+use crate::html::{Page, html, render};
 
 /// A document's page and what it was made from.
 #[derive(Debug)]
@@ -44,15 +44,17 @@ pub fn render_document(loader: &Loader, path: &Path, name: &str, index: Option<&
     match loaded {
         Ok(bundle) => {
             let diagnostics = telaio_lint::lint(&bundle, &LintOptions::default());
-            let html = html(&Page {
+            let facts = Facts::of(&bundle);
+            let page = Page {
                 name,
                 index,
                 ..Page::of(&bundle, &diagnostics)
-            });
+            };
+            let html = render(&page, Some(&facts));
             let (files, reusable) = files(&bundle);
             Rendered {
                 html,
-                facts: Some(Facts::of(&bundle)),
+                facts: Some(facts),
                 files,
                 reusable,
                 apis: api_urls(&bundle),

@@ -109,39 +109,35 @@ fn filters(out: &mut String, entries: &[&Entry], totals: &Totals) {
             *tags.entry(t).or_default() += f.workflows.len();
         }
     }
-    let _ = write!(
-        out,
+    out.push_str(
         "<form class=\"filters\" role=\"search\" hidden onsubmit=\"return false\">\
-<label for=\"q\">Search<input type=\"search\" id=\"q\" name=\"q\" placeholder=\"workflow, operation, provider, tag…\" autocomplete=\"off\"></label>\
-<label for=\"provider\">Provider<select id=\"provider\" name=\"provider\"><option value=\"\">All providers ({})</option>",
-        totals.providers
+<label for=\"q\">Search<input type=\"search\" id=\"q\" name=\"q\" placeholder=\"workflow, operation, provider, tag…\" autocomplete=\"off\"></label>",
     );
-    for (p, n) in &providers {
-        let _ = write!(
-            out,
-            "<option value=\"{}\">{} ({n})</option>",
-            esc(&filter_value(p)),
-            esc(p)
-        );
-    }
+    select(out, "provider", "Provider", "providers", &providers);
+    select(out, "tag", "Tag", "tags", &tags);
     let _ = write!(
         out,
-        "</select></label><label for=\"tag\">Tag<select id=\"tag\" name=\"tag\"><option value=\"\">All tags ({})</option>",
-        tags.len()
-    );
-    for (t, n) in &tags {
-        let _ = write!(
-            out,
-            "<option value=\"{}\">{} ({n})</option>",
-            esc(&filter_value(t)),
-            esc(t)
-        );
-    }
-    let _ = write!(
-        out,
-        "</select></label><output id=\"shown\" for=\"q provider tag\" aria-live=\"polite\">{} shown</output></form>",
+        "<output id=\"shown\" for=\"q provider tag\" aria-live=\"polite\">{} shown</output></form>",
         count(totals.workflows, "workflow")
     );
+}
+
+/// A filter: every value with the number of workflows it has, the value as the rows carry it.
+fn select(out: &mut String, id: &str, label: &str, plural: &str, values: &BTreeMap<&str, usize>) {
+    let _ = write!(
+        out,
+        "<label for=\"{id}\">{label}<select id=\"{id}\" name=\"{id}\"><option value=\"\">All {plural} ({})</option>",
+        values.len()
+    );
+    for (v, n) in values {
+        let _ = write!(
+            out,
+            "<option value=\"{}\">{} ({n})</option>",
+            esc(&filter_value(v)),
+            esc(v)
+        );
+    }
+    out.push_str("</select></label>");
 }
 
 fn rows(out: &mut String, entry: &Entry) {

@@ -64,8 +64,12 @@ impl<'a> Page<'a> {
 /// assert!(page.starts_with("<!doctype html>") && page.contains("<h1>Pets</h1>"));
 /// ```
 pub fn html(page: &Page) -> String {
-    let facts = page.bundle.map(Facts::of);
-    let title = facts.as_ref().map_or(page.name, |f| f.title.as_str());
+    render(page, page.bundle.map(Facts::of).as_ref())
+}
+
+/// The page, with the facts of its document already read (`None` when it did not load).
+pub(crate) fn render(page: &Page, facts: Option<&Facts>) -> String {
+    let title = facts.map_or(page.name, |f| f.title.as_str());
     let mut out = String::with_capacity(32 * 1024 + page.text.map_or(0, str::len) * 4);
     let _ = write!(
         out,
@@ -84,7 +88,7 @@ pub fn html(page: &Page) -> String {
             esc(index)
         );
     }
-    match (&facts, page.bundle) {
+    match (facts, page.bundle) {
         (Some(facts), Some(bundle)) => header(&mut out, facts, bundle, page.diagnostics),
         _ => {
             let _ = write!(
