@@ -39,15 +39,15 @@ pub(crate) fn run(args: &CatalogArgs) -> u8 {
             summary.rendered, summary.reused
         ));
     }
-    eprintln!("{line}");
+    crate::term::eprintln(&line);
     if let Some(problems) = summary.problems() {
-        eprintln!("{problems}; their pages show why");
+        crate::term::eprintln(&format!("{problems}; their pages show why"));
     }
-    eprintln!(
+    crate::term::eprintln(&format!(
         "wrote {} in {:.2} s",
-        summary.index.display(),
+        crate::term::clean(&summary.index.display().to_string()),
         started.elapsed().as_secs_f64()
-    );
+    ));
     exit::OK
 }
 

@@ -36,11 +36,12 @@ pub(crate) fn run(args: &DocsArgs) -> u8 {
                             .filter(|d| d.severity == Severity::Error)
                             .count();
                         if errors > 0 {
-                            eprintln!(
-                                "note: {name} has {errors} error{}; the page shows {}",
+                            crate::term::eprintln(&format!(
+                                "note: {} has {errors} error{}; the page shows {}",
+                                crate::term::clean(&name),
                                 if errors == 1 { "" } else { "s" },
                                 if errors == 1 { "it" } else { "them" }
-                            );
+                            ));
                         }
                         Ok(page.html)
                     }
@@ -57,7 +58,7 @@ pub(crate) fn run(args: &DocsArgs) -> u8 {
     };
     match &args.output {
         None => {
-            print!("{page}");
+            crate::term::print_page(&page);
             exit::OK
         }
         Some(path) => write(path, &page),

@@ -12,6 +12,7 @@ use telaio_model::{LoadOptions, Loader, parse_text};
 use crate::args::{ConditionType, ExprArgs};
 use crate::exit;
 use crate::render::usage_error;
+use crate::term::{clean, clean_lines, excerpt, show};
 
 pub(crate) fn run(args: &ExprArgs) -> u8 {
     let state = match &args.context {
@@ -36,33 +37,23 @@ pub(crate) fn run(args: &ExprArgs) -> u8 {
     };
     let mut err = anstream::stderr().lock();
     for line in trace.lines() {
-        let _ = writeln!(err, "  {line}");
+        let _ = writeln!(err, "  {}", clean(line));
     }
     match result {
         Ok((value, note)) => {
             if let Some(note) = note {
-                let _ = writeln!(err, "note: {note}");
+                let _ = writeln!(err, "note: {}", clean_lines(&note));
             }
-            println!("{value}");
+            drop(err);
+            crate::term::println(&crate::term::safe_json_text(value));
             exit::OK
         }
         Err((source, e)) => {
-            let _ = writeln!(err, "error: {}", e.message);
+            let _ = writeln!(err, "error: {}", clean_lines(&e.message));
             // A window of the text around the error, so a long condition stays readable.
-            let chars: Vec<char> = source.chars().collect();
-            let start = e.offset.saturating_sub(60);
-            let end = (e.offset + 60).min(chars.len());
-            let (before, after) = (
-                if start > 0 { "…" } else { "" },
-                if end < chars.len() { "…" } else { "" },
-            );
-            let window: String = chars[start..end].iter().collect();
-            let _ = writeln!(err, "  | {before}{window}{after}");
-            let _ = writeln!(
-                err,
-                "  | {}^",
-                " ".repeat(e.offset - start + before.chars().count())
-            );
+            let (shown, caret_at, _) = show(excerpt(&source, e.offset, 120));
+            let _ = writeln!(err, "  | {shown}");
+            let _ = writeln!(err, "  | {}^", " ".repeat(caret_at));
             exit::INVALID
         }
     }

@@ -15,6 +15,7 @@ mod mock;
 mod remote;
 mod render;
 mod run;
+mod term;
 mod validate;
 
 use std::process::ExitCode;

@@ -1,6 +1,5 @@
 //! `telaio mock` and `telaio run --mock`: a stand-in for a document's APIs on 127.0.0.1.
 
-use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -97,8 +96,7 @@ pub(crate) fn run(args: &MockArgs) -> u8 {
         return exit::USAGE;
     };
     // Scripts wait for this line to know the port.
-    println!("listening on {}", bound.url);
-    let _ = std::io::stdout().flush();
+    crate::term::println(&format!("listening on {}", bound.url));
     let served = runtime.block_on(async {
         let listener = tokio::net::TcpListener::from_std(bound.listener)?;
         bound.mock.serve(listener).await

@@ -17,6 +17,7 @@ use telaio_model::{LoadOptions, Loader, parse_text};
 use crate::args::{RunArgs, RunOutput};
 use crate::credentials::{credentials, explain_auth, missing_aws_credentials, redactor};
 use crate::render::{usage_error, write_diagnostic};
+use crate::term::clean;
 use crate::{exit, loading};
 
 pub(crate) const OK: Style = AnsiColor::Green.on_default().bold();
@@ -86,10 +87,7 @@ pub(crate) fn run(args: &RunArgs) -> u8 {
                 json!({"stepId": s.step_id, "request": request, "workflow": s.workflow, "unknown": s.unknown})
             })
             .collect();
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&shown).unwrap_or_default()
-        );
+        crate::term::print_json(&Value::Array(shown));
         return exit::OK;
     }
     execute(args, &plan, &workflow, inputs, credentials, &redactor, mock)
@@ -352,7 +350,7 @@ impl Progress {
             Event::StepStarted {
                 target, attempt, ..
             } => {
-                self.target = target.clone();
+                self.target = clean(target).into_owned();
                 self.attempt = *attempt;
                 Ok(())
             }
@@ -374,25 +372,38 @@ impl Progress {
                 };
                 writeln!(
                     err,
-                    "  {style}{status}{style:#} {BOLD}{step_id}{BOLD:#}{again} {DIM}{} · {:.1} ms{DIM:#}",
+                    "  {style}{status}{style:#} {BOLD}{}{BOLD:#}{again} {DIM}{} · {:.1} ms{DIM:#}",
+                    clean(step_id),
                     self.target,
                     *elapsed_us as f64 / 1000.0
                 )
             }
             Event::TransportFailed { step_id, reason } => writeln!(
                 err,
-                "  {FAIL}ERR{FAIL:#} {BOLD}{step_id}{BOLD:#} {DIM}{}{DIM:#} {reason}",
-                self.target
+                "  {FAIL}ERR{FAIL:#} {BOLD}{}{BOLD:#} {DIM}{}{DIM:#} {}",
+                clean(step_id),
+                self.target,
+                clean(reason)
             ),
             Event::StepFinished {
                 step_id,
                 succeeded: false,
                 reason: Some(reason),
             } => {
-                writeln!(err, "      {FAIL}✗{FAIL:#} {step_id}: {reason}")
+                writeln!(
+                    err,
+                    "      {FAIL}✗{FAIL:#} {}: {}",
+                    clean(step_id),
+                    clean(reason)
+                )
             }
             Event::ActionTaken { name, action, .. } if action != "end" => {
-                writeln!(err, "      {DIM}→ {action} ({name}){DIM:#}")
+                writeln!(
+                    err,
+                    "      {DIM}→ {} ({}){DIM:#}",
+                    clean(action),
+                    clean(name)
+                )
             }
             Event::RequestRetried {
                 step_id,
@@ -401,11 +412,18 @@ impl Progress {
                 millis,
             } => writeln!(
                 err,
-                "  {WARN}RETRY{WARN:#} {BOLD}{step_id}{BOLD:#} {DIM}{} · {reason} · attempt {attempt} after {millis} ms{DIM:#}",
-                self.target
+                "  {WARN}RETRY{WARN:#} {BOLD}{}{BOLD:#} {DIM}{} · {} · attempt {attempt} after {millis} ms{DIM:#}",
+                clean(step_id),
+                self.target,
+                clean(reason)
             ),
             Event::Waited { millis, reason, .. } => {
-                writeln!(err, "      {DIM}… waiting {} ms ({reason}){DIM:#}", millis)
+                writeln!(
+                    err,
+                    "      {DIM}… waiting {} ms ({}){DIM:#}",
+                    millis,
+                    clean(reason)
+                )
             }
             _ => Ok(()),
         };
@@ -435,7 +453,7 @@ fn print_outcome(output: RunOutput, outcome: &Outcome) {
             if let Some(e) = &outcome.error {
                 v["error"] = json!({"stepId": e.step_id, "reason": e.reason});
             }
-            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            crate::term::print_json(&v);
         }
         RunOutput::Human => {
             let mut err = anstream::stderr().lock();
@@ -443,20 +461,18 @@ fn print_outcome(output: RunOutput, outcome: &Outcome) {
             let _ = writeln!(
                 err,
                 "{style}{status}{style:#}: workflow `{}`",
-                outcome.workflow_id
+                clean(&outcome.workflow_id)
             );
             if let Some(e) = &outcome.error {
                 let at = e
                     .step_id
                     .as_deref()
-                    .map(|s| format!(" at step `{s}`"))
+                    .map(|s| format!(" at step `{}`", clean(s)))
                     .unwrap_or_default();
-                let _ = writeln!(err, "  {FAIL}error{FAIL:#}{at}: {}", e.reason);
+                let _ = writeln!(err, "  {FAIL}error{FAIL:#}{at}: {}", clean(&e.reason));
             }
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&outcome.outputs).unwrap_or_default()
-            );
+            drop(err);
+            crate::term::print_json(&outcome.outputs);
         }
     }
 }

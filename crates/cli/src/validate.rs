@@ -109,11 +109,7 @@ fn with_source(
         return diagnostics;
     }
     if let Ok(text) = loader.read_text(url) {
-        let source = Arc::new(SourceText {
-            url: url.clone(),
-            name: display_name(url),
-            text,
-        });
+        let source = Arc::new(SourceText::new(url.clone(), display_name(url), text));
         for d in &mut diagnostics {
             d.source = Some(source.clone());
         }

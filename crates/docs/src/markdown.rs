@@ -1,5 +1,10 @@
 //! The Markdown page of a document, for READMEs and developer portals, with one Mermaid
 //! flowchart per workflow.
+//!
+//! A document's text is written as text, as the HTML page does: titles, summaries, tags and
+//! ids cannot open a tag, a link or a table cell ([`md_text`], [`md_code`]); descriptions stay
+//! CommonMark (the spec says they are) but their raw HTML shows as text ([`md_description`]);
+//! control characters are shown escaped, never written.
 
 use std::fmt::Write;
 
@@ -20,27 +25,34 @@ pub fn markdown(bundle: &Bundle) -> String {
     let facts = Facts::of(bundle);
     let mut out = String::new();
     let info = doc.get("info").unwrap_or(&Value::Null);
-    let _ = writeln!(out, "# {}\n", facts.title);
+    let _ = writeln!(out, "# {}\n", md_text(&facts.title));
     if let Some(summary) = &facts.summary {
-        let _ = writeln!(out, "{summary}\n");
+        let _ = writeln!(out, "{}\n", md_text(summary));
     }
     let mut line = Vec::new();
     if let Some(v) = &facts.version {
-        line.push(format!("Version {v}"));
+        line.push(format!("Version {}", md_text(v)));
     }
     if let Some(v) = &facts.arazzo {
-        line.push(format!("Arazzo {v}"));
+        line.push(format!("Arazzo {}", md_text(v)));
     }
     line.push(facts.counts());
     let _ = writeln!(out, "{}\n", line.join(" · "));
+    let joined = |items: &[String]| {
+        items
+            .iter()
+            .map(|i| md_text(i))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     if !facts.providers.is_empty() {
-        let _ = writeln!(out, "Providers: {}\n", facts.providers.join(", "));
+        let _ = writeln!(out, "Providers: {}\n", joined(&facts.providers));
     }
     if !facts.tags.is_empty() {
-        let _ = writeln!(out, "Tags: {}\n", facts.tags.join(", "));
+        let _ = writeln!(out, "Tags: {}\n", joined(&facts.tags));
     }
     if let Some(d) = text(info, "description") {
-        let _ = writeln!(out, "{}\n", d.trim());
+        let _ = writeln!(out, "{}\n", md_description(d));
     }
     let mut sources = source_rows(doc).peekable();
     if sources.peek().is_some() {
@@ -49,7 +61,13 @@ pub fn markdown(bundle: &Bundle) -> String {
             "## Source descriptions\n\n| Name | Type | URL |\n|---|---|---|"
         );
         for [name, kind, url] in sources {
-            let _ = writeln!(out, "| `{}` | {} | {} |", cell(name), cell(kind), cell(url));
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} |",
+                cell(&md_code(name)),
+                md_text(kind),
+                md_text(url)
+            );
         }
         out.push('\n');
     }
@@ -62,19 +80,19 @@ pub fn markdown(bundle: &Bundle) -> String {
 
 fn workflow(out: &mut String, bundle: &Bundle, doc: &Value, w: &Value) {
     let id = text(w, "workflowId").unwrap_or("?");
-    let _ = writeln!(out, "### `{id}`\n");
+    let _ = writeln!(out, "### {}\n", md_code(id));
     if let Some(s) = text(w, "summary") {
-        let _ = writeln!(out, "{}\n", s.trim());
+        let _ = writeln!(out, "{}\n", md_text(s));
     }
     if let Some(d) = text(w, "description") {
-        let _ = writeln!(out, "{}\n", d.trim());
+        let _ = writeln!(out, "{}\n", md_description(d));
     }
     let depends = list(w, "dependsOn");
     if !depends.is_empty() {
         let names: Vec<String> = depends
             .iter()
             .filter_map(Value::as_str)
-            .map(|d| format!("`{d}`"))
+            .map(md_code)
             .collect();
         let _ = writeln!(out, "Runs first: {}\n", names.join(", "));
     }
@@ -82,7 +100,7 @@ fn workflow(out: &mut String, bundle: &Bundle, doc: &Value, w: &Value) {
     if let Some(outputs) = object(w, "outputs") {
         let _ = writeln!(out, "**Outputs**\n\n| Name | Value |\n|---|---|");
         for (name, v) in outputs {
-            let _ = writeln!(out, "| `{}` | {} |", cell(name), code(v));
+            let _ = writeln!(out, "| {} | {} |", cell(&md_code(name)), code(v));
         }
         out.push('\n');
     }
@@ -109,11 +127,11 @@ fn inputs(out: &mut String, doc: &Value, w: &Value) {
     for row in rows {
         let _ = writeln!(
             out,
-            "| `{}` | {} | {} | {} | {} |",
-            cell(row.name),
-            cell(&row.kind),
+            "| {} | {} | {} | {} | {} |",
+            cell(&md_code(row.name)),
+            md_text(&row.kind),
             if row.required { "yes" } else { "no" },
-            cell(row.description.unwrap_or("")),
+            cell(&md_description(&one_line(row.description.unwrap_or("")))),
             row.default.map(code).unwrap_or_default()
         );
     }
@@ -123,17 +141,22 @@ fn inputs(out: &mut String, doc: &Value, w: &Value) {
 fn step_md(out: &mut String, bundle: &Bundle, doc: &Value, w: &Value, n: usize, step: &Value) {
     let id = text(step, "stepId").unwrap_or("?");
     let t = target(bundle, step);
-    let mut head = format!("{n}. **`{id}`** — {}", t.label);
+    let callee = if t.workflow {
+        format!("workflow {}", md_code(&t.written))
+    } else {
+        md_code(&t.written)
+    };
+    let mut head = format!("{n}. **{}** — {callee}", md_code(id));
     if let Some(mp) = &t.method_path {
-        let _ = write!(head, " (`{mp}`)");
+        let _ = write!(head, " ({})", md_code(mp));
     }
     if let Some(s) = &t.summary {
-        let _ = write!(head, ": {}", one_line(s));
+        let _ = write!(head, ": {}", md_text(s));
     }
     let _ = writeln!(out, "{head}");
     let indent = "   ";
     if let Some(d) = text(step, "description") {
-        let _ = writeln!(out, "{indent}{}", one_line(d));
+        let _ = writeln!(out, "{indent}{}", md_description(&one_line(d)));
     }
     let mut lines = Vec::new();
     let params: Vec<String> = parameter_rows(doc, step)
@@ -141,8 +164,8 @@ fn step_md(out: &mut String, bundle: &Bundle, doc: &Value, w: &Value, n: usize, 
         .map(|p| {
             let place = p.place.map(|i| format!(" ({i})")).unwrap_or_default();
             format!(
-                "`{}`{place} = {}",
-                p.name,
+                "{}{place} = {}",
+                md_code(p.name),
                 p.value.map(code).unwrap_or_default()
             )
         })
@@ -152,7 +175,7 @@ fn step_md(out: &mut String, bundle: &Bundle, doc: &Value, w: &Value, n: usize, 
     }
     if let Some(body) = step.get("requestBody") {
         let ct = text(body, "contentType")
-            .map(|c| format!(" (`{c}`)"))
+            .map(|c| format!(" ({})", md_code(c)))
             .unwrap_or_default();
         lines.push(format!(
             "Request body{ct}: {}",
@@ -172,7 +195,7 @@ fn step_md(out: &mut String, bundle: &Bundle, doc: &Value, w: &Value, n: usize, 
     if let Some(outputs) = object(step, "outputs") {
         let shown: Vec<String> = outputs
             .iter()
-            .map(|(k, v)| format!("`{k}` = {}", code(v)))
+            .map(|(k, v)| format!("{} = {}", md_code(k), code(v)))
             .collect();
         lines.push(format!("Outputs: {}", shown.join("; ")));
     }
@@ -184,15 +207,16 @@ fn step_md(out: &mut String, bundle: &Bundle, doc: &Value, w: &Value, n: usize, 
 
 fn action(a: &ActionText) -> String {
     let what = match &a.target {
-        Some(t) => format!("{} `{t}`", a.verb),
-        None => a.verb.clone(),
+        Some(t) => format!("{} {}", md_text(&a.verb), md_code(t)),
+        None => md_text(&a.verb),
     };
     let when = criteria_list(&a.criteria);
     let from = if a.inherited { " (the workflow's)" } else { "" };
+    let name = md_code(&a.name);
     if when.is_empty() {
-        format!("`{}`{from}: {what}", a.name)
+        format!("{name}{from}: {what}")
     } else {
-        format!("`{}`{from}: {what} when {when}", a.name)
+        format!("{name}{from}: {what} when {when}")
     }
 }
 
@@ -203,9 +227,9 @@ fn criteria_list(criteria: &[CriterionText]) -> String {
             let kind = c
                 .kind
                 .as_ref()
-                .map(|t| format!(" ({t})"))
+                .map(|t| format!(" ({})", md_text(t)))
                 .unwrap_or_default();
-            format!("`{}`{kind}", cell(&c.condition))
+            format!("{}{kind}", cell(&md_code(&c.condition)))
         })
         .collect::<Vec<_>>()
         .join(" and ")
@@ -266,21 +290,79 @@ fn mermaid(flow: &Flow) -> String {
 }
 
 /// Text safe inside a quoted Mermaid label: `#` and `"` as Mermaid's entity codes (a bare
-/// `#` could start one, as in `$response.body#/id`).
+/// `#` could start one, as in `$response.body#/id`), `<` and `>` as theirs (Mermaid renders
+/// labels as HTML).
 fn label(s: &str) -> String {
-    one_line(s).replace('#', "#35;").replace('"', "#quot;")
+    visible_controls(&one_line(s))
+        .replace('#', "#35;")
+        .replace('"', "#quot;")
+        .replace('<', "#lt;")
+        .replace('>', "#gt;")
 }
 
 /// A value as inline code: a string as itself, anything else as compact JSON.
 fn code(v: &Value) -> String {
     let shown = match v {
-        Value::String(s) => one_line(s),
+        Value::String(s) => s.clone(),
         other => other.to_string(),
     };
-    format!("`{}`", cell(&shown).replace('`', "'"))
+    cell(&md_code(&shown))
 }
 
-/// Text safe in a table cell.
+/// Inline code in a table cell: GitHub's tables split at `|` even inside code, unless it is
+/// written `\|`.
 fn cell(s: &str) -> String {
-    one_line(s).replace('|', "\\|")
+    s.replace('|', "\\|")
+}
+
+/// Control characters (and bidirectional overrides) as visible escapes such as `\u{1b}`: a
+/// page may be printed to a terminal or pasted anywhere.
+fn visible_controls(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        let hidden = (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+        if hidden {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Text from the document as Markdown text on one line: every character that Markdown or
+/// HTML could read as markup is backslash-escaped (CommonMark allows it before any ASCII
+/// punctuation), so a title shows as written and opens no tag, link, emphasis or cell.
+fn md_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in visible_controls(&one_line(s)).chars() {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~' | '&'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Text from the document as inline code, fenced with one backtick more than its longest run
+/// of them (and padded when it starts or ends with one), so no id can close its code span.
+fn md_code(s: &str) -> String {
+    let text = visible_controls(&one_line(s));
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    if text.starts_with('`') || text.ends_with('`') {
+        format!("{fence} {text} {fence}")
+    } else {
+        format!("{fence}{text}{fence}")
+    }
+}
+
+/// A description: CommonMark as the author wrote it, but raw HTML shown as text (`<` as
+/// `&lt;`, as the HTML page shows it) and control characters escaped.
+fn md_description(s: &str) -> String {
+    visible_controls(s.trim()).replace('<', "&lt;")
 }

@@ -31,7 +31,10 @@ pub(crate) fn resolve<'v>(doc: &'v Value, item: &'v Value, kind: &str) -> &'v Va
 
 /// What a step calls, for display: `POST /` and the operation's summary, or a workflow.
 pub(crate) struct Target {
-    pub label: String,
+    /// The `workflowId`, `operationId` or `operationPath` as written.
+    pub written: String,
+    /// Whether it calls a workflow.
+    pub workflow: bool,
     pub method_path: Option<String>,
     pub summary: Option<String>,
 }
@@ -39,7 +42,8 @@ pub(crate) struct Target {
 pub(crate) fn target(bundle: &Bundle, step: &Value) -> Target {
     if let Some(w) = text(step, "workflowId") {
         return Target {
-            label: format!("workflow `{w}`"),
+            written: w.to_owned(),
+            workflow: true,
             method_path: None,
             summary: None,
         };
@@ -63,7 +67,8 @@ pub(crate) fn target(bundle: &Bundle, step: &Value) -> Target {
                 .and_then(|op| text(op, "summary"))
                 .map(str::to_owned);
             Target {
-                label: format!("`{written}`"),
+                written: written.to_owned(),
+                workflow: false,
                 method_path: Some(format!(
                     "{} {}",
                     operation.method.to_ascii_uppercase(),
@@ -73,7 +78,8 @@ pub(crate) fn target(bundle: &Bundle, step: &Value) -> Target {
             }
         }
         _ => Target {
-            label: format!("`{written}`"),
+            written: written.to_owned(),
+            workflow: false,
             method_path: None,
             summary: None,
         },

@@ -98,11 +98,7 @@ fn unloadable(name: &str, path: &Path, text: Option<&str>, error: &LoadError) ->
         .ok()
         .and_then(|p| Url::from_file_path(p).ok());
     if let (Some(text), Some(url)) = (text, url) {
-        let source = Arc::new(SourceText {
-            url,
-            name: name.to_owned(),
-            text: text.to_owned(),
-        });
+        let source = Arc::new(SourceText::new(url, name.to_owned(), text.to_owned()));
         for d in &mut diagnostics {
             d.source = Some(source.clone());
         }

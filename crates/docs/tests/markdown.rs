@@ -28,3 +28,32 @@ fn the_specification_examples() {
         insta::assert_snapshot!(name, md);
     }
 }
+
+#[test]
+fn a_documents_text_cannot_become_markup() {
+    let text = "arazzo: 1.0.1\ninfo:\n  title: \"<script>alert(1)</script> [x](javascript:alert(2))\"\n  summary: \"**bold** | cell\"\n  description: \"Fine *Markdown*, but <img src=x onerror=alert(3)>\"\n  version: '1'\nsourceDescriptions: [{name: a, url: ./a.yaml}]\nworkflows:\n  - workflowId: \"w`|x\"\n    summary: \"\\e]0;title\\a\"\n    steps:\n      - {stepId: \"``s``\", operationId: op}\n";
+    let url = telaio_model::Url::parse("file:///tmp/evil.arazzo.yaml").unwrap();
+    let document =
+        telaio_model::ArazzoDocument::from_text(url, text.into(), &LoadOptions::default()).unwrap();
+    let bundle = telaio_model::Bundle {
+        document: std::sync::Arc::new(document),
+        sources: Vec::new(),
+        linked: Vec::new(),
+    };
+    let md = telaio_docs::markdown(&bundle);
+    assert!(
+        md.contains("# \\<script\\>alert(1)\\</script\\> \\[x\\](javascript:alert(2))"),
+        "{md}"
+    );
+    assert!(md.contains("\\*\\*bold\\*\\* \\| cell"), "{md}");
+    // Descriptions stay CommonMark, without raw HTML.
+    assert!(
+        md.contains("Fine *Markdown*, but &lt;img src=x onerror=alert(3)>"),
+        "{md}"
+    );
+    // Ids are code spans no backtick can close.
+    assert!(md.contains("### ``w`|x``"), "{md}");
+    assert!(md.contains("**``` ``s`` ```**"), "{md}");
+    assert!(md.contains("\\\\u{1b}\\]0;title\\\\u{7}"), "{md}");
+    assert!(!md.contains('\u{1b}'), "{md}");
+}

@@ -5,6 +5,7 @@ use std::cell::OnceCell;
 use telaio_expr::Expression;
 use telaio_model::{Arazzo, ArazzoDocument, Bundle, Position, Span, SpecVersion};
 
+use crate::rules::Flow;
 use crate::sites::{Site, collect_sites};
 use crate::{Diagnostic, Rule};
 
@@ -16,6 +17,7 @@ pub(crate) struct Context<'a> {
     pub version: SpecVersion,
     sites: OnceCell<Vec<Site<'a>>>,
     expressions: OnceCell<Vec<Vec<Expression>>>,
+    flows: OnceCell<Vec<Flow<'a>>>,
 }
 
 impl<'a> Context<'a> {
@@ -27,7 +29,19 @@ impl<'a> Context<'a> {
             version,
             sites: OnceCell::new(),
             expressions: OnceCell::new(),
+            flows: OnceCell::new(),
         }
+    }
+
+    /// The steps by id and the jumps of workflow `wi` (`workflows[wi]`).
+    pub fn flow(&self, wi: usize) -> &Flow<'a> {
+        &self.flows.get_or_init(|| {
+            self.model
+                .workflows
+                .iter()
+                .map(|w| Flow::new(self.model, w))
+                .collect()
+        })[wi]
     }
 
     /// Every place in the document that holds an expression or condition.
@@ -120,18 +134,28 @@ fn locate_in_scalar(
     span: Span,
     offset: usize,
 ) -> Option<Position> {
-    let first = source.line(span.start.line)?;
-    let start = span.start.column as usize - 1;
-    let opener = first.chars().nth(start)?;
+    // From the scalar's first character on: a one-line JSON document must not be counted
+    // from its start for each finding.
+    let at = source.byte_at(span.start.line, span.start.column)?;
+    let line_len = source.line(span.start.line)?.len();
+    let line_start = source.byte_at(span.start.line, 1)?;
+    let first = &source.text[at..line_start + line_len];
+    let opener = first.chars().next()?;
     match opener {
         '\'' | '"' => {
             // Quoted scalars: walk the first line, decoding escapes (multi-line quoted
             // scalars fall back to the start).
-            let chars: Vec<char> = first.chars().collect();
-            let (mut i, mut decoded) = (start + 1, 0);
+            let chars: Vec<char> = first
+                .chars()
+                .take(offset.saturating_mul(10).saturating_add(16))
+                .collect();
+            let (mut i, mut decoded) = (1, 0);
             while i < chars.len() {
                 if decoded == offset {
-                    return Some(Position::new(span.start.line, u32::try_from(i + 1).ok()?));
+                    return Some(Position::new(
+                        span.start.line,
+                        span.start.column + u32::try_from(i).ok()?,
+                    ));
                 }
                 let c = chars[i];
                 i += match (opener, c) {
@@ -171,11 +195,16 @@ fn locate_in_scalar(
         _ => {
             // Plain scalars: the first line from the start, folded lines after it.
             let mut rest = offset;
-            let mut column = start;
+            let start = span.start.column as usize - 1;
             for n in span.start.line..=span.end.line {
                 let line = source.line(n)?;
                 let (skip, content) = if n == span.start.line {
-                    (column, line.chars().count().saturating_sub(column))
+                    let content = if span.end.line == n {
+                        span.end.column.saturating_sub(span.start.column) as usize
+                    } else {
+                        first.chars().count()
+                    };
+                    (start, content)
                 } else {
                     let ind = line.chars().take_while(|c| c.is_whitespace()).count();
                     (ind, line.trim().chars().count())
@@ -185,7 +214,6 @@ fn locate_in_scalar(
                     return Some(Position::new(n, u32::try_from(skip + rest + 1).ok()?));
                 }
                 rest = rest.checked_sub(content + 1)?;
-                column = 0;
             }
             None
         }

@@ -58,7 +58,7 @@ pub use loader::{
 pub use node::{Entry, Located, Node, NodeKind, escape_token, unescape_token};
 pub use refs::{RefError, Resolved};
 pub use resolve::{OperationLookup, PathSlot, WorkflowLookup, path_slot, split_qualified};
-pub use source::{SourceText, display_name};
+pub use source::{Excerpt, SourceText, display_name};
 pub use span::{Position, Span};
 pub use syntax::{DuplicateKey, ParseLimits, ParsedText, SyntaxError, decode_utf8, parse_text};
 pub use url::Url;

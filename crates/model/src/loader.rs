@@ -73,7 +73,7 @@ impl ArazzoDocument {
         };
         let name = display_name(&url);
         Ok(ArazzoDocument {
-            source: Arc::new(SourceText { url, name, text }),
+            source: Arc::new(SourceText::new(url, name, text)),
             root: parsed.root,
             duplicate_keys: parsed.duplicate_keys,
             json,

@@ -7,6 +7,7 @@ use anstyle::{AnsiColor, Style};
 use telaio_lint::{Diagnostic, Rule, Severity};
 
 use super::DocumentReport;
+use crate::term::{clean, clean_lines, show};
 
 const ERROR: Style = AnsiColor::Red.on_default().bold();
 const WARNING: Style = AnsiColor::Yellow.on_default().bold();
@@ -24,7 +25,7 @@ fn severity_style(s: Severity) -> Style {
 
 pub(crate) fn human(reports: &[DocumentReport]) {
     let mut out = anstream::stdout().lock();
-    let _ = write_reports(&mut out, reports);
+    crate::term::finish_stdout(write_reports(&mut out, reports));
 }
 
 fn write_reports(out: &mut impl Write, reports: &[DocumentReport]) -> std::io::Result<()> {
@@ -77,33 +78,34 @@ pub(crate) fn write_diagnostic(out: &mut impl Write, d: &Diagnostic) -> std::io:
         "{style}{}[{}]{style:#}{EMPHASIS}: {}{EMPHASIS:#}",
         d.severity.as_str(),
         d.rule,
-        d.message
+        clean_lines(&d.message)
     )?;
+    let file = clean(&d.file);
     let Some(span) = d.span else {
-        writeln!(out, "  {GUTTER}-->{GUTTER:#} {}", d.file)?;
+        writeln!(out, "  {GUTTER}-->{GUTTER:#} {file}")?;
         return write_hint(out, d, 2);
     };
     let line_no = span.start.line.to_string();
     let pad = " ".repeat(line_no.len());
     writeln!(
         out,
-        "{pad}{GUTTER}-->{GUTTER:#} {}:{}:{}",
-        d.file, span.start.line, span.start.column
+        "{pad}{GUTTER}-->{GUTTER:#} {file}:{}:{}",
+        span.start.line, span.start.column
     )?;
-    if let Some(line) = d.source.as_ref().and_then(|s| s.line(span.start.line)) {
-        let line = line.replace('\t', " ");
+    // At most 120 characters of the line: a minified JSON document is one line.
+    let excerpt = d
+        .source
+        .as_ref()
+        .and_then(|s| s.excerpt(span.start.line, span.start.column, 120));
+    if let Some(excerpt) = excerpt {
+        let (shown, caret_at, room) = show(excerpt);
         writeln!(out, "{pad} {GUTTER}|{GUTTER:#}")?;
-        writeln!(out, "{GUTTER}{line_no} |{GUTTER:#} {line}")?;
-        let indent = " ".repeat(span.start.column.saturating_sub(1) as usize);
-        let room = line
-            .chars()
-            .count()
-            .saturating_sub(span.start.column as usize - 1)
-            .max(1);
-        let width = (span.width_on_first_line() as usize).clamp(1, room);
+        writeln!(out, "{GUTTER}{line_no} |{GUTTER:#} {shown}")?;
+        let width = (span.width_on_first_line() as usize).clamp(1, room.max(1));
         writeln!(
             out,
-            "{pad} {GUTTER}|{GUTTER:#} {indent}{style}{}{style:#}",
+            "{pad} {GUTTER}|{GUTTER:#} {}{style}{}{style:#}",
+            " ".repeat(caret_at),
             "^".repeat(width)
         )?;
     }
@@ -112,14 +114,19 @@ pub(crate) fn write_diagnostic(out: &mut impl Write, d: &Diagnostic) -> std::io:
 
 fn write_hint(out: &mut impl Write, d: &Diagnostic, indent: usize) -> std::io::Result<()> {
     if let Some(hint) = &d.hint {
-        writeln!(out, "{}{HINT}= hint:{HINT:#} {hint}", " ".repeat(indent))?;
+        writeln!(
+            out,
+            "{}{HINT}= hint:{HINT:#} {}",
+            " ".repeat(indent),
+            clean_lines(hint)
+        )?;
     }
     writeln!(out)
 }
 
 pub(crate) fn usage_error(message: &str) {
     let mut err = anstream::stderr().lock();
-    let _ = writeln!(err, "{ERROR}error{ERROR:#}: {message}");
+    let _ = writeln!(err, "{ERROR}error{ERROR:#}: {}", clean_lines(message));
 }
 
 pub(crate) fn list_rules() {
@@ -129,30 +136,35 @@ pub(crate) fn list_rules() {
         .map(|r| r.id.len())
         .max()
         .unwrap_or(0);
-    for rule in telaio_lint::RULES.iter() {
+    let written = telaio_lint::RULES.iter().try_for_each(|rule| {
         let style = severity_style(rule.severity);
-        let _ = writeln!(
+        writeln!(
             out,
             "{EMPHASIS}{:width$}{EMPHASIS:#}  {style}{:7}{style:#}  {}",
             rule.id,
             rule.severity.as_str(),
             rule.summary
-        );
-    }
+        )
+    });
+    crate::term::finish_stdout(written);
 }
 
 pub(crate) fn explain(rule: &Rule) {
     let mut out = anstream::stdout().lock();
     let style = severity_style(rule.severity);
-    let _ = writeln!(
-        out,
-        "{EMPHASIS}# {}{EMPHASIS:#} ({style}{}{style:#})\n",
-        rule.id,
-        rule.severity.as_str()
-    );
-    let _ = writeln!(out, "{}\n", rule.summary);
-    // Doc comments keep the space after `///`.
-    for line in rule.doc.lines() {
-        let _ = writeln!(out, "{}", line.strip_prefix(' ').unwrap_or(line));
-    }
+    let written = (|| {
+        writeln!(
+            out,
+            "{EMPHASIS}# {}{EMPHASIS:#} ({style}{}{style:#})\n",
+            rule.id,
+            rule.severity.as_str()
+        )?;
+        writeln!(out, "{}\n", rule.summary)?;
+        // Doc comments keep the space after `///`.
+        for line in rule.doc.lines() {
+            writeln!(out, "{}", line.strip_prefix(' ').unwrap_or(line))?;
+        }
+        Ok(())
+    })();
+    crate::term::finish_stdout(written);
 }

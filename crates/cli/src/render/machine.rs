@@ -115,6 +115,5 @@ fn level(s: Severity) -> &'static str {
 }
 
 fn print_json(v: &Value) {
-    // Serialising a `Value` cannot fail.
-    println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
+    crate::term::print_json(v);
 }

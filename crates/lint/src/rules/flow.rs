@@ -1,12 +1,54 @@
 //! Facts about a workflow's control flow that several rules need.
 
+use std::collections::HashMap;
+
 use telaio_model::{Arazzo, OnFailure, OnSuccess, Step, Workflow};
 
-/// Whether a jump from step `here` to `target` goes back (to itself or an earlier step).
-pub(crate) fn loops_back(w: &Workflow, here: usize, target: Option<&str>) -> bool {
-    target
-        .and_then(|t| w.step_index(t))
-        .is_some_and(|t| t <= here)
+/// A workflow's steps by id, and whether any of them jumps back: found once per workflow, so
+/// that rules asking for each expression stay linear in the number of steps.
+pub(crate) struct Flow<'a> {
+    steps: HashMap<&'a str, usize>,
+    backward_jump: bool,
+}
+
+impl<'a> Flow<'a> {
+    pub fn new(model: &'a Arazzo, w: &'a Workflow) -> Self {
+        let mut steps = HashMap::with_capacity(w.steps.len());
+        for (i, s) in w.steps.iter().enumerate() {
+            // The first of duplicate ids, as a run finds it (`duplicate-step-id` reports the rest).
+            if let Some(id) = s.step_id.as_deref() {
+                steps.entry(id).or_insert(i);
+            }
+        }
+        let mut flow = Flow {
+            steps,
+            backward_jump: false,
+        };
+        flow.backward_jump = w.steps.iter().enumerate().any(|(i, s)| {
+            jump_targets(model, w, s)
+                .into_iter()
+                .any(|t| flow.loops_back(i, Some(t)))
+        });
+        flow
+    }
+
+    /// The index of the step with this id.
+    pub fn step_index(&self, id: &str) -> Option<usize> {
+        self.steps.get(id).copied()
+    }
+
+    /// Whether a jump from step `here` to `target` goes back (to itself or an earlier step).
+    pub fn loops_back(&self, here: usize, target: Option<&str>) -> bool {
+        target
+            .and_then(|t| self.step_index(t))
+            .is_some_and(|t| t <= here)
+    }
+
+    /// Whether any step of the workflow can jump back to itself or an earlier step, so that
+    /// a later step may already have run when an earlier one is evaluated.
+    pub fn has_backward_jump(&self) -> bool {
+        self.backward_jump
+    }
 }
 
 /// The `stepId`s that a step's actions (its own, the workflow's, and reusable ones resolved
@@ -37,14 +79,4 @@ fn jump_targets<'a>(model: &'a Arazzo, w: &'a Workflow, s: &'a Step) -> Vec<&'a 
         out.extend(target);
     }
     out
-}
-
-/// Whether any step of the workflow can jump back to itself or an earlier step, so that a
-/// later step may already have run when an earlier one is evaluated.
-pub(crate) fn has_backward_jump(model: &Arazzo, w: &Workflow) -> bool {
-    w.steps.iter().enumerate().any(|(i, s)| {
-        jump_targets(model, w, s)
-            .into_iter()
-            .any(|t| loops_back(w, i, Some(t)))
-    })
 }

@@ -28,6 +28,7 @@ use crate::context::Context;
 use crate::{Diagnostic, Rule, schema};
 
 pub(crate) use document::load_failure;
+pub(crate) use flow::Flow;
 
 type Check = fn(&Context<'_>, &mut Vec<Diagnostic>);
 

@@ -2,7 +2,6 @@
 
 use telaio_expr::Expression;
 
-use super::flow::has_backward_jump;
 use crate::Diagnostic;
 use crate::context::{Context, did_you_mean, suggestion};
 use crate::rule::declare_rule;
@@ -82,9 +81,13 @@ declare_rule! {
 pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let rule = &StepReference::RULE;
     for (site, exprs) in cx.sites().iter().zip(cx.expressions()) {
-        let Some(w) = site.workflow.and_then(|i| cx.model.workflows.get(i)) else {
+        let Some((wi, w)) = site
+            .workflow
+            .and_then(|i| Some((i, cx.model.workflows.get(i)?)))
+        else {
             continue;
         };
+        let flow = cx.flow(wi);
         for e in exprs {
             let Expression::Steps {
                 step_id, output, ..
@@ -93,7 +96,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 continue;
             };
             let wid = w.workflow_id.as_deref().unwrap_or("?");
-            let Some(target) = w.step_index(step_id) else {
+            let Some(target) = flow.step_index(step_id) else {
                 let mut d = cx.at(
                     rule,
                     &site.pointer,
@@ -149,7 +152,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             // 1.1: a step that `dependsOn` the other waits for it; a workflow that jumps
             // back may have run any step already.
             let waits_for = w.steps[here].depends_on.iter().any(|d| d == step_id);
-            if waits_for || has_backward_jump(cx.model, w) {
+            if waits_for || flow.has_backward_jump() {
                 continue;
             }
             let this = w.steps[here].step_id.as_deref().unwrap_or("?");

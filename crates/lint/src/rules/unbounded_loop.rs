@@ -2,7 +2,6 @@
 
 use telaio_model::{ActionKind, OnFailure, OnSuccess};
 
-use super::flow::loops_back;
 use crate::Diagnostic;
 use crate::context::Context;
 use crate::rule::declare_rule;
@@ -67,7 +66,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             // One warning per step is enough: the loop is the same whichever action takes it.
             if let Some((pointer, name, target)) = success
                 .chain(failure)
-                .find(|(_, _, t)| loops_back(w, si, *t))
+                .find(|(_, _, t)| cx.flow(wi).loops_back(si, *t))
             {
                 let target = target.unwrap_or("?");
                 let name = name.unwrap_or("?");

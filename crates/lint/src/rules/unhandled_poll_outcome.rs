@@ -8,7 +8,6 @@ use telaio_model::{
     ApiDescription, Criterion, CriterionType, OnSuccess, OperationLookup, Step, StepTarget,
 };
 
-use super::flow::loops_back;
 use crate::Diagnostic;
 use crate::context::Context;
 use crate::rule::declare_rule;
@@ -54,7 +53,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 .collect();
             let polls = inline
                 .iter()
-                .any(|a| loops_back(w, si, a.step_id.as_deref()));
+                .any(|a| cx.flow(wi).loops_back(si, a.step_id.as_deref()));
             let has_reusable = s
                 .on_success
                 .iter()

@@ -1,6 +1,6 @@
 //! goto / workflowId / dependsOn targets that do not exist.
 
-use telaio_model::{OnFailure, OnSuccess, Workflow, WorkflowLookup};
+use telaio_model::{OnFailure, OnSuccess, WorkflowLookup};
 
 use crate::context::{Context, did_you_mean, suggestion};
 use crate::rule::declare_rule;
@@ -61,7 +61,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             ("successActions", &w.success_actions),
             ("failureActions", &w.failure_actions),
         );
-        actions(cx, w, shared, out);
+        actions(cx, wi, shared, out);
         for (si, s) in w.steps.iter().enumerate() {
             let sp = format!("{wp}/steps/{si}");
             if let Some(id) = &s.workflow_id {
@@ -72,9 +72,9 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 ("onSuccess", &s.on_success),
                 ("onFailure", &s.on_failure),
             );
-            actions(cx, w, own, out);
+            actions(cx, wi, own, out);
             for (di, dep) in s.depends_on.iter().enumerate() {
-                step_dependency(cx, &format!("{sp}/dependsOn/{di}"), w, dep, out);
+                step_dependency(cx, &format!("{sp}/dependsOn/{di}"), wi, dep, out);
             }
         }
     }
@@ -135,13 +135,13 @@ fn action_targets<'a>(
 
 fn actions(
     cx: &Context<'_>,
-    w: &Workflow,
+    wi: usize,
     targets: Vec<(String, Option<&str>, Option<&str>)>,
     out: &mut Vec<Diagnostic>,
 ) {
     for (pointer, step_id, workflow_id) in targets {
         if let Some(step_id) = step_id {
-            step(cx, &format!("{pointer}/stepId"), w, step_id, out);
+            step(cx, &format!("{pointer}/stepId"), wi, step_id, out);
         }
         if let Some(id) = workflow_id {
             workflow(cx, &format!("{pointer}/workflowId"), id, out);
@@ -149,10 +149,11 @@ fn actions(
     }
 }
 
-fn step(cx: &Context<'_>, pointer: &str, w: &Workflow, id: &str, out: &mut Vec<Diagnostic>) {
-    if w.step(id).is_some() {
+fn step(cx: &Context<'_>, pointer: &str, wi: usize, id: &str, out: &mut Vec<Diagnostic>) {
+    if cx.flow(wi).step_index(id).is_some() {
         return;
     }
+    let w = &cx.model.workflows[wi];
     let wid = w.workflow_id.as_deref().unwrap_or("?");
     let d = cx.at(
         &UnknownStep::RULE,
@@ -169,7 +170,7 @@ fn step(cx: &Context<'_>, pointer: &str, w: &Workflow, id: &str, out: &mut Vec<D
 fn step_dependency(
     cx: &Context<'_>,
     pointer: &str,
-    w: &Workflow,
+    wi: usize,
     dep: &str,
     out: &mut Vec<Diagnostic>,
 ) {
@@ -182,7 +183,8 @@ fn step_dependency(
             ));
             return;
         };
-        match cx.model.workflow(wf) {
+        let other = (cx.model.workflows.iter()).position(|o| o.workflow_id.as_deref() == Some(wf));
+        match other {
             Some(other) => step(cx, pointer, other, step_id, out),
             None => workflow(cx, pointer, wf, out),
         }
@@ -191,7 +193,7 @@ fn step_dependency(
         let workflow_part = dep.split_once(".steps.").map_or(dep, |(w, _)| w);
         workflow(cx, pointer, workflow_part, out);
     } else {
-        step(cx, pointer, w, dep, out);
+        step(cx, pointer, wi, dep, out);
     }
 }
 

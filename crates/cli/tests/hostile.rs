@@ -1,0 +1,167 @@
+//! Hostile input from outside: documents, servers and pipes that try to stall Telaio, take its
+//! memory, write to the terminal or crash it. Each class of the trust issue has its cases here.
+
+mod support;
+
+use std::process::Stdio;
+
+use support::{Dir, repo, response, serve_raw, stderr, stdout, telaio};
+
+const SEED: &str =
+    "examples/rekognition/arazzo/amazon-rekognition-face-liveness-session-workflow.yml";
+
+/// What a terminal must never receive raw from outside text.
+fn assert_no_controls(what: &str, text: &str) {
+    let bad: Vec<char> = text
+        .chars()
+        .filter(|c| {
+            (c.is_control() && *c != '\n' && *c != '\t') || ('\u{202a}'..='\u{202e}').contains(c)
+        })
+        .collect();
+    assert!(bad.is_empty(), "{what} holds raw controls {bad:?}:\n{text}");
+}
+
+#[test]
+fn a_closed_stdout_ends_each_command_quietly() {
+    let d = Dir::new();
+    d.write(
+        "pets.yaml",
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /pets:\n    get:\n      operationId: listPets\n      responses: {'200': {description: ok}}\n",
+    );
+    let doc = "arazzo: 1.0.1\ninfo: {title: t, version: '1'}\nsourceDescriptions: [{name: pets, url: ./pets.yaml}]\nworkflows:\n  - workflowId: w\n    steps:\n      - {stepId: s, operationId: listPet}\n";
+    for i in 0..3 {
+        d.write(
+            &format!("docs/{i}.arazzo.yaml"),
+            doc.replace("./pets", "../pets"),
+        );
+    }
+    d.write("flow.arazzo.yaml", doc);
+    let commands: &[&[&str]] = &[
+        &["validate", "--format", "json", "docs"],
+        &["validate", "--format", "sarif", "docs"],
+        &["validate", "docs"],
+        &["validate", "--list-rules"],
+        &["validate", "--explain", "unknown-operation"],
+        &["docs", "flow.arazzo.yaml"],
+        &["docs", "--format", "markdown", "flow.arazzo.yaml"],
+        &["expr", "$statusCode"],
+    ];
+    for args in commands {
+        let mut child = support::command(args, d.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The reader is gone before the first byte is written.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+        assert!(
+            !stderr(&out).contains("panicked"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+}
+
+/// An AWS error whose message tries to retitle the terminal, overwrite the line with a fake
+/// success, write the clipboard (OSC 52) and start a C1 control sequence.
+const EVIL: &str =
+    "\u{1b}]0;pwned\u{7}\r\u{1b}[32msucceeded\u{1b}]52;c;ZXZpbA==\u{7}\u{9b}31m\u{202e}";
+
+#[test]
+fn a_servers_error_text_reaches_the_terminal_escaped() {
+    let url = serve_raw(|_, _| {
+        let body =
+            serde_json::json!({"__type": "AccessDeniedException", "Message": EVIL}).to_string();
+        response(
+            400,
+            &[("content-type", "application/x-amz-json-1.1")],
+            &body,
+        )
+    });
+    let server = format!("rekognitionApi={url}");
+    let d = Dir::new();
+    let seed = repo(SEED);
+    let seed = seed.to_str().unwrap();
+    let args = [
+        "run",
+        seed,
+        "--server",
+        &server,
+        "--input",
+        "clientRequestToken=t-1",
+    ];
+    let human = telaio(&args, d.path());
+    assert_eq!(human.status.code(), Some(1), "{}", stderr(&human));
+    assert_no_controls("stderr", &stderr(&human));
+    assert_no_controls("stdout", &stdout(&human));
+    assert!(stderr(&human).contains("\\x1b]52;c;"), "{}", stderr(&human));
+
+    let mut json_args = args.to_vec();
+    json_args.extend(["--output", "json"]);
+    let json = telaio(&json_args, d.path());
+    assert_no_controls("json stdout", &stdout(&json));
+    // Escaped as JSON, the reason is intact.
+    let v: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
+    assert!(v["error"]["reason"].as_str().unwrap().contains(EVIL), "{v}");
+}
+
+#[test]
+fn a_documents_text_reaches_the_terminal_escaped() {
+    let d = Dir::new();
+    // A step id with escapes written as YAML escapes, and a raw right-to-left override in
+    // the source line itself.
+    d.write(
+        "flow.arazzo.yaml",
+        "arazzo: 1.0.1\ninfo: {title: t, version: '1'}\nsourceDescriptions: [{name: pets, url: ./pets.yaml}]\nworkflows:\n  - workflowId: \"w\\e]0;x\\a\"\n    steps:\n      - stepId: \"s\\r\\e[2K\"\n        operationId: \"nope\u{202e}\"\n",
+    );
+    d.write(
+        "pets.yaml",
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n",
+    );
+    let o = telaio(&["validate", "flow.arazzo.yaml"], d.path());
+    assert_eq!(o.status.code(), Some(1));
+    assert_no_controls("validate", &stdout(&o));
+    assert!(stdout(&o).contains("\\u{202e}"), "{}", stdout(&o));
+    let o = telaio(&["run", "flow.arazzo.yaml"], d.path());
+    assert_no_controls("run", &stderr(&o));
+    let o = telaio(
+        &["docs", "--format", "markdown", "flow.arazzo.yaml"],
+        d.path(),
+    );
+    assert_no_controls("markdown", &stdout(&o));
+}
+
+#[test]
+fn a_one_line_document_quotes_only_a_window_of_its_line() {
+    let d = Dir::new();
+    let steps: Vec<String> = (0..2000)
+        .map(|i| format!(r#"{{"stepId":"s{i}","operationId":"op{i}"}}"#))
+        .collect();
+    let doc = format!(
+        r#"{{"arazzo":"1.0.1","info":{{"title":"t","version":"1"}},"sourceDescriptions":[{{"name":"a","url":"./a.yaml"}}],"workflows":[{{"workflowId":"w","steps":[{}]}}]}}"#,
+        steps.join(",")
+    );
+    d.write("flow.arazzo.json", doc);
+    d.write(
+        "a.yaml",
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n",
+    );
+    let o = telaio(&["validate", "flow.arazzo.json"], d.path());
+    let out = stdout(&o);
+    assert_eq!(
+        out.matches("error[unknown-operation]").count(),
+        2000,
+        "{out}"
+    );
+    let longest = out.lines().map(|l| l.chars().count()).max().unwrap();
+    assert!(longest < 200, "a line of {longest} characters");
+    // The caret is under the operationId of the 1500th step.
+    let at = out.find("no operation `op1500`").unwrap();
+    let block: Vec<&str> = out[at..].lines().take(5).collect();
+    let (quoted, caret) = (block[3], block[4]);
+    let column = caret.chars().position(|c| c == '^').unwrap();
+    let under: String = quoted.chars().skip(column).take(8).collect();
+    assert_eq!(under, "\"op1500\"", "{}", block.join("\n"));
+}

@@ -1,0 +1,150 @@
+//! What the newer CLI tests share: running the binary in a folder of its own (no real
+//! `~/.aws`, no colour), and a raw HTTP server on 127.0.0.1 whose answers a test writes byte
+//! for byte, so that it can misbehave as hostile servers do.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The `telaio` binary with a clean environment: no AWS variables but test keys, `HOME` in
+/// `cwd`, no colour.
+pub fn command(args: &[&str], cwd: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_telaio"));
+    for (k, _) in
+        std::env::vars().filter(|(k, _)| k.starts_with("AWS_") || k.starts_with("TELAIO_AUTH"))
+    {
+        c.env_remove(k);
+    }
+    c.args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .env("HOME", cwd)
+        .env("AWS_ACCESS_KEY_ID", "AKIDTEST")
+        .env("AWS_SECRET_ACCESS_KEY", "test-secret")
+        .env("AWS_REGION", "us-east-1")
+        .stdin(Stdio::null());
+    c
+}
+
+/// Runs `telaio` to the end.
+pub fn telaio(args: &[&str], cwd: &Path) -> Output {
+    command(args, cwd).output().expect("run telaio")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A temporary folder with files written into it.
+pub struct Dir(tempfile::TempDir);
+
+impl Dir {
+    pub fn new() -> Self {
+        Dir(tempfile::tempdir().unwrap())
+    }
+    pub fn path(&self) -> &Path {
+        self.0.path()
+    }
+    pub fn write(&self, name: &str, content: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.0.path().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, content).unwrap();
+        p
+    }
+}
+
+/// A path in the repository.
+pub fn repo(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(relative)
+}
+
+/// A request as the raw server read it.
+#[derive(Clone, Debug)]
+pub struct Seen {
+    pub method: String,
+    pub target: String,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+/// Serves on 127.0.0.1: for the `n`th request, `reply(n, request)` gives the whole HTTP
+/// response as bytes (status line, headers, body). Returns the base URL.
+pub fn serve_raw(reply: impl Fn(usize, &Seen) -> Vec<u8> + Send + Sync + 'static) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let count = Arc::new(AtomicUsize::new(0));
+    let reply = Arc::new(reply);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            let (count, reply) = (count.clone(), reply.clone());
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut stream = stream;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let mut parts = line.split_whitespace();
+                    let method = parts.next().unwrap_or_default().to_owned();
+                    let target = parts.next().unwrap_or_default().to_owned();
+                    let mut headers = Vec::new();
+                    let mut length = 0usize;
+                    loop {
+                        let mut h = String::new();
+                        if reader.read_line(&mut h).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        if h == "\r\n" {
+                            break;
+                        }
+                        let (k, v) = h.split_once(':').unwrap_or_default();
+                        let (k, v) = (k.trim().to_ascii_lowercase(), v.trim().to_owned());
+                        if k == "content-length" {
+                            length = v.parse().unwrap_or(0);
+                        }
+                        headers.push((k, v));
+                    }
+                    let mut body = vec![0; length];
+                    if reader.read_exact(&mut body).is_err() {
+                        return;
+                    }
+                    let seen = Seen {
+                        method,
+                        target,
+                        headers,
+                        body: String::from_utf8_lossy(&body).into_owned(),
+                    };
+                    let n = count.fetch_add(1, Ordering::SeqCst);
+                    if stream.write_all(&reply(n, &seen)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    url
+}
+
+/// A complete HTTP/1.1 response.
+pub fn response(status: u16, headers: &[(&str, &str)], body: &str) -> Vec<u8> {
+    let mut out = format!("HTTP/1.1 {status} X\r\ncontent-length: {}\r\n", body.len());
+    for (k, v) in headers {
+        out.push_str(&format!("{k}: {v}\r\n"));
+    }
+    out.push_str("\r\n");
+    out.push_str(body);
+    out.into_bytes()
+}
