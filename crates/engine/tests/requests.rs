@@ -219,3 +219,56 @@ async fn a_jsonpath_replacement_target_sets_every_node_it_selects() {
         json!({"items": [{"price": 0, "name": "A"}, {"price": 0, "name": "b"}]})
     );
 }
+
+/// Arazzo 1.0.1 names of any characters, as real documents write them: inputs named
+/// `page[limit]` and `$orderby`, a step id with a space, and an index into an output.
+#[tokio::test]
+async fn names_of_any_characters_resolve_as_written() {
+    let server = Server::start(|seen, _| {
+        if seen.path.ends_with("/items") {
+            Reply::json(200, json!([{"id": "p-1"}, {"id": "p-2"}]))
+        } else {
+            Reply::json(200, json!({"ok": true}))
+        }
+    })
+    .await;
+    let arazzo = doc(r#"
+workflows:
+  - workflowId: search
+    inputs:
+      type: object
+      properties:
+        page[limit]: {type: integer}
+        $orderby: {type: string}
+    steps:
+      - stepId: Search Pets
+        operationId: listItems
+        parameters:
+          - {name: tags, in: query, value: '$inputs.page[limit]'}
+          - {name: X-Order, in: header, value: 'by {$inputs.$orderby}'}
+        outputs:
+          pets: $response.body
+      - stepId: show
+        operationId: getItem
+        parameters:
+          - {name: id, in: path, value: '$steps.Search Pets.outputs.pets[1].id'}
+    outputs:
+      first: '$steps.Search Pets.outputs.pets[0].id'
+"#);
+    let (outcome, _) = run_fast(
+        &server,
+        &arazzo,
+        "search",
+        vec![
+            ("page[limit]", InputSource::Text("5".into())),
+            ("$orderby", InputSource::Text("name".into())),
+        ],
+    )
+    .await;
+    assert!(outcome.succeeded, "{outcome:#?}");
+    let r = server.requests();
+    assert_eq!(r[0].query, "tags=5");
+    assert_eq!(r[0].headers["x-order"], "by name");
+    assert_eq!(r[1].path, "/v1/items/p-2");
+    assert_eq!(outcome.outputs["first"], "p-1");
+}

@@ -170,8 +170,10 @@ fn select<'v>(value: &'v Value, pointer: Option<&JsonPointer>) -> Result<Cow<'v,
         .ok_or_else(|| format!("nothing at `#{p}`"))
 }
 
-/// The member `name` of `object` (then `pointer` into it). A name with dots is first looked up
-/// whole, then as a path: `a.b` is member `b` of member `a`.
+/// The member `name` of `object` (then `pointer` into it). A name that no member has whole is
+/// read as a path into a member, the longest member name first: `a.b.c` is `c` of member
+/// `a.b`, else `b.c` of member `a`; `pets[0].id` is `id` of the first item of member `pets`
+/// (1.0.1 lets names hold any character, so authors write paths this way).
 fn named<'v>(
     object: &'v Value,
     name: &str,
@@ -180,46 +182,77 @@ fn named<'v>(
     if let Some(v) = object.get(name) {
         return select(v, pointer);
     }
-    if name.contains('.') {
-        // Longest existing prefix first: `a.b.c` tries `a.b` + `c`, then `a` + `b.c`.
-        let parts: Vec<&str> = name.split('.').collect();
-        for split in (1..parts.len()).rev() {
-            let head = parts[..split].join(".");
-            if let Some(mut v) = object.get(&head) {
-                let mut found = true;
-                let rest = &parts[split..];
-                for (i, part) in rest.iter().enumerate() {
-                    match v
-                        .get(*part)
-                        .or_else(|| part.parse::<usize>().ok().and_then(|i| v.get(i)))
-                    {
-                        Some(next) => v = next,
-                        // `.length` of an array or string, as in simple conditions.
-                        None if i + 1 == rest.len() && *part == "length" && pointer.is_none() => {
-                            match v {
-                                Value::Array(a) => return Ok(Cow::Owned(Value::from(a.len()))),
-                                Value::String(s) => {
-                                    return Ok(Cow::Owned(Value::from(s.chars().count())));
-                                }
-                                _ => {
-                                    found = false;
-                                    break;
-                                }
-                            }
-                        }
-                        None => {
-                            found = false;
-                            break;
-                        }
-                    }
-                }
-                if found {
-                    return select(v, pointer);
-                }
-            }
+    let boundaries = name
+        .char_indices()
+        .filter(|&(i, c)| i > 0 && (c == '.' || c == '['))
+        .map(|(i, _)| i)
+        .collect::<Vec<_>>();
+    for &at in boundaries.iter().rev() {
+        let Some(head) = object.get(&name[..at]) else {
+            continue;
+        };
+        let Some(path) = path_segments(&name[at..]) else {
+            continue;
+        };
+        if let Some(v) = walk(head, &path, pointer.is_none()) {
+            return match v {
+                Cow::Borrowed(v) => select(v, pointer),
+                owned => Ok(owned),
+            };
         }
     }
     Err(format!("there is no `{name}`"))
+}
+
+/// `.a.b[0]['c']` as `["a", "b", "0", "c"]`, or `None` when it is not such a path.
+fn path_segments(mut rest: &str) -> Option<Vec<&str>> {
+    let mut out = Vec::new();
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix('.') {
+            let end = after.find(['.', '[']).unwrap_or(after.len());
+            if end == 0 {
+                return None;
+            }
+            out.push(&after[..end]);
+            rest = &after[end..];
+        } else if let Some(after) = rest.strip_prefix('[') {
+            let end = after.find(']')?;
+            let key = &after[..end];
+            let key = key
+                .strip_prefix('\'')
+                .and_then(|k| k.strip_suffix('\''))
+                .or_else(|| key.strip_prefix('"').and_then(|k| k.strip_suffix('"')))
+                .unwrap_or(key);
+            out.push(key);
+            rest = &after[end + 1..];
+        } else {
+            return None;
+        }
+    }
+    Some(out)
+}
+
+/// Follows `path` from `value`: members by name, array items by index; a last `length` of an
+/// array or string is its length (as in simple conditions), when `length_allowed`.
+fn walk<'v>(value: &'v Value, path: &[&str], length_allowed: bool) -> Option<Cow<'v, Value>> {
+    let mut v = value;
+    for (i, part) in path.iter().enumerate() {
+        match v
+            .get(*part)
+            .or_else(|| part.parse::<usize>().ok().and_then(|i| v.get(i)))
+        {
+            Some(next) => v = next,
+            None if i + 1 == path.len() && *part == "length" && length_allowed => {
+                return match v {
+                    Value::Array(a) => Some(Cow::Owned(Value::from(a.len()))),
+                    Value::String(s) => Some(Cow::Owned(Value::from(s.chars().count()))),
+                    _ => None,
+                };
+            }
+            None => return None,
+        }
+    }
+    Some(Cow::Borrowed(v))
 }
 
 /// How an embedded value reads inside a string: strings as they are, other scalars as JSON

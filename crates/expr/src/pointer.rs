@@ -23,7 +23,12 @@ impl JsonPointer {
     /// ```
     pub fn parse(text: &str) -> Result<Self, ExprError> {
         if !text.is_empty() && !text.starts_with('/') {
-            return Err(ExprError::new("a JSON Pointer starts with `/`", 0));
+            // Other tools accept `#id`; say what the portable form is.
+            let fixed: String = text.chars().take(40).collect();
+            return Err(ExprError::new(
+                format!("a JSON Pointer starts with `/`: write `#/{fixed}`"),
+                0,
+            ));
         }
         let mut chars = text.char_indices().peekable();
         let mut column = 0;

@@ -1,9 +1,17 @@
 //! Runtime expressions (`$statusCode`, `$steps.a.outputs.b#/0`, ...): AST, parser, printer.
 //!
-//! The grammar is the ABNF of Arazzo 1.1.0 (which is a superset of 1.0.1's). Where an expression
-//! ends depends on where it is written ([`Mode`]): a whole string value runs to the end, an
-//! embedded `{$...}` runs to its `}`, and inside a simple condition it stops at white space and
-//! operator characters so that `$response.body#/a == 1` splits as authors expect.
+//! The grammar is the union of Arazzo 1.0.1's and 1.1.0's ABNF. Where an expression ends depends
+//! on where it is written ([`Mode`]): a whole string value runs to the end, an embedded `{$...}`
+//! runs to its `}`, and inside a simple condition it stops at white space and operator
+//! characters so that `$response.body#/a == 1` splits as authors expect.
+//!
+//! 1.0.1 lets the names after `$inputs.`, `$outputs.` and `$steps.` be any characters
+//! (`name = *( CHAR )`): `$inputs.page[limit]`, `$inputs.$orderby`, `$steps.Search
+//! Pets.outputs.x`. Outside conditions, such names are read whole (a step id up to its
+//! `.outputs`, a name up to a `#` pointer); 1.1 restricts them to identifiers, which the linter
+//! checks for 1.1 documents ([`Expression::names_outside_1_1`]). How such names resolve is the
+//! evaluator's (`$steps.a.outputs.pets[0].id` reads into output `pets` when no output has that
+//! whole name).
 
 use std::fmt;
 
@@ -183,6 +191,62 @@ impl Expression {
     }
 }
 
+impl Expression {
+    /// The names in this expression that Arazzo 1.1 does not allow, with what each names
+    /// (`input`, `output`, `step id`): 1.1 restricts the names 1.0.1 left free to identifiers
+    /// (letters, digits, `-`, `_`, and `.` but in step ids). A name that is an identifier with
+    /// `[n]` indexes (`pets[0].id`) is not listed: it is read as a path, which the linter
+    /// points out on its own.
+    ///
+    /// ```
+    /// use telaio_expr::Expression;
+    /// let e = Expression::parse("$inputs.page[limit]").unwrap();
+    /// assert_eq!(e.names_outside_1_1(), [("input", "page[limit]")]);
+    /// let e = Expression::parse("$steps.Search Pets.outputs.pets[0].id").unwrap();
+    /// assert_eq!(e.names_outside_1_1(), [("step id", "Search Pets")]);
+    /// ```
+    pub fn names_outside_1_1(&self) -> Vec<(&'static str, &str)> {
+        let path_like = |name: &str| {
+            let mut rest = name;
+            while let Some(open) = rest.find('[') {
+                let Some(close) = rest[open..].find(']') else {
+                    return false;
+                };
+                let index = &rest[open + 1..open + close];
+                if index.is_empty() || !index.bytes().all(|b| b.is_ascii_digit()) {
+                    return false;
+                }
+                if !rest[..open].chars().all(is_identifier) {
+                    return false;
+                }
+                rest = &rest[open + close + 1..];
+            }
+            !name.is_empty() && rest.chars().all(is_identifier)
+        };
+        let mut out = Vec::new();
+        match self {
+            Expression::Inputs { name, .. } if !path_like(name) => {
+                out.push(("input", name.as_str()))
+            }
+            Expression::Outputs { name, .. } if !path_like(name) => {
+                out.push(("output", name.as_str()))
+            }
+            Expression::Steps {
+                step_id, output, ..
+            } => {
+                if !step_id.chars().all(is_strict_identifier) {
+                    out.push(("step id", step_id.as_str()));
+                }
+                if let Some(output) = output.as_deref().filter(|o| !path_like(o)) {
+                    out.push(("output", output));
+                }
+            }
+            _ => {}
+        }
+        out
+    }
+}
+
 /// Converts a byte offset into the character offset errors report.
 pub(crate) fn error_at(text: &str, byte: usize, message: impl Into<String>) -> ExprError {
     let byte = byte.min(text.len());
@@ -277,6 +341,46 @@ impl<'t> Cursor<'t> {
         self.nonempty(what, |_, c| is_strict_identifier(c))
     }
 
+    /// An input, output or step output name: in a condition an identifier (`.name` and `[n]`
+    /// after it are accessors); elsewhere, as 1.0.1 allows, any characters up to a `#`
+    /// pointer or the end of the expression.
+    fn name(&mut self, what: &str) -> Result<String, ExprError> {
+        match self.mode {
+            Mode::Condition => self.identifier(what),
+            Mode::Standalone | Mode::Embedded => {
+                self.nonempty(what, |cur, c| c != '#' && !cur.ends_text(c))
+            }
+        }
+    }
+
+    /// Outside conditions, a step id of any characters (1.0.1: `$steps.Search Pets.outputs.x`)
+    /// up to the first `.outputs` followed by `.`, `#` or the end. `None` when there is no
+    /// such `.outputs`, or the id is a plain identifier anyway.
+    fn step_id_before_outputs(&mut self) -> Option<String> {
+        if self.mode == Mode::Condition {
+            return None;
+        }
+        let rest = self.rest();
+        let end = rest
+            .char_indices()
+            .find(|&(_, c)| self.ends_text(c) || c == '#')
+            .map_or(rest.len(), |(i, _)| i);
+        let scope = &rest[..end];
+        let at = scope.match_indices(".outputs").map(|(i, _)| i).find(|&i| {
+            i > 0
+                && matches!(
+                    scope[i + ".outputs".len()..].chars().next(),
+                    None | Some('.')
+                )
+        })?;
+        let id = &scope[..at];
+        if id.chars().all(is_strict_identifier) {
+            return None;
+        }
+        self.pos += at;
+        Some(id.to_owned())
+    }
+
     fn free_text(&mut self, what: &str) -> Result<String, ExprError> {
         self.nonempty(what, |cur, c| !cur.ends_text(c))
     }
@@ -350,7 +454,7 @@ impl<'t> Cursor<'t> {
             }
             "inputs" | "outputs" => {
                 dotted(self)?;
-                let field = self.identifier(&format!("a name after `${name}.`"))?;
+                let field = self.name(&format!("a name after `${name}.`"))?;
                 let pointer = self.pointer()?;
                 if name == "inputs" {
                     Expression::Inputs {
@@ -366,14 +470,17 @@ impl<'t> Cursor<'t> {
             }
             "steps" => {
                 dotted(self)?;
-                let step_id = self.strict_identifier("a step id after `$steps.`")?;
+                let step_id = match self.step_id_before_outputs() {
+                    Some(id) => id,
+                    None => self.strict_identifier("a step id after `$steps.`")?,
+                };
                 let after_outputs = self.rest().strip_prefix(".outputs");
                 let outputs_word = after_outputs.is_some_and(|r| {
                     !r.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-')
                 });
                 let output = if outputs_word && self.eat(".outputs") {
                     if self.eat(".") {
-                        Some(self.identifier("an output name")?)
+                        Some(self.name("an output name")?)
                     } else {
                         None
                     }

@@ -465,3 +465,65 @@ fn the_spec_examples_parse() {
         assert!(telaio_expr::RegexCondition::compile(r).is_ok(), "{r}");
     }
 }
+
+/// 1.0.1 names of any characters: read whole outside conditions, as identifiers inside them.
+#[test]
+fn names_of_any_characters_where_1_0_allows_them() {
+    let parse = |t: &str| Expression::parse(t).unwrap();
+    assert_eq!(
+        parse("$inputs.page[limit]"),
+        Expression::Inputs {
+            name: "page[limit]".into(),
+            pointer: None
+        }
+    );
+    assert_eq!(
+        parse("$inputs.$orderby#/0"),
+        Expression::Inputs {
+            name: "$orderby".into(),
+            pointer: ptr("/0")
+        }
+    );
+    assert_eq!(
+        parse("$steps.Search Pets.outputs.pets[0].id"),
+        Expression::Steps {
+            step_id: "Search Pets".into(),
+            output: Some("pets[0].id".into()),
+            pointer: None
+        }
+    );
+    // A step id with dots, and `.outputs` inside an output name.
+    assert_eq!(
+        parse("$steps.v1.list.outputs.outputs.x#/a"),
+        Expression::Steps {
+            step_id: "v1.list".into(),
+            output: Some("outputs.x".into()),
+            pointer: ptr("/a")
+        }
+    );
+    // Printing gives back what was written.
+    for text in [
+        "$inputs.page[limit]",
+        "$steps.Search Pets.outputs.pets[0].id",
+    ] {
+        assert_eq!(parse(text).to_string(), text);
+    }
+    // Embedded: to the closing brace.
+    let t = Template::parse("by {$inputs.sort order}!").unwrap();
+    assert_eq!(
+        t.expressions().next(),
+        Some(&Expression::Inputs {
+            name: "sort order".into(),
+            pointer: None
+        })
+    );
+    // In a condition, a name is an identifier and `[0]` an accessor.
+    let c = Condition::parse("$inputs.pets[0] == 1 && $steps.a.outputs.b != null").unwrap();
+    assert_eq!(
+        c.expressions()[0],
+        &Expression::Inputs {
+            name: "pets".into(),
+            pointer: None
+        }
+    );
+}

@@ -2,6 +2,8 @@
 
 use telaio_expr::{Expression, ValueExpression};
 
+use telaio_model::SpecVersion;
+
 use crate::Diagnostic;
 use crate::context::Context;
 use crate::rule::declare_rule;
@@ -16,6 +18,11 @@ declare_rule! {
     ///
     /// A string that starts with `$` but not with an expression name (`$5.00`) is literal
     /// text; so is a lone `{` or `}`.
+    ///
+    /// The names after `$inputs.`, `$outputs.` and `$steps.` follow the document's version:
+    /// Arazzo 1.0.1 allows any characters (`$inputs.page[limit]`, `$steps.Search
+    /// Pets.outputs.items`); 1.1 allows identifiers only (letters, digits, `.`, `-`, `_`; no
+    /// `.` in step ids).
     ///
     /// ## Why it matters
     /// A broken expression is sent as literal text, or makes the step fail at run time.
@@ -72,6 +79,37 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 e.offset,
                 format!("invalid runtime expression: {}", e.message),
             ));
+        }
+    }
+    if cx.version == SpecVersion::V1_1 {
+        names_outside_1_1(cx, out);
+    }
+}
+
+/// Names 1.0.1 allowed and 1.1 does not.
+fn names_outside_1_1(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for (site, exprs) in cx.sites().iter().zip(cx.expressions()) {
+        for e in exprs {
+            for (what, name) in e.names_outside_1_1() {
+                let what = if what == "step id" {
+                    what
+                } else {
+                    &format!("{what} name")
+                };
+                let allowed = if what == "step id" {
+                    "letters, digits, `-` and `_`"
+                } else {
+                    "letters, digits, `.`, `-` and `_`"
+                };
+                out.push(
+                    cx.at(
+                        &ExpressionSyntax::RULE,
+                        &site.pointer,
+                        format!("`{e}`: in Arazzo 1.1, {what}s in expressions are made of {allowed}, and `{name}` is not"),
+                    )
+                    .with_hint("rename it to an identifier (Arazzo 1.0.1 allowed any characters; a document that needs them can declare `arazzo: 1.0.1`)"),
+                );
+            }
         }
     }
 }

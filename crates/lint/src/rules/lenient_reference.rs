@@ -16,6 +16,8 @@ declare_rule! {
     ///   operation of the source matches ignoring case;
     /// - `$request.headers.<name>` / `$response.headers.<name>` for `header`;
     /// - `$steps.<stepId>.<name>` for `$steps.<stepId>.outputs.<name>`;
+    /// - `$steps.<stepId>.outputs.items[0].id`, a path into output `items` written in the
+    ///   name (the portable form is `$steps.<stepId>.outputs.items#/0/id`);
     /// - an `operationPath` that points at a path item rather than at one of its operations,
     ///   when the path item has exactly one;
     /// - a path parameter named unlike the operation's path variable but differing from it
@@ -73,6 +75,18 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                         cx.at(rule, &site.pointer, format!("`$steps.{step_id}.{output}` is read as `$steps.{step_id}.outputs.{output}`"))
                             .with_hint("step outputs are read through `.outputs.`"),
                     );
+                }
+                Expression::Steps {
+                    step_id,
+                    output: Some(output),
+                    pointer: None,
+                } => {
+                    if let Some((head, pointer)) = output_path(cx, site.workflow, step_id, output) {
+                        out.push(
+                            cx.at(rule, &site.pointer, format!("step `{step_id}` has no output `{output}`; Telaio reads `#{pointer}` of its output `{head}`"))
+                                .with_hint(format!("write `$steps.{step_id}.outputs.{head}#{pointer}`: a JSON Pointer is how every Arazzo tool reads into an output")),
+                        );
+                    }
                 }
                 _ => {}
             }
@@ -178,4 +192,34 @@ fn path_parameters(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
 fn qualified_source(value: &str) -> Option<&str> {
     let value = value.strip_prefix('{').unwrap_or(value);
     telaio_model::split_qualified(value).map(|(name, _)| name)
+}
+
+/// When `output` is not an output of the step but a path into one (`items[0].id`), that
+/// output and the path as a JSON Pointer (`/0/id`).
+fn output_path(
+    cx: &Context<'_>,
+    workflow: Option<usize>,
+    step_id: &str,
+    output: &str,
+) -> Option<(String, String)> {
+    let w = cx.model.workflows.get(workflow?)?;
+    let step = &w.steps[cx.flow(workflow?).step_index(step_id)?];
+    if step.outputs.contains_key(output) {
+        return None;
+    }
+    // The longest declared output the name starts with, at a `.` or `[`.
+    let at = output
+        .match_indices(['.', '['])
+        .map(|(i, _)| i)
+        .filter(|&i| step.outputs.contains_key(&output[..i]))
+        .max()?;
+    let mut pointer = String::new();
+    for part in output[at..]
+        .split(['.', '[', ']'])
+        .filter(|p| !p.is_empty())
+    {
+        pointer.push('/');
+        pointer.push_str(&part.replace('~', "~0").replace('/', "~1"));
+    }
+    Some((output[..at].to_owned(), pointer))
 }

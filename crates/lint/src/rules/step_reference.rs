@@ -120,11 +120,12 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 continue;
             };
             let declared = &w.steps[target].outputs;
-            // `pet.name` reads member `name` of output `pet` when `pet` is declared.
+            // `pet.name` reads member `name` of output `pet` when `pet` is declared, and
+            // `pets[0].id` reads into output `pets`.
             let is_declared = |name: &str| {
                 declared.contains_key(name)
                     || name
-                        .match_indices('.')
+                        .match_indices(['.', '['])
                         .any(|(i, _)| declared.contains_key(&name[..i]))
             };
             if let Some(name) = output.as_deref()
