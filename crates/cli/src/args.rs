@@ -228,6 +228,10 @@ pub(crate) struct LoadArgs {
     /// (`--source petStore=./petstore.yaml`).
     #[arg(long = "source", value_name = "NAME=PATH")]
     pub sources: Vec<String>,
+
+    /// Largest document or source description read, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 20 * 1024 * 1024)]
+    pub max_document_size: u64,
 }
 
 /// The language of `telaio expr`'s EXPRESSION when it is a criterion's condition.
@@ -293,10 +297,6 @@ pub(crate) struct ValidateArgs {
 
     #[command(flatten)]
     pub load: LoadArgs,
-
-    /// Largest document read, in bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = 20 * 1024 * 1024)]
-    pub max_document_size: u64,
 
     /// Print the documentation of a rule and exit.
     #[arg(long, value_name = "RULE", conflicts_with = "list_rules")]

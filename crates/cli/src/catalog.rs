@@ -5,7 +5,7 @@ use std::time::Instant;
 use std::path::Path;
 use telaio_docs::CatalogOptions;
 
-use telaio_model::{LoadOptions, Loader};
+use telaio_model::Loader;
 
 use crate::args::{CatalogArgs, LoadArgs};
 use crate::render::usage_error;
@@ -13,7 +13,7 @@ use crate::{exit, loading};
 
 pub(crate) fn run(args: &CatalogArgs) -> u8 {
     let started = Instant::now();
-    let loader = match loading::loader(&args.load, LoadOptions::default()) {
+    let loader = match loading::loader(&args.load) {
         Ok(l) => l,
         Err(e) => {
             usage_error(&e);
@@ -65,5 +65,8 @@ fn settings(load: &LoadArgs) -> String {
             None => pair.clone(),
         })
         .collect();
-    format!("allow-remote={} sources={sources:?}", load.allow_remote)
+    format!(
+        "allow-remote={} sources={sources:?} max-document-size={}",
+        load.allow_remote, load.max_document_size
+    )
 }

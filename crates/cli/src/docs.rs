@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use telaio_lint::Severity;
-use telaio_model::{LoadError, LoadOptions, Loader};
+use telaio_model::{LoadError, Loader};
 
 use crate::args::{DocsArgs, DocsFormat};
 use crate::render::usage_error;
@@ -11,7 +11,7 @@ use crate::{exit, loading};
 
 pub(crate) fn run(args: &DocsArgs) -> u8 {
     let page = (|| {
-        let loader = loading::loader(&args.load, LoadOptions::default())?;
+        let loader = loading::loader(&args.load)?;
         match args.format {
             DocsFormat::Markdown => {
                 let url = Loader::url_for_path(&args.file).map_err(|e| e.to_string())?;

@@ -9,7 +9,11 @@ use crate::args::LoadArgs;
 use crate::remote::RemoteFetcher;
 
 /// A loader as the arguments ask.
-pub(crate) fn loader(args: &LoadArgs, options: LoadOptions) -> Result<Loader, String> {
+pub(crate) fn loader(args: &LoadArgs) -> Result<Loader, String> {
+    let options = LoadOptions {
+        max_document_bytes: args.max_document_size,
+        ..LoadOptions::default()
+    };
     let mut loader = if args.allow_remote {
         Loader::with_fetcher(Box::new(RemoteFetcher::new()?), options)
     } else {

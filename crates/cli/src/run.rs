@@ -9,7 +9,7 @@ use anstyle::{AnsiColor, Style};
 use serde_json::{Value, json};
 use telaio_engine::{
     AwsSetup, Credentials, Driver, DriverOptions, Event, InputSource, Outcome, Plan, PlanOptions,
-    Redactor, RunOptions, dry_run, prepare_inputs,
+    Redactor, RunOptions, RunProblem, dry_run, prepare_inputs, prepare_inputs_for_dry_run,
 };
 use telaio_lint::{LintOptions, Severity};
 use telaio_model::{LoadOptions, Loader, parse_text};
@@ -113,7 +113,7 @@ type Prepared = (Plan, String, Value, Option<crate::mock::Bound>);
 
 /// Everything that can go wrong before the first request, reported all at once.
 fn prepare(args: &RunArgs, region: Option<&str>) -> Result<Prepared, Vec<String>> {
-    let loader = loading::loader(&args.load, LoadOptions::default()).map_err(|e| vec![e])?;
+    let loader = loading::loader(&args.load).map_err(|e| vec![e])?;
     let url = Loader::url_for_path(&args.file).map_err(|e| vec![e.to_string()])?;
     let bundle = loader.load_bundle(&url).map_err(|e| vec![e.to_string()])?;
     let unknown = loading::unknown_sources(&args.load, &bundle);
@@ -181,37 +181,88 @@ fn prepare(args: &RunArgs, region: Option<&str>) -> Result<Prepared, Vec<String>
             .collect(),
         auth,
     };
-    let plan = Plan::compile(&bundle, &options)
+    let workflow = choose_workflow(&bundle, args.workflow.as_deref()).map_err(|e| vec![e])?;
+    // Only what this workflow reaches: a broken workflow it never runs stops nothing.
+    let plan = Plan::compile_workflow(&bundle, &options, &workflow)
         .map_err(|errors| errors.iter().map(ToString::to_string).collect::<Vec<_>>())?;
-    let workflow = match (&args.workflow, plan.workflows()) {
-        (Some(id), _) if plan.workflow(id).is_some() => id.clone(),
-        (Some(id), all) => {
-            return Err(vec![format!(
-                "there is no workflow `{id}`; the document has {}",
-                all.iter()
-                    .map(|w| format!("`{}`", w.id))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )]);
+    // A dry run sends nothing, so it needs no server and shows what it cannot reach.
+    if !args.dry_run {
+        let problems = plan.problems();
+        if !problems.is_empty() {
+            return Err(problems.iter().map(|p| problem_message(p, args)).collect());
         }
-        (None, [only]) => only.id.clone(),
-        (None, all) => {
-            return Err(vec![format!(
-                "the document has {} workflows; choose one with --workflow: {}",
-                all.len(),
-                all.iter()
-                    .map(|w| w.id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )]);
-        }
-    };
+    }
     let inputs = gather_inputs(args).map_err(|e| vec![e])?;
     let schema = plan
         .workflow(&workflow)
         .and_then(|w| w.inputs_schema.clone());
-    let inputs = prepare_inputs(schema.as_ref(), inputs)?;
+    let inputs = if args.dry_run {
+        // Inputs the run would require are shown as unknown, not refused.
+        let (inputs, absent) = prepare_inputs_for_dry_run(schema.as_ref(), inputs)?;
+        if !absent.is_empty() {
+            crate::term::eprintln(&format!(
+                "note: no value for required input{} {}; the requests show where they go",
+                if absent.len() == 1 { "" } else { "s" },
+                absent
+                    .iter()
+                    .map(|n| format!("`{}`", clean(n)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        inputs
+    } else {
+        prepare_inputs(schema.as_ref(), inputs)?
+    };
     Ok((plan, workflow, inputs, mock))
+}
+
+/// The workflow to run: the one named, or the document's only one.
+fn choose_workflow(bundle: &telaio_model::Bundle, named: Option<&str>) -> Result<String, String> {
+    let ids: Vec<&str> = bundle
+        .document
+        .model
+        .as_ref()
+        .map(|m| {
+            m.workflows
+                .iter()
+                .filter_map(|w| w.workflow_id.as_deref())
+                .collect()
+        })
+        .unwrap_or_default();
+    let listed = |ids: &[&str]| {
+        ids.iter()
+            .map(|w| format!("`{w}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match (named, ids.as_slice()) {
+        (_, []) => Err("the document has no workflows, so there is nothing to run".to_owned()),
+        (Some(id), all) if all.contains(&id) => Ok(id.to_owned()),
+        (Some(id), all) => Err(format!(
+            "there is no workflow `{id}`; the document has {}",
+            listed(all)
+        )),
+        (None, [only]) => Ok((*only).to_owned()),
+        (None, all) => Err(format!(
+            "the document has {} workflows; choose one with --workflow: {}",
+            all.len(),
+            all.join(", ")
+        )),
+    }
+}
+
+/// What keeps the run from starting, with the flag that mends it.
+fn problem_message(problem: &RunProblem, args: &RunArgs) -> String {
+    match problem {
+        RunProblem::NoServer { source } => {
+            format!("{problem}; pass --server {source}=<url> (a dry run, --dry-run, needs none)")
+        }
+        RunProblem::Unavailable { remote: true, .. } if !args.load.allow_remote => {
+            format!("{problem}; pass --allow-remote, or --source NAME=PATH for a local copy")
+        }
+        RunProblem::Unavailable { .. } => problem.to_string(),
+    }
 }
 
 fn gather_inputs(args: &RunArgs) -> Result<Vec<(String, InputSource)>, String> {

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use telaio_lint::{Diagnostic, LintOptions, Severity};
-use telaio_model::{LoadError, LoadOptions, Loader, SourceText, display_name};
+use telaio_model::{LoadError, Loader, SourceText, display_name};
 
 use crate::args::{Format, ValidateArgs};
 use crate::render::{self, DocumentReport};
@@ -37,11 +37,7 @@ pub(crate) fn run(args: &ValidateArgs) -> u8 {
             return exit::USAGE;
         }
     };
-    let options = LoadOptions {
-        max_document_bytes: args.max_document_size,
-        ..LoadOptions::default()
-    };
-    let loader = match loading::loader(&args.load, options) {
+    let loader = match loading::loader(&args.load) {
         Ok(loader) => loader,
         Err(message) => {
             render::usage_error(&message);
@@ -67,7 +63,7 @@ pub(crate) fn run(args: &ValidateArgs) -> u8 {
         }
         let name = display_name(&url);
         let diagnostics = match loader.load_bundle(&url) {
-            Ok(bundle) => telaio_lint::lint(&bundle, &lint_options),
+            Ok(bundle) => with_plan(&bundle, telaio_lint::lint(&bundle, &lint_options)),
             Err(
                 error @ (LoadError::NotFound { .. }
                 | LoadError::IsDirectory { .. }
@@ -97,6 +93,24 @@ pub(crate) fn run(args: &ValidateArgs) -> u8 {
         .iter()
         .any(|r| r.diagnostics.iter().any(|d| d.severity == Severity::Error));
     if failed { exit::INVALID } else { exit::OK }
+}
+
+/// When the rules find no error, the document is planned as `telaio run` would plan it, and
+/// whatever the planner refuses is a finding (`unrunnable`): `validate` never accepts what
+/// `run` refuses. (A dry run needs no server and takes unloaded sources as unknown, and so
+/// does this.)
+fn with_plan(bundle: &telaio_model::Bundle, mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    if diagnostics.iter().any(|d| d.severity == Severity::Error) || bundle.document.model.is_err() {
+        return diagnostics;
+    }
+    if let Err(errors) =
+        telaio_engine::Plan::compile(bundle, &telaio_engine::PlanOptions::default())
+    {
+        diagnostics.extend(errors.iter().map(|e| {
+            telaio_lint::unrunnable(bundle, &e.workflow_id, e.step_id.as_deref(), &e.to_string())
+        }));
+    }
+    diagnostics
 }
 
 /// Attaches the file's text to a syntax error, so the offending line can be shown.

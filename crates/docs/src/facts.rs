@@ -156,6 +156,8 @@ fn providers(bundle: &Bundle) -> Vec<String> {
             .map(|u| u.split_once("://").map_or(u, |(_, r)| r))
             .or_else(|| text(d, "host"))
             .and_then(|h| h.split(['/', ':']).next())
+            // An address names a machine, not a provider (`127.0.0.1` is not "0.1").
+            .filter(|h| h.parse::<std::net::Ipv4Addr>().is_err() && !h.starts_with('['))
             .map(|h| {
                 let labels: Vec<&str> = h.split('.').collect();
                 labels[labels.len().saturating_sub(2)..].join(".")

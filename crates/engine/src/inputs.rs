@@ -32,6 +32,31 @@ pub fn prepare_inputs(
     schema: Option<&Value>,
     given: Vec<(String, InputSource)>,
 ) -> Result<Value, Vec<String>> {
+    prepare(schema, given, true).map(|(value, _)| value)
+}
+
+/// [`prepare_inputs`] for a dry run, which sends nothing: a required input that is absent is
+/// not a problem but a name returned beside the inputs (its values show as unknown).
+///
+/// ```
+/// use serde_json::json;
+/// use telaio_engine::prepare_inputs_for_dry_run;
+/// let schema = json!({"type": "object", "required": ["n"], "properties": {"n": {"type": "integer"}}});
+/// let (inputs, absent) = prepare_inputs_for_dry_run(Some(&schema), Vec::new()).unwrap();
+/// assert_eq!((inputs, absent), (json!({}), vec!["n".to_owned()]));
+/// ```
+pub fn prepare_inputs_for_dry_run(
+    schema: Option<&Value>,
+    given: Vec<(String, InputSource)>,
+) -> Result<(Value, Vec<String>), Vec<String>> {
+    prepare(schema, given, false)
+}
+
+fn prepare(
+    schema: Option<&Value>,
+    given: Vec<(String, InputSource)>,
+    require: bool,
+) -> Result<(Value, Vec<String>), Vec<String>> {
     let properties = schema
         .and_then(|s| s.get("properties"))
         .and_then(Value::as_object);
@@ -66,6 +91,28 @@ pub fn prepare_inputs(
             }
         }
     }
+    // Without `require`, the top-level `required` names that are absent are set aside.
+    let mut absent = Vec::new();
+    let relaxed;
+    let schema = match schema {
+        Some(s) if !require && s.get("required").is_some() => {
+            absent = s["required"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .filter(|n| !out.contains_key(*n))
+                .map(str::to_owned)
+                .collect();
+            let mut copy = s.clone();
+            if let Some(o) = copy.as_object_mut() {
+                o.shift_remove("required");
+            }
+            relaxed = copy;
+            Some(&relaxed)
+        }
+        other => other,
+    };
     let value = Value::Object(out);
     if let Some(schema) = schema {
         match jsonschema::validator_for(schema) {
@@ -86,7 +133,7 @@ pub fn prepare_inputs(
         }
     }
     if errors.is_empty() {
-        Ok(value)
+        Ok((value, absent))
     } else {
         Err(errors)
     }

@@ -54,11 +54,11 @@ pub use aws::{AwsCredentials, AwsError, AwsSetup, aws_error, verify_sigv4};
 pub use driver::{Driver, DriverError, DriverOptions};
 pub use event::{Event, RunError};
 pub use http::{Request, Response, is_json};
-pub use inputs::{InputSource, prepare_inputs};
+pub use inputs::{InputSource, prepare_inputs, prepare_inputs_for_dry_run};
 pub use plan::{
     ActionKindPlan, ActionPlan, BodyPlan, DeclaredParam, OperationPlan, ParamPlan, Plan, PlanError,
-    PlanOptions, ReplacementTarget, RetryFirst, StepPlan, TargetPlan, ValuePlan, WorkflowPlan,
-    server_url,
+    PlanOptions, ReplacementTarget, RetryFirst, RunProblem, StepPlan, TargetPlan, ValuePlan,
+    WorkflowPlan, server_url,
 };
 pub use redact::{MASK, Redactor};
 pub use retry::MAX_BACKOFF;

@@ -288,7 +288,10 @@ fn the_region_fills_the_server_and_the_host_names_the_service() {
     let telaio_engine::TargetPlan::Operation(op) = &plan.workflows()[0].steps[0].target else {
         panic!("an operation step");
     };
-    assert_eq!(op.server, "https://rekognition.ap-south-1.amazonaws.com");
+    assert_eq!(
+        op.server.as_deref(),
+        Some("https://rekognition.ap-south-1.amazonaws.com")
+    );
     assert_eq!(
         op.security[0][0].kind,
         telaio_engine::SchemeKind::AwsSigV4 {

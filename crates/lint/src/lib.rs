@@ -32,7 +32,7 @@ mod sites;
 
 pub use diagnostic::{Diagnostic, Severity};
 pub use rule::Rule;
-pub use rules::{RULES, rule};
+pub use rules::{RULES, rule, unrunnable};
 
 use telaio_model::{Bundle, LoadError};
 
@@ -50,10 +50,21 @@ pub struct LintOptions {
     pub skip_advice: bool,
 }
 
-/// Checks a document and its loaded sources. Diagnostics come sorted by position.
+/// Checks a document and its loaded sources, and the other Arazzo documents it runs through
+/// `arazzo` sources ([`Bundle::linked`]): their errors too, at their own file and line, since
+/// a run of this document would stop at them. Diagnostics come sorted by file and position.
 pub fn lint(bundle: &Bundle, options: &LintOptions) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     rules::check_bundle(bundle, options, &mut out);
+    for linked in &bundle.linked {
+        let mut theirs = Vec::new();
+        rules::check_bundle(linked, options, &mut theirs);
+        out.extend(
+            theirs
+                .into_iter()
+                .filter(|d| d.severity == Severity::Error || options.strict),
+        );
+    }
     finish(out, options)
 }
 

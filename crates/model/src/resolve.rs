@@ -184,13 +184,16 @@ impl Bundle {
                         };
                     }
                 },
-                _ => {
-                    return OperationLookup::Malformed {
-                        reason: format!(
-                            "`{source_part}` should be `{{$sourceDescriptions.<name>.url}}`"
-                        ),
-                    };
-                }
+                _ => match self.source_named_leniently(source_part) {
+                    Some(s) => s,
+                    None => {
+                        return OperationLookup::Malformed {
+                            reason: format!(
+                                "`{source_part}` should be `{{$sourceDescriptions.<name>.url}}`"
+                            ),
+                        };
+                    }
+                },
             }
         } else {
             // A literal URL is accepted when it is exactly one source's `url`.
@@ -201,12 +204,12 @@ impl Bundle {
                     .and_then(|sd| sd.url.as_deref())
                     == Some(source_part)
             });
-            match by_url {
+            match by_url.or_else(|| self.source_named_leniently(source_part)) {
                 Some(s) => s,
                 None => {
                     return OperationLookup::Malformed {
                         reason: format!(
-                            "`{source_part}` is neither `{{$sourceDescriptions.<name>.url}}` nor the url of a source description"
+                            "`{source_part}` is neither `{{$sourceDescriptions.<name>.url}}` nor the url or name of a source description"
                         ),
                     };
                 }
@@ -226,6 +229,39 @@ impl Bundle {
                 unloaded: Vec::new(),
             },
         }
+    }
+
+    /// The source an `operationPath` names in a form other tools accept though the spec
+    /// does not: `pets`, `$sourceDescriptions.pets`, `$sourceDescriptions.pets.url`, or
+    /// `{$sourceDescriptions.pets}` before the `#` (the linter points them out).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use telaio_model::{ArazzoDocument, Bundle, LoadOptions, Loader};
+    /// let text = "arazzo: 1.0.1\ninfo: {title: t, version: '1'}\nsourceDescriptions: [{name: pets, url: ./pets.yaml}]\nworkflows: []\n";
+    /// let url = telaio_model::Url::parse("file:///tmp/x.arazzo.yaml").unwrap();
+    /// let document = Arc::new(ArazzoDocument::from_text(url, text.into(), &LoadOptions::default()).unwrap());
+    /// let sources = Loader::new(LoadOptions::default()).load_sources(&document);
+    /// let bundle = Bundle { document, sources, linked: Vec::new() };
+    /// for form in ["pets", "$sourceDescriptions.pets", "{$sourceDescriptions.pets}", "$sourceDescriptions.pets.url"] {
+    ///     assert_eq!(bundle.source_named_leniently(form).unwrap().name, "pets");
+    /// }
+    /// assert!(bundle.source_named_leniently("{$sourceDescriptions.pets.url}").is_none());
+    /// ```
+    pub fn source_named_leniently(&self, source_part: &str) -> Option<&LoadedSource> {
+        let bare = source_part
+            .strip_prefix("{$sourceDescriptions.")
+            .and_then(|s| s.strip_suffix('}'))
+            .filter(|s| !s.ends_with(".url"))
+            .or_else(|| {
+                let rest = source_part.strip_prefix("$sourceDescriptions.")?;
+                Some(rest.strip_suffix(".url").unwrap_or(rest))
+            })
+            .unwrap_or(source_part);
+        if bare.is_empty() || bare.contains(['{', '}', '/']) {
+            return None;
+        }
+        self.source(bare)
     }
 
     /// Finds the workflow a `workflowId` (plain or qualified) names.

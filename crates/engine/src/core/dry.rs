@@ -52,6 +52,12 @@ pub fn dry_run(plan: &Plan, workflow_id: &str, inputs: Value) -> Vec<DryStep> {
                     unknown: missing.into_iter().map(|m| m.expression).collect(),
                 }
             }
+            TargetPlan::Unavailable { reason, .. } => DryStep {
+                step_id: step.id.clone(),
+                request: None,
+                workflow: None,
+                unknown: vec![reason.clone()],
+            },
             TargetPlan::Workflow(w) => DryStep {
                 step_id: step.id.clone(),
                 request: None,

@@ -122,7 +122,16 @@ pub fn build<S: Scope + ?Sized>(
     if !cookies.is_empty() {
         headers.push(("Cookie".into(), cookies.join("; ")));
     }
-    let mut url = format!("{}{}", op.server, path);
+    let mut url = match &op.server {
+        Some(server) => format!("{server}{path}"),
+        None => {
+            missing.push(Missing {
+                expression: format!("the server of source `{}`", op.source),
+                reason: "its description names none".to_owned(),
+            });
+            path
+        }
+    };
     let encoded = raw_query.unwrap_or_else(|| {
         form_urlencoded::Serializer::new(String::new())
             .extend_pairs(query.iter())

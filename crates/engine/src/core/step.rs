@@ -45,6 +45,19 @@ impl<'p> Machine<'p> {
             return Flow::Judge;
         }
         match &step.target {
+            // A run is told of these before it starts (`Plan::problems`); a library user who
+            // runs anyway gets a failed step, never a request to a made-up place.
+            TargetPlan::Unavailable { reason, .. } => {
+                self.top().exchange.failure = Some(format!("{reason}, so nothing was sent"));
+                Flow::Judge
+            }
+            TargetPlan::Operation(op) if op.server.is_none() => {
+                self.top().exchange.failure = Some(format!(
+                    "source `{}` names no server, so nothing was sent",
+                    op.source
+                ));
+                Flow::Judge
+            }
             TargetPlan::Operation(op) => {
                 let mut missing = Vec::new();
                 let built = request::build(step, op, &self.scope(), &mut missing);

@@ -112,11 +112,7 @@ fn success_action(
         Some(ActionKind::End) => ActionKindPlan::End,
         Some(ActionKind::Goto) => target(w, cx, a.step_id.as_deref(), a.workflow_id.as_deref())?
             .ok_or_else(|| format!("action `{name}` goes nowhere"))?,
-        other => {
-            return Err(format!(
-                "action `{name}` has type {other:?}, not end or goto"
-            ));
-        }
+        other => return Err(bad_kind(&name, other.as_ref(), "end or goto")),
     };
     Ok(ActionPlan {
         name,
@@ -146,7 +142,7 @@ fn failure_action(
                 _ => None,
             },
         },
-        other => return Err(format!("action `{name}` has type {other:?}")),
+        other => return Err(bad_kind(&name, other.as_ref(), "end, goto or retry")),
     };
     Ok(ActionPlan {
         name,
@@ -154,6 +150,24 @@ fn failure_action(
         criteria: criteria(&a.criteria)?,
         parameters: inputs(&a.parameters, cx)?,
     })
+}
+
+/// Why an action's `type` cannot be run, naming the action (or saying it has no name, as a
+/// component that is only a `$ref` has none).
+fn bad_kind(name: &str, kind: Option<&ActionKind>, allowed: &str) -> String {
+    let action = if name.is_empty() {
+        "an action with no `name`".to_owned()
+    } else {
+        format!("action `{name}`")
+    };
+    match kind {
+        None => format!("{action} has no `type`; it must be {allowed}"),
+        Some(ActionKind::Other(t)) => format!("{action} has type `{t}`; it must be {allowed}"),
+        Some(ActionKind::Retry) => {
+            format!("{action} is a `retry`, which only failure actions can be")
+        }
+        Some(_) => format!("{action} must be {allowed}"),
+    }
 }
 
 fn component<'c, T>(

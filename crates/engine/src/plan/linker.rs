@@ -34,15 +34,19 @@ pub(super) struct Linker<'b> {
 }
 
 impl<'b> Linker<'b> {
-    /// A linker for a run of `root`, all of whose workflows are planned anyway.
-    pub fn new(root: &'b Bundle) -> Self {
-        let known = root
-            .document
-            .model
-            .iter()
-            .flat_map(|m| &m.workflows)
-            .filter_map(|w| w.workflow_id.clone())
-            .collect();
+    /// A linker for a run of `root`. With `all_own`, every workflow of `root` is planned
+    /// anyway; without, only those references reach are queued, its own too.
+    pub fn new(root: &'b Bundle, all_own: bool) -> Self {
+        let known = if all_own {
+            root.document
+                .model
+                .iter()
+                .flat_map(|m| &m.workflows)
+                .filter_map(|w| w.workflow_id.clone())
+                .collect()
+        } else {
+            HashSet::new()
+        };
         Linker {
             root,
             documents: RefCell::new(vec![Linked {

@@ -120,6 +120,16 @@ pub enum TargetPlan {
     Operation(OperationPlan),
     /// Another workflow, by plan id (see [`WorkflowPlan::id`]).
     Workflow(String),
+    /// Something the document names correctly but this run cannot call: an operation of a
+    /// source that did not load (remote without `--allow-remote`, a missing file), or an
+    /// AsyncAPI channel. A dry run shows it; a run is refused before it starts (see
+    /// [`Plan::problems`]).
+    Unavailable {
+        /// Why, in a sentence.
+        reason: String,
+        /// Whether loading remote sources (not allowed for this run) would have found it.
+        remote: bool,
+    },
 }
 
 /// A parameter to send (or, for workflow steps, an input to pass).
@@ -187,6 +197,7 @@ impl StepPlan {
         match &self.target {
             TargetPlan::Operation(op) => format!("{} {}", op.method, op.path),
             TargetPlan::Workflow(w) => format!("workflow {w}"),
+            TargetPlan::Unavailable { .. } => "unavailable".to_owned(),
         }
     }
 }
@@ -194,6 +205,33 @@ impl StepPlan {
 impl Plan {
     /// Plans every workflow of a loaded document; every problem is listed.
     pub fn compile(bundle: &Bundle, options: &PlanOptions) -> Result<Plan, Vec<PlanError>> {
+        Self::compile_from(bundle, options, None)
+    }
+
+    /// Plans one workflow of the document and what it can reach (the workflows its steps,
+    /// actions and `dependsOn` name, in this document or another): a run of `a` does not
+    /// stop at a problem of a workflow it never runs.
+    ///
+    /// ```no_run
+    /// # use telaio_engine::{Plan, PlanOptions};
+    /// # fn f(bundle: &telaio_model::Bundle) {
+    /// let plan = Plan::compile_workflow(bundle, &PlanOptions::default(), "adopt").unwrap();
+    /// assert!(plan.workflow("adopt").is_some());
+    /// # }
+    /// ```
+    pub fn compile_workflow(
+        bundle: &Bundle,
+        options: &PlanOptions,
+        workflow_id: &str,
+    ) -> Result<Plan, Vec<PlanError>> {
+        Self::compile_from(bundle, options, Some(workflow_id))
+    }
+
+    fn compile_from(
+        bundle: &Bundle,
+        options: &PlanOptions,
+        root: Option<&str>,
+    ) -> Result<Plan, Vec<PlanError>> {
         let Ok(model) = &bundle.document.model else {
             return Err(vec![PlanError {
                 workflow_id: String::new(),
@@ -215,7 +253,7 @@ impl Plan {
                 });
             }
         }
-        let linker = Linker::new(bundle);
+        let linker = Linker::new(bundle, root.is_none());
         let mut workflows = Vec::new();
         let plan = |document: usize, w: &Workflow, errors: &mut Vec<PlanError>| {
             let bundle = linker.bundle(document);
@@ -233,11 +271,23 @@ impl Plan {
                 }
             }
         };
-        for w in &model.workflows {
-            workflows.extend(plan(0, w, &mut errors));
+        match root {
+            None => {
+                for w in &model.workflows {
+                    workflows.extend(plan(0, w, &mut errors));
+                }
+            }
+            Some(id) => {
+                if let Err(message) = linker.resolve(0, id) {
+                    errors.push(PlanError {
+                        workflow_id: String::new(),
+                        step_id: None,
+                        message,
+                    });
+                }
+            }
         }
-        let own = workflows.len();
-        // Workflows of other documents, as references reach them (planning one may reach more).
+        // Workflows as references reach them (planning one may reach more).
         while let Some((document, id)) = linker.next_wanted() {
             let found = linker
                 .bundle(document)
@@ -253,6 +303,9 @@ impl Plan {
         if !errors.is_empty() {
             return Err(errors);
         }
+        // The document's own workflows first (in the order planned), then other documents'.
+        workflows.sort_by_key(|w| w.document != 0);
+        let own = workflows.iter().filter(|w| w.document == 0).count();
         let mut sensitive = Vec::new();
         for b in std::iter::once(bundle).chain(&bundle.linked) {
             for api in b.sources.iter().filter_map(|s| s.api()) {
@@ -287,6 +340,71 @@ impl Plan {
     /// can reach (what credentials and redaction must cover).
     pub fn all_workflows(&self) -> &[WorkflowPlan] {
         &self.workflows
+    }
+
+    /// What keeps the planned workflows from running although the document is right, once
+    /// per cause: operations of sources that did not load, sources with no server, AsyncAPI
+    /// steps. A dry run shows them; a run should refuse to start while there are any.
+    pub fn problems(&self) -> Vec<RunProblem> {
+        let mut out: Vec<RunProblem> = Vec::new();
+        for w in &self.workflows {
+            for s in &w.steps {
+                let problem = match &s.target {
+                    TargetPlan::Unavailable { reason, remote } => RunProblem::Unavailable {
+                        workflow_id: w.id.clone(),
+                        step_id: s.id.clone(),
+                        reason: reason.clone(),
+                        remote: *remote,
+                    },
+                    TargetPlan::Operation(op) if op.server.is_none() => RunProblem::NoServer {
+                        source: op.source.clone(),
+                    },
+                    _ => continue,
+                };
+                if !out.contains(&problem) {
+                    out.push(problem);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Why a planned workflow cannot run as things stand (see [`Plan::problems`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RunProblem {
+    /// A step calls what this run cannot reach.
+    Unavailable {
+        /// The workflow (plan id).
+        workflow_id: String,
+        /// The step.
+        step_id: String,
+        /// Why.
+        reason: String,
+        /// Whether loading remote sources would have found it.
+        remote: bool,
+    },
+    /// A source's operations are called, and neither its description nor the run names a
+    /// server for it.
+    NoServer {
+        /// The source description's name.
+        source: String,
+    },
+}
+
+impl fmt::Display for RunProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RunProblem::Unavailable {
+                workflow_id,
+                step_id,
+                reason,
+                ..
+            } => write!(f, "workflow `{workflow_id}`, step `{step_id}`: {reason}"),
+            RunProblem::NoServer { source } => {
+                write!(f, "source `{source}` names no server")
+            }
+        }
     }
 }
 
@@ -358,9 +476,10 @@ fn plan_step(
         Some(StepTarget::OperationId(id)) => operation(bundle.find_operation_id(id), id, options),
         Some(StepTarget::OperationPath(p)) => operation(bundle.find_operation_path(p), p, options),
         Some(StepTarget::WorkflowId(id)) => cx.workflow(id).map(TargetPlan::Workflow),
-        Some(StepTarget::ChannelPath(_)) => {
-            Err("AsyncAPI steps (`channelPath`) are not run by this version".to_owned())
-        }
+        Some(StepTarget::ChannelPath(_)) => Ok(TargetPlan::Unavailable {
+            reason: "AsyncAPI steps (`channelPath`) are not run by this version".to_owned(),
+            remote: false,
+        }),
         None => Err("the step names no operation or workflow (or several)".to_owned()),
     };
     let target = target.map_err(|e| errors.push(e)).ok();
@@ -502,17 +621,24 @@ fn operation(
             Err(format!("there is no source description `{name}`"))
         }
         OperationLookup::Malformed { reason } => Err(format!("`{written}`: {reason}")),
-        OperationLookup::NotFound { unloaded, .. } => match unloaded.first() {
-            Some(s) => Err(format!(
-                "source `{}` did not load ({}), so `{written}` cannot be found",
-                s.name,
-                s.content
-                    .as_ref()
-                    .err()
-                    .map(ToString::to_string)
-                    .unwrap_or_default()
-            )),
-            None => Err(format!(
+        // Not found where it was looked for: the document is wrong. Not looked for, because
+        // the source did not load: the document may be right, and the run cannot tell.
+        OperationLookup::NotFound { searched, unloaded } => match unloaded.first() {
+            Some(s) if searched.is_empty() => {
+                let error = s.content.as_ref().err();
+                Ok(TargetPlan::Unavailable {
+                    reason: format!(
+                        "source `{}` did not load ({}), so `{written}` cannot be called",
+                        s.name,
+                        error.map(ToString::to_string).unwrap_or_default()
+                    ),
+                    remote: matches!(
+                        error,
+                        Some(telaio_model::LoadError::RemoteNotAllowed { .. })
+                    ),
+                })
+            }
+            _ => Err(format!(
                 "no operation `{written}` in the source descriptions"
             )),
         },

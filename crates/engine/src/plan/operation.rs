@@ -15,8 +15,10 @@ pub struct OperationPlan {
     pub source: String,
     /// Upper-case HTTP method.
     pub method: String,
-    /// The base URL (server), without a trailing `/`.
-    pub server: String,
+    /// The base URL (server), without a trailing `/`; `None` when neither the description nor
+    /// the run names one (a dry run goes without; a run asks for it first, see
+    /// [`crate::Plan::problems`]).
+    pub server: Option<String>,
     /// The path template (`/pets/{id}`), without any `#fragment` of the path key.
     pub path: String,
     /// The operation's `operationId`, if any.
@@ -55,13 +57,8 @@ impl OperationPlan {
             .api()
             .ok_or_else(|| format!("source `{}` is not an API description", source.name))?;
         let server = match options.servers.get(&source.name) {
-            Some(url) => url.trim_end_matches('/').to_owned(),
-            None => server_url(api, &options.server_variables).ok_or_else(|| {
-                format!(
-                    "source `{}` names no server; pass --server {}=<url>",
-                    source.name, source.name
-                )
-            })?,
+            Some(url) => Some(url.trim_end_matches('/').to_owned()),
+            None => server_url(api, &options.server_variables),
         };
         // A path key such as `/#CreateFaceLivenessSession` sends `/`: the rest is a fragment.
         let path = operation.path.split('#').next().unwrap_or("/").to_owned();
@@ -80,7 +77,7 @@ impl OperationPlan {
                 crate::auth::security(&source.name, api, &operation.pointer),
                 &source.name,
                 api,
-                &server,
+                server.as_deref().unwrap_or_default(),
                 options.auth.get(&source.name).map(String::as_str),
             )),
             server,

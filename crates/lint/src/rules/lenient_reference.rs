@@ -20,6 +20,9 @@ declare_rule! {
     ///   name (the portable form is `$steps.<stepId>.outputs.items#/0/id`);
     /// - an `operationPath` that points at a path item rather than at one of its operations,
     ///   when the path item has exactly one;
+    /// - an `operationPath` that names its source other than as
+    ///   `{$sourceDescriptions.<name>.url}` or the source's url: `pets#/paths/...`,
+    ///   `$sourceDescriptions.pets#/paths/...`, `$sourceDescriptions.pets.url#/paths/...`;
     /// - a path parameter named unlike the operation's path variable but differing from it
     ///   only in case, `_` and `-` (`pet_id` for `/pet/{petId}`), when exactly one matches.
     ///
@@ -149,6 +152,17 @@ fn operation_ids(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
 fn path_parameters(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for (wi, w) in cx.model.workflows.iter().enumerate() {
         for (si, s) in w.steps.iter().enumerate() {
+            if let Some(path) = &s.operation_path
+                && let Some((source_part, pointer)) = path.split_once('#')
+                && !(source_part.starts_with("{$sourceDescriptions.")
+                    && source_part.ends_with(".url}"))
+                && let Some(source) = cx.bundle.source_named_leniently(source_part)
+            {
+                out.push(
+                    cx.at(&LenientReference::RULE, &format!("/workflows/{wi}/steps/{si}/operationPath"), format!("the operationPath names its source as `{source_part}`; Telaio reads it as `{{$sourceDescriptions.{}.url}}`", source.name))
+                        .with_hint(format!("write `{{$sourceDescriptions.{}.url}}#{pointer}`", source.name)),
+                );
+            }
             let lookup = match (&s.operation_id, &s.operation_path) {
                 (Some(id), _) => cx.bundle.find_operation_id(id),
                 (None, Some(path)) => cx.bundle.find_operation_path(path),

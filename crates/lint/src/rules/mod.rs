@@ -19,6 +19,8 @@ mod unhandled_poll_outcome;
 mod unknown_operation;
 mod unknown_target;
 mod unqualified_operation_id;
+mod unrunnable;
+mod workflow_cycle;
 
 use std::sync::LazyLock;
 
@@ -29,6 +31,7 @@ use crate::{Diagnostic, Rule, schema};
 
 pub(crate) use document::load_failure;
 pub(crate) use flow::Flow;
+pub use unrunnable::unrunnable;
 
 type Check = fn(&Context<'_>, &mut Vec<Diagnostic>);
 
@@ -49,6 +52,7 @@ const CHECKS: &[Check] = &[
     step_reference::check,
     component_reference::check,
     output_name::check,
+    workflow_cycle::check,
 ];
 
 /// Checks that only ever warn: advice on how a document is written, which a run that only
@@ -81,6 +85,8 @@ pub static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
     all.push(step_reference::UnknownOutput::RULE);
     all.push(component_reference::ComponentReference::RULE);
     all.push(output_name::OutputName::RULE);
+    all.push(workflow_cycle::WorkflowCycle::RULE);
+    all.push(unrunnable::Unrunnable::RULE);
     all.push(jsonpath_not_rfc9535::JsonPathNotRfc9535::RULE);
     all.push(lenient_reference::LenientReference::RULE);
     all.push(unhandled_poll_outcome::UnhandledPollOutcome::RULE);
