@@ -1,5 +1,6 @@
 //! Finding the Arazzo documents in a folder: every YAML or JSON file below it (hidden folders
-//! and symbolic links to folders skipped, links to files followed) whose first lines have a top-level `arazzo` key. `telaio validate DIR` and
+//! and symbolic links to folders skipped, links to files followed) whose top level is a
+//! mapping with an `arazzo` key. `telaio validate DIR` and
 //! `telaio catalog DIR` both walk this way, so they agree on what a folder holds.
 
 use std::io::Read;
@@ -39,7 +40,15 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-/// A cheap sniff: a YAML/JSON file whose first 4 KiB has a top-level `arazzo` key.
+/// Whether a file is an Arazzo document: a YAML or JSON file whose top level is a mapping
+/// with an `arazzo` key. A `package.json` that depends on a package named `arazzo`, or a JSON
+/// list of documents, is not one.
+///
+/// Cheap on the files a folder mostly holds: a file that does not contain the word `arazzo`
+/// at all is passed over without parsing, and the parse stops at the answer. A file larger
+/// than [`MAX_SNIFFED`], or one that does not parse before the answer is known, counts when
+/// one of its first lines starts with `arazzo:` or `"arazzo"`, so that `validate` can say
+/// what is wrong with it.
 pub fn looks_like_arazzo(path: &Path) -> bool {
     let ext = path
         .extension()
@@ -48,11 +57,30 @@ pub fn looks_like_arazzo(path: &Path) -> bool {
     if !matches!(ext, "yaml" | "yml" | "json") {
         return false;
     }
-    let mut head = [0u8; 4096];
-    let n = std::fs::File::open(path)
-        .and_then(|mut f| f.read(&mut head))
-        .unwrap_or(0);
-    let head = String::from_utf8_lossy(&head[..n]);
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let mut bytes = Vec::new();
+    if file.take(MAX_SNIFFED + 1).read_to_end(&mut bytes).is_err() {
+        return false;
+    }
+    if bytes.len() as u64 > MAX_SNIFFED {
+        return first_lines_say_arazzo(&bytes);
+    }
+    let Ok(text) = crate::decode_text(&bytes) else {
+        return first_lines_say_arazzo(&bytes);
+    };
+    if !text.contains("arazzo") {
+        return false;
+    }
+    crate::top_level_has_key(&text, "arazzo").unwrap_or_else(|| first_lines_say_arazzo(&bytes))
+}
+
+/// The largest file whose top level is parsed to find its keys.
+pub const MAX_SNIFFED: u64 = 20 * 1024 * 1024;
+
+fn first_lines_say_arazzo(bytes: &[u8]) -> bool {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
     head.lines()
         .any(|l| l.starts_with("arazzo:") || l.trim_start().starts_with("\"arazzo\""))
 }

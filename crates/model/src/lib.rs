@@ -37,6 +37,7 @@
 mod api;
 mod arazzo;
 mod discover;
+mod encoding;
 mod error;
 mod fetch;
 mod loader;
@@ -50,6 +51,7 @@ mod syntax;
 pub use api::{ApiDescription, ApiKind, Channel, Operation};
 pub use arazzo::*;
 pub use discover::{arazzo_files, looks_like_arazzo};
+pub use encoding::decode_text;
 pub use error::{LoadError, human_bytes};
 pub use fetch::{Fetcher, FileFetcher, ReadLimited, read_file, read_limited};
 pub use loader::{
@@ -60,5 +62,7 @@ pub use refs::{RefError, Resolved};
 pub use resolve::{OperationLookup, PathSlot, WorkflowLookup, path_slot, split_qualified};
 pub use source::{Excerpt, SourceText, display_name};
 pub use span::{Position, Span};
-pub use syntax::{DuplicateKey, ParseLimits, ParsedText, SyntaxError, decode_utf8, parse_text};
+pub use syntax::{
+    DuplicateKey, ParseLimits, ParsedText, SyntaxError, decode_utf8, parse_text, top_level_has_key,
+};
 pub use url::Url;

@@ -12,7 +12,7 @@ use crate::arazzo::{Arazzo, SourceType};
 use crate::fetch::{Fetcher, FileFetcher};
 use crate::node::Node;
 use crate::source::{SourceText, display_name};
-use crate::syntax::{DuplicateKey, ParseLimits, decode_utf8, parse_text};
+use crate::syntax::{DuplicateKey, ParseLimits, parse_text};
 use crate::{LoadError, NodeKind};
 
 /// Limits that apply to every file a [`Loader`] reads.
@@ -279,11 +279,11 @@ impl Loader {
     /// Reads the text at a URL, within the size limit.
     pub fn read_text(&self, url: &Url) -> Result<String, LoadError> {
         let bytes = self.fetcher.fetch(url, self.options.max_document_bytes)?;
-        let text = decode_utf8(&bytes).map_err(|error| LoadError::Syntax {
+        let text = crate::decode_text(&bytes).map_err(|error| LoadError::Syntax {
             url: url.clone(),
             error,
         })?;
-        Ok(text.to_owned())
+        Ok(text.into_owned())
     }
 
     /// Reads and parses one Arazzo document (its sources are not loaded).

@@ -152,6 +152,12 @@ impl Bundle {
                 }
             }
         }
+        // Then `<source>.<operationId>`, as other tools write it (the linter reports it).
+        if candidates.is_empty()
+            && let Some((name, op)) = self.source_dot_operation(operation_id)
+        {
+            candidates.push((name, op));
+        }
         match candidates.len() {
             0 => OperationLookup::NotFound { searched, unloaded },
             1 => {
@@ -160,6 +166,15 @@ impl Bundle {
             }
             _ => OperationLookup::Ambiguous { candidates },
         }
+    }
+
+    /// An `operationId` written `<source>.<operationId>` (other tools' shorthand for
+    /// `$sourceDescriptions.<source>.<operationId>`), when a source has that name and that
+    /// operation.
+    pub fn source_dot_operation(&self, written: &str) -> Option<(&LoadedSource, &Operation)> {
+        let (name, id) = written.split_once('.')?;
+        let source = self.source_exact(name)?;
+        Some((source, source.api()?.operation_by_id(id)?))
     }
 
     /// Finds the operation an `operationPath` names.

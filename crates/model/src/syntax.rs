@@ -87,6 +87,54 @@ pub fn decode_utf8(bytes: &[u8]) -> Result<&str, SyntaxError> {
     })
 }
 
+/// Whether the text's top level is a mapping with the key `key`, read as a stream of events
+/// that stops at the answer: no tree is built, and nested values are only skipped over.
+/// `None` when the text does not parse before the answer is known.
+///
+/// ```
+/// use telaio_model::top_level_has_key;
+/// assert_eq!(top_level_has_key("info: {a: 1}\narazzo: 1.0.1\n", "arazzo"), Some(true));
+/// assert_eq!(top_level_has_key("{\"dependencies\": {\"arazzo\": \"1\"}}", "arazzo"), Some(false));
+/// assert_eq!(top_level_has_key("[{\"arazzo\": \"1.0.1\"}]", "arazzo"), Some(false));
+/// assert_eq!(top_level_has_key("a: [unclosed\n", "arazzo"), None);
+/// ```
+pub fn top_level_has_key(text: &str, key: &str) -> Option<bool> {
+    let mut parser = Parser::new_from_str(text);
+    // Depth of nesting; at depth 1 (inside the top mapping), whether a key comes next.
+    let mut depth = 0usize;
+    let mut expect_key = true;
+    while let Some(event) = parser.next_event() {
+        let (event, _) = event.ok()?;
+        match event {
+            Event::MappingStart(..) | Event::SequenceStart(..) => {
+                if depth == 0 && !matches!(event, Event::MappingStart(..)) {
+                    return Some(false);
+                }
+                depth += 1;
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                depth -= 1;
+                match depth {
+                    0 => return Some(false),
+                    // A value (or a complex key) at the top level ends.
+                    1 => expect_key = !expect_key,
+                    _ => {}
+                }
+            }
+            Event::Scalar(value, ..) if depth == 1 => {
+                if expect_key && value == key {
+                    return Some(true);
+                }
+                expect_key = !expect_key;
+            }
+            Event::Alias(_) if depth == 1 => expect_key = !expect_key,
+            Event::Scalar(..) | Event::Alias(_) if depth == 0 => return Some(false),
+            _ => {}
+        }
+    }
+    Some(false)
+}
+
 /// Parses a YAML or JSON text into a [`Node`] tree.
 ///
 /// ```

@@ -206,3 +206,37 @@ fn extensions_and_both_versions_are_kept() {
     assert_eq!(p.location, Some(telaio_model::ParameterIn::Querystring));
     assert!(matches!(p.value, telaio_model::Valuable::Selector(_)));
 }
+
+/// Folder discovery parses the top level: `arazzo` must be a key of the top mapping, in
+/// whatever encoding YAML allows; a broken document that starts like one is kept, so that
+/// `validate` can say what is wrong with it.
+#[test]
+fn a_folder_holds_the_documents_whose_top_level_has_arazzo() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, bytes: &[u8]| std::fs::write(dir.path().join(name), bytes).unwrap();
+    write(
+        "package.json",
+        br#"{"name": "x", "dependencies": {"arazzo": "^1.0.0"}}"#,
+    );
+    write("list.json", br#"[{"arazzo": "1.0.1"}]"#);
+    write(
+        "openapi.yaml",
+        b"openapi: 3.1.0\ninfo: {title: arazzo helpers}\n",
+    );
+    write(
+        "late-key.yaml",
+        b"info: {title: t, version: '1'}\narazzo: 1.0.1\n",
+    );
+    write("broken.yaml", b"arazzo: 1.0.1\ninfo: [unclosed\n");
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain("arazzo: 1.0.1\n".encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    write("utf16.yaml", &utf16);
+    let found: Vec<String> = telaio_model::arazzo_files(dir.path())
+        .unwrap()
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(found, ["broken.yaml", "late-key.yaml", "utf16.yaml"]);
+}

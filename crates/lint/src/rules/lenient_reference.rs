@@ -14,6 +14,8 @@ declare_rule! {
     ///   source named `UserAPI`), when exactly one source matches ignoring case;
     /// - an operationId written with the wrong case (`PAR` for `Par`), when exactly one
     ///   operation of the source matches ignoring case;
+    /// - an operationId written `<source>.<operationId>` (`pets.listPets`), as other tools
+    ///   write `$sourceDescriptions.pets.listPets`, when no operation has that whole id;
     /// - `$request.headers.<name>` / `$response.headers.<name>` for `header`;
     /// - `$steps.<stepId>.<name>` for `$steps.<stepId>.outputs.<name>`;
     /// - `$steps.<stepId>.outputs.items[0].id`, a path into output `items` written in the
@@ -133,10 +135,22 @@ fn operation_ids(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for (wi, w) in cx.model.workflows.iter().enumerate() {
         for (si, s) in w.steps.iter().enumerate() {
             let Some(id) = &s.operation_id else { continue };
-            if let telaio_model::OperationLookup::Found { operation, .. } =
+            if let telaio_model::OperationLookup::Found { operation, source } =
                 cx.bundle.find_operation_id(id)
             {
                 let written = telaio_model::split_qualified(id).map_or(id.as_str(), |(_, op)| op);
+                if cx
+                    .bundle
+                    .source_dot_operation(id)
+                    .is_some_and(|(_, o)| std::ptr::eq(o, operation))
+                {
+                    let actual = operation.operation_id.as_deref().unwrap_or_default();
+                    out.push(
+                        cx.at(&LenientReference::RULE, &format!("/workflows/{wi}/steps/{si}/operationId"), format!("no operation has the id `{id}`; Telaio reads it as operation `{actual}` of source `{}`", source.name))
+                            .with_hint(format!("write `$sourceDescriptions.{}.{actual}`", source.name)),
+                    );
+                    continue;
+                }
                 if let Some(actual) = operation.operation_id.as_deref().filter(|a| *a != written) {
                     out.push(
                         cx.at(&LenientReference::RULE, &format!("/workflows/{wi}/steps/{si}/operationId"), format!("there is no operation `{written}`; Telaio uses `{actual}`, which differs only in case"))

@@ -46,7 +46,11 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             .map(|k| (format!("/workflows/{wi}/outputs"), k));
         for (base, name) in step_outputs.chain(workflow_outputs) {
             if !valid(name) {
+                // Words kept apart: `first id` → `first_id`.
                 let suggestion: String = name
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join("_")
                     .chars()
                     .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
                     .collect();

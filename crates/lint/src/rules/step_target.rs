@@ -57,7 +57,12 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                         &format!("{pointer}/stepId"),
                         format!("step `{id}` names nothing to call"),
                     )
-                    .with_hint(format!("add one of {fields}")),
+                    .with_hint(match other_tools_extension(s) {
+                        Some(key) => format!(
+                            "`{key}` is another tool's extension, which Telaio does not read; add one of {fields}"
+                        ),
+                        None => format!("add one of {fields}"),
+                    }),
                 ),
                 [_, second, ..] => out.push(
                     cx.at_key(
@@ -77,6 +82,16 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
+
+/// An `x-` field of the step that other tools use to name the operation (`x-operation`,
+/// `x-operationId`, `x-operation-ref`).
+fn other_tools_extension(step: &telaio_model::Step) -> Option<&str> {
+    step.extensions
+        .0
+        .keys()
+        .map(String::as_str)
+        .find(|k| k.to_ascii_lowercase().contains("operation"))
 }
 
 declare_rule! {

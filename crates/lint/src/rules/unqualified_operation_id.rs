@@ -41,6 +41,11 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             let Some(id) = s.operation_id.as_deref().filter(|id| !id.starts_with('$')) else {
                 continue;
             };
+            // `<source>.<operationId>` names its source, if not as the spec says
+            // (`lenient-reference` points it out).
+            if cx.bundle.source_dot_operation(id).is_some() {
+                continue;
+            }
             let pointer = format!("/workflows/{wi}/steps/{si}/operationId");
             let d = match cx.bundle.find_operation_id(id) {
                 OperationLookup::Ambiguous { candidates } => {

@@ -54,6 +54,9 @@ pub(super) fn describe_error(
                         true,
                         format!("unknown field `{field}` in {what}"),
                     );
+                    if let Some(hint) = other_tools_habit(&pointer, field) {
+                        return d.with_hint(hint);
+                    }
                     match did_you_mean(field, allowed.iter().map(String::as_str)) {
                         Some(s) => d.with_hint(format!("did you mean `{s}`?")),
                         None if !field.starts_with("x-") && !allowed.is_empty() => {
@@ -281,6 +284,24 @@ pub(super) fn describe_error(
 }
 
 /// The fields the schema branch that produced `branch` knows (its `$defs` object).
+/// The fix for a field other tools write where Arazzo has none.
+fn other_tools_habit(pointer: &str, field: &str) -> Option<String> {
+    match (pointer, field) {
+        ("", "$schema") => Some(
+            "an Arazzo document names its version with `arazzo:`, not `$schema`; remove it (an editor that wants a schema can take it from a `# yaml-language-server: $schema=<url>` comment or its settings)"
+                .to_owned(),
+        ),
+        (p, "operation" | "operationRef" | "source" | "sourceDescription" | "api")
+            if is_step(p) =>
+        {
+            Some(format!(
+                "a step names its operation with `operationId` (`$sourceDescriptions.<source>.<operationId>` when there are several sources) or `operationPath`, not `{field}`"
+            ))
+        }
+        _ => None,
+    }
+}
+
 fn branch_fields(compiled: &Compiled, branch: &[ValidationError<'_>]) -> Vec<String> {
     let Some(first) = branch.first() else {
         return Vec::new();
