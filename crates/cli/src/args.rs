@@ -229,6 +229,16 @@ pub(crate) struct LoadArgs {
     #[arg(long = "source", value_name = "NAME=PATH")]
     pub sources: Vec<String>,
 
+    /// Resolve relative source description URLs against this folder instead of each
+    /// document's folder (catalogs that write them from the repository's root).
+    #[arg(long, value_name = "FOLDER")]
+    pub source_base: Option<PathBuf>,
+
+    /// Also read source descriptions below this folder (by default only below the
+    /// document's repository, or its folder; `/` allows any file).
+    #[arg(long, value_name = "FOLDER")]
+    pub source_root: Vec<PathBuf>,
+
     /// Largest document or source description read, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = 20 * 1024 * 1024)]
     pub max_document_size: u64,

@@ -13,7 +13,7 @@ use crate::{exit, loading};
 
 pub(crate) fn run(args: &CatalogArgs) -> u8 {
     let started = Instant::now();
-    let loader = match loading::loader(&args.load) {
+    let loader = match loading::loader(&args.load, &[args.dir.as_path()]) {
         Ok(l) => l,
         Err(e) => {
             usage_error(&e);

@@ -11,7 +11,7 @@ use crate::{exit, loading};
 
 pub(crate) fn run(args: &DocsArgs) -> u8 {
     let page = (|| {
-        let loader = loading::loader(&args.load)?;
+        let loader = loading::loader(&args.load, &[])?;
         match args.format {
             DocsFormat::Markdown => {
                 let url = Loader::url_for_path(&args.file).map_err(|e| e.to_string())?;

@@ -1,15 +1,16 @@
 //! The loader the commands share: local files, http(s) only with `--allow-remote`, and
 //! source descriptions substituted with `--source NAME=PATH`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use telaio_model::{Bundle, LoadOptions, Loader};
+use telaio_model::{Bundle, Confinement, LoadOptions, Loader};
 
 use crate::args::LoadArgs;
 use crate::remote::RemoteFetcher;
 
-/// A loader as the arguments ask.
-pub(crate) fn loader(args: &LoadArgs) -> Result<Loader, String> {
+/// A loader as the arguments ask. Sources are read below each document's tree, the folders
+/// of `--source-root` and `--source-base`, and `folders` (those the command was given).
+pub(crate) fn loader(args: &LoadArgs, folders: &[&Path]) -> Result<Loader, String> {
     let options = LoadOptions {
         max_document_bytes: args.max_document_size,
         ..LoadOptions::default()
@@ -19,6 +20,24 @@ pub(crate) fn loader(args: &LoadArgs) -> Result<Loader, String> {
     } else {
         Loader::new(options)
     };
+    let roots: Vec<PathBuf> = (args.source_root.iter().map(PathBuf::as_path))
+        .chain(folders.iter().copied())
+        .map(Path::to_path_buf)
+        .collect();
+    // A document written by someone else must not make Telaio read files outside its tree.
+    loader = loader.confine_sources(if roots.is_empty() {
+        Confinement::DocumentTree
+    } else {
+        Confinement::Within(roots)
+    });
+    if let Some(base) = &args.source_base {
+        if !base.is_dir() {
+            return Err(format!("--source-base {} is not a folder", base.display()));
+        }
+        loader = loader
+            .resolve_sources_against(base)
+            .map_err(|e| e.to_string())?;
+    }
     for pair in &args.sources {
         let (name, place) = pair
             .split_once('=')

@@ -75,7 +75,7 @@ pub(crate) fn bind(
 /// `telaio mock FILE`: serves until interrupted.
 pub(crate) fn run(args: &MockArgs) -> u8 {
     let bound = (|| {
-        let loader = loading::loader(&args.load)?;
+        let loader = loading::loader(&args.load, &[])?;
         let url = Loader::url_for_path(&args.file).map_err(|e| e.to_string())?;
         let bundle = loader.load_bundle(&url).map_err(|e| e.to_string())?;
         bind(

@@ -113,7 +113,7 @@ type Prepared = (Plan, String, Value, Option<crate::mock::Bound>);
 
 /// Everything that can go wrong before the first request, reported all at once.
 fn prepare(args: &RunArgs, region: Option<&str>) -> Result<Prepared, Vec<String>> {
-    let loader = loading::loader(&args.load).map_err(|e| vec![e])?;
+    let loader = loading::loader(&args.load, &[]).map_err(|e| vec![e])?;
     let url = Loader::url_for_path(&args.file).map_err(|e| vec![e.to_string()])?;
     let bundle = loader.load_bundle(&url).map_err(|e| vec![e.to_string()])?;
     let unknown = loading::unknown_sources(&args.load, &bundle);

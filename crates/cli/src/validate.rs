@@ -37,7 +37,14 @@ pub(crate) fn run(args: &ValidateArgs) -> u8 {
             return exit::USAGE;
         }
     };
-    let loader = match loading::loader(&args.load) {
+    // A folder given on the command line is where its documents' sources may be read from.
+    let folders: Vec<&std::path::Path> = args
+        .files
+        .iter()
+        .filter(|p| p.is_dir())
+        .map(std::path::PathBuf::as_path)
+        .collect();
+    let loader = match loading::loader(&args.load, &folders) {
         Ok(loader) => loader,
         Err(message) => {
             render::usage_error(&message);

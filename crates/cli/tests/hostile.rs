@@ -165,3 +165,104 @@ fn a_one_line_document_quotes_only_a_window_of_its_line() {
     let under: String = quoted.chars().skip(column).take(8).collect();
     assert_eq!(under, "\"op1500\"", "{}", block.join("\n"));
 }
+
+/// A document names its sources; one written by someone else must not make Telaio read files
+/// outside its tree, nor publish what a file that is not a description holds.
+#[test]
+fn sources_are_read_only_below_the_documents_tree() {
+    let d = Dir::new();
+    d.write(
+        "secret.yaml",
+        "aws_secret_access_key: canary-outside-secret\nregion: x\n",
+    );
+    d.write(
+        "inside/not-an-api.yaml",
+        "token: canary-inside-secret\nother: 1\n",
+    );
+    d.write(
+        "inside/flow.arazzo.yaml",
+        "arazzo: 1.0.1\ninfo: {title: t, version: '1'}\nsourceDescriptions:\n  - {name: outside, url: ../secret.yaml}\n  - {name: absolute, url: 'file:///etc/passwd'}\n  - {name: local, url: ./not-an-api.yaml}\nworkflows:\n  - workflowId: w\n    steps: [{stepId: s, operationId: '$sourceDescriptions.outside.x'}]\n",
+    );
+    for args in [
+        vec!["validate", "inside/flow.arazzo.yaml"],
+        vec!["validate", "--format", "json", "inside/flow.arazzo.yaml"],
+        vec!["docs", "inside/flow.arazzo.yaml"],
+        vec!["docs", "--format", "markdown", "inside/flow.arazzo.yaml"],
+        vec!["run", "inside/flow.arazzo.yaml", "--dry-run"],
+    ] {
+        let o = telaio(&args, d.path());
+        let all = format!("{}{}", stdout(&o), stderr(&o));
+        assert!(
+            !all.contains("canary"),
+            "{args:?} published a file's content:\n{all}"
+        );
+        assert!(
+            !all.contains("root:x:0"),
+            "{args:?} read /etc/passwd:\n{all}"
+        );
+    }
+    let o = telaio(&["validate", "inside/flow.arazzo.yaml"], d.path());
+    let out = stdout(&o);
+    assert!(out.contains("secret.yaml is outside"), "{out}");
+    assert!(out.contains("pass --source-root FOLDER"), "{out}");
+    assert!(
+        out.contains("an object of 2 fields without `openapi`"),
+        "{out}"
+    );
+    // The user may allow more.
+    let o = telaio(
+        &["validate", "inside/flow.arazzo.yaml", "--source-root", "."],
+        d.path(),
+    );
+    assert!(
+        !stdout(&o).contains("secret.yaml is outside"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+/// Catalogs that write source URLs from their root: the hint finds the folder and names the
+/// flag, and the flag resolves them.
+#[test]
+fn source_urls_written_from_a_catalogs_root() {
+    let d = Dir::new();
+    d.write(".git/HEAD", "ref: refs/heads/main\n");
+    d.write(
+        "apis/pets.yaml",
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\nservers: [{url: 'http://127.0.0.1:9'}]\npaths:\n  /pets:\n    get: {operationId: listPets, responses: {'200': {description: ok}}}\n",
+    );
+    d.write(
+        "flows/pets/list.arazzo.yaml",
+        "arazzo: 1.0.1\ninfo: {title: t, version: '1'}\nsourceDescriptions: [{name: pets, url: apis/pets.yaml}]\nworkflows:\n  - workflowId: w\n    steps: [{stepId: s, operationId: listPets}]\n",
+    );
+    let o = telaio(&["validate", "flows/pets/list.arazzo.yaml"], d.path());
+    let out = stdout(&o);
+    assert!(out.contains("pass --source-base"), "{out}");
+    assert!(out.contains(d.path().to_str().unwrap()), "{out}");
+    let o = telaio(
+        &[
+            "validate",
+            "--source-base",
+            ".",
+            "flows/pets/list.arazzo.yaml",
+        ],
+        d.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(!stdout(&o).contains("source-unresolved"), "{}", stdout(&o));
+    let o = telaio(
+        &[
+            "run",
+            "--source-base",
+            ".",
+            "flows/pets/list.arazzo.yaml",
+            "--dry-run",
+        ],
+        d.path(),
+    );
+    assert!(
+        stdout(&o).contains("http://127.0.0.1:9/pets"),
+        "{}",
+        stdout(&o)
+    );
+}

@@ -228,6 +228,9 @@ fn sensitive_images_show_by_size() {
             "scenario.yaml",
             "--trace",
             trace.to_str().unwrap(),
+            // The seed's layout (`arazzo/` beside `openapi/`) outside a repository.
+            "--source-root",
+            ".",
         ];
         args.extend_from_slice(&QUICK_JSON);
         args.extend_from_slice(extra);

@@ -35,6 +35,14 @@ pub enum LoadError {
         /// The local URL that was refused.
         url: Url,
     },
+    /// A local source outside the folders sources may be read from.
+    #[error("{} is outside {}, the folder source descriptions are read from", display_name(.url), .root.display())]
+    OutsideRoot {
+        /// The URL that was refused.
+        url: Url,
+        /// The folder reads are confined to (the document's repository or folder).
+        root: std::path::PathBuf,
+    },
     /// Reading failed.
     #[error("cannot read {}: {message}", display_name(.url))]
     Io {
@@ -108,6 +116,7 @@ impl LoadError {
             | LoadError::IsDirectory { url }
             | LoadError::NotAFile { url }
             | LoadError::LocalFromRemote { url }
+            | LoadError::OutsideRoot { url, .. }
             | LoadError::Io { url, .. }
             | LoadError::TooLarge { url, .. }
             | LoadError::RemoteNotAllowed { url }

@@ -55,7 +55,8 @@ pub use encoding::decode_text;
 pub use error::{LoadError, human_bytes};
 pub use fetch::{Fetcher, FileFetcher, ReadLimited, read_file, read_limited};
 pub use loader::{
-    ArazzoDocument, Bundle, LoadOptions, LoadedSource, Loader, MAX_LINKED_DOCUMENTS, Source,
+    ArazzoDocument, Bundle, Confinement, LoadOptions, LoadedSource, Loader, MAX_LINKED_DOCUMENTS,
+    Source, document_tree,
 };
 pub use node::{Entry, Located, Node, NodeKind, escape_token, unescape_token};
 pub use refs::{RefError, Resolved};

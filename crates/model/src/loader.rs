@@ -108,6 +108,10 @@ pub struct LoadedSource {
     pub url: Option<Url>,
     /// The loaded source.
     pub content: Result<Source, LoadError>,
+    /// When the source is missing next to the document but its relative URL names a file
+    /// from one of the document's ancestor folders: that folder (see
+    /// [`Loader::resolve_sources_against`]).
+    pub found_above: Option<std::path::PathBuf>,
 }
 
 impl LoadedSource {
@@ -211,6 +215,72 @@ pub struct Loader {
     cache: Mutex<HashMap<Url, Result<Source, LoadError>>>,
     /// Source descriptions read from elsewhere than their `url`, by name.
     substitutes: HashMap<String, Url>,
+    /// The folder relative source URLs resolve against, instead of the document's.
+    source_base: Option<Url>,
+    /// Where local sources may be read from.
+    confinement: Confinement,
+}
+
+/// Where a [`Loader`] reads local source descriptions from. A document names its sources,
+/// and a document written by someone else must not make a program read
+/// `~/.aws/credentials`: a program that loads such documents confines its loader
+/// ([`Loader::confine_sources`]); the `telaio` commands confine to the document's tree.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Confinement {
+    /// Below the document's tree: the nearest folder above it that holds `.git` (its
+    /// repository), or its own folder when it is in none.
+    DocumentTree,
+    /// Below the document's tree or any of these folders.
+    Within(Vec<std::path::PathBuf>),
+    /// Anywhere (a [`Loader::new`]'s default: the program's own documents).
+    #[default]
+    Anywhere,
+}
+
+/// The tree a local document's sources are read from (see [`Confinement::DocumentTree`]).
+///
+/// ```
+/// let dir = tempfile::tempdir().unwrap();
+/// std::fs::create_dir_all(dir.path().join("repo/.git")).unwrap();
+/// std::fs::create_dir_all(dir.path().join("repo/flows")).unwrap();
+/// let doc = dir.path().join("repo/flows/a.arazzo.yaml");
+/// assert_eq!(telaio_model::document_tree(&doc), dir.path().join("repo"));
+/// let loose = dir.path().join("b.arazzo.yaml");
+/// assert_eq!(telaio_model::document_tree(&loose), dir.path());
+/// ```
+pub fn document_tree(document: &Path) -> std::path::PathBuf {
+    let folder = document.parent().unwrap_or(document);
+    folder
+        .ancestors()
+        .find(|a| a.join(".git").exists())
+        .unwrap_or(folder)
+        .to_path_buf()
+}
+
+/// `path` with `.` and `..` taken out as written, for paths that do not exist (yet).
+fn lexically_normal(path: &Path) -> std::path::PathBuf {
+    let mut out = std::path::PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Whether `path` is below `root`, links resolved where they exist.
+fn is_below(path: &Path, root: &Path) -> bool {
+    let root = root
+        .canonicalize()
+        .unwrap_or_else(|_| lexically_normal(root));
+    let path = path
+        .canonicalize()
+        .unwrap_or_else(|_| lexically_normal(path));
+    path.starts_with(&root)
 }
 
 impl std::fmt::Debug for Loader {
@@ -234,7 +304,75 @@ impl Loader {
             options,
             cache: Mutex::new(HashMap::new()),
             substitutes: HashMap::new(),
+            source_base: None,
+            confinement: Confinement::default(),
         }
+    }
+
+    /// Resolves relative source URLs against `folder` instead of each document's folder: many
+    /// catalogs write them relative to the repository's root. Reading below `folder` is
+    /// allowed too.
+    pub fn resolve_sources_against(mut self, folder: &Path) -> Result<Self, LoadError> {
+        let mut url = Self::url_for_path(folder)?;
+        if !url.path().ends_with('/') {
+            url.set_path(&format!("{}/", url.path()));
+        }
+        match &mut self.confinement {
+            Confinement::Within(roots) => roots.push(folder.to_path_buf()),
+            Confinement::DocumentTree => {
+                self.confinement = Confinement::Within(vec![folder.to_path_buf()]);
+            }
+            Confinement::Anywhere => {}
+        }
+        self.source_base = Some(url);
+        Ok(self)
+    }
+
+    /// Where local sources may be read from (by default, anywhere: see [`Confinement`]).
+    pub fn confine_sources(mut self, confinement: Confinement) -> Self {
+        self.confinement = confinement;
+        self
+    }
+
+    /// Whether a local source may be read for `document`, or the folder it would have to be
+    /// below.
+    fn check_confined(&self, document: &Url, source: &Url) -> Result<(), LoadError> {
+        let (Ok(doc), Ok(path)) = (document.to_file_path(), source.to_file_path()) else {
+            return Ok(());
+        };
+        let tree = document_tree(&doc);
+        let allowed = match &self.confinement {
+            Confinement::Anywhere => true,
+            Confinement::DocumentTree => is_below(&path, &tree),
+            Confinement::Within(roots) => {
+                is_below(&path, &tree) || roots.iter().any(|r| is_below(&path, r))
+            }
+        };
+        if allowed {
+            Ok(())
+        } else {
+            Err(LoadError::OutsideRoot {
+                url: source.clone(),
+                root: tree,
+            })
+        }
+    }
+
+    /// When a relative local source is missing next to the document but exists relative to
+    /// one of the document's ancestor folders (a catalog that writes URLs from its root),
+    /// that folder.
+    fn found_above(&self, document: &Url, reference: &str) -> Option<std::path::PathBuf> {
+        if reference.contains("://") || reference.starts_with('/') {
+            return None;
+        }
+        let doc = document.to_file_path().ok()?;
+        let relative = percent_decoded_path(reference)?;
+        doc.parent()?
+            .ancestors()
+            .skip(1)
+            .take(8)
+            .find(|a| a.join(&relative).is_file())
+            .map(Path::to_path_buf)
     }
 
     /// Reads the source description `name` from `url` instead of the URL the document gives:
@@ -363,10 +501,15 @@ impl Loader {
                         name,
                         url: Some(substitute.clone()),
                         content: self.load_source(substitute, sd.source_type.as_ref()),
+                        found_above: None,
                     });
                 }
                 let reference = sd.url.as_deref()?;
-                let url = base.join(reference).map_err(|e| LoadError::BadUrl {
+                let against = match &self.source_base {
+                    Some(folder) if base.scheme() == "file" => folder,
+                    _ => base,
+                };
+                let url = against.join(reference).map_err(|e| LoadError::BadUrl {
                     reference: reference.to_owned(),
                     message: e.to_string(),
                 });
@@ -377,14 +520,24 @@ impl Loader {
                     Ok(u) if base.scheme() != "file" && u.scheme() == "file" => {
                         Err(LoadError::LocalFromRemote { url: u.clone() })
                     }
+                    Ok(u) if u.scheme() == "file" => self
+                        .check_confined(base, u)
+                        .and_then(|()| self.load_source(u, sd.source_type.as_ref())),
                     Ok(u) => self.load_source(u, sd.source_type.as_ref()),
                     Err(e) => Err(e.clone()),
+                };
+                let found_above = match &content {
+                    Err(LoadError::NotFound { .. }) if self.source_base.is_none() => {
+                        self.found_above(base, reference)
+                    }
+                    _ => None,
                 };
                 Some(LoadedSource {
                     index,
                     name,
                     url: url.ok(),
                     content,
+                    found_above,
                 })
             })
             .collect()
@@ -453,18 +606,30 @@ fn strip_fragment(url: &Url) -> Url {
     u
 }
 
+/// What a file that is not a description holds, in words that quote none of it: a file named
+/// as a source may be anything (a hostile document may name a secrets file), and this
+/// message reaches terminals and catalog pages.
 fn describe(value: &Value) -> String {
     match value {
         Value::Object(o) if o.is_empty() => "an empty object".into(),
-        Value::Object(o) => {
-            let keys: Vec<_> = o.keys().take(3).map(String::as_str).collect();
-            format!(
-                "no `openapi`, `swagger` or `asyncapi` field; top-level keys: {}",
-                keys.join(", ")
-            )
-        }
+        Value::Object(o) => format!(
+            "an object of {} field{} without `openapi`, `swagger` or `asyncapi`",
+            o.len(),
+            if o.len() == 1 { "" } else { "s" }
+        ),
         Value::Null => "an empty document".into(),
         Value::Array(_) => "a list at the top level".into(),
         _ => "a scalar at the top level".into(),
     }
+}
+
+/// A relative URL reference as a relative path (`%20` decoded), without query or fragment.
+fn percent_decoded_path(reference: &str) -> Option<std::path::PathBuf> {
+    let path = reference.split(['?', '#']).next()?;
+    if path.is_empty() {
+        return None;
+    }
+    Some(std::path::PathBuf::from(crate::resolve::percent_decode(
+        path,
+    )))
 }

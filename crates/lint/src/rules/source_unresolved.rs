@@ -89,9 +89,17 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     LoadError::RemoteNotAllowed { .. } => d.with_hint(
                         "run with --allow-remote to load it; its operations are not checked",
                     ),
-                    LoadError::NotFound { .. } => {
-                        d.with_hint("the url is resolved relative to this document")
-                    }
+                    LoadError::OutsideRoot { .. } => d.with_hint(
+                        "a document may only name files below its own folder, or its repository's; pass --source-root FOLDER to allow more",
+                    ),
+                    LoadError::NotFound { .. } => match &source.found_above {
+                        Some(folder) => d.with_hint(format!(
+                            "the url is resolved relative to this document, and it names a file relative to {}: pass --source-base {} to resolve source urls against that folder",
+                            folder.display(),
+                            folder.display()
+                        )),
+                        None => d.with_hint("the url is resolved relative to this document"),
+                    },
                     LoadError::TooLarge { .. } => {
                         d.with_hint("raise the limit with --max-document-size")
                     }
