@@ -8,7 +8,8 @@ use serde_json::Value;
 use telaio_engine::{AwsSetup, Credentials, Plan, Redactor, Scheme, SchemeKind, TargetPlan};
 
 use crate::args::RunArgs;
-use crate::run::{BOLD, FAIL, OK, read_data_file};
+use crate::loading::{MAX_CREDENTIALS_FILE, read_data_file};
+use crate::run::{BOLD, FAIL, OK};
 
 /// When the run signs for AWS and neither the environment nor the shared files had keys, the
 /// AWS SDK's whole provider chain (SSO, web identity, instance metadata, `credential_process`).
@@ -31,7 +32,7 @@ pub(crate) fn provider_chain(plan: &Plan, aws: AwsSetup) -> AwsSetup {
 pub(crate) fn credentials(args: &RunArgs, aws: AwsSetup) -> Result<Credentials, String> {
     let file = match &args.credentials {
         None => None,
-        Some(path) => Some(read_data_file(path)?),
+        Some(path) => Some(read_data_file(path, MAX_CREDENTIALS_FILE)?),
     };
     Ok(Credentials::new(std::env::vars(), file.as_ref()).with_aws(aws))
 }

@@ -1,5 +1,7 @@
-//! The loader the commands share: local files, http(s) only with `--allow-remote`, and
-//! source descriptions substituted with `--source NAME=PATH`.
+//! What the commands read: documents through the loader they share (local files, http(s)
+//! only with `--allow-remote`, source descriptions substituted with `--source NAME=PATH`), and
+//! the files given on the command line (inputs, credentials, scenarios), each within a size
+//! limit.
 
 use std::path::{Path, PathBuf};
 
@@ -57,4 +59,32 @@ pub(crate) fn unknown_sources(args: &LoadArgs, bundle: &Bundle) -> Vec<String> {
         .filter_map(|pair| pair.split_once('=').map(|(name, _)| name))
         .filter_map(|name| bundle.unknown_source("--source", name))
         .collect()
+}
+
+/// The largest `--inputs` file.
+pub(crate) const MAX_INPUTS_FILE: u64 = 10 * 1024 * 1024;
+/// The largest `--credentials` file.
+pub(crate) const MAX_CREDENTIALS_FILE: u64 = 1024 * 1024;
+/// The largest `--scenario` (or `--mock`) file.
+pub(crate) const MAX_SCENARIO_FILE: u64 = 10 * 1024 * 1024;
+
+/// The text of a file given on the command line, at most `limit` bytes (a FIFO or a device
+/// is refused rather than read forever).
+pub(crate) fn read_text_file(path: &Path, limit: u64) -> Result<String, String> {
+    let url = Loader::url_for_path(path).map_err(|e| e.to_string())?;
+    let bytes = telaio_model::read_file(&url, limit).map_err(|e| e.to_string())?;
+    let text = telaio_model::decode_text(&bytes)
+        .map_err(|e| format!("{}:{}: {}", path.display(), e.position, e.message))?;
+    Ok(text.into_owned())
+}
+
+/// A YAML or JSON file given on the command line (inputs, credentials), as JSON.
+pub(crate) fn read_data_file(path: &Path, limit: u64) -> Result<serde_json::Value, String> {
+    let text = read_text_file(path, limit)?;
+    Ok(
+        telaio_model::parse_text(&text, &LoadOptions::default().parse)
+            .map_err(|e| format!("{}:{}: {}", path.display(), e.position, e.message))?
+            .root
+            .to_json(),
+    )
 }

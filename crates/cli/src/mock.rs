@@ -39,8 +39,7 @@ pub(crate) fn bind(
     let scenario = match scenario {
         None => None,
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let text = loading::read_text_file(path, loading::MAX_SCENARIO_FILE)?;
             Some(Scenario::parse(&path.display().to_string(), &text).map_err(|e| e.to_string())?)
         }
     };

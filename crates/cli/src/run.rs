@@ -12,7 +12,7 @@ use telaio_engine::{
     Redactor, RunOptions, RunProblem, dry_run, prepare_inputs, prepare_inputs_for_dry_run,
 };
 use telaio_lint::{LintOptions, Severity};
-use telaio_model::{LoadOptions, Loader, parse_text};
+use telaio_model::Loader;
 
 use crate::args::{RunArgs, RunOutput};
 use crate::credentials::{credentials, explain_auth, missing_aws_credentials, redactor};
@@ -268,7 +268,7 @@ fn problem_message(problem: &RunProblem, args: &RunArgs) -> String {
 fn gather_inputs(args: &RunArgs) -> Result<Vec<(String, InputSource)>, String> {
     let mut out = Vec::new();
     if let Some(path) = &args.inputs_file {
-        let Value::Object(map) = read_data_file(path)? else {
+        let Value::Object(map) = loading::read_data_file(path, loading::MAX_INPUTS_FILE)? else {
             return Err(format!("{} must hold an object of inputs", path.display()));
         };
         out.extend(map.into_iter().map(|(k, v)| (k, InputSource::Json(v))));
@@ -375,16 +375,6 @@ fn execute(
     } else {
         exit::INVALID
     }
-}
-
-/// A YAML or JSON file given on the command line (inputs, credentials), as JSON.
-pub(crate) fn read_data_file(path: &std::path::Path) -> Result<Value, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    Ok(parse_text(&text, &LoadOptions::default().parse)
-        .map_err(|e| format!("{}:{}: {}", path.display(), e.position, e.message))?
-        .root
-        .to_json())
 }
 
 /// Live progress on stderr: a line per step attempt.

@@ -266,3 +266,51 @@ fn source_urls_written_from_a_catalogs_root() {
         stdout(&o)
     );
 }
+
+/// Files named on the command line are read within limits: never a device, never without end.
+#[test]
+fn command_line_files_have_size_limits() {
+    let d = Dir::new();
+    d.write(
+        "flow.arazzo.yaml",
+        "arazzo: 1.0.1\ninfo: {title: t, version: '1'}\nsourceDescriptions: [{name: pets, url: ./pets.yaml}]\nworkflows:\n  - workflowId: w\n    steps: [{stepId: s, operationId: listPets}]\n",
+    );
+    d.write(
+        "pets.yaml",
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /pets:\n    get: {operationId: listPets, responses: {'200': {description: ok}}}\n",
+    );
+    d.write(
+        "big.yaml",
+        format!("a: '{}'\n", "x".repeat(2 * 1024 * 1024)),
+    );
+    let cases: [&[&str]; 4] = [
+        &[
+            "run",
+            "flow.arazzo.yaml",
+            "--dry-run",
+            "--credentials",
+            "big.yaml",
+        ],
+        &[
+            "run",
+            "flow.arazzo.yaml",
+            "--dry-run",
+            "--inputs",
+            "/dev/zero",
+        ],
+        &["run", "flow.arazzo.yaml", "--mock", "/dev/zero"],
+        &["mock", "flow.arazzo.yaml", "--scenario", "/dev/zero"],
+    ];
+    for args in cases {
+        let started = std::time::Instant::now();
+        let o = telaio(args, d.path());
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("over the 1.0 MiB limit")
+                || stderr(&o).contains("is not a regular file"),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    }
+}

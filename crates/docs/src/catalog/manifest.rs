@@ -96,6 +96,6 @@ impl Manifest {
 
     pub fn write(&self, out: &Path) -> std::io::Result<()> {
         let json = serde_json::to_vec(self).map_err(std::io::Error::other)?;
-        std::fs::write(out.join(FILE), json)
+        super::files::write(out, Path::new(FILE), &json).map(drop)
     }
 }

@@ -6,6 +6,7 @@
 //! still gets a page saying why, and the index marks it. Documents are rendered on every core,
 //! and a second run renders only what changed since the first (see `manifest`).
 
+mod files;
 mod index;
 mod manifest;
 
@@ -171,7 +172,7 @@ pub fn catalog(
     let current: HashSet<&str> = pages.iter().map(String::as_str).collect();
     for old in &previous.documents {
         if !current.contains(old.entry.page.as_str()) && is_page_path(&old.entry.page) {
-            let _ = std::fs::remove_file(out.join(&old.entry.page));
+            let _ = files::remove(out, Path::new(&old.entry.page));
         }
     }
     let next = AtomicUsize::new(0);
@@ -222,11 +223,14 @@ pub fn catalog(
     let entries: Vec<&Entry> = records.iter().map(|r| &r.entry).collect();
     let totals = index::Totals::of(&entries);
     let index_path = out.join("index.html");
-    std::fs::write(&index_path, index::index(&entries, &totals)).map_err(|source| {
-        CatalogError::Write {
-            path: index_path.clone(),
-            source,
-        }
+    files::write(
+        out,
+        Path::new("index.html"),
+        index::index(&entries, &totals).as_bytes(),
+    )
+    .map_err(|source| CatalogError::Write {
+        path: index_path.clone(),
+        source,
     })?;
     let manifest = Manifest {
         settings,
@@ -269,10 +273,7 @@ impl Document<'_> {
             path: target.clone(),
             source,
         };
-        if let Some(dir) = target.parent() {
-            std::fs::create_dir_all(dir).map_err(write_error)?;
-        }
-        std::fs::write(&target, &rendered.html).map_err(write_error)?;
+        files::write(out, Path::new(self.page), rendered.html.as_bytes()).map_err(write_error)?;
         let errors: Vec<&Diagnostic> = rendered
             .diagnostics
             .iter()
