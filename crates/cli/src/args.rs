@@ -224,6 +224,20 @@ pub(crate) struct LoadArgs {
     #[arg(long)]
     pub allow_remote: bool,
 
+    /// With --allow-remote, also fetch from loopback and private addresses (never link-local
+    /// ones, where cloud metadata services live).
+    #[arg(long, requires = "allow_remote")]
+    pub allow_private_hosts: bool,
+
+    /// With --allow-remote, the most seconds one fetch may take, first byte to last.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 30.0,
+        requires = "allow_remote"
+    )]
+    pub remote_timeout: f64,
+
     /// Read a source description from this file or URL instead of its `url`
     /// (`--source petStore=./petstore.yaml`).
     #[arg(long = "source", value_name = "NAME=PATH")]

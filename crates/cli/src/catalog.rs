@@ -66,7 +66,7 @@ fn settings(load: &LoadArgs) -> String {
         })
         .collect();
     format!(
-        "allow-remote={} sources={sources:?} max-document-size={}",
-        load.allow_remote, load.max_document_size
+        "allow-remote={} private-hosts={} sources={sources:?} max-document-size={}",
+        load.allow_remote, load.allow_private_hosts, load.max_document_size
     )
 }

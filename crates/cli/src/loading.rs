@@ -18,7 +18,19 @@ pub(crate) fn loader(args: &LoadArgs, folders: &[&Path]) -> Result<Loader, Strin
         ..LoadOptions::default()
     };
     let mut loader = if args.allow_remote {
-        Loader::with_fetcher(Box::new(RemoteFetcher::new()?), options)
+        let total = std::time::Duration::try_from_secs_f64(args.remote_timeout)
+            .ok()
+            .filter(|t| !t.is_zero())
+            .ok_or_else(|| {
+                format!(
+                    "--remote-timeout must be a positive number of seconds, not {}",
+                    args.remote_timeout
+                )
+            })?;
+        Loader::with_fetcher(
+            Box::new(RemoteFetcher::new(args.allow_private_hosts, total)?),
+            options,
+        )
     } else {
         Loader::new(options)
     };

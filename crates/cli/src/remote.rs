@@ -1,25 +1,146 @@
 //! Fetching `http(s)` documents, allowed only with `--allow-remote`.
+//!
+//! A remote document names further URLs, and one written by someone else must not make Telaio
+//! a probe of the network it runs in: loopback, private, shared and link-local addresses (the
+//! cloud metadata service at 169.254.169.254 among them) are refused, whether written as
+//! addresses, reached through a host name or through a redirect. `--allow-private-hosts`
+//! allows loopback and private networks (a catalog served in an office), never link-local
+//! ones: no API description lives where the metadata service does. A whole fetch has a time
+//! limit (a server sending a byte a second must not hold a run) and a size limit.
 
-use std::time::Duration;
+use std::io::Read;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use telaio_model::{Fetcher, FileFetcher, LoadError, ReadLimited, read_limited};
+use telaio_model::{Fetcher, FileFetcher, LoadError};
 use url::Url;
 
-/// Reads local files, and http(s) URLs with a blocking client (30 s timeout, size-limited).
+/// Most redirects followed for one fetch.
+const MAX_REDIRECTS: usize = 5;
+
+/// Reads local files, and http(s) URLs with a blocking client.
 pub(crate) struct RemoteFetcher {
     client: reqwest::blocking::Client,
+    allow_private: bool,
+    /// The whole fetch, from connecting to the last byte.
+    total: Duration,
+}
+
+/// Why an address may not be fetched from, when it may not.
+pub(crate) fn private_address(ip: IpAddr) -> Option<&'static str> {
+    match ip {
+        IpAddr::V4(a) => {
+            let [first, second, ..] = a.octets();
+            if a.is_loopback() {
+                Some("a loopback address")
+            } else if a.is_link_local() {
+                Some("a link-local address (cloud metadata services live there)")
+            } else if a.is_private() || (first == 100 && (64..128).contains(&second)) {
+                Some("a private address")
+            } else if a.is_unspecified() || first == 0 || a.is_broadcast() || a.is_multicast() {
+                Some("not a host address")
+            } else {
+                None
+            }
+        }
+        IpAddr::V6(a) => {
+            if let Some(v4) = a.to_ipv4_mapped() {
+                return private_address(IpAddr::V4(v4));
+            }
+            let first = a.segments()[0];
+            if a.is_loopback() {
+                Some("a loopback address")
+            } else if first & 0xffc0 == 0xfe80 {
+                Some("a link-local address")
+            } else if first & 0xfe00 == 0xfc00 {
+                Some("a private address")
+            } else if a.is_unspecified() || a.is_multicast() {
+                Some("not a host address")
+            } else {
+                None
+            }
+        }
+    }
+}
+
+/// Whether an address may be fetched from: public ones always, others only with
+/// `allow_private`, link-local ones never.
+fn refused(ip: IpAddr, allow_private: bool) -> Option<&'static str> {
+    let why = private_address(ip)?;
+    let link_local = why.starts_with("a link-local");
+    (link_local || !allow_private).then_some(why)
+}
+
+/// The refusal for a URL whose host is a literal address that may not be fetched from.
+fn refused_literal(url: &Url, allow_private: bool) -> Option<String> {
+    let ip = match url.host()? {
+        url::Host::Ipv4(a) => IpAddr::V4(a),
+        url::Host::Ipv6(a) => IpAddr::V6(a),
+        url::Host::Domain(_) => return None,
+    };
+    refused(ip, allow_private).map(|why| refusal(url.host_str().unwrap_or_default(), why))
+}
+
+fn refusal(host: &str, why: &str) -> String {
+    format!(
+        "{host} is {why}; remote documents are fetched from public hosts only (--allow-private-hosts allows others)"
+    )
+}
+
+/// Resolves host names and keeps only the addresses that may be fetched from.
+struct Checked {
+    allow_private: bool,
+}
+
+impl reqwest::dns::Resolve for Checked {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_owned();
+        let allow_private = self.allow_private;
+        Box::pin(async move {
+            let found: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let public: Vec<SocketAddr> = found
+                .iter()
+                .copied()
+                .filter(|a| refused(a.ip(), allow_private).is_none())
+                .collect();
+            if public.is_empty()
+                && let Some(why) = found.first().and_then(|a| refused(a.ip(), allow_private))
+            {
+                return Err(refusal(&host, &format!("at {why}")).into());
+            }
+            Ok(Box::new(public.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
 }
 
 impl RemoteFetcher {
-    pub(crate) fn new() -> Result<Self, String> {
+    pub(crate) fn new(allow_private: bool, total: Duration) -> Result<Self, String> {
         // Without a process-wide default, rustls would not know which crypto to use.
         let _ = rustls::crypto::ring::default_provider().install_default();
+        let redirects = reqwest::redirect::Policy::custom(move |attempt| {
+            if attempt.previous().len() >= MAX_REDIRECTS {
+                return attempt.error(format!("more than {MAX_REDIRECTS} redirects"));
+            }
+            match refused_literal(attempt.url(), allow_private) {
+                Some(why) => attempt.error(why),
+                None => attempt.follow(),
+            }
+        });
         let client = reqwest::blocking::Client::builder()
-            .timeout(Duration::from_secs(30))
+            .timeout(total)
+            .connect_timeout(total.min(Duration::from_secs(10)))
+            .redirect(redirects)
+            .dns_resolver(Arc::new(Checked { allow_private }))
             .user_agent(concat!("telaio/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| format!("cannot set up the HTTP client: {e}"))?;
-        Ok(RemoteFetcher { client })
+        Ok(RemoteFetcher {
+            client,
+            allow_private,
+            total,
+        })
     }
 }
 
@@ -32,11 +153,20 @@ impl Fetcher for RemoteFetcher {
             url: url.clone(),
             message,
         };
-        let response = self
-            .client
-            .get(url.as_str())
-            .send()
-            .map_err(|e| remote(e.to_string()))?;
+        if let Some(why) = refused_literal(url, self.allow_private) {
+            return Err(remote(why));
+        }
+        let started = Instant::now();
+        let mut response = self.client.get(url.as_str()).send().map_err(|e| {
+            // The resolver's and the redirect policy's reasons are the ones worth showing.
+            let mut message = e.to_string();
+            let mut source = std::error::Error::source(&e);
+            while let Some(inner) = source {
+                message = inner.to_string();
+                source = inner.source();
+            }
+            remote(message)
+        })?;
         let status = response.status();
         if status == reqwest::StatusCode::NOT_FOUND {
             return Err(LoadError::NotFound { url: url.clone() });
@@ -51,9 +181,64 @@ impl Fetcher for RemoteFetcher {
                 limit: max_bytes,
             });
         }
-        read_limited(response, url, max_bytes).map_err(|e| match e {
-            ReadLimited::TooLarge(e) => e,
-            ReadLimited::Io(e) => remote(e.to_string()),
-        })
+        // Read in pieces, so that a server that trickles its answer meets the time limit.
+        let mut bytes = Vec::new();
+        let mut piece = vec![0u8; 64 * 1024];
+        loop {
+            if started.elapsed() > self.total {
+                return Err(remote(format!(
+                    "the answer took longer than {} s",
+                    self.total.as_secs_f64()
+                )));
+            }
+            let n = response
+                .read(&mut piece)
+                .map_err(|e| remote(e.to_string()))?;
+            if n == 0 {
+                return Ok(bytes);
+            }
+            bytes.extend_from_slice(&piece[..n]);
+            if bytes.len() as u64 > max_bytes {
+                return Err(LoadError::TooLarge {
+                    url: url.clone(),
+                    size: None,
+                    limit: max_bytes,
+                });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_of_the_local_network_are_refused() {
+        for private in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "::1",
+            "fe80::1",
+            "fd00::1",
+            "::ffff:127.0.0.1",
+        ] {
+            let ip: IpAddr = private.parse().unwrap();
+            assert!(private_address(ip).is_some(), "{private}");
+        }
+        for public in [
+            "93.184.216.34",
+            "2606:4700::1111",
+            "172.32.0.1",
+            "100.128.0.1",
+        ] {
+            let ip: IpAddr = public.parse().unwrap();
+            assert!(private_address(ip).is_none(), "{public}");
+        }
     }
 }

@@ -458,6 +458,7 @@ fn remote_documents_load_only_when_allowed() {
         &[
             "validate",
             "--allow-remote",
+            "--allow-private-hosts",
             &format!("{base}/flow.arazzo.yaml"),
         ],
         d.path(),
@@ -468,6 +469,7 @@ fn remote_documents_load_only_when_allowed() {
         &[
             "validate",
             "--allow-remote",
+            "--allow-private-hosts",
             &format!("{base}/typo.arazzo.yaml"),
         ],
         d.path(),
@@ -482,6 +484,7 @@ fn remote_documents_load_only_when_allowed() {
         &[
             "validate",
             "--allow-remote",
+            "--allow-private-hosts",
             "--strict",
             &format!("{base}/local.arazzo.yaml"),
         ],
@@ -510,7 +513,12 @@ fn remote_documents_load_only_when_allowed() {
         stdout(&o)
     );
     let o = telaio(
-        &["validate", "--allow-remote", "flow.arazzo.yaml"],
+        &[
+            "validate",
+            "--allow-remote",
+            "--allow-private-hosts",
+            "flow.arazzo.yaml",
+        ],
         d.path(),
     );
     assert_eq!(o.status.code(), Some(0));

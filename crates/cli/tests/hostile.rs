@@ -314,3 +314,100 @@ fn command_line_files_have_size_limits() {
         assert!(started.elapsed() < std::time::Duration::from_secs(10));
     }
 }
+
+/// `--allow-remote` fetches from public hosts only, checks redirects by the same rule, and
+/// bounds a whole fetch in time.
+#[test]
+fn remote_fetches_stay_off_the_local_network_and_in_time() {
+    let doc = "arazzo: 1.0.1\ninfo: {title: t, version: '1'}\nsourceDescriptions: [{name: pets, url: ./pets.yaml}]\nworkflows: []\n";
+    let url = serve_raw(move |_, seen| match seen.target.as_str() {
+        "/flow.arazzo.yaml" => response(200, &[], doc),
+        "/metadata" => response(
+            302,
+            &[("location", "http://169.254.169.254/latest/meta-data/")],
+            "",
+        ),
+        "/drip" => {
+            // Headers at once, then a byte a second.
+            let mut out = b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n".to_vec();
+            out.extend(std::iter::repeat_n(b' ', 1));
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            out
+        }
+        _ => response(404, &[], ""),
+    });
+    let d = Dir::new();
+    // The test server is on 127.0.0.1: refused without the flag that allows it.
+    let o = telaio(
+        &[
+            "validate",
+            "--allow-remote",
+            &format!("{url}/flow.arazzo.yaml"),
+        ],
+        d.path(),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stdout(&o).contains("127.0.0.1 is a loopback address"),
+        "{}",
+        stdout(&o)
+    );
+    let o = telaio(
+        &[
+            "validate",
+            "--allow-remote",
+            "--allow-private-hosts",
+            &format!("{url}/flow.arazzo.yaml"),
+        ],
+        d.path(),
+    );
+    assert!(!stdout(&o).contains("loopback"), "{}", stdout(&o));
+    // A public-looking document cannot redirect to the metadata service either.
+    let o = telaio(
+        &[
+            "validate",
+            "--allow-remote",
+            "--allow-private-hosts",
+            &format!("{url}/metadata"),
+        ],
+        d.path(),
+    );
+    let all = format!("{}{}", stdout(&o), stderr(&o));
+    assert!(
+        all.contains("169.254.169.254 is a link-local address"),
+        "{all}"
+    );
+    // Written as an address, refused before anything is sent.
+    let o = telaio(
+        &[
+            "validate",
+            "--allow-remote",
+            "http://169.254.169.254/x.arazzo.yaml",
+        ],
+        d.path(),
+    );
+    let all = format!("{}{}", stdout(&o), stderr(&o));
+    assert!(
+        all.contains("169.254.169.254 is a link-local address"),
+        "{all}"
+    );
+    // A server that trickles its answer is cut off at the time limit.
+    let started = std::time::Instant::now();
+    let o = telaio(
+        &[
+            "validate",
+            "--allow-remote",
+            "--allow-private-hosts",
+            "--remote-timeout",
+            "1",
+            &format!("{url}/drip"),
+        ],
+        d.path(),
+    );
+    assert_ne!(o.status.code(), Some(0));
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
+}
