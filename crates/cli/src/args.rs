@@ -159,6 +159,11 @@ pub(crate) struct RunArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 600.0)]
     pub deadline: f64,
 
+    /// The longest `Retry-After` a retry waits for: a server that asks for more fails the
+    /// step at once (as does a wait past the deadline).
+    #[arg(long, value_name = "SECONDS", default_value_t = 300.0)]
+    pub max_retry_wait: f64,
+
     /// Largest response body kept in memory, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = 10 * 1024 * 1024)]
     pub max_response_bytes: usize,

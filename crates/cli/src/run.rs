@@ -299,6 +299,8 @@ fn execute(
                 poll_interval: seconds(args.poll_interval, "--poll-interval")?,
                 max_steps: args.max_steps,
                 max_depth: args.max_depth,
+                max_retry_wait: seconds(args.max_retry_wait, "--max-retry-wait")?,
+                deadline: Some(seconds(args.deadline, "--deadline")?),
             },
             DriverOptions {
                 request_timeout: seconds(args.timeout, "--timeout")?,

@@ -116,3 +116,57 @@ workflows:
     );
     assert!(took < Duration::from_secs(2), "{took:?}");
 }
+
+/// A `Retry-After` longer than a retry may wait, or than the run has left, fails the step at
+/// once with that reason, instead of holding the run until its deadline.
+#[tokio::test]
+async fn a_retry_after_the_run_cannot_afford_fails_at_once() {
+    let server = Server::start(|_, _| {
+        Reply::json(503, json!({"message": "busy"})).with_header("retry-after", "3600")
+    })
+    .await;
+    let arazzo = doc(r#"
+workflows:
+  - workflowId: w
+    steps:
+      - stepId: busy
+        operationId: listItems
+        onFailure: [{name: again, type: retry, retryLimit: 3}]
+"#);
+    let started = std::time::Instant::now();
+    let (outcome, events) = run_fast(&server, &arazzo, "w", vec![]).await;
+    assert!(started.elapsed() < Duration::from_secs(2));
+    let reason = outcome.error.unwrap().reason;
+    assert!(
+        reason.ends_with("; the server asks to wait 3600 s (Retry-After), longer than the 300 s a retry may wait (--max-retry-wait)"),
+        "{reason}"
+    );
+    assert_eq!(server.requests().len(), 1);
+    assert!(!events.iter().any(|e| matches!(e, Event::Waited { .. })));
+
+    // Within the cap but past the run's deadline: the same, naming the time left.
+    let server = Server::start(|_, _| {
+        Reply::json(503, json!({"message": "busy"})).with_header("retry-after", "5")
+    })
+    .await;
+    let started = std::time::Instant::now();
+    let (outcome, _) = run(
+        &server,
+        &arazzo,
+        "w",
+        vec![],
+        RunOptions::default(),
+        DriverOptions {
+            deadline: Duration::from_secs(2),
+            ..DriverOptions::default()
+        },
+    )
+    .await;
+    assert!(started.elapsed() < Duration::from_secs(1));
+    let reason = outcome.error.unwrap().reason;
+    assert!(
+        reason.contains("the server asks to wait 5 s (Retry-After), and the run has 1.")
+            && reason.ends_with(" s left"),
+        "{reason}"
+    );
+}

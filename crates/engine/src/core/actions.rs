@@ -78,15 +78,14 @@ impl<'p> Machine<'p> {
                     if used >= *limit {
                         continue;
                     }
-                    self.top().retries.insert(key, used + 1);
-                    self.taken(step, action);
                     // The server's `Retry-After` wins over the document's `retryAfter`.
-                    let asked = self
+                    let server = self
                         .frame()
                         .exchange
                         .response
                         .as_ref()
-                        .and_then(|r| r.retry_after)
+                        .and_then(|r| r.retry_after);
+                    let asked = server
                         .or_else(|| {
                             after.filter(|s| s.is_finite() && *s > 0.0).map(|s| {
                                 Duration::from_secs_f64(s.min(LONGEST_RETRY_WAIT.as_secs_f64()))
@@ -94,6 +93,13 @@ impl<'p> Machine<'p> {
                         })
                         .unwrap_or_default();
                     let wait = asked.min(LONGEST_RETRY_WAIT);
+                    // A wait the run cannot afford ends the step now, rather than holding the
+                    // run until its deadline to fail there.
+                    if let Some(why) = self.unaffordable(wait, server.is_some()) {
+                        return self.fail_here(format!("{reason}; {why}"));
+                    }
+                    self.top().retries.insert(key, used + 1);
+                    self.taken(step, action);
                     let label = format!("retry {}/{limit}", used + 1);
                     let Some(first) = first else {
                         return self.wait(wait, Pending::RetryAfterWait, label);
@@ -155,12 +161,40 @@ impl<'p> Machine<'p> {
         self.jump(target)
     }
 
+    /// Why a retry cannot wait `wait` (asked for by the server when `from_server`): past the
+    /// run's deadline or a called workflow's, or, for a server's `Retry-After`, past
+    /// [`super::RunOptions::max_retry_wait`].
+    fn unaffordable(&self, wait: Duration, from_server: bool) -> Option<String> {
+        let secs = |d: Duration| format!("{} s", trim_secs(d));
+        let asked = if from_server {
+            format!("the server asks to wait {} (Retry-After)", secs(wait))
+        } else {
+            format!("the retry waits {}", secs(wait))
+        };
+        if from_server && wait > self.options.max_retry_wait {
+            return Some(format!(
+                "{asked}, longer than the {} a retry may wait (--max-retry-wait)",
+                secs(self.options.max_retry_wait)
+            ));
+        }
+        let left = [self.time_left(), self.run_time_left()]
+            .into_iter()
+            .flatten()
+            .min()?;
+        (wait > left).then(|| format!("{asked}, and the run has {} left", secs(left)))
+    }
+
     fn wait(&mut self, duration: Duration, then: Pending, reason: String) -> Flow {
         if duration.is_zero() {
             return self.after_wait(then);
         }
-        // Past a called workflow's deadline the wait is pointless: it ends there.
-        let duration = self.time_left().map_or(duration, |left| left.min(duration));
+        // Past a called workflow's deadline, or the run's, the wait is pointless: it ends
+        // there, and the event says how long it really was.
+        let left = [self.time_left(), self.run_time_left()]
+            .into_iter()
+            .flatten()
+            .min();
+        let duration = left.map_or(duration, |left| left.min(duration));
         self.waiting = duration;
         let step_id = self.current_step().id.clone();
         self.events.push(Event::Waited {
@@ -203,4 +237,10 @@ impl<'p> Machine<'p> {
         f.attempt = 1;
         Flow::RunStep
     }
+}
+
+/// `1.5`, `300` (seconds, without trailing zeros).
+fn trim_secs(d: Duration) -> String {
+    let text = format!("{:.3}", d.as_secs_f64());
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
 }

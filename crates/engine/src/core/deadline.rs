@@ -39,6 +39,11 @@ impl Machine<'_> {
             .min()
     }
 
+    /// The time left before the run's own deadline.
+    pub(super) fn run_time_left(&self) -> Option<Duration> {
+        self.options.deadline.map(|d| d.saturating_sub(self.clock))
+    }
+
     /// Moves the run's clock on by what the driver spent.
     pub(super) fn tick(&mut self, spent: Duration) {
         self.clock += spent;

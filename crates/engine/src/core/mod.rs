@@ -37,6 +37,13 @@ pub struct RunOptions {
     pub max_steps: u64,
     /// Deepest nesting of sub-workflows.
     pub max_depth: usize,
+    /// The longest wait a server may ask for with `Retry-After` before a retry: one that asks
+    /// for more fails the step at once, with that reason, rather than hold the run.
+    pub max_retry_wait: Duration,
+    /// How long the whole run may take, on the machine's clock (the time the driver reports
+    /// spending). A retry that must wait past it fails the step at once. (`Driver::run` sets
+    /// it from its own deadline when it is `None`.)
+    pub deadline: Option<Duration>,
 }
 
 impl Default for RunOptions {
@@ -45,6 +52,8 @@ impl Default for RunOptions {
             poll_interval: Duration::from_secs(1),
             max_steps: 10_000,
             max_depth: 32,
+            max_retry_wait: Duration::from_secs(300),
+            deadline: None,
         }
     }
 }

@@ -146,6 +146,8 @@ impl Driver {
         observe: &mut (dyn FnMut(&Event) + Send),
     ) -> Outcome {
         let started = Instant::now();
+        let mut options = options;
+        options.deadline.get_or_insert(self.options.deadline);
         let mut machine = Machine::new(plan, options);
         let mut command = machine.start(workflow_id, inputs);
         let mut redactor = self.redactor.clone();
