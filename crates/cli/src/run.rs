@@ -352,6 +352,9 @@ fn execute(
             let _ = t.write_all(b"\n");
         }
     };
+    // Ctrl-C or SIGTERM stops the run where it is: the trace keeps what happened, and the
+    // result says what was done and where it stopped.
+    let signalled = std::sync::atomic::AtomicU8::new(0);
     let outcome = runtime.block_on(async {
         if let Some(mock) = mock
             && let Err(e) = mock.spawn()
@@ -361,7 +364,14 @@ fn execute(
         }
         Some(
             driver
-                .run(plan, workflow, inputs, run_options, &mut observe)
+                .run_until(
+                    plan,
+                    workflow,
+                    inputs,
+                    run_options,
+                    &mut observe,
+                    interrupted(&signalled),
+                )
                 .await,
         )
     });
@@ -371,11 +381,39 @@ fn execute(
     if let Some(mut t) = trace {
         let _ = t.flush();
     }
-    print_outcome(args.output, &outcome);
-    if outcome.succeeded {
-        exit::OK
-    } else {
-        exit::INVALID
+    let signal = signalled.into_inner();
+    print_outcome(args.output, &outcome, signal != 0);
+    match signal {
+        0 if outcome.succeeded => exit::OK,
+        0 => exit::INVALID,
+        // 128 + the signal's number, as shells report a command a signal ended.
+        code => code,
+    }
+}
+
+/// Completes on Ctrl-C (SIGINT) or SIGTERM, with the reason, noting the exit status.
+async fn interrupted(signalled: &std::sync::atomic::AtomicU8) -> String {
+    use std::sync::atomic::Ordering;
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {
+            signalled.store(130, Ordering::SeqCst);
+            "interrupted (Ctrl-C)".to_owned()
+        }
+        () = terminate => {
+            signalled.store(143, Ordering::SeqCst);
+            "stopped by SIGTERM".to_owned()
+        }
     }
 }
 
@@ -473,11 +511,11 @@ impl Progress {
     }
 }
 
-fn print_outcome(output: RunOutput, outcome: &Outcome) {
-    let status = if outcome.succeeded {
-        "succeeded"
-    } else {
-        "failed"
+fn print_outcome(output: RunOutput, outcome: &Outcome, interrupted: bool) {
+    let status = match (outcome.succeeded, interrupted) {
+        (_, true) => "interrupted",
+        (true, false) => "succeeded",
+        (false, false) => "failed",
     };
     match output {
         RunOutput::Json => {

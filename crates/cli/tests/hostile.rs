@@ -411,3 +411,74 @@ fn remote_fetches_stay_off_the_local_network_and_in_time() {
         started.elapsed()
     );
 }
+
+/// Ctrl-C or SIGTERM during a request: the trace is kept, the result says what was done and
+/// where the run stopped, and the status is 130 or 143.
+#[cfg(unix)]
+#[test]
+fn a_signal_stops_a_run_with_its_record() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    for (signal, code, format) in [("-INT", 130, "json"), ("-TERM", 143, "human")] {
+        let arrived = Arc::new(AtomicUsize::new(0));
+        let seen = arrived.clone();
+        let url = serve_raw(move |_, _| {
+            seen.fetch_add(1, Ordering::SeqCst);
+            std::thread::sleep(std::time::Duration::from_secs(20));
+            response(200, &[], "{}")
+        });
+        let d = Dir::new();
+        let seed = repo(SEED);
+        let trace = d.path().join("trace.jsonl");
+        let mut child = support::command(
+            &[
+                "run",
+                seed.to_str().unwrap(),
+                "--server",
+                &format!("rekognitionApi={url}"),
+                "--input",
+                "clientRequestToken=t-1",
+                "--trace",
+                trace.to_str().unwrap(),
+                "--output",
+                format,
+            ],
+            d.path(),
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+        let started = std::time::Instant::now();
+        while arrived.load(Ordering::SeqCst) == 0 {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(10),
+                "no request came"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let killed = std::process::Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(code), "{}", stderr(&out));
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+        let events = std::fs::read_to_string(&trace).unwrap();
+        assert!(events.contains("\"requestSent\""), "{events}");
+        if format == "json" {
+            let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+            assert_eq!(v["status"], "interrupted", "{v}");
+            assert_eq!(v["error"]["stepId"], "createSession", "{v}");
+            assert_eq!(v["error"]["reason"], "interrupted (Ctrl-C)", "{v}");
+        } else {
+            let err = stderr(&out);
+            assert!(err.contains("interrupted: workflow `"), "{err}");
+            assert!(
+                err.contains("at step `createSession`: stopped by SIGTERM"),
+                "{err}"
+            );
+        }
+    }
+}

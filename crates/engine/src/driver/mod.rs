@@ -145,6 +145,44 @@ impl Driver {
         options: RunOptions,
         observe: &mut (dyn FnMut(&Event) + Send),
     ) -> Outcome {
+        self.run_until(
+            plan,
+            workflow_id,
+            inputs,
+            options,
+            observe,
+            std::future::pending(),
+        )
+        .await
+    }
+
+    /// [`Driver::run`], stopped when `stop` completes (a signal, a cancelled call), with the
+    /// reason it gives: the request in flight or the wait is abandoned, and the outcome
+    /// says what was done and at which step the run stopped, as for a deadline.
+    ///
+    /// ```no_run
+    /// # use telaio_engine::{Driver, DriverOptions, Plan, RunOptions};
+    /// # async fn f(plan: &Plan) {
+    /// let driver = Driver::new(DriverOptions::default()).unwrap();
+    /// let stop = async {
+    ///     let _ = tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    ///     "stopped after 5 s".to_owned()
+    /// };
+    /// let outcome = driver
+    ///     .run_until(plan, "poll", serde_json::json!({}), RunOptions::default(), &mut |_| {}, stop)
+    ///     .await;
+    /// # }
+    /// ```
+    pub async fn run_until(
+        &self,
+        plan: &Plan,
+        workflow_id: &str,
+        inputs: Value,
+        options: RunOptions,
+        observe: &mut (dyn FnMut(&Event) + Send),
+        stop: impl std::future::Future<Output = String> + Send,
+    ) -> Outcome {
+        tokio::pin!(stop);
         let started = Instant::now();
         let mut options = options;
         options.deadline.get_or_insert(self.options.deadline);
@@ -183,16 +221,20 @@ impl Driver {
                 }
                 _ if remaining.is_zero() => machine.stop(self.deadline_reason()),
                 Command::Wait(d) => {
-                    if d > remaining {
-                        tokio::time::sleep(remaining).await;
-                        machine.stop(self.deadline_reason())
-                    } else {
-                        tokio::time::sleep(d).await;
-                        machine.resume(Input::Waited)
+                    tokio::select! {
+                        biased;
+                        reason = &mut stop => machine.stop(reason),
+                        () = tokio::time::sleep(d.min(remaining)) => {
+                            if d > remaining {
+                                machine.stop(self.deadline_reason())
+                            } else {
+                                machine.resume(Input::Waited)
+                            }
+                        }
                     }
                 }
-                Command::Send(request) => match self
-                    .send_retrying(request, started, &mut |heard| {
+                Command::Send(request) => {
+                    let mut hear = |heard: Heard| {
                         let (attempt, reason, wait) = match heard {
                             // Credentials made for a request (a fetched token) are masked
                             // from then on, even where a server echoes them back.
@@ -218,26 +260,33 @@ impl Driver {
                             Some(r) => observe(&r.event(&e)),
                             None => observe(&e),
                         }
-                    })
-                    .await
-                {
-                    Sent::Response(response, elapsed_us) => {
-                        if let (Some(r), Some(body)) = (&mut redactor, &response.body) {
-                            r.learn_sensitive(&body.value);
+                    };
+                    let sending = self.send_retrying(request, started, &mut hear);
+                    let sent = tokio::select! {
+                        biased;
+                        reason = &mut stop => Err(reason),
+                        sent = sending => Ok(sent),
+                    };
+                    match sent {
+                        Err(reason) => machine.stop(reason),
+                        Ok(Sent::Response(response, elapsed_us)) => {
+                            if let (Some(r), Some(body)) = (&mut redactor, &response.body) {
+                                r.learn_sensitive(&body.value);
+                            }
+                            machine.resume(Input::Response {
+                                response,
+                                elapsed_us,
+                            })
                         }
-                        machine.resume(Input::Response {
-                            response,
-                            elapsed_us,
-                        })
+                        Ok(Sent::Failed(..)) if started.elapsed() >= self.options.deadline => {
+                            machine.stop(self.deadline_reason())
+                        }
+                        Ok(Sent::Failed(reason, elapsed_us, _)) => {
+                            machine.resume(Input::TransportFailed { reason, elapsed_us })
+                        }
+                        Ok(Sent::TooLarge(reason)) => machine.stop(reason),
                     }
-                    Sent::Failed(..) if started.elapsed() >= self.options.deadline => {
-                        machine.stop(self.deadline_reason())
-                    }
-                    Sent::Failed(reason, elapsed_us, _) => {
-                        machine.resume(Input::TransportFailed { reason, elapsed_us })
-                    }
-                    Sent::TooLarge(reason) => machine.stop(reason),
-                },
+                }
             };
         }
     }
