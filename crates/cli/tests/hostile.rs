@@ -430,7 +430,7 @@ fn a_signal_stops_a_run_with_its_record() {
         let d = Dir::new();
         let seed = repo(SEED);
         let trace = d.path().join("trace.jsonl");
-        let mut child = support::command(
+        let child = support::command(
             &[
                 "run",
                 seed.to_str().unwrap(),
