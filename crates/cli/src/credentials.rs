@@ -28,41 +28,177 @@ pub(crate) fn provider_chain(plan: &Plan, aws: AwsSetup) -> AwsSetup {
     runtime.block_on(aws.with_provider_chain(std::env::vars(), home.as_deref()))
 }
 
-/// Credentials from the environment and `--credentials`, and AWS's.
-pub(crate) fn credentials(args: &RunArgs, aws: AwsSetup) -> Result<Credentials, String> {
+/// The security schemes each source of a document (and of the documents it links) declares:
+/// what a credentials file may name.
+pub(crate) type KnownSchemes = Vec<(String, Vec<(String, SchemeKind)>)>;
+
+/// Every API source's declared schemes, by source name.
+pub(crate) fn known_schemes(bundle: &telaio_model::Bundle) -> KnownSchemes {
+    let mut out: KnownSchemes = Vec::new();
+    for b in std::iter::once(bundle).chain(&bundle.linked) {
+        for source in &b.sources {
+            let Some(api) = source.api() else { continue };
+            let schemes = api
+                .security_schemes()
+                .into_iter()
+                .flatten()
+                .map(|(name, value)| (name.clone(), telaio_engine::scheme_kind(value)))
+                .collect();
+            if !out.iter().any(|(s, _)| *s == source.name) {
+                out.push((source.name.clone(), schemes));
+            }
+        }
+    }
+    out
+}
+
+/// Credentials from the environment and `--credentials`, and AWS's. A credentials file that
+/// names a source, scheme or field the document does not have is refused, with the closest
+/// name: a typo must not send unauthenticated requests.
+pub(crate) fn credentials(
+    args: &RunArgs,
+    aws: AwsSetup,
+    known: &KnownSchemes,
+) -> Result<Credentials, Vec<String>> {
     let file = match &args.credentials {
         None => None,
-        Some(path) => Some(read_data_file(path, MAX_CREDENTIALS_FILE)?),
+        Some(path) => {
+            let file = read_data_file(path, MAX_CREDENTIALS_FILE).map_err(|e| vec![e])?;
+            let problems = check_file(&path.display().to_string(), &file, known);
+            if !problems.is_empty() {
+                return Err(problems);
+            }
+            Some(file)
+        }
     };
     Ok(Credentials::new(std::env::vars(), file.as_ref()).with_aws(aws))
 }
 
-/// When some operation can only be called signed for AWS and there are no AWS credentials,
-/// the one sentence saying which source and where Telaio looked.
-pub(crate) fn missing_aws_credentials(plan: &Plan, credentials: &Credentials) -> Option<String> {
-    if credentials.aws().credentials.is_some() {
-        return None;
-    }
-    let needs = |op: &telaio_engine::OperationPlan| {
-        !op.security.is_empty()
-            && op.security.iter().all(|alternative| {
-                alternative
+/// What a credentials file names that the document does not have.
+fn check_file(file: &str, content: &Value, known: &KnownSchemes) -> Vec<String> {
+    let hint =
+        |word: &str, names: &[&str]| match telaio_lint::did_you_mean(word, names.iter().copied()) {
+            Some(s) => format!("; did you mean `{s}`?"),
+            None if names.is_empty() => String::new(),
+            None => format!(
+                " (it has {})",
+                names
                     .iter()
-                    .any(|s| matches!(s.kind, SchemeKind::AwsSigV4 { .. }))
-            })
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+    let Some(sources) = content.as_object() else {
+        return vec![format!(
+            "{file} must hold `{{source: {{scheme: credentials}}}}`"
+        )];
     };
-    let source = plan
-        .all_workflows()
-        .iter()
-        .flat_map(|w| &w.steps)
-        .find_map(|s| match &s.target {
-            TargetPlan::Operation(op) if needs(op) => Some(op.source.clone()),
-            _ => None,
-        })?;
-    Some(format!(
-        "source `{source}` is signed with AWS SigV4, and there are no AWS credentials: {}",
-        credentials.aws().looked
-    ))
+    let mut out = Vec::new();
+    let source_names: Vec<&str> = known.iter().map(|(s, _)| s.as_str()).collect();
+    for (source, schemes) in sources {
+        let Some((_, declared)) = known.iter().find(|(s, _)| s == source) else {
+            out.push(format!(
+                "{file} names source `{source}`, which the document does not have{}",
+                hint(source, &source_names)
+            ));
+            continue;
+        };
+        let Some(schemes) = schemes.as_object() else {
+            out.push(format!(
+                "{file}: `{source}` must map scheme names to credentials"
+            ));
+            continue;
+        };
+        let scheme_names: Vec<&str> = declared.iter().map(|(n, _)| n.as_str()).collect();
+        for (scheme, value) in schemes {
+            let Some((_, kind)) = declared.iter().find(|(n, _)| n == scheme) else {
+                out.push(format!(
+                    "{file} names scheme `{source}.{scheme}`, which source `{source}` does not declare{}",
+                    hint(scheme, &scheme_names)
+                ));
+                continue;
+            };
+            let fields: &[&str] = match kind {
+                SchemeKind::Basic => &["username", "password"],
+                SchemeKind::ClientCredentials { .. } => &["clientId", "clientSecret", "scope"],
+                _ => &[],
+            };
+            match (value, fields.is_empty()) {
+                (Value::String(_), true) => {}
+                (Value::Object(given), false) => {
+                    for key in given.keys().filter(|k| !fields.contains(&k.as_str())) {
+                        out.push(format!(
+                            "{file}: `{source}.{scheme}` has no field `{key}`{}",
+                            hint(key, fields)
+                        ));
+                    }
+                }
+                (_, true) => out.push(format!(
+                    "{file}: `{source}.{scheme}` must be the secret itself, a string"
+                )),
+                (_, false) => out.push(format!(
+                    "{file}: `{source}.{scheme}` must be an object of {}",
+                    fields.join(", ")
+                )),
+            }
+        }
+    }
+    out
+}
+
+/// Every operation the run can reach that needs credentials it does not have: the sentence
+/// for each (source, scheme), saying where Telaio looked. An operation whose every
+/// alternative needs a scheme Telaio does not apply is not listed (it is sent without, and
+/// `--explain-auth` says so).
+pub(crate) fn missing_credentials(plan: &Plan, credentials: &Credentials) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for w in plan.all_workflows() {
+        for step in &w.steps {
+            let TargetPlan::Operation(op) = &step.target else {
+                continue;
+            };
+            let security = &op.security;
+            // No security, or an alternative without any scheme: nothing is needed.
+            if security.is_empty() || security.iter().any(Vec::is_empty) {
+                continue;
+            }
+            if credentials.satisfies(security) {
+                continue;
+            }
+            let applicable: Vec<&Vec<Scheme>> = security
+                .iter()
+                .filter(|alt| {
+                    alt.iter()
+                        .all(|s| !matches!(s.kind, SchemeKind::Unsupported(_)))
+                })
+                .collect();
+            let Some(first) = applicable.first() else {
+                continue;
+            };
+            for scheme in first.iter().filter(|s| credentials.find(s).is_none()) {
+                let message = match scheme.kind {
+                    SchemeKind::AwsSigV4 { .. } => format!(
+                        "source `{}` is signed with AWS SigV4, and there are no AWS credentials: {}",
+                        scheme.source,
+                        credentials.aws().looked
+                    ),
+                    _ => format!(
+                        "step `{}` needs credentials for scheme `{}` of source `{}`, and there are none: set {}",
+                        step.id,
+                        scheme.name,
+                        scheme.source,
+                        Credentials::where_to_look(scheme)
+                    ),
+                };
+                if seen.insert((scheme.source.clone(), scheme.name.clone())) {
+                    out.push(message);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Every security scheme the plan's operations use, once (other documents' workflows too).

@@ -15,7 +15,9 @@ use telaio_lint::{LintOptions, Severity};
 use telaio_model::Loader;
 
 use crate::args::{RunArgs, RunOutput};
-use crate::credentials::{credentials, explain_auth, missing_aws_credentials, redactor};
+use crate::credentials::{
+    KnownSchemes, credentials, explain_auth, known_schemes, missing_credentials, redactor,
+};
 use crate::render::{usage_error, write_diagnostic};
 use crate::term::clean;
 use crate::{exit, loading};
@@ -42,10 +44,20 @@ pub(crate) fn run(args: &RunArgs) -> u8 {
     }
     let prepared = prepare(args, aws.region.as_deref()).and_then(|p| {
         #[cfg(feature = "aws-provider-chain")]
-        let aws = crate::credentials::provider_chain(&p.0, aws);
-        Ok((p, credentials(args, aws).map_err(|e| vec![e])?))
+        let aws = crate::credentials::provider_chain(&p.plan, aws);
+        let credentials = credentials(args, aws, &p.schemes)?;
+        Ok((p, credentials))
     });
-    let ((plan, workflow, inputs, mock), credentials) = match prepared {
+    let (
+        Prepared {
+            plan,
+            workflow,
+            inputs,
+            mock,
+            ..
+        },
+        credentials,
+    ) = match prepared {
         Ok(p) => p,
         Err(messages) => {
             for m in messages {
@@ -59,11 +71,14 @@ pub(crate) fn run(args: &RunArgs) -> u8 {
         return exit::OK;
     }
     // Found now rather than at the first request: a setup error, before anything is sent.
-    if !args.dry_run
-        && let Some(message) = missing_aws_credentials(&plan, &credentials)
-    {
-        usage_error(&message);
-        return exit::USAGE;
+    if !args.dry_run {
+        let missing = missing_credentials(&plan, &credentials);
+        if !missing.is_empty() {
+            for m in &missing {
+                usage_error(m);
+            }
+            return exit::USAGE;
+        }
     }
     let redactor = redactor(&plan, &inputs, &credentials, args.show_sensitive);
     if args.dry_run {
@@ -109,7 +124,14 @@ fn pairs(list: &[String], flag: &str) -> Result<Vec<(String, String)>, String> {
 }
 
 /// What a run needs, ready: the plan, the workflow, its inputs, and the mock to serve.
-type Prepared = (Plan, String, Value, Option<crate::mock::Bound>);
+struct Prepared {
+    plan: Plan,
+    workflow: String,
+    inputs: Value,
+    mock: Option<crate::mock::Bound>,
+    /// What a credentials file may name.
+    schemes: KnownSchemes,
+}
 
 /// Everything that can go wrong before the first request, reported all at once.
 fn prepare(args: &RunArgs, region: Option<&str>) -> Result<Prepared, Vec<String>> {
@@ -214,7 +236,13 @@ fn prepare(args: &RunArgs, region: Option<&str>) -> Result<Prepared, Vec<String>
     } else {
         prepare_inputs(schema.as_ref(), inputs)?
     };
-    Ok((plan, workflow, inputs, mock))
+    Ok(Prepared {
+        plan,
+        workflow,
+        inputs,
+        mock,
+        schemes: known_schemes(&bundle),
+    })
 }
 
 /// The workflow to run: the one named, or the document's only one.

@@ -89,7 +89,7 @@ pub fn security(source: &str, api: &ApiDescription, operation_pointer: &str) -> 
                     name: name.clone(),
                     kind: schemes
                         .and_then(|s| s.get(name))
-                        .map_or_else(|| SchemeKind::Unsupported("undeclared".into()), kind),
+                        .map_or_else(|| SchemeKind::Unsupported("undeclared".into()), scheme_kind),
                     scopes: scopes
                         .as_array()
                         .into_iter()
@@ -103,7 +103,8 @@ pub fn security(source: &str, api: &ApiDescription, operation_pointer: &str) -> 
         .collect()
 }
 
-fn kind(scheme: &Value) -> SchemeKind {
+/// How a `securitySchemes` entry authenticates.
+pub fn scheme_kind(scheme: &Value) -> SchemeKind {
     let field = |k: &str| {
         scheme
             .get(k)
@@ -312,6 +313,11 @@ impl Credentials {
             }
             SchemeKind::Unsupported(_) => None,
         }
+    }
+
+    /// Whether some alternative of `security` has every secret it needs.
+    pub fn satisfies(&self, security: &Security) -> bool {
+        choose(security, self).is_some()
     }
 
     /// Where Telaio looks for a scheme's secret, in words.

@@ -49,7 +49,7 @@ mod retry;
 pub use crate::core::{
     Command, DryStep, Input, Machine, Outcome, RunOptions, StepSummary, dry_run,
 };
-pub use auth::{Credentials, Scheme, SchemeKind, Secret, Security, env_prefix};
+pub use auth::{Credentials, Scheme, SchemeKind, Secret, Security, env_prefix, scheme_kind};
 pub use aws::{AwsCredentials, AwsError, AwsSetup, aws_error, verify_sigv4};
 pub use driver::{Driver, DriverError, DriverOptions};
 pub use event::{Event, RunError};

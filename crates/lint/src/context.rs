@@ -106,7 +106,12 @@ impl<'a> Context<'a> {
 }
 
 /// The closest of `candidates` to `word`, when it is close enough to be a likely typo.
-pub(crate) fn did_you_mean<'c>(
+///
+/// ```
+/// assert_eq!(telaio_lint::did_you_mean("petstor", ["petstore", "users"]), Some("petstore"));
+/// assert_eq!(telaio_lint::did_you_mean("zzz", ["petstore"]), None);
+/// ```
+pub fn did_you_mean<'c>(
     word: &str,
     candidates: impl IntoIterator<Item = &'c str>,
 ) -> Option<&'c str> {

@@ -30,6 +30,7 @@ mod rules;
 mod schema;
 mod sites;
 
+pub use context::did_you_mean;
 pub use diagnostic::{Diagnostic, Severity};
 pub use rule::Rule;
 pub use rules::{RULES, rule, unrunnable};
