@@ -15,6 +15,7 @@ mod mock;
 mod remote;
 mod render;
 mod run;
+mod sandbox;
 mod term;
 mod validate;
 
@@ -45,6 +46,13 @@ pub(crate) fn runtime() -> Option<tokio::runtime::Runtime> {
 }
 
 fn main() -> ExitCode {
+    // A child started to evaluate one XPath within limits (see `sandbox`).
+    if std::env::args_os()
+        .nth(1)
+        .is_some_and(|a| a == sandbox::COMMAND)
+    {
+        return ExitCode::from(sandbox::child());
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -57,6 +65,14 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    // Criteria and selectors in XPath are evaluated in a bounded child process.
+    if matches!(
+        cli.command,
+        Command::Run(_) | Command::Expr(_) | Command::Mock(_)
+    ) && let Some(runner) = sandbox::ChildProcess::new()
+    {
+        telaio_expr::set_xpath_runner(Box::new(runner));
+    }
     let code = match cli.command {
         Command::Validate(args) => validate::run(&args),
         Command::Expr(args) => expr::run(&args),

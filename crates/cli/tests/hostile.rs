@@ -482,3 +482,66 @@ fn a_signal_stops_a_run_with_its_record() {
         }
     }
 }
+
+/// An XPath criterion that would take seconds and gigabytes is stopped at its bounds in a
+/// child process: the criterion fails with the reason, the run goes on, the process stays
+/// small.
+#[test]
+fn an_xpath_criterion_is_bounded_in_time_and_memory() {
+    let url = serve_raw(|_, _| {
+        response(
+            200,
+            &[("content-type", "application/xml")],
+            "<a><b>1</b></a>",
+        )
+    });
+    let d = Dir::new();
+    d.write(
+        "api.yaml",
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get: {operationId: getA, responses: {'200': {description: ok}}}\n",
+    );
+    d.write(
+        "flow.arazzo.yaml",
+        "arazzo: 1.0.1\ninfo: {title: t, version: '1'}\nsourceDescriptions: [{name: api, url: ./api.yaml}]\nworkflows:\n  - workflowId: w\n    steps:\n      - stepId: bomb\n        operationId: getA\n        successCriteria:\n          - {context: $response.body, type: xpath, condition: 'count(for $i in 1 to 20000000 return $i) > 0'}\n      - stepId: fine\n        operationId: getA\n        successCriteria:\n          - {context: $response.body, type: xpath, condition: '/a/b = 1'}\n",
+    );
+    let started = std::time::Instant::now();
+    let o = telaio(
+        &[
+            "run",
+            "flow.arazzo.yaml",
+            "--server",
+            &format!("api={url}"),
+            "--output",
+            "json",
+        ],
+        d.path(),
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(15),
+        "{:?}",
+        started.elapsed()
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["error"]["stepId"], "bomb", "{v}");
+    let reason = v["error"]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("longer than 5 s") || reason.contains("more than 1024 MiB"),
+        "{reason}"
+    );
+    // The same document's sound XPath still works.
+    let o = telaio(
+        &[
+            "expr",
+            "--type",
+            "xpath",
+            "/a/b = 1",
+            "--context",
+            "ctx.yaml",
+        ],
+        &{
+            d.write("ctx.yaml", "response:\n  body: '<a><b>1</b></a>'\n  headers: {content-type: application/xml}\n");
+            d.path().to_path_buf()
+        },
+    );
+    assert_eq!(stdout(&o).trim(), "true", "{}", stderr(&o));
+}

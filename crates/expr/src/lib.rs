@@ -62,4 +62,6 @@ pub use selector::{CompiledSelector, SelectorType};
 pub use template::{Part, Template, ValueExpression};
 pub use trace::Trace;
 #[cfg(feature = "xpath")]
-pub use xpath::{XPathCondition, replace_xml};
+pub use xpath::{
+    XPathAnswer, XPathCondition, XPathJob, XPathRunner, replace_xml, set_xpath_runner,
+};

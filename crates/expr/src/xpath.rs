@@ -3,8 +3,109 @@
 //! `xpath-10`, `xpath-20` and `xpath-30` conditions are compiled as XPath 3.1, which accepts
 //! almost all of them (docs/spec-readings.md says more). Conditions are bounded in length and
 //! nesting first (see `limits`): the parser's time grows exponentially with nesting.
+//!
+//! Evaluating cannot be bounded from inside: XPath 3.1 is a programming language
+//! (`count(for $i in 1 to 20000000 return $i)` takes seconds and gigabytes), and xee offers
+//! no way to stop an evaluation. So every evaluation is an [`XPathJob`], which a program may
+//! hand to an [`XPathRunner`] of its own ([`set_xpath_runner`]): the `telaio` command runs
+//! each one in a child process with bounded memory and time. Without one, jobs run here.
+
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
 
 use crate::ExprError;
+
+/// One XPath evaluation on an XML text, as it can be handed to another process. It borrows
+/// its text when it runs here.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "job")]
+pub enum XPathJob<'a> {
+    /// The effective boolean value of `query` ([`XPathCondition::evaluate`]).
+    Evaluate {
+        /// The XPath.
+        query: Cow<'a, str>,
+        /// The XML text.
+        xml: Cow<'a, str>,
+    },
+    /// The string value of what `query` selects ([`XPathCondition::select`]).
+    Select {
+        /// The XPath.
+        query: Cow<'a, str>,
+        /// The XML text.
+        xml: Cow<'a, str>,
+    },
+    /// The XML with what `query` selects set to `value` ([`replace_xml`]).
+    Replace {
+        /// The XPath.
+        query: Cow<'a, str>,
+        /// The XML text.
+        xml: Cow<'a, str>,
+        /// The new value.
+        value: Cow<'a, str>,
+    },
+}
+
+/// What an [`XPathJob`] gives.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "answer", content = "value")]
+pub enum XPathAnswer {
+    /// Of [`XPathJob::Evaluate`].
+    Bool(bool),
+    /// Of [`XPathJob::Select`]: `None` when it selects nothing.
+    Text(Option<String>),
+    /// Of [`XPathJob::Replace`].
+    Xml(String),
+}
+
+impl XPathJob<'_> {
+    /// Runs the job in this thread, however long and however much memory it takes: what an
+    /// [`XPathRunner`]'s sandbox calls.
+    ///
+    /// ```
+    /// use telaio_expr::{XPathAnswer, XPathJob};
+    /// let job = XPathJob::Evaluate { query: "/a/b = 1".into(), xml: "<a><b>1</b></a>".into() };
+    /// assert_eq!(job.run_here(), Ok(XPathAnswer::Bool(true)));
+    /// ```
+    pub fn run_here(&self) -> Result<XPathAnswer, String> {
+        match self {
+            XPathJob::Evaluate { query, xml } => {
+                cached(query)?.evaluate(xml).map(XPathAnswer::Bool)
+            }
+            XPathJob::Select { query, xml } => cached(query)?.select(xml).map(XPathAnswer::Text),
+            XPathJob::Replace { query, xml, value } => {
+                replace_here(xml, query, value).map(XPathAnswer::Xml)
+            }
+        }
+    }
+}
+
+/// Runs [`XPathJob`]s somewhere they can be bounded (see the module documentation).
+pub trait XPathRunner: Send + Sync {
+    /// The job's answer, or why there is none (its own error, or the bound it broke).
+    fn run(&self, job: &XPathJob<'_>) -> Result<XPathAnswer, String>;
+}
+
+static RUNNER: OnceLock<Box<dyn XPathRunner>> = OnceLock::new();
+
+/// Makes `runner` run every XPath evaluation of this process from now on; once per process
+/// (a second call is refused and returns `false`).
+pub fn set_xpath_runner(runner: Box<dyn XPathRunner>) -> bool {
+    RUNNER.set(runner).is_ok()
+}
+
+/// Runs a job through the process's runner, or here.
+fn run(job: &XPathJob<'_>) -> Result<XPathAnswer, String> {
+    match RUNNER.get() {
+        Some(runner) => runner.run(job),
+        None => job.run_here(),
+    }
+}
+
+fn unexpected(answer: &XPathAnswer) -> String {
+    format!("the XPath runner gave an answer of the wrong kind ({answer:?})")
+}
 
 /// A compiled XPath condition.
 pub struct XPathCondition {
@@ -89,13 +190,27 @@ pub(crate) fn cached(query: &str) -> Result<std::rc::Rc<XPathCondition>, String>
 /// Evaluates an XPath condition on an XML text: its effective boolean value (a non-empty
 /// node sequence, `true`, a non-zero number, a non-empty string).
 pub(crate) fn evaluate_cached(query: &str, xml: &str) -> Result<bool, String> {
-    cached(query)?.evaluate(xml)
+    let job = XPathJob::Evaluate {
+        query: Cow::Borrowed(query),
+        xml: Cow::Borrowed(xml),
+    };
+    match run(&job)? {
+        XPathAnswer::Bool(b) => Ok(b),
+        other => Err(unexpected(&other)),
+    }
 }
 
 /// Selects with an XPath on an XML text: the string value of the result (items joined by
 /// spaces), or `None` for an empty result.
 pub(crate) fn select_cached(query: &str, xml: &str) -> Result<Option<String>, String> {
-    cached(query)?.select(xml)
+    let job = XPathJob::Select {
+        query: Cow::Borrowed(query),
+        xml: Cow::Borrowed(xml),
+    };
+    match run(&job)? {
+        XPathAnswer::Text(t) => Ok(t),
+        other => Err(unexpected(&other)),
+    }
 }
 
 /// Sets what an XPath selects in an XML text to `value`: an element's content (its
@@ -111,6 +226,18 @@ pub(crate) fn select_cached(query: &str, xml: &str) -> Result<Option<String>, St
 /// assert!(replace_xml(xml, "/order/nothing", "x").is_err());
 /// ```
 pub fn replace_xml(xml: &str, xpath: &str, value: &str) -> Result<String, String> {
+    let job = XPathJob::Replace {
+        query: Cow::Borrowed(xpath),
+        xml: Cow::Borrowed(xml),
+        value: Cow::Borrowed(value),
+    };
+    match run(&job)? {
+        XPathAnswer::Xml(x) => Ok(x),
+        other => Err(unexpected(&other)),
+    }
+}
+
+fn replace_here(xml: &str, xpath: &str, value: &str) -> Result<String, String> {
     let condition = cached(xpath)?;
     let (sequence, mut documents, doc) = condition.run(xml)?;
     if sequence.is_empty() {
