@@ -176,3 +176,48 @@ fn long_tag_lists_fold_away() {
     assert!(shown.contains("<li>t12</li>") && !shown.contains("<li>t13</li>"));
     assert!(folded.contains("<li>t13</li>") && folded.contains("<li>t20</li>"));
 }
+
+/// A document of a megabyte makes a page of a few: the listing is folded past its first lines
+/// (keeping the lines with findings, up to a count), diagrams and step details stop at a
+/// budget, and the page says each.
+#[test]
+fn a_page_stays_bounded_and_says_where_it_folds() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("pets.yaml"),
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /pets:\n    get: {operationId: listPets, responses: {'200': {description: ok}}}\n",
+    )
+    .unwrap();
+    let mut text = String::from(
+        "arazzo: 1.0.1\ninfo: {title: t, version: '1'}\nsourceDescriptions: [{name: pets, url: ./pets.yaml}]\nworkflows:\n  - workflowId: w\n    steps:\n",
+    );
+    let mut i = 0;
+    while text.len() < 1024 * 1024 {
+        // Each step loops back to the one before: a warning on every line.
+        text.push_str(&format!(
+            "      - {{stepId: s{i}, operationId: listPets, onSuccess: [{{name: n, type: goto, stepId: s{}}}]}}\n",
+            i.max(1) - 1
+        ));
+        i += 1;
+    }
+    let path = dir.path().join("big.arazzo.yaml");
+    std::fs::write(&path, &text).unwrap();
+    let html = telaio_docs::render_document(
+        &Loader::new(LoadOptions::default()),
+        &path,
+        "big.arazzo.yaml",
+        None,
+    )
+    .html;
+    assert!(html.len() < 8 * text.len(), "{} bytes of page", html.len());
+    for said in [
+        "The listing shows the first 5000 of",
+        "lines not shown",
+        "more findings are not shown here",
+        "From here on, diagrams are left out",
+        "From here on, steps are listed by id only",
+        "more are not shown; <code>telaio validate</code> lists them all",
+    ] {
+        assert!(html.contains(said), "the page does not say {said:?}");
+    }
+}

@@ -112,8 +112,9 @@ pub(crate) fn render(page: &Page, facts: Option<&Facts>) -> String {
         if workflows.is_empty() {
             out.push_str("<p>This document has no workflows.</p>");
         }
+        let mut budget = workflow::Budget::default();
         for (n, w) in workflows.iter().enumerate() {
-            workflow::article(&mut out, bundle, w, n);
+            workflow::article(&mut out, bundle, w, n, &mut budget);
         }
         out.push_str("</section>");
         sources(&mut out, doc);
@@ -233,7 +234,7 @@ fn validation(out: &mut String, page: &Page) {
         count(errors, "error"),
         count(warnings, "warning")
     );
-    for d in page.diagnostics {
+    for d in page.diagnostics.iter().take(source::NOTES) {
         let here = in_this_document(page, d);
         let at = d.span.map(|s| (s.start.line, s.start.column));
         // The page's own name for its document: the linter's is relative to where it ran.
@@ -263,7 +264,15 @@ fn validation(out: &mut String, page: &Page) {
         }
         out.push_str("</li>");
     }
-    out.push_str("</ol></section>");
+    out.push_str("</ol>");
+    if page.diagnostics.len() > source::NOTES {
+        let _ = write!(
+            out,
+            "<p class=\"fold-note\">{} more are not shown; <code>telaio validate</code> lists them all.</p>",
+            page.diagnostics.len() - source::NOTES
+        );
+    }
+    out.push_str("</section>");
 }
 
 fn in_this_document(page: &Page, d: &Diagnostic) -> bool {

@@ -12,8 +12,20 @@ use telaio_lint::{Diagnostic, Severity};
 
 use crate::html::markup::{esc, inline_code};
 
+/// Lines listed in full; past them only lines with findings are (a page must stay a page:
+/// a 19 MB document would otherwise make a gigabyte of HTML).
+const FULL_LINES: usize = 5_000;
+/// Bytes of source listed in full, whichever of the two comes first.
+const FULL_BYTES: usize = 512 * 1024;
+/// The most characters of one line shown (a minified JSON document is one line).
+const LINE_CHARS: usize = 2_000;
+/// The most findings shown in the listing (and in the page's list of them).
+pub(crate) const NOTES: usize = 2_000;
+
 /// The listing of `text`, with the diagnostics whose spans fall in it.
-/// `name` is how the page names the file in the findings' locations.
+/// `name` is how the page names the file in the findings' locations. A long document is
+/// folded: its first lines in full, then only the lines that carry findings, and the page
+/// says so.
 pub(crate) fn listing(out: &mut String, name: &str, text: &str, diagnostics: &[&Diagnostic]) {
     let mut by_line: Vec<Vec<&Diagnostic>> = vec![Vec::new()];
     let lines: Vec<&str> = text.split('\n').collect();
@@ -25,13 +37,45 @@ pub(crate) fn listing(out: &mut String, name: &str, text: &str, diagnostics: &[&
             _ => unplaced.push(*d),
         }
     }
+    // How many lines are listed in full.
+    let mut bytes = 0;
+    let full = lines
+        .iter()
+        .take(FULL_LINES)
+        .take_while(|l| {
+            bytes += l.len() + 1;
+            bytes <= FULL_BYTES
+        })
+        .count()
+        .max(1);
+    if full < lines.len() {
+        let _ = write!(
+            out,
+            "<p class=\"fold-note\">The listing shows the first {full} of {} lines in full; after them, only the lines with findings.</p>",
+            lines.len()
+        );
+    }
     out.push_str("<pre class=\"source\" id=\"source-text\"><code>");
+    let mut notes = 0;
     for d in unplaced {
-        diagnostic(out, name, d);
+        note(out, name, d, &mut notes);
     }
     let mut block: Option<usize> = None;
+    let mut skipped = 0usize;
     for (i, line) in lines.iter().enumerate() {
         let n = i + 1;
+        // Past the full lines, a line is listed for its findings, while they are shown.
+        if i >= full && (by_line[n].is_empty() || notes >= NOTES) {
+            skipped += 1;
+            notes += by_line[n].len();
+            continue;
+        }
+        if skipped > 0 {
+            fold(out, skipped);
+            skipped = 0;
+            // The highlighter's state is lost across the gap.
+            block = None;
+        }
         let line = line.strip_suffix('\r').unwrap_or(line);
         let mark = match by_line[n].iter().map(|d| d.severity).max() {
             Some(Severity::Error) => " has-error",
@@ -42,14 +86,51 @@ pub(crate) fn listing(out: &mut String, name: &str, text: &str, diagnostics: &[&
             out,
             "<span class=\"line{mark}\" id=\"L{n}\"><a class=\"ln\" href=\"#L{n}\" data-n=\"{n}\" aria-label=\"line {n}\"></a><span class=\"code\">"
         );
-        highlight(out, line, &mut block);
+        match line.char_indices().nth(LINE_CHARS) {
+            Some((cut, _)) => {
+                highlight(out, &line[..cut], &mut block);
+                let _ = write!(
+                    out,
+                    "<span class=\"fold\"> … {} more characters</span>",
+                    line[cut..].chars().count()
+                );
+            }
+            None => highlight(out, line, &mut block),
+        }
         // The line break inside the block keeps copied text in lines without doubling them.
         out.push_str("</span>\n</span>");
         for d in &by_line[n] {
-            diagnostic(out, name, d);
+            note(out, name, d, &mut notes);
         }
     }
+    if skipped > 0 {
+        fold(out, skipped);
+    }
+    if notes > NOTES {
+        let _ = write!(
+            out,
+            "<span class=\"fold\">{} more findings are not shown here; `telaio validate` lists them all\n</span>",
+            notes - NOTES
+        );
+    }
     out.push_str("</code></pre>");
+}
+
+/// The mark of lines left out.
+fn fold(out: &mut String, lines: usize) {
+    let _ = write!(
+        out,
+        "<span class=\"fold\">… {lines} line{} not shown\n</span>",
+        if lines == 1 { "" } else { "s" }
+    );
+}
+
+/// A finding under its line, while fewer than [`NOTES`] have been shown (`shown` counts all).
+fn note(out: &mut String, name: &str, d: &Diagnostic, shown: &mut usize) {
+    *shown += 1;
+    if *shown <= NOTES {
+        diagnostic(out, name, d);
+    }
 }
 
 fn diagnostic(out: &mut String, name: &str, d: &Diagnostic) {

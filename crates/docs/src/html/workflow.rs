@@ -16,7 +16,8 @@ use crate::page::{
     target, text,
 };
 
-pub(crate) fn article(out: &mut String, bundle: &Bundle, w: &Value, n: usize) {
+/// One workflow's article, drawn and detailed while the page's [`Budget`] allows.
+pub(crate) fn article(out: &mut String, bundle: &Bundle, w: &Value, n: usize, budget: &mut Budget) {
     let doc = &bundle.document.json;
     let id = text(w, "workflowId").unwrap_or("?");
     let steps = list(w, "steps");
@@ -56,27 +57,87 @@ pub(crate) fn article(out: &mut String, bundle: &Bundle, w: &Value, n: usize) {
         out.push_str("<h4>Outputs</h4>");
         pairs(out, outputs.iter().map(|(k, v)| (k.as_str(), v)), "Output");
     }
-    let captions: Vec<StepCaption> = steps
-        .iter()
-        .map(|s| {
-            let t = target(bundle, s);
-            StepCaption {
-                anchor: step_anchor(id, text(s, "stepId").unwrap_or("?")),
-                caption: t.method_path.or_else(|| callee(s)),
-            }
-        })
-        .collect();
-    let _ = write!(
-        out,
-        "<h4>Flow</h4><figure class=\"diagram\">{}<figcaption>Solid arrows: success and the next step; dashed: failure actions; thick: a call of another workflow. Select a step to read it below.</figcaption></figure>",
-        diagram::svg(&Flow::of(doc, w), &captions, id, n)
-    );
+    if steps.len() > budget.draw {
+        // Said once: a document of thousands of workflows would say it thousands of times.
+        if !budget.told_draw {
+            budget.told_draw = true;
+            let _ = write!(
+                out,
+                "<h4>Flow</h4><p class=\"fold-note\">From here on, diagrams are left out: a page draws at most {MAX_DRAWN_STEPS} steps in all.</p>"
+            );
+        }
+    } else {
+        budget.draw -= steps.len();
+        let captions: Vec<StepCaption> = steps
+            .iter()
+            .map(|s| {
+                let t = target(bundle, s);
+                StepCaption {
+                    anchor: step_anchor(id, text(s, "stepId").unwrap_or("?")),
+                    caption: t.method_path.or_else(|| callee(s)),
+                }
+            })
+            .collect();
+        let _ = write!(
+            out,
+            "<h4>Flow</h4><figure class=\"diagram\">{}<figcaption>Solid arrows: success and the next step; dashed: failure actions; thick: a call of another workflow. Select a step to read it below.</figcaption></figure>",
+            diagram::svg(&Flow::of(doc, w), &captions, id, n)
+        );
+    }
     out.push_str("<h4>Steps</h4><ol class=\"steps\">");
     for step in steps {
+        if budget.detail == 0 {
+            if !budget.told {
+                budget.told = true;
+                let _ = write!(
+                    out,
+                    "<li class=\"fold-note\">From here on, steps are listed by id only: a page details at most {MAX_DETAILED_STEPS} steps in all.</li>"
+                );
+            }
+            let _ = write!(
+                out,
+                "<li class=\"step\" id=\"{}\"><h5><code class=\"step-id\">{}</code></h5></li>",
+                step_anchor(id, text(step, "stepId").unwrap_or("?")),
+                esc(text(step, "stepId").unwrap_or("?"))
+            );
+            continue;
+        }
+        budget.detail -= 1;
         step_item(out, bundle, doc, w, step);
     }
     out.push_str("</ol></details></article>");
 }
+
+/// What a page may still draw and detail: past these, a document of megabytes would make a
+/// page of hundreds.
+pub(crate) struct Budget {
+    /// Steps the diagrams may still draw.
+    pub draw: usize,
+    /// Steps that may still be detailed.
+    pub detail: usize,
+    /// Whether the page has said that it lists the rest by id.
+    pub told: bool,
+    /// Whether the page has said that it draws no more.
+    pub told_draw: bool,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget {
+            draw: MAX_DRAWN_STEPS,
+            detail: MAX_DETAILED_STEPS,
+            told: false,
+            told_draw: false,
+        }
+    }
+}
+
+/// The most steps a page details (operation, parameters, criteria, actions, outputs).
+const MAX_DETAILED_STEPS: usize = 5_000;
+
+/// The most steps a page's diagrams draw, all workflows together: past them a page grows by
+/// megabytes for pictures no one reads.
+const MAX_DRAWN_STEPS: usize = 2_000;
 
 /// What a step calls when it is not an operation that could be found: as written.
 fn callee(step: &Value) -> Option<String> {
