@@ -36,4 +36,4 @@ mod server;
 mod state;
 
 pub use scenario::{OperationScenario, Reply, Scenario, ScenarioError};
-pub use server::{Mock, MockOptions, MockRequest, MockResponse, test_credentials};
+pub use server::{Mock, MockOptions, MockRequest, MockResponse, ServeLimits, test_credentials};

@@ -277,8 +277,18 @@ impl Mock {
         })
     }
 
-    /// Serves the mock on `listener` until the task is dropped.
+    /// Serves the mock on `listener` until the task is dropped, within the default
+    /// [`ServeLimits`].
     pub async fn serve(self: Arc<Self>, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+        self.serve_within(listener, ServeLimits::default()).await
+    }
+
+    /// Serves the mock on `listener` until the task is dropped, within `limits`.
+    pub async fn serve_within(
+        self: Arc<Self>,
+        listener: tokio::net::TcpListener,
+        limits: ServeLimits,
+    ) -> std::io::Result<()> {
         use axum::body::Bytes;
         use axum::http::{HeaderMap, Method, StatusCode, Uri};
         use axum::response::IntoResponse;
@@ -320,7 +330,59 @@ impl Mock {
                 }
             },
         );
-        axum::serve(listener, app).await
+        serve_bounded(listener, app, limits).await
+    }
+}
+
+/// What keeps one client from holding the mock: a header-read timeout and a cap on open
+/// connections.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ServeLimits {
+    /// How long a connection may take to send a request's headers: a client that opens a
+    /// connection and trickles bytes (or sends none) is dropped. 10 s by default.
+    pub header_read_timeout: std::time::Duration,
+    /// The most connections served at once; more wait to be accepted. 256 by default.
+    pub max_connections: usize,
+}
+
+impl Default for ServeLimits {
+    fn default() -> Self {
+        ServeLimits {
+            header_read_timeout: std::time::Duration::from_secs(10),
+            max_connections: 256,
+        }
+    }
+}
+
+/// Serves `app` on `listener`, one task per connection, within `limits`.
+async fn serve_bounded(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    limits: ServeLimits,
+) -> std::io::Result<()> {
+    let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
+    loop {
+        // A free slot first, so that connections past the cap wait in the kernel's queue.
+        let Ok(slot) = slots.clone().acquire_owned().await else {
+            return Ok(());
+        };
+        let (stream, _) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            // Out of descriptors, or a connection reset before it was accepted: go on.
+            Err(_) => {
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                continue;
+            }
+        };
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        tokio::spawn(async move {
+            let _slot = slot;
+            let _ = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(limits.header_read_timeout)
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                .await;
+        });
     }
 }
 
