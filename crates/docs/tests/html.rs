@@ -221,3 +221,28 @@ fn a_page_stays_bounded_and_says_where_it_folds() {
         assert!(html.contains(said), "the page does not say {said:?}");
     }
 }
+
+/// A server written as an address names a machine, not a provider.
+#[test]
+fn an_address_is_not_a_provider() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, server) in [
+        ("local", "http://127.0.0.1:8080/v1"),
+        ("named", "https://api.pets.example.com/v1"),
+    ] {
+        std::fs::write(
+            dir.path().join(format!("{name}.yaml")),
+            format!("openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\nservers: [{{url: '{server}'}}]\npaths: {{}}\n"),
+        )
+        .unwrap();
+    }
+    std::fs::write(
+        dir.path().join("flow.arazzo.yaml"),
+        "arazzo: 1.0.1\ninfo: {title: t, version: '1'}\nsourceDescriptions: [{name: a, url: ./local.yaml}, {name: b, url: ./named.yaml}]\nworkflows: []\n",
+    )
+    .unwrap();
+    let bundle = Loader::new(LoadOptions::default())
+        .load_bundle(&Loader::url_for_path(&dir.path().join("flow.arazzo.yaml")).unwrap())
+        .unwrap();
+    assert_eq!(telaio_docs::Facts::of(&bundle).providers, ["example.com"]);
+}

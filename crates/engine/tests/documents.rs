@@ -187,3 +187,18 @@ fn problems_in_reached_workflows_and_bad_references_are_reported_by_plan_id() {
         ]
     );
 }
+
+/// A component that is only a `$ref` to itself has neither name nor type: the plan says so
+/// in words, not as a Rust value.
+#[test]
+fn an_action_without_name_or_type_is_named_plainly() {
+    let main = format!(
+        "{}workflows:\n  - workflowId: w\n    steps:\n      - stepId: s\n        operationId: listItems\n        onSuccess: [{{reference: $components.successActions.x}}]\ncomponents:\n  successActions:\n    x: {{$ref: '#/components/successActions/x'}}\n",
+        support::HEAD
+    );
+    let errors = plan_documents(&[("main.arazzo.yaml", &main)]).unwrap_err();
+    assert_eq!(
+        errors,
+        ["workflow `w`, step `s`: an action with no `name` has no `type`; it must be end or goto"]
+    );
+}

@@ -291,6 +291,10 @@ fn other_tools_habit(pointer: &str, field: &str) -> Option<String> {
             "an Arazzo document names its version with `arazzo:`, not `$schema`; remove it (an editor that wants a schema can take it from a `# yaml-language-server: $schema=<url>` comment or its settings)"
                 .to_owned(),
         ),
+        (p, "$ref") if !p.contains("/inputs") => Some(
+            "`$ref` belongs to JSON Schema (workflow `inputs`); elsewhere an Arazzo document reuses a component with `reference: $components.<type>.<name>`, written where it is used"
+                .to_owned(),
+        ),
         (p, "operation" | "operationRef" | "source" | "sourceDescription" | "api")
             if is_step(p) =>
         {
