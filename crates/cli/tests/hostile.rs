@@ -457,8 +457,9 @@ fn a_signal_stops_a_run_with_its_record() {
             );
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
-        let killed = std::process::Command::new("kill")
-            .args([signal, &child.id().to_string()])
+        // The shell's own `kill`: no other program is needed.
+        let killed = std::process::Command::new("sh")
+            .args(["-c", &format!("kill {signal} {}", child.id())])
             .status()
             .unwrap();
         assert!(killed.success());
