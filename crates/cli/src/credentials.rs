@@ -10,6 +10,7 @@ use telaio_engine::{AwsSetup, Credentials, Plan, Redactor, Scheme, SchemeKind, T
 use crate::args::RunArgs;
 use crate::loading::{MAX_CREDENTIALS_FILE, read_data_file};
 use crate::run::{BOLD, FAIL, OK};
+use crate::term::clean;
 
 /// When the run signs for AWS and neither the environment nor the shared files had keys, the
 /// AWS SDK's whole provider chain (SSO, web identity, instance metadata, `credential_process`).
@@ -221,6 +222,8 @@ fn schemes(plan: &Plan) -> Vec<Scheme> {
     out
 }
 
+/// `--explain-auth`: each scheme the run needs, and where its secret is (or is looked for).
+/// Every name in it comes from an API description, so each is cleaned for the terminal.
 pub(crate) fn explain_auth(plan: &Plan, credentials: &Credentials) {
     let mut out = anstream::stdout().lock();
     let all = schemes(plan);
@@ -228,7 +231,7 @@ pub(crate) fn explain_auth(plan: &Plan, credentials: &Credentials) {
         let _ = writeln!(out, "No operation of this document declares security.");
         return;
     }
-    for scheme in all {
+    let written = all.into_iter().try_for_each(|scheme| {
         let kind = match &scheme.kind {
             SchemeKind::ApiKey { name, location } => format!("API key `{name}` in {location}"),
             SchemeKind::Basic => "HTTP basic".to_owned(),
@@ -251,24 +254,23 @@ pub(crate) fn explain_auth(plan: &Plan, credentials: &Credentials) {
             }
             SchemeKind::Unsupported(why) => format!("not applied ({why})"),
         };
-        let _ = writeln!(
+        writeln!(
             out,
-            "{BOLD}{}.{}{BOLD:#}: {kind}",
-            scheme.source, scheme.name
-        );
+            "{BOLD}{}.{}{BOLD:#}: {}",
+            clean(&scheme.source),
+            clean(&scheme.name),
+            clean(&kind)
+        )?;
         match credentials.find(&scheme) {
-            Some((_, from)) => {
-                let _ = writeln!(out, "  {OK}found{OK:#} in {from}");
-            }
-            None => {
-                let _ = writeln!(
-                    out,
-                    "  {FAIL}missing{FAIL:#}: set {}",
-                    Credentials::where_to_look(&scheme)
-                );
-            }
+            Some((_, from)) => writeln!(out, "  {OK}found{OK:#} in {}", clean(&from)),
+            None => writeln!(
+                out,
+                "  {FAIL}missing{FAIL:#}: set {}",
+                clean(&Credentials::where_to_look(&scheme))
+            ),
         }
-    }
+    });
+    crate::term::finish_stdout(written);
 }
 
 /// Masks credentials, API-key headers and inputs marked secret, and shows sensitive data by

@@ -29,31 +29,55 @@ pub(crate) struct RemoteFetcher {
 
 /// Why an address may not be fetched from, when it may not.
 pub(crate) fn private_address(ip: IpAddr) -> Option<&'static str> {
+    if metadata_service(ip) {
+        return Some("a cloud metadata service's address");
+    }
     match ip {
         IpAddr::V4(a) => {
-            let [first, second, ..] = a.octets();
+            let [first, second, third, _] = a.octets();
             if a.is_loopback() {
                 Some("a loopback address")
             } else if a.is_link_local() {
                 Some("a link-local address (cloud metadata services live there)")
             } else if a.is_private() || (first == 100 && (64..128).contains(&second)) {
                 Some("a private address")
-            } else if a.is_unspecified() || first == 0 || a.is_broadcast() || a.is_multicast() {
+            } else if a.is_unspecified()
+                || first == 0
+                || first >= 240
+                || a.is_multicast()
+                || (first == 192 && second == 0 && third == 0)
+                || (first == 198 && (18..20).contains(&second))
+            {
                 Some("not a host address")
             } else {
                 None
             }
         }
         IpAddr::V6(a) => {
-            if let Some(v4) = a.to_ipv4_mapped() {
-                return private_address(IpAddr::V4(v4));
+            // IPv4 inside IPv6: mapped (::ffff:a.b.c.d), compatible (::a.b.c.d), NAT64
+            // (64:ff9b::a.b.c.d) and 6to4 (2002:aabb:ccdd::) all reach an IPv4 host.
+            let s = a.segments();
+            let embedded = match s {
+                [0, 0, 0, 0, 0, 0xffff, hi, lo]
+                | [0, 0, 0, 0, 0, 0, hi, lo]
+                | [0x64, 0xff9b, 0, 0, 0, 0, hi, lo]
+                    if (hi, lo) > (0, 1) =>
+                {
+                    Some((hi, lo))
+                }
+                [0x2002, hi, lo, ..] => Some((hi, lo)),
+                _ => None,
+            };
+            if let Some((hi, lo)) = embedded {
+                let [a, b] = hi.to_be_bytes();
+                let [c, d] = lo.to_be_bytes();
+                return private_address(IpAddr::V4(std::net::Ipv4Addr::new(a, b, c, d)));
             }
-            let first = a.segments()[0];
             if a.is_loopback() {
                 Some("a loopback address")
-            } else if first & 0xffc0 == 0xfe80 {
+            } else if s[0] & 0xffc0 == 0xfe80 {
                 Some("a link-local address")
-            } else if first & 0xfe00 == 0xfc00 {
+            } else if s[0] & 0xfe00 == 0xfc00 {
                 Some("a private address")
             } else if a.is_unspecified() || a.is_multicast() {
                 Some("not a host address")
@@ -64,12 +88,22 @@ pub(crate) fn private_address(ip: IpAddr) -> Option<&'static str> {
     }
 }
 
+/// The addresses where clouds answer with instance credentials: never fetched from, whatever
+/// the flags (AWS, GCP, Azure and Oracle at 169.254.169.254, AWS's IPv6 endpoint, Alibaba's).
+fn metadata_service(ip: IpAddr) -> bool {
+    const AWS_V6: std::net::Ipv6Addr = std::net::Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254);
+    match ip {
+        IpAddr::V4(a) => a.is_link_local() || a.octets() == [100, 100, 100, 200],
+        IpAddr::V6(a) => a == AWS_V6,
+    }
+}
+
 /// Whether an address may be fetched from: public ones always, others only with
 /// `allow_private`, link-local ones never.
 fn refused(ip: IpAddr, allow_private: bool) -> Option<&'static str> {
     let why = private_address(ip)?;
-    let link_local = why.starts_with("a link-local");
-    (link_local || !allow_private).then_some(why)
+    let always = why.starts_with("a link-local") || why.starts_with("a cloud metadata");
+    (always || !allow_private).then_some(why)
 }
 
 /// The refusal for a URL whose host is a literal address that may not be fetched from.
@@ -129,6 +163,8 @@ impl RemoteFetcher {
             }
         });
         let client = reqwest::blocking::Client::builder()
+            // Through a proxy, the proxy would resolve the host, unchecked.
+            .no_proxy()
             .timeout(total)
             .connect_timeout(total.min(Duration::from_secs(10)))
             .redirect(redirects)
@@ -227,6 +263,12 @@ mod tests {
             "fe80::1",
             "fd00::1",
             "::ffff:127.0.0.1",
+            "::169.254.169.254",
+            "64:ff9b::a9fe:a9fe",
+            "2002:a9fe:a9fe::1",
+            "192.0.0.8",
+            "198.18.0.1",
+            "240.0.0.1",
         ] {
             let ip: IpAddr = private.parse().unwrap();
             assert!(private_address(ip).is_some(), "{private}");
@@ -240,5 +282,21 @@ mod tests {
             let ip: IpAddr = public.parse().unwrap();
             assert!(private_address(ip).is_none(), "{public}");
         }
+    }
+
+    #[test]
+    fn metadata_services_are_refused_even_when_private_hosts_are_allowed() {
+        for metadata in [
+            "169.254.169.254",
+            "fd00:ec2::254",
+            "100.100.100.200",
+            "::ffff:169.254.169.254",
+        ] {
+            let ip: IpAddr = metadata.parse().unwrap();
+            assert!(refused(ip, true).is_some(), "{metadata}");
+        }
+        let office: IpAddr = "10.0.0.5".parse().unwrap();
+        assert!(refused(office, true).is_none());
+        assert!(refused(office, false).is_some());
     }
 }

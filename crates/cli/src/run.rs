@@ -142,6 +142,7 @@ fn prepare(args: &RunArgs, region: Option<&str>) -> Result<Prepared, Vec<String>
     if !unknown.is_empty() {
         return Err(unknown);
     }
+    let workflow = choose_workflow(&bundle, args.workflow.as_deref()).map_err(|e| vec![e])?;
     let diagnostics = telaio_lint::lint(
         &bundle,
         &LintOptions {
@@ -150,10 +151,7 @@ fn prepare(args: &RunArgs, region: Option<&str>) -> Result<Prepared, Vec<String>
             ..LintOptions::default()
         },
     );
-    let errors: Vec<_> = diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .collect();
+    let errors = blocking(&bundle, &workflow, &diagnostics);
     if !errors.is_empty() {
         let mut err = anstream::stderr().lock();
         for d in &errors {
@@ -203,7 +201,6 @@ fn prepare(args: &RunArgs, region: Option<&str>) -> Result<Prepared, Vec<String>
             .collect(),
         auth,
     };
-    let workflow = choose_workflow(&bundle, args.workflow.as_deref()).map_err(|e| vec![e])?;
     // Only what this workflow reaches: a broken workflow it never runs stops nothing.
     let plan = Plan::compile_workflow(&bundle, &options, &workflow)
         .map_err(|errors| errors.iter().map(ToString::to_string).collect::<Vec<_>>())?;
@@ -243,6 +240,43 @@ fn prepare(args: &RunArgs, region: Option<&str>) -> Result<Prepared, Vec<String>
         mock,
         schemes: known_schemes(&bundle),
     })
+}
+
+/// The errors that keep `workflow` from running: those of the document's workflows it can
+/// reach and of the document as a whole. Errors in workflows it never runs do not count, nor
+/// do sources that did not load (the plan finds those the run needs, and says so), nor
+/// linked documents' errors (the plan checks the linked workflows the run reaches).
+fn blocking<'d>(
+    bundle: &telaio_model::Bundle,
+    workflow: &str,
+    diagnostics: &'d [telaio_lint::Diagnostic],
+) -> Vec<&'d telaio_lint::Diagnostic> {
+    let doc = &bundle.document;
+    let unreached: Vec<telaio_model::Span> = match &doc.model {
+        Ok(model) => {
+            let mut reached = vec![false; model.workflows.len()];
+            for i in model.reachable_from(workflow) {
+                reached[i] = true;
+            }
+            (0..model.workflows.len())
+                .filter(|&i| !reached[i])
+                .map(|i| doc.root.locate(&format!("/workflows/{i}")).span)
+                .collect()
+        }
+        Err(_) => Vec::new(),
+    };
+    let inside =
+        |span: &telaio_model::Span, at: telaio_model::Position| span.start <= at && at <= span.end;
+    diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .filter(|d| d.source.as_ref().is_none_or(|s| s.url == doc.source.url))
+        .filter(|d| !d.rule.starts_with("source-"))
+        .filter(|d| {
+            d.span
+                .is_none_or(|at| !unreached.iter().any(|w| inside(w, at.start)))
+        })
+        .collect()
 }
 
 /// The workflow to run: the one named, or the document's only one.

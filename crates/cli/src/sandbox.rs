@@ -20,6 +20,8 @@ pub(crate) const MEMORY: u64 = 1024 * 1024 * 1024;
 pub(crate) const TIME: Duration = Duration::from_secs(5);
 /// The hidden command that evaluates one job.
 pub(crate) const COMMAND: &str = "__xpath";
+/// The child's status when it cannot set its limits.
+const NO_LIMITS: u8 = 3;
 
 /// Runs each job in a child process of this very program.
 pub(crate) struct ChildProcess {
@@ -70,7 +72,13 @@ impl XPathRunner for ChildProcess {
                     break None;
                 }
                 Ok(None) => std::thread::sleep(Duration::from_millis(2)),
-                Err(e) => return Err(format!("the XPath evaluator failed: {e}")),
+                Err(e) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    let _ = writer.join();
+                    let _ = reader.join();
+                    return Err(format!("the XPath evaluator failed: {e}"));
+                }
             }
         };
         let _ = writer.join();
@@ -82,14 +90,48 @@ impl XPathRunner for ChildProcess {
             ));
         };
         if !status.success() || output.is_empty() {
-            // An allocation past the limit aborts the child.
-            return Err(format!(
-                "the XPath needed more than {} MiB of memory, and was stopped",
-                MEMORY / (1024 * 1024)
-            ));
+            return Err(failure(status));
         }
         serde_json::from_slice::<Result<XPathAnswer, String>>(&output)
             .map_err(|e| format!("the XPath evaluator answered nonsense: {e}"))?
+    }
+}
+
+/// Why the child ended without an answer, from how it ended.
+fn failure(status: std::process::ExitStatus) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        const SIGINT: i32 = 2;
+        const SIGABRT: i32 = 6;
+        const SIGKILL: i32 = 9;
+        const SIGTERM: i32 = 15;
+        const SIGXCPU: i32 = 24;
+        match status.signal() {
+            // An allocation past the address-space limit aborts it.
+            Some(SIGABRT | SIGKILL) => {
+                return format!(
+                    "the XPath needed more than {} MiB of memory, and was stopped",
+                    MEMORY / (1024 * 1024)
+                );
+            }
+            Some(SIGXCPU) => {
+                return format!(
+                    "the XPath took longer than {} s, and was stopped",
+                    TIME.as_secs()
+                );
+            }
+            Some(SIGINT | SIGTERM) => return "the XPath was interrupted".to_owned(),
+            Some(n) => return format!("the XPath evaluator ended on signal {n}"),
+            None => {}
+        }
+    }
+    match status.code() {
+        Some(code) if code == i32::from(NO_LIMITS) => {
+            "the XPath evaluator could not set its limits".to_owned()
+        }
+        Some(code) => format!("the XPath evaluator failed (exit status {code})"),
+        None => "the XPath evaluator failed".to_owned(),
     }
 }
 
@@ -98,13 +140,17 @@ impl XPathRunner for ChildProcess {
 pub(crate) fn child() -> u8 {
     #[cfg(unix)]
     {
-        use rlimit::{Resource, setrlimit};
+        use rlimit::{Resource, getrlimit, setrlimit};
         // The wall clock is the parent's; CPU time is a second line, should the parent go.
-        let cpu = TIME.as_secs() + 1;
-        if setrlimit(Resource::AS, MEMORY, MEMORY).is_err()
-            || setrlimit(Resource::CPU, cpu, cpu).is_err()
+        // A limit already lower (`ulimit -v` in a container) stays as it is.
+        let lower = |resource: Resource, wanted: u64| {
+            let (_, hard) = getrlimit(resource)?;
+            let limit = wanted.min(hard);
+            setrlimit(resource, limit, limit)
+        };
+        if lower(Resource::AS, MEMORY).is_err() || lower(Resource::CPU, TIME.as_secs() + 1).is_err()
         {
-            return crate::exit::USAGE;
+            return NO_LIMITS;
         }
     }
     let mut input = Vec::new();

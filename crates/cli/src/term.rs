@@ -132,16 +132,15 @@ pub(crate) fn excerpt(text: &str, column: usize, max: usize) -> Excerpt<'_> {
     }
 }
 
-/// Ends the command when stdout is gone: a reader that closed the pipe (`| head -c1`) wanted
-/// no more, so the command stops quietly with status 0, as ripgrep does; any other failure to
-/// write is reported and ends it with the usage status.
+/// Settles a write to stdout. A reader that closed the pipe (`| head -c1`) wanted no more:
+/// nothing is said and the command goes on to end with its own status (a failed run still
+/// exits 1, for `set -o pipefail`); any other failure to write is reported and ends it with
+/// the usage status.
 pub(crate) fn finish_stdout(result: std::io::Result<()>) {
     let result = result.and_then(|()| std::io::stdout().flush());
     match result {
         Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
-            std::process::exit(i32::from(crate::exit::OK))
-        }
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
         Err(e) => {
             crate::render::usage_error(&format!("cannot write the output: {e}"));
             std::process::exit(i32::from(crate::exit::USAGE))

@@ -37,14 +37,9 @@ pub(crate) fn run(args: &ValidateArgs) -> u8 {
             return exit::USAGE;
         }
     };
-    // A folder given on the command line is where its documents' sources may be read from.
-    let folders: Vec<&std::path::Path> = args
-        .files
-        .iter()
-        .filter(|p| p.is_dir())
-        .map(std::path::PathBuf::as_path)
-        .collect();
-    let loader = match loading::loader(&args.load, &folders) {
+    // Sources are read from where `run` would read them, so that what one accepts the other
+    // can run (a folder given here widens nothing; `--source-root` does, for both).
+    let loader = match loading::loader(&args.load, &[]) {
         Ok(loader) => loader,
         Err(message) => {
             render::usage_error(&message);

@@ -41,9 +41,12 @@ fn workflow_ids(path: &Path) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Both commands read sources from below `folder` (the catalogs have no repository of their
+/// own here).
 fn agree(folder: &Path) -> (usize, usize) {
+    let root = folder.to_str().unwrap();
     let out = telaio(
-        &["validate", "--format", "json", folder.to_str().unwrap()],
+        &["validate", "--format", "json", "--source-root", root, root],
         folder,
     );
     let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
@@ -67,7 +70,15 @@ fn agree(folder: &Path) -> (usize, usize) {
         for id in workflow_ids(&path) {
             runs += 1;
             let o = telaio(
-                &["run", path.to_str().unwrap(), "-w", &id, "--dry-run"],
+                &[
+                    "run",
+                    path.to_str().unwrap(),
+                    "-w",
+                    &id,
+                    "--dry-run",
+                    "--source-root",
+                    root,
+                ],
                 folder,
             );
             if o.status.code() != Some(0) {

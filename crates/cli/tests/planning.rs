@@ -7,12 +7,14 @@ use support::{Dir, response, serve_raw, stderr, stdout, telaio};
 
 const API: &str = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /pets:\n    get:\n      operationId: listPets\n      parameters: [{name: limit, in: query, schema: {type: integer}}]\n      responses: {'200': {description: ok}}\n";
 
-/// Workflow `a` calls the local API; workflow `b` an API whose description is missing.
+/// Workflow `a` calls the local API; workflow `b` an API whose description is missing;
+/// workflow `c` an API whose "description" is a folder, and an operation that does not exist.
 fn two_workflows(d: &Dir) {
     d.write("pets.yaml", API);
+    d.write("folder/x", "");
     d.write(
         "flow.arazzo.yaml",
-        "arazzo: 1.0.1\ninfo: {title: t, version: '1'}\nsourceDescriptions:\n  - {name: pets, url: ./pets.yaml}\n  - {name: gone, url: ./gone.yaml}\nworkflows:\n  - workflowId: a\n    inputs: {type: object, required: [limit], properties: {limit: {type: integer}}}\n    steps:\n      - {stepId: list, operationId: '$sourceDescriptions.pets.listPets', parameters: [{name: limit, in: query, value: $inputs.limit}]}\n  - workflowId: b\n    steps:\n      - {stepId: other, operationId: '$sourceDescriptions.gone.listThings'}\n",
+        "arazzo: 1.0.1\ninfo: {title: t, version: '1'}\nsourceDescriptions:\n  - {name: pets, url: ./pets.yaml}\n  - {name: gone, url: ./gone.yaml}\n  - {name: folder, url: ./folder}\nworkflows:\n  - workflowId: a\n    inputs: {type: object, required: [limit], properties: {limit: {type: integer}}}\n    steps:\n      - {stepId: list, operationId: '$sourceDescriptions.pets.listPets', parameters: [{name: limit, in: query, value: $inputs.limit}]}\n  - workflowId: b\n    steps:\n      - {stepId: other, operationId: '$sourceDescriptions.gone.listThings'}\n  - workflowId: c\n    steps:\n      - {stepId: broken, operationId: '$sourceDescriptions.pets.listPetz'}\n      - {stepId: folder, operationId: '$sourceDescriptions.folder.x'}\n",
     );
 }
 
@@ -35,6 +37,17 @@ fn a_run_is_not_stopped_by_a_workflow_it_never_runs() {
         d.path(),
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // `c` has errors of its own, and they are what stops it.
+    let o = telaio(
+        &["run", "flow.arazzo.yaml", "-w", "c", "--dry-run"],
+        d.path(),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no operation `listPetz`"),
+        "{}",
+        stderr(&o)
+    );
     // `b` cannot run: its source is missing, and the run says so before sending anything.
     let o = telaio(&["run", "flow.arazzo.yaml", "-w", "b"], d.path());
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));

@@ -253,9 +253,32 @@ fn input_document_and_usage_errors_exit_2_before_any_request() {
         ),
     )
     .unwrap();
-    let o = telaio(&["run", "broken.arazzo.yaml", "-w", "two"], dir.path());
+    let o = telaio(
+        &[
+            "run",
+            "broken.arazzo.yaml",
+            "-w",
+            "one",
+            "--input",
+            "n=1",
+            "--input",
+            "name=x",
+        ],
+        dir.path(),
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("error[unknown-operation]"));
+    // A workflow that does not reach the broken one is not stopped by it.
+    let o = telaio(
+        &["run", "broken.arazzo.yaml", "-w", "two", "--dry-run"],
+        dir.path(),
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
 }
 
 #[test]

@@ -170,3 +170,37 @@ workflows:
         "{reason}"
     );
 }
+
+/// A retry the run cannot afford gives way to the next failure action that matches.
+#[tokio::test]
+async fn an_unaffordable_retry_gives_way_to_the_next_action() {
+    let server = Server::start(|req, _| {
+        if req.path.ends_with("/items") {
+            Reply::json(503, json!({})).with_header("retry-after", "3600")
+        } else {
+            Reply::json(200, json!({"ok": true}))
+        }
+    })
+    .await;
+    let arazzo = doc(r#"
+workflows:
+  - workflowId: w
+    steps:
+      - stepId: busy
+        operationId: listItems
+        onFailure:
+          - {name: again, type: retry, retryLimit: 3}
+          - {name: fallback, type: goto, stepId: other}
+      - stepId: skipped
+        operationId: createItem
+      - stepId: other
+        operationId: getItem
+        parameters: [{name: id, in: path, value: x}]
+"#);
+    let started = std::time::Instant::now();
+    let (outcome, _) = run_fast(&server, &arazzo, "w", vec![]).await;
+    assert!(outcome.succeeded, "{outcome:#?}");
+    assert!(started.elapsed() < Duration::from_secs(2));
+    let paths: Vec<String> = server.requests().iter().map(|r| r.path.clone()).collect();
+    assert_eq!(paths, ["/v1/items", "/v1/items/x"]);
+}

@@ -182,16 +182,23 @@ fn named<'v>(
     if let Some(v) = object.get(name) {
         return select(v, pointer);
     }
-    let boundaries = name
-        .char_indices()
-        .filter(|&(i, c)| i > 0 && (c == '.' || c == '['))
-        .map(|(i, _)| i)
-        .collect::<Vec<_>>();
-    for &at in boundaries.iter().rev() {
-        let Some(head) = object.get(&name[..at]) else {
-            continue;
-        };
-        let Some(path) = path_segments(&name[at..]) else {
+    // The members whose names the name starts with, at a `.` or `[`, longest first: found by
+    // going over the members, not over the name's every prefix (a hostile name may have a
+    // million dots).
+    let mut heads: Vec<(&str, &Value)> = object
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| (k.as_str(), v))
+        .filter(|(k, _)| {
+            name.len() > k.len()
+                && name.starts_with(k)
+                && matches!(name.as_bytes()[k.len()], b'.' | b'[')
+        })
+        .collect();
+    heads.sort_by_key(|(k, _)| std::cmp::Reverse(k.len()));
+    for (key, head) in heads {
+        let Some(path) = path_segments(&name[key.len()..]) else {
             continue;
         };
         if let Some(v) = walk(head, &path, pointer.is_none()) {
@@ -202,6 +209,31 @@ fn named<'v>(
         }
     }
     Err(format!("there is no `{name}`"))
+}
+
+/// When `name` reads into the member `head` by a path (`pets[0].id` into `pets`), the JSON
+/// Pointer that reads the same (`/0/id`); `None` when it does not, or when its last part is a
+/// `length`, which no pointer reads.
+///
+/// ```
+/// use telaio_expr::member_pointer;
+/// assert_eq!(member_pointer("pets[0].id", "pets").as_deref(), Some("/0/id"));
+/// assert_eq!(member_pointer("m['a.b']", "m").as_deref(), Some("/a.b"));
+/// assert_eq!(member_pointer("pets.length", "pets"), None);
+/// assert_eq!(member_pointer("petsx", "pets"), None);
+/// ```
+pub fn member_pointer(name: &str, head: &str) -> Option<String> {
+    let rest = name.strip_prefix(head)?;
+    let path = path_segments(rest).filter(|p| !p.is_empty())?;
+    if path.last() == Some(&"length") {
+        return None;
+    }
+    let mut pointer = String::new();
+    for part in path {
+        pointer.push('/');
+        pointer.push_str(&part.replace('~', "~0").replace('/', "~1"));
+    }
+    Some(pointer)
 }
 
 /// `.a.b[0]['c']` as `["a", "b", "0", "c"]`, or `None` when it is not such a path.

@@ -48,7 +48,7 @@ pub use criterion::{
     CompiledCriterion, CriterionKind, Verdict, check_condition, condition_value, evaluate_condition,
 };
 pub use error::ExprError;
-pub use eval::{Evaluated, Missing, evaluate, render, to_text};
+pub use eval::{Evaluated, Missing, evaluate, member_pointer, render, to_text};
 pub use jsonpath::{JsonPathCondition, translate_comparison, translate_goessner};
 pub use limits::{MAX_JSONPATH_NESTING, MAX_QUERY_CHARS, MAX_XPATH_NESTING};
 pub use pointer::JsonPointer;

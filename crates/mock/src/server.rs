@@ -289,13 +289,24 @@ impl Mock {
         listener: tokio::net::TcpListener,
         limits: ServeLimits,
     ) -> std::io::Result<()> {
-        use axum::body::Bytes;
+        use axum::body::Body;
         use axum::http::{HeaderMap, Method, StatusCode, Uri};
         use axum::response::IntoResponse;
         let app = axum::Router::new().fallback(
-            move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
+            move |method: Method, uri: Uri, headers: HeaderMap, body: Body| {
                 let mock = self.clone();
                 async move {
+                    // The body within its time: a client that trickles it loses the request.
+                    let body = match tokio::time::timeout(
+                        limits.body_read_timeout,
+                        axum::body::to_bytes(body, MAX_BODY_BYTES),
+                    )
+                    .await
+                    {
+                        Ok(Ok(bytes)) => bytes,
+                        Ok(Err(_)) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+                        Err(_) => return StatusCode::REQUEST_TIMEOUT.into_response(),
+                    };
                     let request = MockRequest {
                         method: method.to_string(),
                         path: uri.path().to_owned(),
@@ -334,13 +345,21 @@ impl Mock {
     }
 }
 
-/// What keeps one client from holding the mock: a header-read timeout and a cap on open
-/// connections.
+/// The largest request body the mock reads.
+const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+
+/// What keeps one client from holding the mock: timeouts on reading a request and on a whole
+/// connection, and a cap on open connections.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ServeLimits {
     /// How long a connection may take to send a request's headers: a client that opens a
     /// connection and trickles bytes (or sends none) is dropped. 10 s by default.
     pub header_read_timeout: std::time::Duration,
+    /// How long a request's body may take to arrive (then `408`). 30 s by default.
+    pub body_read_timeout: std::time::Duration,
+    /// How long one connection is served, however many requests it carries (a client that
+    /// never reads its answers holds it no longer). 10 minutes by default.
+    pub connection_lifetime: std::time::Duration,
     /// The most connections served at once; more wait to be accepted. 256 by default.
     pub max_connections: usize,
 }
@@ -349,6 +368,8 @@ impl Default for ServeLimits {
     fn default() -> Self {
         ServeLimits {
             header_read_timeout: std::time::Duration::from_secs(10),
+            body_read_timeout: std::time::Duration::from_secs(30),
+            connection_lifetime: std::time::Duration::from_secs(600),
             max_connections: 256,
         }
     }
@@ -377,11 +398,11 @@ async fn serve_bounded(
         let service = hyper_util::service::TowerToHyperService::new(app.clone());
         tokio::spawn(async move {
             let _slot = slot;
-            let _ = hyper::server::conn::http1::Builder::new()
+            let connection = hyper::server::conn::http1::Builder::new()
                 .timer(hyper_util::rt::TokioTimer::new())
                 .header_read_timeout(limits.header_read_timeout)
-                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-                .await;
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+            let _ = tokio::time::timeout(limits.connection_lifetime, connection).await;
         });
     }
 }

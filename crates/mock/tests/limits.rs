@@ -40,6 +40,7 @@ async fn a_client_that_holds_its_headers_is_dropped() {
     let addr = start(ServeLimits {
         header_read_timeout: Duration::from_millis(300),
         max_connections: 8,
+        ..ServeLimits::default()
     })
     .await;
     let started = Instant::now();
@@ -69,6 +70,7 @@ async fn connections_past_the_cap_wait_their_turn() {
     let addr = start(ServeLimits {
         header_read_timeout: Duration::from_millis(500),
         max_connections: 2,
+        ..ServeLimits::default()
     })
     .await;
     // Two idle connections take both places.
@@ -85,4 +87,29 @@ async fn connections_past_the_cap_wait_their_turn() {
     // Served once an idle one was dropped, not before.
     assert!(took >= Duration::from_millis(350), "{took:?}");
     drop(idle);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_trickles_its_body_loses_the_request() {
+    let addr = start(ServeLimits {
+        body_read_timeout: Duration::from_millis(300),
+        ..ServeLimits::default()
+    })
+    .await;
+    let started = Instant::now();
+    let answer = tokio::task::spawn_blocking(move || {
+        let mut c = std::net::TcpStream::connect(addr).unwrap();
+        c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        c.write_all(b"POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\n{")
+            .unwrap();
+        let mut answer = String::new();
+        let mut line = [0u8; 64];
+        let n = c.read(&mut line).unwrap_or(0);
+        answer.push_str(&String::from_utf8_lossy(&line[..n]));
+        answer
+    })
+    .await
+    .unwrap();
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(started.elapsed() < Duration::from_secs(5));
 }

@@ -272,15 +272,23 @@ fn lexically_normal(path: &Path) -> std::path::PathBuf {
     out
 }
 
+/// `path` with its links resolved as far as it exists: the deepest existing ancestor
+/// canonicalised, the rest appended as written (without `.` and `..`), so that a missing
+/// file below a linked folder (macOS's `/tmp`) is still seen where it would be.
+fn resolved(path: &Path) -> std::path::PathBuf {
+    let normal = lexically_normal(path);
+    for base in normal.ancestors() {
+        if let Ok(real) = base.canonicalize() {
+            let rest = normal.strip_prefix(base).unwrap_or(Path::new(""));
+            return real.join(rest);
+        }
+    }
+    normal
+}
+
 /// Whether `path` is below `root`, links resolved where they exist.
 fn is_below(path: &Path, root: &Path) -> bool {
-    let root = root
-        .canonicalize()
-        .unwrap_or_else(|_| lexically_normal(root));
-    let path = path
-        .canonicalize()
-        .unwrap_or_else(|_| lexically_normal(path));
-    path.starts_with(&root)
+    resolved(path).starts_with(resolved(root))
 }
 
 impl std::fmt::Debug for Loader {
@@ -367,6 +375,18 @@ impl Loader {
         }
         let doc = document.to_file_path().ok()?;
         let relative = percent_decoded_path(reference)?;
+        // Only what looks like an API description, named plainly downwards: the answer names
+        // folders outside the document's tree, so it must not tell of anything else there.
+        let plain = relative.components().all(|c| match c {
+            std::path::Component::Normal(name) => !name.to_string_lossy().starts_with('.'),
+            _ => false,
+        });
+        let described = relative
+            .extension()
+            .is_some_and(|e| matches!(e.to_str(), Some("yaml" | "yml" | "json")));
+        if !plain || !described {
+            return None;
+        }
         doc.parent()?
             .ancestors()
             .skip(1)
@@ -436,7 +456,7 @@ impl Loader {
     /// in [`LoadedSource::content`].
     pub fn load_bundle(&self, url: &Url) -> Result<Bundle, LoadError> {
         let document = Arc::new(self.load_document(url)?);
-        let sources = self.load_sources(&document);
+        let sources = self.load_sources_within(&document, url);
         let mut bundle = Bundle {
             document,
             sources,
@@ -469,7 +489,9 @@ impl Loader {
                     continue;
                 }
                 seen.push(document.source.url.clone());
-                let sources = self.load_sources(&document);
+                // A linked document's sources are confined to the tree of the document the
+                // program was given, not to the linked one's.
+                let sources = self.load_sources_within(&document, &root.document.source.url);
                 linked.push(Bundle {
                     document,
                     sources,
@@ -485,6 +507,15 @@ impl Loader {
 
     /// Loads the source descriptions of a document.
     pub fn load_sources(&self, document: &Arc<ArazzoDocument>) -> Vec<LoadedSource> {
+        self.load_sources_within(document, &document.source.url)
+    }
+
+    /// [`Loader::load_sources`], confined to the tree of the document at `owner`.
+    fn load_sources_within(
+        &self,
+        document: &Arc<ArazzoDocument>,
+        owner: &Url,
+    ) -> Vec<LoadedSource> {
         let Ok(model) = &document.model else {
             return Vec::new();
         };
@@ -521,7 +552,7 @@ impl Loader {
                         Err(LoadError::LocalFromRemote { url: u.clone() })
                     }
                     Ok(u) if u.scheme() == "file" => self
-                        .check_confined(base, u)
+                        .check_confined(owner, u)
                         .and_then(|()| self.load_source(u, sd.source_type.as_ref())),
                     Ok(u) => self.load_source(u, sd.source_type.as_ref()),
                     Err(e) => Err(e.clone()),
@@ -566,8 +597,16 @@ impl Loader {
     fn read_source(&self, url: &Url, declared: Option<&SourceType>) -> Result<Source, LoadError> {
         let text = self.read_text(url)?;
         if declared == Some(&SourceType::Arazzo) {
-            return ArazzoDocument::from_text(url.clone(), text, &self.options)
-                .map(|d| Source::Arazzo(Arc::new(d)));
+            let doc = ArazzoDocument::from_text(url.clone(), text, &self.options)?;
+            // Only a document that says it is one: its findings quote its lines, and a file
+            // declared `type: arazzo` may be anything (`.env`).
+            if doc.json.get("arazzo").is_none() {
+                return Err(LoadError::NotADescription {
+                    url: url.clone(),
+                    found: describe(&doc.json),
+                });
+            }
+            return Ok(Source::Arazzo(Arc::new(doc)));
         }
         let value = self.parse_value(url, &text)?;
         if value.get("arazzo").is_some() {

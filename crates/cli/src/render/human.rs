@@ -7,7 +7,7 @@ use anstyle::{AnsiColor, Style};
 use telaio_lint::{Diagnostic, Rule, Severity};
 
 use super::DocumentReport;
-use crate::term::{clean, clean_lines, show};
+use crate::term::{clean, show};
 
 const ERROR: Style = AnsiColor::Red.on_default().bold();
 const WARNING: Style = AnsiColor::Yellow.on_default().bold();
@@ -78,7 +78,7 @@ pub(crate) fn write_diagnostic(out: &mut impl Write, d: &Diagnostic) -> std::io:
         "{style}{}[{}]{style:#}{EMPHASIS}: {}{EMPHASIS:#}",
         d.severity.as_str(),
         d.rule,
-        clean_lines(&d.message)
+        clean(&d.message)
     )?;
     let file = clean(&d.file);
     let Some(span) = d.span else {
@@ -118,7 +118,7 @@ fn write_hint(out: &mut impl Write, d: &Diagnostic, indent: usize) -> std::io::R
             out,
             "{}{HINT}= hint:{HINT:#} {}",
             " ".repeat(indent),
-            clean_lines(hint)
+            clean(hint)
         )?;
     }
     writeln!(out)
@@ -126,7 +126,7 @@ fn write_hint(out: &mut impl Write, d: &Diagnostic, indent: usize) -> std::io::R
 
 pub(crate) fn usage_error(message: &str) {
     let mut err = anstream::stderr().lock();
-    let _ = writeln!(err, "{ERROR}error{ERROR:#}: {}", clean_lines(message));
+    let _ = writeln!(err, "{ERROR}error{ERROR:#}: {}", clean(message));
 }
 
 pub(crate) fn list_rules() {

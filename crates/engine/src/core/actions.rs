@@ -62,6 +62,9 @@ impl<'p> Machine<'p> {
 
     pub(super) fn on_failure(&mut self, step: &'p StepPlan, reason: String) -> Flow {
         let here = self.frame().step;
+        // A retry the run cannot afford gives way to the next matching action; if none
+        // matches, the step fails saying why it was not retried.
+        let mut reason = reason;
         for action in &step.on_failure {
             if !self.matches(action) {
                 continue;
@@ -96,7 +99,8 @@ impl<'p> Machine<'p> {
                     // A wait the run cannot afford ends the step now, rather than holding the
                     // run until its deadline to fail there.
                     if let Some(why) = self.unaffordable(wait, server.is_some()) {
-                        return self.fail_here(format!("{reason}; {why}"));
+                        reason = format!("{reason}; {why}");
+                        continue;
                     }
                     self.top().retries.insert(key, used + 1);
                     self.taken(step, action);

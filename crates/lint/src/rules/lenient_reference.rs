@@ -235,19 +235,11 @@ fn output_path(
     if step.outputs.contains_key(output) {
         return None;
     }
-    // The longest declared output the name starts with, at a `.` or `[`.
-    let at = output
-        .match_indices(['.', '['])
-        .map(|(i, _)| i)
-        .filter(|&i| step.outputs.contains_key(&output[..i]))
-        .max()?;
-    let mut pointer = String::new();
-    for part in output[at..]
-        .split(['.', '[', ']'])
-        .filter(|p| !p.is_empty())
-    {
-        pointer.push('/');
-        pointer.push_str(&part.replace('~', "~0").replace('/', "~1"));
-    }
-    Some((output[..at].to_owned(), pointer))
+    // The longest declared output the name reads into, found among the outputs (a name may
+    // have a million dots).
+    step.outputs
+        .keys()
+        .filter_map(|k| Some((k, telaio_expr::member_pointer(output, k)?)))
+        .max_by_key(|(k, _)| k.len())
+        .map(|(k, pointer)| (k.clone(), pointer))
 }

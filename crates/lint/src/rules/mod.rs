@@ -16,6 +16,7 @@ mod step_reference;
 mod step_target;
 mod unbounded_loop;
 mod unhandled_poll_outcome;
+mod unknown_input;
 mod unknown_operation;
 mod unknown_target;
 mod unqualified_operation_id;
@@ -50,6 +51,7 @@ const CHECKS: &[Check] = &[
     selector_syntax::check,
     criterion_context::check,
     step_reference::check,
+    unknown_input::check,
     component_reference::check,
     output_name::check,
     workflow_cycle::check,
@@ -83,6 +85,7 @@ pub static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
     all.push(step_reference::StepReference::RULE);
     all.push(step_reference::SelfReference::RULE);
     all.push(step_reference::UnknownOutput::RULE);
+    all.push(unknown_input::UnknownInput::RULE);
     all.push(component_reference::ComponentReference::RULE);
     all.push(output_name::OutputName::RULE);
     all.push(workflow_cycle::WorkflowCycle::RULE);

@@ -124,9 +124,11 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             // `pets[0].id` reads into output `pets`.
             let is_declared = |name: &str| {
                 declared.contains_key(name)
-                    || name
-                        .match_indices(['.', '['])
-                        .any(|(i, _)| declared.contains_key(&name[..i]))
+                    || declared.keys().any(|k| {
+                        name.len() > k.len()
+                            && name.starts_with(k.as_str())
+                            && matches!(name.as_bytes()[k.len()], b'.' | b'[')
+                    })
             };
             if let Some(name) = output.as_deref()
                 && !is_declared(name)

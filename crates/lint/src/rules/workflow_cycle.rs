@@ -61,11 +61,13 @@ fn workflow_indexes(model: &Arazzo) -> HashMap<&str, usize> {
     out
 }
 
-/// The first circle in a graph of `n` nodes, as the nodes on it in order, each with the
-/// index of the edge that leaves it.
+/// Circles in a graph of `n` nodes, each as the nodes on it in order with the index of the
+/// edge that leaves each. A node is on one reported circle at most, so a graph of `n` nodes
+/// gives at most `n` findings, however its circles overlap.
 fn find_cycle(n: usize, edges: &[Vec<(usize, usize)>]) -> Vec<Vec<(usize, usize)>> {
     // Depth-first, iteratively: 0 unseen, 1 on the stack, 2 done.
     let mut state = vec![0u8; n];
+    let mut reported = vec![false; n];
     let mut cycles = Vec::new();
     for start in 0..n {
         if state[start] != 0 {
@@ -91,7 +93,12 @@ fn find_cycle(n: usize, edges: &[Vec<(usize, usize)>]) -> Vec<Vec<(usize, usize)
                         if let Some(last) = cycle.last_mut() {
                             last.1 = edge;
                         }
-                        cycles.push(cycle);
+                        if cycle.iter().all(|&(v, _)| !reported[v]) {
+                            for &(v, _) in &cycle {
+                                reported[v] = true;
+                            }
+                            cycles.push(cycle);
+                        }
                     }
                     _ => {}
                 }
@@ -104,9 +111,18 @@ fn find_cycle(n: usize, edges: &[Vec<(usize, usize)>]) -> Vec<Vec<(usize, usize)
     cycles
 }
 
+/// `a` → `b` → `a`, with the middle of a long circle left out.
 fn names<'a>(ids: impl Iterator<Item = &'a str>) -> String {
     let ids: Vec<String> = ids.map(|i| format!("`{i}`")).collect();
-    ids.join(" → ")
+    if ids.len() <= 8 {
+        return ids.join(" → ");
+    }
+    format!(
+        "{} → … ({} more) → {}",
+        ids[..4].join(" → "),
+        ids.len() - 6,
+        ids[ids.len() - 2..].join(" → ")
+    )
 }
 
 fn workflow_dependencies(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {

@@ -43,6 +43,74 @@ impl Arazzo {
             .find(|w| w.workflow_id.as_deref() == Some(id))
     }
 
+    /// The workflows of this document a run of `workflow_id` can reach, by index, `workflow_id`'s
+    /// own first: those its steps call, its actions go to or retry first, and its `dependsOn`
+    /// names, and so on (names of other documents' workflows are not followed).
+    ///
+    /// ```
+    /// let text = "arazzo: 1.0.1\ninfo: {title: t, version: '1'}\nsourceDescriptions: []\nworkflows:\n  - {workflowId: a, dependsOn: [b], steps: [{stepId: s, workflowId: c}]}\n  - {workflowId: b, steps: []}\n  - {workflowId: c, steps: []}\n  - {workflowId: alone, steps: []}\n";
+    /// let url = telaio_model::Url::parse("file:///tmp/a.arazzo.yaml").unwrap();
+    /// let doc = telaio_model::ArazzoDocument::from_text(url, text.into(), &Default::default()).unwrap();
+    /// assert_eq!(doc.model.unwrap().reachable_from("a"), [0, 2, 1]);
+    /// ```
+    pub fn reachable_from(&self, workflow_id: &str) -> Vec<usize> {
+        let mut by_id = std::collections::HashMap::new();
+        for (i, w) in self.workflows.iter().enumerate() {
+            if let Some(id) = w.workflow_id.as_deref() {
+                by_id.entry(id).or_insert(i);
+            }
+        }
+        let index = |id: &str| by_id.get(id).copied();
+        let components = self.components.as_ref();
+        let mut seen = vec![false; self.workflows.len()];
+        let mut out: Vec<usize> = index(workflow_id).into_iter().collect();
+        for &i in &out {
+            seen[i] = true;
+        }
+        let mut next = 0;
+        while let Some(&wi) = out.get(next) {
+            next += 1;
+            let w = &self.workflows[wi];
+            let success = w
+                .steps
+                .iter()
+                .flat_map(|s| &s.on_success)
+                .chain(&w.success_actions)
+                .filter_map(|a| match a {
+                    crate::OnSuccess::Action(a) => a.workflow_id.as_deref(),
+                    crate::OnSuccess::Reusable(r) => r
+                        .reference
+                        .strip_prefix("$components.successActions.")
+                        .and_then(|n| components?.success_actions.get(n))
+                        .and_then(|a| a.workflow_id.as_deref()),
+                });
+            let failure = w
+                .steps
+                .iter()
+                .flat_map(|s| &s.on_failure)
+                .chain(&w.failure_actions)
+                .filter_map(|a| match a {
+                    crate::OnFailure::Action(a) => a.workflow_id.as_deref(),
+                    crate::OnFailure::Reusable(r) => r
+                        .reference
+                        .strip_prefix("$components.failureActions.")
+                        .and_then(|n| components?.failure_actions.get(n))
+                        .and_then(|a| a.workflow_id.as_deref()),
+                });
+            let named: Vec<&str> = (w.steps.iter().filter_map(|s| s.workflow_id.as_deref()))
+                .chain(w.depends_on.iter().map(String::as_str))
+                .chain(success)
+                .chain(failure)
+                .collect();
+            for id in named {
+                if let Some(i) = index(id).filter(|&i| !std::mem::replace(&mut seen[i], true)) {
+                    out.push(i);
+                }
+            }
+        }
+        out
+    }
+
     /// The source description with this name.
     pub fn source(&self, name: &str) -> Option<&SourceDescription> {
         self.source_descriptions
