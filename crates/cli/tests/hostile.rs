@@ -553,3 +553,36 @@ fn an_xpath_criterion_is_bounded_in_time_and_memory() {
     );
     assert_eq!(stdout(&o).trim(), "true", "{}", stderr(&o));
 }
+
+/// YAML allows UTF-16 and UTF-32: such documents are read; a broken one is refused naming its
+/// encoding and place.
+#[test]
+fn documents_in_utf16_and_utf32_are_read() {
+    let d = Dir::new();
+    d.write(
+        "pets.yaml",
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /pets:\n    get: {operationId: listPets, responses: {'200': {description: ok}}}\n",
+    );
+    let doc = "arazzo: 1.0.1\ninfo: {title: Ünïcode ✓, version: '1'}\nsourceDescriptions: [{name: pets, url: ./pets.yaml}]\nworkflows:\n  - workflowId: w\n    steps: [{stepId: s, operationId: listPets}]\n";
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(doc.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    d.write("utf16.arazzo.yaml", &utf16);
+    let utf32: Vec<u8> = [0, 0, 0xFE, 0xFF]
+        .into_iter()
+        .chain(doc.chars().flat_map(|c| (c as u32).to_be_bytes()))
+        .collect();
+    d.write("utf32.arazzo.yaml", &utf32);
+    let o = telaio(
+        &["validate", "utf16.arazzo.yaml", "utf32.arazzo.yaml"],
+        d.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let mut broken = utf16.clone();
+    broken.extend([0x00, 0xD8, 0x41, 0x00]);
+    d.write("broken.arazzo.yaml", &broken);
+    let o = telaio(&["validate", "broken.arazzo.yaml"], d.path());
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("not valid UTF-16LE"), "{}", stdout(&o));
+}

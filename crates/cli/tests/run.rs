@@ -1,86 +1,29 @@
 //! `telaio run` end to end against a local server on 127.0.0.1.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Command, Output};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// Runs telaio with test AWS credentials (the seed's API is SigV4-signed) and a home folder
-/// of its own, so that no real `~/.aws` is read.
-fn telaio(args: &[&str], cwd: &Path) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_telaio"));
-    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("AWS_")) {
-        c.env_remove(k);
-    }
-    c.args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .env("HOME", cwd)
-        .env("AWS_ACCESS_KEY_ID", "AKIDTEST")
-        .env("AWS_SECRET_ACCESS_KEY", "test-secret")
-        .env("AWS_REGION", "us-east-1")
-        .output()
-        .expect("run telaio")
-}
+mod support;
 
-/// Serves `reply(method, target header, body, n)` as JSON on 127.0.0.1; returns the base URL.
+use support::{response, serve_raw, telaio};
+
+/// Serves `reply(method, target header, body, n)` as AWS JSON on 127.0.0.1; returns the base
+/// URL.
 fn serve(
     reply: impl Fn(&str, &str, &str, usize) -> (u16, String) + Send + Sync + 'static,
 ) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let count = Arc::new(AtomicUsize::new(0));
-    let reply = Arc::new(reply);
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(stream) = stream else { continue };
-            let (count, reply) = (count.clone(), reply.clone());
-            std::thread::spawn(move || {
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut stream = stream;
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                        return;
-                    }
-                    let method = line
-                        .split_whitespace()
-                        .next()
-                        .unwrap_or_default()
-                        .to_owned();
-                    let (mut length, mut target) = (0usize, String::new());
-                    loop {
-                        let mut h = String::new();
-                        reader.read_line(&mut h).unwrap();
-                        if h == "\r\n" || h.is_empty() {
-                            break;
-                        }
-                        let (k, v) = h.split_once(':').unwrap_or_default();
-                        match k.to_ascii_lowercase().as_str() {
-                            "content-length" => length = v.trim().parse().unwrap_or(0),
-                            "x-amz-target" => target = v.trim().to_owned(),
-                            _ => {}
-                        }
-                    }
-                    let mut body = vec![0; length];
-                    reader.read_exact(&mut body).unwrap();
-                    let n = count.fetch_add(1, Ordering::SeqCst);
-                    let (status, payload) =
-                        reply(&method, &target, &String::from_utf8_lossy(&body), n);
-                    let response = format!(
-                        "HTTP/1.1 {status} X\r\ncontent-type: application/x-amz-json-1.1\r\ncontent-length: {}\r\n\r\n{payload}",
-                        payload.len()
-                    );
-                    if stream.write_all(response.as_bytes()).is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-    });
-    url
+    serve_raw(move |n, seen| {
+        let target = seen
+            .headers
+            .iter()
+            .find(|(k, _)| k == "x-amz-target")
+            .map_or("", |(_, v)| v.as_str());
+        let (status, payload) = reply(&seen.method, target, &seen.body, n);
+        response(
+            status,
+            &[("content-type", "application/x-amz-json-1.1")],
+            &payload,
+        )
+    })
 }
 
 fn liveness(statuses: &'static [&'static str]) -> String {

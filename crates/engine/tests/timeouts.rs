@@ -204,3 +204,42 @@ workflows:
     let paths: Vec<String> = server.requests().iter().map(|r| r.path.clone()).collect();
     assert_eq!(paths, ["/v1/items", "/v1/items/x"]);
 }
+
+/// A wait cut short by the run's deadline is recorded as the time really waited.
+#[tokio::test]
+async fn a_wait_cut_short_records_what_was_waited() {
+    let server = Server::start(|_, _| Reply::json(200, json!({"status": "RUNNING"}))).await;
+    let arazzo = doc(r#"
+workflows:
+  - workflowId: w
+    steps:
+      - stepId: poll
+        operationId: listItems
+        onSuccess: [{name: again, type: goto, stepId: poll}]
+"#);
+    let (outcome, events) = run(
+        &server,
+        &arazzo,
+        "w",
+        vec![],
+        RunOptions {
+            poll_interval: Duration::from_secs(30),
+            ..RunOptions::default()
+        },
+        DriverOptions {
+            deadline: Duration::from_millis(600),
+            ..DriverOptions::default()
+        },
+    )
+    .await;
+    assert!(!outcome.succeeded);
+    let waited: Vec<u64> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Waited { millis, .. } => Some(*millis),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(waited.len(), 1, "{waited:?}");
+    assert!(waited[0] <= 600, "{waited:?}");
+}
