@@ -405,13 +405,21 @@ fn execute(
             }
         },
     };
+    // A trace that cannot be written (a full disk) fails loudly at the end, not silently.
+    let mut trace_failed: Option<std::io::Error> = None;
     let mut observe = |e: &Event| {
         if live {
             progress.show(e);
         }
-        if let Some(t) = &mut trace {
-            let _ = serde_json::to_writer(&mut *t, e);
-            let _ = t.write_all(b"\n");
+        if let Some(t) = &mut trace
+            && trace_failed.is_none()
+        {
+            let written = serde_json::to_writer(&mut *t, e)
+                .map_err(std::io::Error::from)
+                .and_then(|()| t.write_all(b"\n"));
+            if let Err(e) = written {
+                trace_failed = Some(e);
+            }
         }
     };
     // Ctrl-C or SIGTERM stops the run where it is: the trace keeps what happened, and the
@@ -440,12 +448,21 @@ fn execute(
     let Some(outcome) = outcome else {
         return exit::USAGE;
     };
-    if let Some(mut t) = trace {
-        let _ = t.flush();
+    if let Some(mut t) = trace
+        && let Err(e) = t.flush()
+    {
+        trace_failed.get_or_insert(e);
     }
     let signal = signalled.into_inner();
     print_outcome(args.output, &outcome, signal != 0);
+    if let (Some(e), Some(path)) = (&trace_failed, &args.trace) {
+        usage_error(&format!(
+            "the trace could not be written to {}: {e}; it is incomplete",
+            path.display()
+        ));
+    }
     match signal {
+        0 if trace_failed.is_some() => exit::USAGE,
         0 if outcome.succeeded => exit::OK,
         0 => exit::INVALID,
         // 128 + the signal's number, as shells report a command a signal ended.

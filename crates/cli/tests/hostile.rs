@@ -586,3 +586,33 @@ fn documents_in_utf16_and_utf32_are_read() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stdout(&o).contains("not valid UTF-16LE"), "{}", stdout(&o));
 }
+
+/// A trace that cannot be written (a full disk) fails the command loudly.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_trace_that_cannot_be_written_is_reported() {
+    let d = Dir::new();
+    let seed = repo(SEED);
+    let scenario = repo("examples/rekognition/scenarios/succeeded.yaml");
+    let o = telaio(
+        &[
+            "run",
+            seed.to_str().unwrap(),
+            "--mock",
+            scenario.to_str().unwrap(),
+            "--poll-interval",
+            "0",
+            "--input",
+            "clientRequestToken=t-1",
+            "--trace",
+            "/dev/full",
+        ],
+        d.path(),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("the trace could not be written to /dev/full"),
+        "{}",
+        stderr(&o)
+    );
+}

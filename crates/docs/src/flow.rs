@@ -29,7 +29,8 @@ pub enum EdgeKind {
     OnSuccess,
     /// A failure action.
     OnFailure,
-    /// A `retry` failure action (back to the same step).
+    /// A `retry` failure action: back to the same step, or to the step or workflow it runs
+    /// first (then back).
     Retry,
     /// A step that runs another workflow, to that workflow (the step goes on when it ends).
     Call,
@@ -143,7 +144,21 @@ impl Flow {
                         } else {
                             format!("retry ×{limit}: {label}")
                         };
-                        (from.clone(), EdgeKind::Retry, label)
+                        // A retry with a target runs it first and then retries: the edge goes
+                        // to what it runs, not round to the step itself.
+                        match (text(action, "stepId"), text(action, "workflowId")) {
+                            (Some(s), _) => (
+                                by_id(s).unwrap_or(Node::Failed),
+                                EdgeKind::Retry,
+                                format!("{label}, after `{s}`"),
+                            ),
+                            (None, Some(w)) => (
+                                Node::Workflow(w.to_owned()),
+                                EdgeKind::Retry,
+                                format!("{label}, after workflow `{w}`"),
+                            ),
+                            (None, None) => (from.clone(), EdgeKind::Retry, label),
+                        }
                     }
                     Some("end") => (Node::Failed, EdgeKind::OnFailure, label),
                     _ => match (text(action, "stepId"), text(action, "workflowId")) {

@@ -57,3 +57,23 @@ fn a_documents_text_cannot_become_markup() {
     assert!(md.contains("\\\\u{1b}\\]0;title\\\\u{7}"), "{md}");
     assert!(!md.contains('\u{1b}'), "{md}");
 }
+
+/// A retry that runs a step first is drawn to that step, not as a loop to itself.
+#[test]
+fn a_retry_with_a_target_is_drawn_to_it() {
+    let text = "arazzo: 1.0.1\ninfo: {title: t, version: '1'}\nsourceDescriptions: []\nworkflows:\n  - workflowId: w\n    steps:\n      - stepId: login\n        operationId: login\n      - stepId: call\n        operationId: call\n        onFailure: [{name: relogin, type: retry, stepId: login, retryLimit: 2}]\n";
+    let url = telaio_model::Url::parse("file:///tmp/r.arazzo.yaml").unwrap();
+    let document =
+        telaio_model::ArazzoDocument::from_text(url, text.into(), &LoadOptions::default()).unwrap();
+    let bundle = telaio_model::Bundle {
+        document: std::sync::Arc::new(document),
+        sources: Vec::new(),
+        linked: Vec::new(),
+    };
+    let md = telaio_docs::markdown(&bundle);
+    assert!(
+        md.contains("s1 -.->|\"retry ×2, after `login`\"| s0"),
+        "{md}"
+    );
+    assert!(!md.contains("s1 -.->|\"retry ×2\"| s1"), "{md}");
+}

@@ -50,7 +50,7 @@ pub struct Response {
     pub headers: Vec<(String, String)>,
     /// The body: JSON when it parses as JSON, else text.
     pub body: Option<Body>,
-    /// Body bytes received (before any cut at the memory limit).
+    /// Body bytes received (a body over the run's limit is refused whole, never cut).
     pub body_bytes: usize,
     /// How long the server asked to wait before trying again (`Retry-After`, in seconds or
     /// as an HTTP date, read by the driver, which knows the time).

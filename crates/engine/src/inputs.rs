@@ -32,7 +32,27 @@ pub fn prepare_inputs(
     schema: Option<&Value>,
     given: Vec<(String, InputSource)>,
 ) -> Result<Value, Vec<String>> {
-    prepare(schema, given, true).map(|(value, _)| value)
+    prepare(schema, given, true, None).map(|(value, _)| value)
+}
+
+/// An inputs schema compiled once (a sub-workflow entered a thousand times is not compiled a
+/// thousand times), or why it does not compile.
+pub(crate) type CompiledInputs = Result<std::sync::Arc<jsonschema::Validator>, String>;
+
+/// Compiles a workflow's inputs schema.
+pub(crate) fn compile_inputs(schema: &Value) -> CompiledInputs {
+    jsonschema::validator_for(schema)
+        .map(std::sync::Arc::new)
+        .map_err(|e| format!("the workflow's inputs schema is not a valid JSON Schema: {e}"))
+}
+
+/// [`prepare_inputs`] with the schema already compiled.
+pub(crate) fn prepare_compiled(
+    schema: Option<&Value>,
+    compiled: Option<&CompiledInputs>,
+    given: Vec<(String, InputSource)>,
+) -> Result<Value, Vec<String>> {
+    prepare(schema, given, true, compiled).map(|(value, _)| value)
 }
 
 /// [`prepare_inputs`] for a dry run, which sends nothing: a required input that is absent is
@@ -49,13 +69,14 @@ pub fn prepare_inputs_for_dry_run(
     schema: Option<&Value>,
     given: Vec<(String, InputSource)>,
 ) -> Result<(Value, Vec<String>), Vec<String>> {
-    prepare(schema, given, false)
+    prepare(schema, given, false, None)
 }
 
 fn prepare(
     schema: Option<&Value>,
     given: Vec<(String, InputSource)>,
     require: bool,
+    compiled: Option<&CompiledInputs>,
 ) -> Result<(Value, Vec<String>), Vec<String>> {
     let properties = schema
         .and_then(|s| s.get("properties"))
@@ -115,7 +136,12 @@ fn prepare(
     };
     let value = Value::Object(out);
     if let Some(schema) = schema {
-        match jsonschema::validator_for(schema) {
+        // The compiled schema is the schema as given: a relaxed one is compiled here.
+        let compiled = match compiled {
+            Some(c) if require => c.clone(),
+            _ => compile_inputs(schema),
+        };
+        match compiled {
             Ok(validator) => {
                 for e in validator.iter_errors(&value) {
                     let at = e.instance_path().as_str();
@@ -127,9 +153,7 @@ fn prepare(
                     });
                 }
             }
-            Err(e) => errors.push(format!(
-                "the workflow's inputs schema is not a valid JSON Schema: {e}"
-            )),
+            Err(e) => errors.push(e),
         }
     }
     if errors.is_empty() {

@@ -24,8 +24,22 @@ const SECRET_HEADERS: [&str; 5] = [
     "x-api-key",
 ];
 
-/// Redacts events.
-#[derive(Clone, Debug, Default)]
+/// Redacts events. [`Redactor::default`] is [`Redactor::new`]: no way of making one masks
+/// less than the secret headers.
+///
+/// ```
+/// use telaio_engine::{Event, MASK, Redactor};
+/// let sent = Event::RequestSent {
+///     step_id: "s".into(),
+///     method: "GET".into(),
+///     url: "http://127.0.0.1/pets".into(),
+///     headers: vec![("Authorization".into(), "Bearer canary".into())],
+///     body_bytes: 0,
+/// };
+/// let Event::RequestSent { headers, .. } = Redactor::default().event(&sent) else { unreachable!() };
+/// assert_eq!(headers[0].1, MASK);
+/// ```
+#[derive(Clone, Debug)]
 pub struct Redactor {
     headers: HashSet<String>,
     secrets: Vec<String>,
@@ -57,9 +71,20 @@ fn encodings(value: &str) -> [String; 3] {
     [path, form, json]
 }
 
+impl Default for Redactor {
+    fn default() -> Redactor {
+        Redactor::masking_secret_headers()
+    }
+}
+
 impl Redactor {
     /// A redactor for the always-secret headers.
     pub fn new() -> Redactor {
+        Redactor::default()
+    }
+
+    /// What [`Redactor::new`] and [`Redactor::default`] mask: the secret headers.
+    fn masking_secret_headers() -> Redactor {
         Redactor {
             headers: SECRET_HEADERS.iter().map(|h| (*h).to_owned()).collect(),
             secrets: Vec::new(),

@@ -499,3 +499,37 @@ components:
     .await;
     assert!(outcome.succeeded, "{outcome:#?}");
 }
+
+/// Actions without a name are neither overridden nor override: a step's unnamed action and
+/// the workflow's unnamed one both apply (the schema asks for names; they still run).
+#[tokio::test]
+async fn unnamed_actions_are_not_merged_away() {
+    let server = Server::start(|req, _| {
+        if req.path.ends_with("/items") {
+            Reply::json(500, json!({}))
+        } else {
+            Reply::json(200, json!({}))
+        }
+    })
+    .await;
+    let arazzo = doc(r#"
+workflows:
+  - workflowId: w
+    failureActions:
+      - {type: goto, stepId: fallback}
+    steps:
+      - stepId: first
+        operationId: listItems
+        onFailure:
+          - {type: end, criteria: [{condition: $statusCode == 404}]}
+      - stepId: skipped
+        operationId: createItem
+      - stepId: fallback
+        operationId: getItem
+        parameters: [{name: id, in: path, value: x}]
+"#);
+    let (outcome, _) = run_fast(&server, &arazzo, "w", vec![]).await;
+    assert!(outcome.succeeded, "{outcome:#?}");
+    let paths: Vec<String> = server.requests().iter().map(|r| r.path.clone()).collect();
+    assert_eq!(paths, ["/v1/items", "/v1/items/x"]);
+}

@@ -186,8 +186,14 @@ impl Bundle {
         if all().any(|s| s.name == name) {
             return None;
         }
-        let mut names: Vec<&str> = all().map(|s| s.name.as_str()).collect();
-        names.dedup();
+        // Each name once, in the order the documents give them (linked documents repeat
+        // names, not always next to each other).
+        let mut names: Vec<&str> = Vec::new();
+        for n in all().map(|s| s.name.as_str()) {
+            if !names.contains(&n) {
+                names.push(n);
+            }
+        }
         Some(format!(
             "{flag} names `{name}`, but the source descriptions are {}",
             names.join(", ")

@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 
 use super::{Command, Finished, Flow, Frame, Machine, Outcome, Via, object};
 use crate::event::{Event, RunError};
-use crate::inputs::{InputSource, prepare_inputs};
+use crate::inputs::{InputSource, prepare_compiled};
 use crate::plan::WorkflowPlan;
 
 impl<'p> Machine<'p> {
@@ -54,7 +54,11 @@ impl<'p> Machine<'p> {
             .into_iter()
             .map(|(k, v)| (k, InputSource::Json(v)))
             .collect();
-        match prepare_inputs(workflow.inputs_schema.as_ref(), sources) {
+        match prepare_compiled(
+            workflow.inputs_schema.as_ref(),
+            workflow.inputs_compiled.as_ref(),
+            sources,
+        ) {
             Ok(inputs) => self.open(workflow, inputs, via),
             Err(errors) => self.refuse(
                 via,

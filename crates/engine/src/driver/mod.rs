@@ -55,7 +55,7 @@ pub struct Driver {
     tls: std::sync::OnceLock<Result<reqwest::Client, String>>,
     options: DriverOptions,
     /// Masks secrets in every event and in the outcome, when set.
-    redactor: Option<Redactor>,
+    redactor: Redactor,
 }
 
 /// Why the driver cannot start.
@@ -98,7 +98,8 @@ impl Driver {
             plain,
             tls: std::sync::OnceLock::new(),
             options,
-            redactor: None,
+            // Secret headers are masked whatever the caller sets up.
+            redactor: Redactor::new(),
         })
     }
 
@@ -112,7 +113,7 @@ impl Driver {
     /// the outcome. During the run it also learns the values of secret inputs of the
     /// workflows the run enters, which only exist once computed.
     pub fn with_redactor(mut self, redactor: Redactor) -> Driver {
-        self.redactor = Some(redactor);
+        self.redactor = redactor;
         self
     }
 
@@ -192,31 +193,18 @@ impl Driver {
         // The step of the request in flight, for the driver's own events.
         let mut step_id = String::new();
         loop {
-            match &mut redactor {
-                Some(r) => {
-                    for (workflow, inputs) in machine.take_secret_inputs() {
-                        r.inputs(workflow.inputs_schema.as_ref(), &inputs);
-                    }
-                    for e in machine.take_events() {
-                        note_step(&e, &mut step_id);
-                        observe(&r.event(&e));
-                    }
-                }
-                None => {
-                    machine.take_secret_inputs();
-                    for e in machine.take_events() {
-                        note_step(&e, &mut step_id);
-                        observe(&e);
-                    }
-                }
+            for (workflow, inputs) in machine.take_secret_inputs() {
+                redactor.inputs(workflow.inputs_schema.as_ref(), &inputs);
+            }
+            for e in machine.take_events() {
+                note_step(&e, &mut step_id);
+                observe(&redactor.event(&e));
             }
             let remaining = self.options.deadline.saturating_sub(started.elapsed());
             command = match command {
                 Command::Finished(mut outcome) => {
-                    if let Some(r) = &redactor {
-                        outcome.outputs = r.outputs(&outcome.outputs);
-                        outcome.error = r.run_error(&outcome.error);
-                    }
+                    outcome.outputs = redactor.outputs(&outcome.outputs);
+                    outcome.error = redactor.run_error(&outcome.error);
                     return outcome;
                 }
                 _ if remaining.is_zero() => machine.stop(self.deadline_reason()),
@@ -239,9 +227,7 @@ impl Driver {
                             // Credentials made for a request (a fetched token) are masked
                             // from then on, even where a server echoes them back.
                             Heard::Credentials(values) => {
-                                if let Some(r) = &mut redactor {
-                                    values.iter().for_each(|v| r.secret(v));
-                                }
+                                values.iter().for_each(|v| redactor.secret(v));
                                 return;
                             }
                             Heard::Retry {
@@ -256,10 +242,7 @@ impl Driver {
                             reason,
                             millis: u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
                         };
-                        match &redactor {
-                            Some(r) => observe(&r.event(&e)),
-                            None => observe(&e),
-                        }
+                        observe(&redactor.event(&e));
                     };
                     let sending = self.send_retrying(request, started, &mut hear);
                     let sent = tokio::select! {
@@ -270,8 +253,8 @@ impl Driver {
                     match sent {
                         Err(reason) => machine.stop(reason),
                         Ok(Sent::Response(response, elapsed_us)) => {
-                            if let (Some(r), Some(body)) = (&mut redactor, &response.body) {
-                                r.learn_sensitive(&body.value);
+                            if let Some(body) = &response.body {
+                                redactor.learn_sensitive(&body.value);
                             }
                             machine.resume(Input::Response {
                                 response,

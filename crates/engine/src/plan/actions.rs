@@ -240,10 +240,12 @@ fn step_then_workflow<A>(
 
 /// "If an action is already defined at the Workflow, the new definition will override it but
 /// can never remove it": step actions first, then workflow actions not named by the step.
+/// Actions without a name override nothing and are overridden by nothing (the schema asks
+/// for names; an unnamed one is reported there, and still runs).
 fn merge(own: Vec<ActionPlan>, shared: Vec<ActionPlan>) -> Vec<ActionPlan> {
     let mut out = own;
     for a in shared {
-        if !out.iter().any(|o| o.name == a.name) {
+        if a.name.is_empty() || !out.iter().any(|o| o.name == a.name) {
             out.push(a);
         }
     }

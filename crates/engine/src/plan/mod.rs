@@ -111,6 +111,8 @@ pub struct WorkflowPlan {
     /// Whether its inputs schema marks any input secret (whose values must then be masked
     /// wherever they appear).
     pub has_secret_inputs: bool,
+    /// The inputs schema, compiled once.
+    pub(crate) inputs_compiled: Option<crate::inputs::CompiledInputs>,
 }
 
 /// What a step calls.
@@ -457,6 +459,7 @@ fn plan_workflow(
         has_secret_inputs: inputs_schema
             .as_ref()
             .is_some_and(crate::redact::has_secret_inputs),
+        inputs_compiled: inputs_schema.as_ref().map(crate::inputs::compile_inputs),
         inputs_schema,
         steps,
         outputs,
