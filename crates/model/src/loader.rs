@@ -250,12 +250,18 @@ pub enum Confinement {
 /// std::fs::create_dir_all(dir.path().join("repo/.git")).unwrap();
 /// std::fs::create_dir_all(dir.path().join("repo/flows")).unwrap();
 /// let doc = dir.path().join("repo/flows/a.arazzo.yaml");
-/// assert_eq!(telaio_model::document_tree(&doc), dir.path().join("repo"));
+/// assert_eq!(telaio_model::document_tree(&doc), dir.path().join("repo").canonicalize().unwrap());
 /// let loose = dir.path().join("b.arazzo.yaml");
-/// assert_eq!(telaio_model::document_tree(&loose), dir.path());
+/// assert_eq!(telaio_model::document_tree(&loose), dir.path().canonicalize().unwrap());
+/// // A path through the repository that leaves it is not in it.
+/// std::fs::create_dir_all(dir.path().join("other")).unwrap();
+/// let outside = dir.path().join("repo/../other/c.arazzo.yaml");
+/// assert_eq!(telaio_model::document_tree(&outside), dir.path().join("other").canonicalize().unwrap());
 /// ```
 pub fn document_tree(document: &Path) -> std::path::PathBuf {
-    let folder = document.parent().unwrap_or(document);
+    // `/work/main/../shared/x.yaml` is not below `/work/main`: the path as it really is.
+    let document = resolved(document);
+    let folder = document.parent().unwrap_or(&document);
     folder
         .ancestors()
         .find(|a| a.join(".git").exists())
