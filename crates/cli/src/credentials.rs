@@ -9,7 +9,7 @@ use telaio_engine::{AwsSetup, Credentials, Plan, Redactor, Scheme, SchemeKind, T
 
 use crate::args::RunArgs;
 use crate::loading::{MAX_CREDENTIALS_FILE, read_data_file};
-use crate::run::{BOLD, FAIL, OK};
+use crate::render::{BOLD, FAIL, OK};
 use crate::term::clean;
 
 /// When the run signs for AWS and neither the environment nor the shared files had keys, the

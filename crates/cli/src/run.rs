@@ -5,11 +5,10 @@ use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
-use anstyle::{AnsiColor, Style};
 use serde_json::{Value, json};
 use telaio_engine::{
-    AwsSetup, Credentials, Driver, DriverOptions, Event, InputSource, Outcome, Plan, PlanOptions,
-    Redactor, RunOptions, RunProblem, dry_run, prepare_inputs, prepare_inputs_for_dry_run,
+    AwsSetup, Credentials, Driver, DriverOptions, Event, InputSource, Plan, PlanOptions, Redactor,
+    RunOptions, RunProblem, dry_run, prepare_inputs, prepare_inputs_for_dry_run,
 };
 use telaio_lint::{LintOptions, Severity};
 use telaio_model::Loader;
@@ -18,15 +17,9 @@ use crate::args::{RunArgs, RunOutput};
 use crate::credentials::{
     KnownSchemes, credentials, explain_auth, known_schemes, missing_credentials, redactor,
 };
-use crate::render::{usage_error, write_diagnostic};
+use crate::render::{Progress, print_outcome, usage_error, write_diagnostic};
 use crate::term::clean;
 use crate::{exit, loading};
-
-pub(crate) const OK: Style = AnsiColor::Green.on_default().bold();
-pub(crate) const FAIL: Style = AnsiColor::Red.on_default().bold();
-const WARN: Style = AnsiColor::Yellow.on_default().bold();
-const DIM: Style = Style::new().dimmed();
-pub(crate) const BOLD: Style = Style::new().bold();
 
 pub(crate) fn run(args: &RunArgs) -> u8 {
     let mut aws = AwsSetup::find(
@@ -492,147 +485,6 @@ async fn interrupted(signalled: &std::sync::atomic::AtomicU8) -> String {
         () = terminate => {
             signalled.store(143, Ordering::SeqCst);
             "stopped by SIGTERM".to_owned()
-        }
-    }
-}
-
-/// Live progress on stderr: a line per step attempt.
-#[derive(Default)]
-struct Progress {
-    target: String,
-    attempt: u32,
-}
-
-impl Progress {
-    fn show(&mut self, e: &Event) {
-        let mut err = anstream::stderr().lock();
-        let _ = match e {
-            Event::StepStarted {
-                target, attempt, ..
-            } => {
-                self.target = clean(target).into_owned();
-                self.attempt = *attempt;
-                Ok(())
-            }
-            Event::ResponseReceived {
-                step_id,
-                status,
-                elapsed_us,
-                ..
-            } => {
-                let style = if (200..400).contains(status) {
-                    OK
-                } else {
-                    FAIL
-                };
-                let again = if self.attempt > 1 {
-                    format!(" (attempt {})", self.attempt)
-                } else {
-                    String::new()
-                };
-                writeln!(
-                    err,
-                    "  {style}{status}{style:#} {BOLD}{}{BOLD:#}{again} {DIM}{} · {:.1} ms{DIM:#}",
-                    clean(step_id),
-                    self.target,
-                    *elapsed_us as f64 / 1000.0
-                )
-            }
-            Event::TransportFailed { step_id, reason } => writeln!(
-                err,
-                "  {FAIL}ERR{FAIL:#} {BOLD}{}{BOLD:#} {DIM}{}{DIM:#} {}",
-                clean(step_id),
-                self.target,
-                clean(reason)
-            ),
-            Event::StepFinished {
-                step_id,
-                succeeded: false,
-                reason: Some(reason),
-            } => {
-                writeln!(
-                    err,
-                    "      {FAIL}✗{FAIL:#} {}: {}",
-                    clean(step_id),
-                    clean(reason)
-                )
-            }
-            Event::ActionTaken { name, action, .. } if action != "end" => {
-                writeln!(
-                    err,
-                    "      {DIM}→ {} ({}){DIM:#}",
-                    clean(action),
-                    clean(name)
-                )
-            }
-            Event::RequestRetried {
-                step_id,
-                attempt,
-                reason,
-                millis,
-            } => writeln!(
-                err,
-                "  {WARN}RETRY{WARN:#} {BOLD}{}{BOLD:#} {DIM}{} · {} · attempt {attempt} after {millis} ms{DIM:#}",
-                clean(step_id),
-                self.target,
-                clean(reason)
-            ),
-            Event::Waited { millis, reason, .. } => {
-                writeln!(
-                    err,
-                    "      {DIM}… waiting {} ms ({}){DIM:#}",
-                    millis,
-                    clean(reason)
-                )
-            }
-            _ => Ok(()),
-        };
-    }
-}
-
-fn print_outcome(output: RunOutput, outcome: &Outcome, interrupted: bool) {
-    let status = match (outcome.succeeded, interrupted) {
-        (_, true) => "interrupted",
-        (true, false) => "succeeded",
-        (false, false) => "failed",
-    };
-    match output {
-        RunOutput::Json => {
-            let mut v = json!({
-                "workflowId": outcome.workflow_id,
-                "status": status,
-                "outputs": outcome.outputs,
-                "steps": outcome.steps.iter().map(|s| json!({
-                    "stepId": s.step_id,
-                    "workflowId": s.workflow_id,
-                    "attempts": s.attempts,
-                    "status": s.status,
-                    "statusCode": s.status_code,
-                })).collect::<Vec<_>>(),
-            });
-            if let Some(e) = &outcome.error {
-                v["error"] = json!({"stepId": e.step_id, "reason": e.reason});
-            }
-            crate::term::print_json(&v);
-        }
-        RunOutput::Human => {
-            let mut err = anstream::stderr().lock();
-            let style = if outcome.succeeded { OK } else { FAIL };
-            let _ = writeln!(
-                err,
-                "{style}{status}{style:#}: workflow `{}`",
-                clean(&outcome.workflow_id)
-            );
-            if let Some(e) = &outcome.error {
-                let at = e
-                    .step_id
-                    .as_deref()
-                    .map(|s| format!(" at step `{}`", clean(s)))
-                    .unwrap_or_default();
-                let _ = writeln!(err, "  {FAIL}error{FAIL:#}{at}: {}", clean(&e.reason));
-            }
-            drop(err);
-            crate::term::print_json(&outcome.outputs);
         }
     }
 }

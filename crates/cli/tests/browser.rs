@@ -153,7 +153,7 @@ fn the_seed_page_draws_its_polling_loop() {
     // Click, wait until the button reports the outcome, then read the clipboard back.
     let outcome = browser.eval(
         "(async () => { const b = document.querySelector('[data-copy]'); b.click(); \
-         for (let i = 0; i < 100 && b.textContent === 'Copy'; i++) await new Promise(r => setTimeout(r, 50)); \
+         for (let i = 0; i < 300 && b.textContent === 'Copy'; i++) await new Promise(r => setTimeout(r, 50)); \
          return b.textContent; })()",
     );
     assert_eq!(outcome, json!("Copied"));

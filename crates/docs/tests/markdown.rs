@@ -13,6 +13,18 @@ fn page(relative: &str) -> String {
     telaio_docs::markdown(&bundle)
 }
 
+/// The Markdown page of a document given as text, with no sources loaded.
+fn page_of(text: &str) -> String {
+    let url = telaio_model::Url::parse("file:///tmp/inline.arazzo.yaml").unwrap();
+    let document =
+        telaio_model::ArazzoDocument::from_text(url, text.into(), &LoadOptions::default()).unwrap();
+    telaio_docs::markdown(&telaio_model::Bundle {
+        document: std::sync::Arc::new(document),
+        sources: Vec::new(),
+        linked: Vec::new(),
+    })
+}
+
 #[test]
 fn the_seed_page() {
     let md = page(SEED);
@@ -32,15 +44,7 @@ fn the_specification_examples() {
 #[test]
 fn a_documents_text_cannot_become_markup() {
     let text = "arazzo: 1.0.1\ninfo:\n  title: \"<script>alert(1)</script> [x](javascript:alert(2))\"\n  summary: \"**bold** | cell\"\n  description: \"Fine *Markdown*, but <img src=x onerror=alert(3)>\"\n  version: '1'\nsourceDescriptions: [{name: a, url: ./a.yaml}]\nworkflows:\n  - workflowId: \"w`|x\"\n    summary: \"\\e]0;title\\a\"\n    steps:\n      - {stepId: \"``s``\", operationId: op}\n";
-    let url = telaio_model::Url::parse("file:///tmp/evil.arazzo.yaml").unwrap();
-    let document =
-        telaio_model::ArazzoDocument::from_text(url, text.into(), &LoadOptions::default()).unwrap();
-    let bundle = telaio_model::Bundle {
-        document: std::sync::Arc::new(document),
-        sources: Vec::new(),
-        linked: Vec::new(),
-    };
-    let md = telaio_docs::markdown(&bundle);
+    let md = page_of(text);
     assert!(
         md.contains("# \\<script\\>alert(1)\\</script\\> \\[x\\](javascript:alert(2))"),
         "{md}"
@@ -62,15 +66,7 @@ fn a_documents_text_cannot_become_markup() {
 #[test]
 fn a_retry_with_a_target_is_drawn_to_it() {
     let text = "arazzo: 1.0.1\ninfo: {title: t, version: '1'}\nsourceDescriptions: []\nworkflows:\n  - workflowId: w\n    steps:\n      - stepId: login\n        operationId: login\n      - stepId: call\n        operationId: call\n        onFailure: [{name: relogin, type: retry, stepId: login, retryLimit: 2}]\n";
-    let url = telaio_model::Url::parse("file:///tmp/r.arazzo.yaml").unwrap();
-    let document =
-        telaio_model::ArazzoDocument::from_text(url, text.into(), &LoadOptions::default()).unwrap();
-    let bundle = telaio_model::Bundle {
-        document: std::sync::Arc::new(document),
-        sources: Vec::new(),
-        linked: Vec::new(),
-    };
-    let md = telaio_docs::markdown(&bundle);
+    let md = page_of(text);
     assert!(
         md.contains("s1 -.->|\"retry ×2, after `login`\"| s0"),
         "{md}"

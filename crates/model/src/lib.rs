@@ -36,6 +36,7 @@
 
 mod api;
 mod arazzo;
+mod confine;
 mod discover;
 mod encoding;
 mod error;
@@ -50,13 +51,13 @@ mod syntax;
 
 pub use api::{ApiDescription, ApiKind, Channel, Operation};
 pub use arazzo::*;
+pub use confine::{Confinement, document_tree};
 pub use discover::{arazzo_files, looks_like_arazzo};
 pub use encoding::decode_text;
 pub use error::{LoadError, human_bytes};
 pub use fetch::{Fetcher, FileFetcher, ReadLimited, read_file, read_limited};
 pub use loader::{
-    ArazzoDocument, Bundle, Confinement, LoadOptions, LoadedSource, Loader, MAX_LINKED_DOCUMENTS,
-    Source, document_tree,
+    ArazzoDocument, Bundle, LoadOptions, LoadedSource, Loader, MAX_LINKED_DOCUMENTS, Source,
 };
 pub use node::{Entry, Located, Node, NodeKind, escape_token, unescape_token};
 pub use refs::{RefError, Resolved};

@@ -60,7 +60,7 @@ fn inputs(
     cx: &Context<'_, '_>,
 ) -> Result<Vec<super::ParamPlan>, String> {
     list.iter()
-        .map(|p| super::param_plan(p, cx.components))
+        .map(|p| super::parameters::param_plan(p, cx.components))
         .collect()
 }
 

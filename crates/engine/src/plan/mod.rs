@@ -7,10 +7,13 @@ mod actions;
 mod inputs;
 mod linker;
 mod operation;
+mod parameters;
+mod problems;
 mod values;
 
 pub use actions::{ActionKindPlan, ActionPlan, RetryFirst};
 pub use operation::{DeclaredParam, OperationPlan, server_url};
+pub use problems::RunProblem;
 pub use values::ValuePlan;
 
 use inputs::inline_component_inputs;
@@ -22,8 +25,7 @@ use std::fmt;
 use serde_json::Value;
 use telaio_expr::{CompiledCriterion, JsonPointer};
 use telaio_model::{
-    Bundle, Components, CriterionType, OperationLookup, Parameter, ParameterIn,
-    ParameterOrReusable, PathSlot, Step, StepTarget, Workflow, path_slot,
+    Bundle, CriterionType, ParameterIn, PathSlot, Step, StepTarget, Workflow, path_slot,
 };
 
 /// A problem that keeps a workflow from running.
@@ -343,71 +345,6 @@ impl Plan {
     pub fn all_workflows(&self) -> &[WorkflowPlan] {
         &self.workflows
     }
-
-    /// What keeps the planned workflows from running although the document is right, once
-    /// per cause: operations of sources that did not load, sources with no server, AsyncAPI
-    /// steps. A dry run shows them; a run should refuse to start while there are any.
-    pub fn problems(&self) -> Vec<RunProblem> {
-        let mut out: Vec<RunProblem> = Vec::new();
-        for w in &self.workflows {
-            for s in &w.steps {
-                let problem = match &s.target {
-                    TargetPlan::Unavailable { reason, remote } => RunProblem::Unavailable {
-                        workflow_id: w.id.clone(),
-                        step_id: s.id.clone(),
-                        reason: reason.clone(),
-                        remote: *remote,
-                    },
-                    TargetPlan::Operation(op) if op.server.is_none() => RunProblem::NoServer {
-                        source: op.source.clone(),
-                    },
-                    _ => continue,
-                };
-                if !out.contains(&problem) {
-                    out.push(problem);
-                }
-            }
-        }
-        out
-    }
-}
-
-/// Why a planned workflow cannot run as things stand (see [`Plan::problems`]).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum RunProblem {
-    /// A step calls what this run cannot reach.
-    Unavailable {
-        /// The workflow (plan id).
-        workflow_id: String,
-        /// The step.
-        step_id: String,
-        /// Why.
-        reason: String,
-        /// Whether loading remote sources would have found it.
-        remote: bool,
-    },
-    /// A source's operations are called, and neither its description nor the run names a
-    /// server for it.
-    NoServer {
-        /// The source description's name.
-        source: String,
-    },
-}
-
-impl fmt::Display for RunProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            RunProblem::Unavailable {
-                workflow_id,
-                step_id,
-                reason,
-                ..
-            } => write!(f, "workflow `{workflow_id}`, step `{step_id}`: {reason}"),
-            RunProblem::NoServer { source } => {
-                write!(f, "source `{source}` names no server")
-            }
-        }
-    }
 }
 
 fn plan_workflow(
@@ -476,8 +413,12 @@ fn plan_step(
     let mut errors = Vec::new();
     let (bundle, components) = (cx.bundle, cx.components);
     let target = match s.target() {
-        Some(StepTarget::OperationId(id)) => operation(bundle.find_operation_id(id), id, options),
-        Some(StepTarget::OperationPath(p)) => operation(bundle.find_operation_path(p), p, options),
+        Some(StepTarget::OperationId(id)) => {
+            operation::target(bundle.find_operation_id(id), id, options)
+        }
+        Some(StepTarget::OperationPath(p)) => {
+            operation::target(bundle.find_operation_path(p), p, options)
+        }
         Some(StepTarget::WorkflowId(id)) => cx.workflow(id).map(TargetPlan::Workflow),
         Some(StepTarget::ChannelPath(_)) => Ok(TargetPlan::Unavailable {
             reason: "AsyncAPI steps (`channelPath`) are not run by this version".to_owned(),
@@ -487,7 +428,7 @@ fn plan_step(
     };
     let target = target.map_err(|e| errors.push(e)).ok();
     let operation_step = matches!(target, Some(TargetPlan::Operation(_)));
-    let mut parameters = merge_parameters(&w.parameters, &s.parameters, components)
+    let mut parameters = parameters::merge(&w.parameters, &s.parameters, components)
         .map_err(|e| errors.push(e))
         .ok()
         .unwrap_or_default();
@@ -601,96 +542,4 @@ fn plan_step(
         }),
         _ => Err(errors),
     }
-}
-
-fn operation(
-    lookup: OperationLookup<'_>,
-    written: &str,
-    options: &PlanOptions,
-) -> Result<TargetPlan, String> {
-    match lookup {
-        OperationLookup::Found { source, operation } => {
-            OperationPlan::new(source, operation, options).map(TargetPlan::Operation)
-        }
-        OperationLookup::Ambiguous { candidates } => Err(format!(
-            "`{written}` is an operation of several sources ({}); qualify it as `$sourceDescriptions.<name>.{written}`",
-            candidates
-                .iter()
-                .map(|(s, _)| s.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )),
-        OperationLookup::UnknownSource { name } => {
-            Err(format!("there is no source description `{name}`"))
-        }
-        OperationLookup::Malformed { reason } => Err(format!("`{written}`: {reason}")),
-        // Not found where it was looked for: the document is wrong. Not looked for, because
-        // the source did not load: the document may be right, and the run cannot tell.
-        OperationLookup::NotFound { searched, unloaded } => match unloaded.first() {
-            Some(s) if searched.is_empty() => {
-                let error = s.content.as_ref().err();
-                Ok(TargetPlan::Unavailable {
-                    reason: format!(
-                        "source `{}` did not load ({}), so `{written}` cannot be called",
-                        s.name,
-                        error.map(ToString::to_string).unwrap_or_default()
-                    ),
-                    remote: matches!(
-                        error,
-                        Some(telaio_model::LoadError::RemoteNotAllowed { .. })
-                    ),
-                })
-            }
-            _ => Err(format!(
-                "no operation `{written}` in the source descriptions"
-            )),
-        },
-    }
-}
-
-/// One parameter, resolved (a reusable one from `components.parameters`, its `value`
-/// overriding the component's) and compiled.
-pub(super) fn param_plan(
-    p: &ParameterOrReusable,
-    components: Option<&Components>,
-) -> Result<ParamPlan, String> {
-    let (param, override_value) = match p {
-        ParameterOrReusable::Parameter(p) => (p, None),
-        ParameterOrReusable::Reusable(r) => {
-            let name = r
-                .reference
-                .strip_prefix("$components.parameters.")
-                .unwrap_or_default();
-            let found: &Parameter = components
-                .and_then(|c| c.parameters.get(name))
-                .ok_or_else(|| format!("`{}` names no parameter component", r.reference))?;
-            (found, r.value.as_ref())
-        }
-    };
-    let name = param.name.clone().unwrap_or_default();
-    let value = match override_value {
-        Some(v) => ValuePlan::from_value(v),
-        None => ValuePlan::from_valuable(&param.value),
-    }
-    .map_err(|e| format!("parameter `{name}`: {}", e.message))?;
-    Ok(ParamPlan {
-        name,
-        location: param.location.clone(),
-        value,
-    })
-}
-
-/// Workflow parameters, then step parameters replacing those with the same name and location.
-fn merge_parameters(
-    shared: &[ParameterOrReusable],
-    own: &[ParameterOrReusable],
-    components: Option<&Components>,
-) -> Result<Vec<ParamPlan>, String> {
-    let mut out: Vec<ParamPlan> = Vec::new();
-    for p in shared.iter().chain(own) {
-        let param = param_plan(p, components)?;
-        out.retain(|q| !(q.name == param.name && q.location == param.location));
-        out.push(param);
-    }
-    Ok(out)
 }

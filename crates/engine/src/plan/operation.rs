@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 
 use serde_json::Value;
-use telaio_model::{ApiDescription, ApiKind, LoadedSource, Operation};
+use telaio_model::{ApiDescription, ApiKind, LoadedSource, Operation, OperationLookup};
+
+use super::{PlanOptions, TargetPlan};
 
 use crate::auth::{Scheme, SchemeKind, Security};
 
@@ -255,6 +257,53 @@ fn declared_params(api: &ApiDescription, operation: &Operation) -> Vec<DeclaredP
         }
     }
     out
+}
+
+/// What a step's operation lookup means for the plan: the operation; `Unavailable` when the
+/// source it would be in did not load (the document may be right); an error otherwise.
+pub(super) fn target(
+    lookup: OperationLookup<'_>,
+    written: &str,
+    options: &PlanOptions,
+) -> Result<TargetPlan, String> {
+    match lookup {
+        OperationLookup::Found { source, operation } => {
+            OperationPlan::new(source, operation, options).map(TargetPlan::Operation)
+        }
+        OperationLookup::Ambiguous { candidates } => Err(format!(
+            "`{written}` is an operation of several sources ({}); qualify it as `$sourceDescriptions.<name>.{written}`",
+            candidates
+                .iter()
+                .map(|(s, _)| s.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        OperationLookup::UnknownSource { name } => {
+            Err(format!("there is no source description `{name}`"))
+        }
+        OperationLookup::Malformed { reason } => Err(format!("`{written}`: {reason}")),
+        // Not found where it was looked for: the document is wrong. Not looked for, because
+        // the source did not load: the document may be right, and the run cannot tell.
+        OperationLookup::NotFound { searched, unloaded } => match unloaded.first() {
+            Some(s) if searched.is_empty() => {
+                let error = s.content.as_ref().err();
+                Ok(TargetPlan::Unavailable {
+                    reason: format!(
+                        "source `{}` did not load ({}), so `{written}` cannot be called",
+                        s.name,
+                        error.map(ToString::to_string).unwrap_or_default()
+                    ),
+                    remote: matches!(
+                        error,
+                        Some(telaio_model::LoadError::RemoteNotAllowed { .. })
+                    ),
+                })
+            }
+            _ => Err(format!(
+                "no operation `{written}` in the source descriptions"
+            )),
+        },
+    }
 }
 
 #[cfg(test)]
