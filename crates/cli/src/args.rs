@@ -28,6 +28,29 @@ pub(crate) enum Command {
     /// Render a folder of Arazzo documents as a browsable catalog: a page per document and
     /// an index with search and filters.
     Catalog(CatalogArgs),
+    /// Replay a run's journal (`telaio run --journal`) offline: the same progress, result
+    /// and exit status, with nothing sent.
+    Replay(ReplayArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ReplayArgs {
+    /// The journal.
+    #[arg(value_name = "JOURNAL.jsonl")]
+    pub journal: PathBuf,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RunOutput::Human)]
+    pub output: RunOutput,
+
+    /// Replay even though the document changed since the journal was written.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Write every event of the replayed run to this file as JSON Lines, as `run --trace`
+    /// wrote them.
+    #[arg(long, value_name = "FILE.jsonl")]
+    pub trace: Option<std::path::PathBuf>,
 }
 
 /// Page formats of `telaio docs`.
@@ -216,6 +239,11 @@ pub(crate) struct RunArgs {
     /// Write every event of the run, secrets masked, to this file as JSON Lines.
     #[arg(long, value_name = "FILE.jsonl")]
     pub trace: Option<PathBuf>,
+
+    /// Keep the run's journal in this file as it goes (JSON Lines, each entry written before
+    /// the next request is sent, secrets masked): `telaio replay` replays it offline.
+    #[arg(long, value_name = "FILE.jsonl")]
+    pub journal: Option<PathBuf>,
 
     /// Print the requests the steps would send (from the inputs alone); send nothing.
     #[arg(long)]

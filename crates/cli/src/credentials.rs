@@ -1,11 +1,10 @@
 //! Credentials for a run: where they come from (the environment, `--credentials`, AWS's
-//! sources), what `--explain-auth` says about them, and the redactor that keeps them, and
-//! sensitive data, out of every output. Sends nothing.
+//! sources) and what `--explain-auth` says about them. Sends nothing.
 
 use std::io::Write;
 
 use serde_json::Value;
-use telaio_engine::{AwsSetup, Credentials, Plan, Redactor, Scheme, SchemeKind, TargetPlan};
+use telaio_engine::{AwsSetup, Credentials, Plan, Scheme, SchemeKind, TargetPlan};
 
 use crate::args::RunArgs;
 use crate::loading::{MAX_CREDENTIALS_FILE, read_data_file};
@@ -16,7 +15,8 @@ use crate::term::clean;
 /// AWS SDK's whole provider chain (SSO, web identity, instance metadata, `credential_process`).
 #[cfg(feature = "aws-provider-chain")]
 pub(crate) fn provider_chain(plan: &Plan, aws: AwsSetup) -> AwsSetup {
-    let signs = schemes(plan)
+    let signs = plan
+        .security_schemes()
         .iter()
         .any(|s| matches!(s.kind, SchemeKind::AwsSigV4 { .. }));
     if aws.credentials.is_some() || !signs {
@@ -202,31 +202,11 @@ pub(crate) fn missing_credentials(plan: &Plan, credentials: &Credentials) -> Vec
     out
 }
 
-/// Every security scheme the plan's operations use, once (other documents' workflows too).
-fn schemes(plan: &Plan) -> Vec<Scheme> {
-    let mut out: Vec<Scheme> = Vec::new();
-    for w in plan.all_workflows() {
-        for s in &w.steps {
-            if let TargetPlan::Operation(op) = &s.target {
-                for scheme in op.security.iter().flatten() {
-                    if !out
-                        .iter()
-                        .any(|o| o.source == scheme.source && o.name == scheme.name)
-                    {
-                        out.push(scheme.clone());
-                    }
-                }
-            }
-        }
-    }
-    out
-}
-
 /// `--explain-auth`: each scheme the run needs, and where its secret is (or is looked for).
 /// Every name in it comes from an API description, so each is cleaned for the terminal.
 pub(crate) fn explain_auth(plan: &Plan, credentials: &Credentials) {
     let mut out = anstream::stdout().lock();
-    let all = schemes(plan);
+    let all = plan.security_schemes();
     if all.is_empty() {
         let _ = writeln!(out, "No operation of this document declares security.");
         return;
@@ -261,47 +241,14 @@ pub(crate) fn explain_auth(plan: &Plan, credentials: &Credentials) {
             clean(&scheme.name),
             clean(&kind)
         )?;
-        match credentials.find(&scheme) {
+        match credentials.find(scheme) {
             Some((_, from)) => writeln!(out, "  {OK}found{OK:#} in {}", clean(&from)),
             None => writeln!(
                 out,
                 "  {FAIL}missing{FAIL:#}: set {}",
-                clean(&Credentials::where_to_look(&scheme))
+                clean(&Credentials::where_to_look(scheme))
             ),
         }
     });
     crate::term::finish_stdout(written);
-}
-
-/// Masks credentials, API-key headers and inputs marked secret, and shows sensitive data by
-/// size (unless `--show-sensitive`).
-pub(crate) fn redactor(
-    plan: &Plan,
-    inputs: &Value,
-    credentials: &Credentials,
-    show_sensitive: bool,
-) -> Redactor {
-    let mut r = Redactor::new();
-    if !show_sensitive {
-        for name in plan.sensitive_properties() {
-            r.sensitive(name);
-        }
-    }
-    for scheme in schemes(plan) {
-        if let SchemeKind::ApiKey { name, location } = &scheme.kind
-            && location == "header"
-        {
-            r.header(name);
-        }
-        if let Some((secret, _)) = credentials.find(&scheme) {
-            for v in secret.values() {
-                r.secret(v);
-            }
-        }
-    }
-    // Every workflow's secret inputs: a sub-workflow's may be shown too.
-    for w in plan.all_workflows() {
-        r.inputs(w.inputs_schema.as_ref(), inputs);
-    }
-    r
 }

@@ -14,10 +14,12 @@ mod loading;
 mod mock;
 mod remote;
 mod render;
+mod replay;
 mod run;
 mod sandbox;
 mod term;
 mod validate;
+mod watch;
 
 use std::process::ExitCode;
 
@@ -68,7 +70,7 @@ fn main() -> ExitCode {
     // Criteria and selectors in XPath are evaluated in a bounded child process.
     if matches!(
         cli.command,
-        Command::Run(_) | Command::Expr(_) | Command::Mock(_)
+        Command::Run(_) | Command::Expr(_) | Command::Mock(_) | Command::Replay(_)
     ) && let Some(runner) = sandbox::ChildProcess::new()
     {
         telaio_expr::set_xpath_runner(Box::new(runner));
@@ -80,6 +82,7 @@ fn main() -> ExitCode {
         Command::Mock(args) => mock::run(&args),
         Command::Docs(args) => docs::run(&args),
         Command::Catalog(args) => catalog::run(&args),
+        Command::Replay(args) => replay::run(&args),
     };
     ExitCode::from(code)
 }

@@ -2,23 +2,25 @@
 //! result on stdout.
 
 use std::collections::HashMap;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::time::Duration;
 
 use serde_json::{Value, json};
 use telaio_engine::{
-    AwsSetup, Credentials, Driver, DriverOptions, Event, InputSource, Plan, PlanOptions, Redactor,
-    RunOptions, RunProblem, dry_run, prepare_inputs, prepare_inputs_for_dry_run,
+    AwsSetup, Credentials, DocumentIdentity, Driver, DriverOptions, Event, InputSource,
+    JOURNAL_FORMAT, JournalHeader, Plan, PlanOptions, Redactor, RunOptions, RunProblem, Stop,
+    StopCause, dry_run, prepare_inputs, prepare_inputs_for_dry_run,
 };
 use telaio_lint::{LintOptions, Severity};
 use telaio_model::Loader;
 
 use crate::args::{RunArgs, RunOutput};
 use crate::credentials::{
-    KnownSchemes, credentials, explain_auth, known_schemes, missing_credentials, redactor,
+    KnownSchemes, credentials, explain_auth, known_schemes, missing_credentials,
 };
 use crate::render::{Progress, print_outcome, usage_error, write_diagnostic};
 use crate::term::clean;
+use crate::watch::{Lines, Watch};
 use crate::{exit, loading};
 
 pub(crate) fn run(args: &RunArgs) -> u8 {
@@ -41,16 +43,7 @@ pub(crate) fn run(args: &RunArgs) -> u8 {
         let credentials = credentials(args, aws, &p.schemes)?;
         Ok((p, credentials))
     });
-    let (
-        Prepared {
-            plan,
-            workflow,
-            inputs,
-            mock,
-            ..
-        },
-        credentials,
-    ) = match prepared {
+    let (prepared, credentials) = match prepared {
         Ok(p) => p,
         Err(messages) => {
             for m in messages {
@@ -59,13 +52,19 @@ pub(crate) fn run(args: &RunArgs) -> u8 {
             return exit::USAGE;
         }
     };
+    let Prepared {
+        plan,
+        workflow,
+        inputs,
+        ..
+    } = &prepared;
     if args.explain_auth {
-        explain_auth(&plan, &credentials);
+        explain_auth(plan, &credentials);
         return exit::OK;
     }
     // Found now rather than at the first request: a setup error, before anything is sent.
     if !args.dry_run {
-        let missing = missing_credentials(&plan, &credentials);
+        let missing = missing_credentials(plan, &credentials);
         if !missing.is_empty() {
             for m in &missing {
                 usage_error(m);
@@ -73,9 +72,9 @@ pub(crate) fn run(args: &RunArgs) -> u8 {
             return exit::USAGE;
         }
     }
-    let redactor = redactor(&plan, &inputs, &credentials, args.show_sensitive);
+    let redactor = Redactor::for_run(plan, inputs, &credentials, args.show_sensitive);
     if args.dry_run {
-        let steps = dry_run(&plan, &workflow, inputs);
+        let steps = dry_run(plan, workflow, inputs.clone());
         let shown: Vec<Value> = steps
             .iter()
             .map(|s| {
@@ -98,7 +97,7 @@ pub(crate) fn run(args: &RunArgs) -> u8 {
         crate::term::print_json(&Value::Array(shown));
         return exit::OK;
     }
-    execute(args, &plan, &workflow, inputs, credentials, &redactor, mock)
+    execute(args, prepared, credentials, &redactor)
 }
 
 fn seconds(s: f64, what: &str) -> Result<Duration, String> {
@@ -124,6 +123,9 @@ struct Prepared {
     mock: Option<crate::mock::Bound>,
     /// What a credentials file may name.
     schemes: KnownSchemes,
+    /// The choices the plan was made with, and the document as loaded (for a journal).
+    plan_options: PlanOptions,
+    document: Option<DocumentIdentity>,
 }
 
 /// Everything that can go wrong before the first request, reported all at once.
@@ -232,6 +234,12 @@ fn prepare(args: &RunArgs, region: Option<&str>) -> Result<Prepared, Vec<String>
         inputs,
         mock,
         schemes: known_schemes(&bundle),
+        plan_options: options,
+        // Hashing every source costs time a run without a journal need not spend.
+        document: args
+            .journal
+            .is_some()
+            .then(|| DocumentIdentity::of(&bundle)),
     })
 }
 
@@ -341,12 +349,9 @@ fn gather_inputs(args: &RunArgs) -> Result<Vec<(String, InputSource)>, String> {
 
 fn execute(
     args: &RunArgs,
-    plan: &Plan,
-    workflow: &str,
-    inputs: Value,
+    prepared: Prepared,
     credentials: Credentials,
     redactor: &Redactor,
-    mock: Option<crate::mock::Bound>,
 ) -> u8 {
     let options = (|| -> Result<(RunOptions, DriverOptions), String> {
         Ok((
@@ -386,33 +391,51 @@ fn execute(
     let Some(runtime) = crate::runtime() else {
         return exit::USAGE;
     };
+    let Prepared {
+        plan,
+        workflow,
+        inputs,
+        mock,
+        plan_options,
+        document,
+        ..
+    } = prepared;
     let live = args.output == RunOutput::Human && std::io::stderr().is_terminal();
-    let mut progress = Progress::default();
-    let mut trace = match &args.trace {
-        None => None,
-        Some(path) => match std::fs::File::create(path) {
-            Ok(f) => Some(std::io::BufWriter::new(f)),
-            Err(e) => {
-                usage_error(&format!("cannot write {}: {e}", path.display()));
-                return exit::USAGE;
-            }
-        },
-    };
-    // A trace that cannot be written (a full disk) fails loudly at the end, not silently.
-    let mut trace_failed: Option<std::io::Error> = None;
-    let mut observe = |e: &Event| {
-        if live {
-            progress.show(e);
-        }
-        if let Some(t) = &mut trace
-            && trace_failed.is_none()
-        {
-            let written = serde_json::to_writer(&mut *t, e)
-                .map_err(std::io::Error::from)
-                .and_then(|()| t.write_all(b"\n"));
-            if let Err(e) = written {
-                trace_failed = Some(e);
-            }
+    let opened = (|| -> Result<Watch, String> {
+        let trace = args
+            .trace
+            .as_deref()
+            .map(|path| Lines::create("trace", path))
+            .transpose()?;
+        let journal = match (&args.journal, document) {
+            (Some(path), Some(document)) => Some(Watch::open_journal(
+                path,
+                &JournalHeader {
+                    format: JOURNAL_FORMAT.to_owned(),
+                    telaio: env!("CARGO_PKG_VERSION").to_owned(),
+                    started_at_ms: std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+                    document,
+                    workflow_id: workflow.clone(),
+                    inputs: redactor.masked_inputs(&inputs),
+                    options: run_options,
+                    plan: plan_options,
+                },
+            )?),
+            _ => None,
+        };
+        Ok(Watch {
+            progress: live.then(Progress::default),
+            trace,
+            journal,
+        })
+    })();
+    let mut watch = match opened {
+        Ok(w) => w,
+        Err(e) => {
+            usage_error(&e);
+            return exit::USAGE;
         }
     };
     // Ctrl-C or SIGTERM stops the run where it is: the trace keeps what happened, and the
@@ -428,11 +451,11 @@ fn execute(
         Some(
             driver
                 .run_until(
-                    plan,
-                    workflow,
+                    &plan,
+                    &workflow,
                     inputs,
                     run_options,
-                    &mut observe,
+                    &mut watch,
                     interrupted(&signalled),
                 )
                 .await,
@@ -441,21 +464,14 @@ fn execute(
     let Some(outcome) = outcome else {
         return exit::USAGE;
     };
-    if let Some(mut t) = trace
-        && let Err(e) = t.flush()
-    {
-        trace_failed.get_or_insert(e);
-    }
+    let unwritten = watch.finish();
     let signal = signalled.into_inner();
     print_outcome(args.output, &outcome, signal != 0);
-    if let (Some(e), Some(path)) = (&trace_failed, &args.trace) {
-        usage_error(&format!(
-            "the trace could not be written to {}: {e}; it is incomplete",
-            path.display()
-        ));
+    for e in &unwritten {
+        usage_error(e);
     }
     match signal {
-        0 if trace_failed.is_some() => exit::USAGE,
+        0 if !unwritten.is_empty() => exit::USAGE,
         0 if outcome.succeeded => exit::OK,
         0 => exit::INVALID,
         // 128 + the signal's number, as shells report a command a signal ended.
@@ -464,7 +480,7 @@ fn execute(
 }
 
 /// Completes on Ctrl-C (SIGINT) or SIGTERM, with the reason, noting the exit status.
-async fn interrupted(signalled: &std::sync::atomic::AtomicU8) -> String {
+async fn interrupted(signalled: &std::sync::atomic::AtomicU8) -> Stop {
     use std::sync::atomic::Ordering;
     #[cfg(unix)]
     let terminate = async {
@@ -480,11 +496,11 @@ async fn interrupted(signalled: &std::sync::atomic::AtomicU8) -> String {
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {
             signalled.store(130, Ordering::SeqCst);
-            "interrupted (Ctrl-C)".to_owned()
+            Stop { cause: StopCause::Signal { number: 2 }, reason: "interrupted (Ctrl-C)".to_owned() }
         }
         () = terminate => {
             signalled.store(143, Ordering::SeqCst);
-            "stopped by SIGTERM".to_owned()
+            Stop { cause: StopCause::Signal { number: 15 }, reason: "stopped by SIGTERM".to_owned() }
         }
     }
 }

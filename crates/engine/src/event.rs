@@ -1,11 +1,93 @@
 //! The run as an event log. The state of a run is a fold over these; progress display,
-//! traces and reports are readers of the same log.
+//! traces, results and stores are observers of the same stream. Events are plain data: they
+//! round-trip through serde, so a stored log reads back as what was observed.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+/// An event with when it happened: microseconds since the run began, on the run's own clock
+/// (the time spent in exchanges and waits, as the driver reported it). The clock is part of
+/// what the machine computes, so a replayed run stamps its events the same way.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Record {
+    /// Microseconds since the run began, on the run's clock.
+    pub at_us: u64,
+    /// What happened.
+    #[serde(flatten)]
+    pub event: Event,
+}
+
+/// What an action did, as the [`Event::ActionTaken`] after a step records it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum ActionKind {
+    /// The workflow ends (successfully after a success action, failed after a failure one).
+    End,
+    /// The run goes on at a step of the same workflow.
+    GotoStep {
+        /// The step.
+        step_id: String,
+    },
+    /// The run goes on in another workflow, which takes the place of this one.
+    GotoWorkflow {
+        /// The workflow.
+        workflow_id: String,
+    },
+    /// The step runs again (after what the retry names runs first, if anything).
+    Retry {
+        /// Which retry this is (1 for the first).
+        attempt: u64,
+        /// How many the action allows.
+        limit: u64,
+    },
+}
+
+impl std::fmt::Display for ActionKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ActionKind::End => f.write_str("end"),
+            ActionKind::GotoStep { step_id } => write!(f, "goto {step_id}"),
+            ActionKind::GotoWorkflow { workflow_id } => write!(f, "goto workflow {workflow_id}"),
+            ActionKind::Retry { attempt, limit } => write!(f, "retry {attempt}/{limit}"),
+        }
+    }
+}
+
+/// Why a run waits.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum WaitReason {
+    /// The poll interval, before a `goto` back to the same or an earlier step.
+    PollInterval,
+    /// A retry's delay (`retryAfter`, or the server's `Retry-After`).
+    Retry {
+        /// Which retry this is (1 for the first).
+        attempt: u64,
+        /// How many the action allows.
+        limit: u64,
+    },
+}
+
+impl std::fmt::Display for WaitReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WaitReason::PollInterval => f.write_str("poll interval"),
+            WaitReason::Retry { attempt, limit } => write!(f, "retry {attempt}/{limit}"),
+        }
+    }
+}
+
 /// One thing that happened in a run.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(
     tag = "event",
     rename_all = "camelCase",
@@ -83,8 +165,8 @@ pub enum Event {
         step_id: String,
         /// The action's name (`(next step)` for the default).
         name: String,
-        /// What it does: `end`, `goto <step>`, `retry`, ...
-        action: String,
+        /// What it does.
+        action: ActionKind,
     },
     /// A request is sent again after a transient failure (throttling, `5xx`, a refused
     /// connection), below the workflow's actions: AWS APIs get a few attempts, as AWS SDKs
@@ -106,7 +188,7 @@ pub enum Event {
         /// Milliseconds.
         millis: u64,
         /// Why.
-        reason: String,
+        reason: WaitReason,
     },
     /// A workflow ended.
     WorkflowFinished {
@@ -127,7 +209,7 @@ pub enum Event {
 }
 
 /// Why a run failed: the step and the reason.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RunError {
     /// The step where it failed (none for run-level limits before any step).

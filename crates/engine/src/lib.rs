@@ -16,7 +16,7 @@
 //!   received signature as AWS does (for stand-in servers).
 //!
 //! ```no_run
-//! use telaio_engine::{Driver, DriverOptions, Plan, PlanOptions, RunOptions, prepare_inputs};
+//! use telaio_engine::{Driver, DriverOptions, Plan, PlanOptions, Record, RunOptions, prepare_inputs};
 //! use telaio_model::{LoadOptions, Loader};
 //!
 //! # async fn run() {
@@ -28,7 +28,7 @@
 //! let inputs = prepare_inputs(workflow.inputs_schema.as_ref(), Vec::new()).unwrap();
 //! let driver = Driver::new(DriverOptions::default()).unwrap();
 //! let outcome = driver
-//!     .run(&plan, &workflow.id, inputs, RunOptions::default(), &mut |event| println!("{event:?}"))
+//!     .run(&plan, &workflow.id, inputs, RunOptions::default(), &mut |r: &Record| println!("{:?}", r.event))
 //!     .await;
 //! println!("{}", outcome.succeeded);
 //! # }
@@ -42,9 +42,11 @@ mod driver;
 mod event;
 mod http;
 mod inputs;
+mod journal;
 mod plan;
 mod redact;
 mod retry;
+mod session;
 
 pub use crate::core::{
     Command, DryStep, Input, Machine, Outcome, RunOptions, StepSummary, dry_run,
@@ -52,9 +54,13 @@ pub use crate::core::{
 pub use auth::{Credentials, Scheme, SchemeKind, Secret, Security, env_prefix, scheme_kind};
 pub use aws::{AwsCredentials, AwsError, AwsSetup, aws_error, verify_sigv4};
 pub use driver::{Driver, DriverError, DriverOptions};
-pub use event::{Event, RunError};
+pub use event::{ActionKind, Event, Record, RunError, WaitReason};
 pub use http::{Request, Response, is_json};
 pub use inputs::{InputSource, prepare_inputs, prepare_inputs_for_dry_run};
+pub use journal::{
+    DocumentIdentity, Entry, JOURNAL_FORMAT, JournalBody, JournalHeader, ReplayError, Replayed,
+    Stop, StopCause, replay,
+};
 pub use plan::{
     ActionKindPlan, ActionPlan, BodyPlan, DeclaredParam, OperationPlan, ParamPlan, Plan, PlanError,
     PlanOptions, ReplacementTarget, RetryFirst, RunProblem, StepPlan, TargetPlan, ValuePlan,
@@ -62,3 +68,4 @@ pub use plan::{
 };
 pub use redact::{MASK, Redactor};
 pub use retry::MAX_BACKOFF;
+pub use session::Observer;

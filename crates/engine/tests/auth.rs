@@ -105,7 +105,13 @@ async fn every_scheme_is_applied_from_env_or_file() {
         .unwrap()
         .with_credentials(credentials);
     let outcome = driver
-        .run(&plan, "all", json!({}), fast(), &mut |_| {})
+        .run(
+            &plan,
+            "all",
+            json!({}),
+            fast(),
+            &mut |_: &telaio_engine::Record| {},
+        )
         .await;
     assert!(outcome.succeeded, "{outcome:#?}");
     let r = server.requests();

@@ -116,7 +116,7 @@ async fn run_doc(
             "face-liveness-session",
             json!({"clientRequestToken": "demo-1"}),
             fast(),
-            &mut |e| events.push(e.clone()),
+            &mut |e: &telaio_engine::Record| events.push(e.event.clone()),
         )
         .await;
     (outcome, events)

@@ -458,9 +458,13 @@ async fn a_refused_connection_fails_the_step_so_on_failure_can_act() {
     let driver = telaio_engine::Driver::new(DriverOptions::default()).unwrap();
     let mut events = Vec::new();
     let outcome = driver
-        .run(&plan, "w", json!({}), fast(), &mut |e| {
-            events.push(e.clone())
-        })
+        .run(
+            &plan,
+            "w",
+            json!({}),
+            fast(),
+            &mut |e: &telaio_engine::Record| events.push(e.event.clone()),
+        )
         .await;
     assert!(outcome.succeeded, "{outcome:#?}");
     let failure = events

@@ -102,7 +102,7 @@ fn main() {
             tasks.spawn(async move {
                 let inputs = json!({"clientRequestToken": format!("bench-{i}")});
                 let outcome = driver
-                    .run(&plan, "face-liveness-session", inputs, options, &mut |_| {})
+                    .run(&plan, "face-liveness-session", inputs, options, &mut |_: &telaio_engine::Record| {})
                     .await;
                 let requests: u32 = outcome.steps.iter().map(|s| s.attempts).sum();
                 (outcome.succeeded && outcome.outputs["status"] == "SUCCEEDED", requests)

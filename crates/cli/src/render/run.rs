@@ -5,7 +5,7 @@ use std::io::Write;
 
 use anstyle::{AnsiColor, Style};
 use serde_json::json;
-use telaio_engine::{Event, Outcome};
+use telaio_engine::{ActionKind, Event, Outcome};
 
 use crate::args::RunOutput;
 use crate::term::clean;
@@ -77,11 +77,11 @@ impl Progress {
                     clean(reason)
                 )
             }
-            Event::ActionTaken { name, action, .. } if action != "end" => {
+            Event::ActionTaken { name, action, .. } if *action != ActionKind::End => {
                 writeln!(
                     err,
                     "      {DIM}→ {} ({}){DIM:#}",
-                    clean(action),
+                    clean(&action.to_string()),
                     clean(name)
                 )
             }
@@ -101,8 +101,7 @@ impl Progress {
                 writeln!(
                     err,
                     "      {DIM}… waiting {} ms ({}){DIM:#}",
-                    millis,
-                    clean(reason)
+                    millis, reason
                 )
             }
             _ => Ok(()),

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use telaio_expr::Trace;
 
 use super::{Flow, Machine, Pending, Resume, Via, object};
-use crate::event::Event;
+use crate::event::{ActionKind, Event, WaitReason};
 use crate::plan::{ActionKindPlan, ActionPlan, RetryFirst, StepPlan};
 
 /// The longest wait a `Retry-After` or `retryAfter` can ask for.
@@ -103,8 +103,9 @@ impl<'p> Machine<'p> {
                         continue;
                     }
                     self.top().retries.insert(key, used + 1);
-                    self.taken(step, action);
-                    let label = format!("retry {}/{limit}", used + 1);
+                    let (attempt, limit) = (used + 1, *limit);
+                    self.taken_as(step, action, ActionKind::Retry { attempt, limit });
+                    let label = WaitReason::Retry { attempt, limit };
                     let Some(first) = first else {
                         return self.wait(wait, Pending::RetryAfterWait, label);
                     };
@@ -138,17 +139,29 @@ impl<'p> Machine<'p> {
         self.fail_here(reason)
     }
 
+    /// Records an action other than a retry (whose count only the caller knows).
     fn taken(&mut self, step: &StepPlan, action: &ActionPlan) {
-        let what = match &action.kind {
-            ActionKindPlan::End => "end".to_owned(),
-            ActionKindPlan::GotoStep(i) => format!("goto {}", self.frame().workflow.steps[*i].id),
-            ActionKindPlan::GotoWorkflow(w) => format!("goto workflow {w}"),
-            ActionKindPlan::Retry { .. } => "retry".to_owned(),
+        let kind = match &action.kind {
+            ActionKindPlan::End => ActionKind::End,
+            ActionKindPlan::GotoStep(i) => ActionKind::GotoStep {
+                step_id: self.frame().workflow.steps[*i].id.clone(),
+            },
+            ActionKindPlan::GotoWorkflow(w) => ActionKind::GotoWorkflow {
+                workflow_id: w.clone(),
+            },
+            ActionKindPlan::Retry { limit, .. } => ActionKind::Retry {
+                attempt: 1,
+                limit: *limit,
+            },
         };
+        self.taken_as(step, action, kind);
+    }
+
+    fn taken_as(&mut self, step: &StepPlan, action: &ActionPlan, kind: ActionKind) {
         self.events.push(Event::ActionTaken {
             step_id: step.id.clone(),
             name: action.name.clone(),
-            action: what,
+            action: kind,
         });
     }
 
@@ -159,7 +172,7 @@ impl<'p> Machine<'p> {
             return self.wait(
                 self.options.poll_interval,
                 Pending::StepAfterWait(target),
-                "poll interval".into(),
+                WaitReason::PollInterval,
             );
         }
         self.jump(target)
@@ -188,7 +201,7 @@ impl<'p> Machine<'p> {
         (wait > left).then(|| format!("{asked}, and the run has {} left", secs(left)))
     }
 
-    fn wait(&mut self, duration: Duration, then: Pending, reason: String) -> Flow {
+    fn wait(&mut self, duration: Duration, then: Pending, reason: WaitReason) -> Flow {
         if duration.is_zero() {
             return self.after_wait(then);
         }

@@ -18,7 +18,7 @@ pub(crate) use request::encode_path;
 use std::collections::HashMap;
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use telaio_expr::Body;
 
@@ -28,10 +28,12 @@ use crate::plan::{Plan, StepPlan, WorkflowPlan};
 use request::Built;
 use scope::RunScope;
 
-/// Limits and pacing of a run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Limits and pacing of a run. (Durations are written as milliseconds: `pollIntervalMs`.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RunOptions {
     /// Wait before a `goto` back to the same or an earlier step (polling).
+    #[serde(rename = "pollIntervalMs", with = "millis")]
     pub poll_interval: Duration,
     /// Most step executions in one run.
     pub max_steps: u64,
@@ -39,11 +41,47 @@ pub struct RunOptions {
     pub max_depth: usize,
     /// The longest wait a server may ask for with `Retry-After` before a retry: one that asks
     /// for more fails the step at once, with that reason, rather than hold the run.
+    #[serde(rename = "maxRetryWaitMs", with = "millis")]
     pub max_retry_wait: Duration,
     /// How long the whole run may take, on the machine's clock (the time the driver reports
     /// spending). A retry that must wait past it fails the step at once. (`Driver::run` sets
     /// it from its own deadline when it is `None`.)
+    #[serde(rename = "deadlineMs", with = "optional_millis")]
     pub deadline: Option<Duration>,
+}
+
+/// Durations as whole milliseconds.
+mod millis {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(crate::journal::millis(*d))
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        u64::deserialize(d).map(Duration::from_millis)
+    }
+}
+
+mod optional_millis {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+        match d {
+            Some(d) => s.serialize_some(&crate::journal::millis(*d)),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Duration>, D::Error> {
+        Option::<u64>::deserialize(d).map(|ms| ms.map(Duration::from_millis))
+    }
 }
 
 impl Default for RunOptions {
@@ -148,7 +186,7 @@ pub(crate) struct Resume {
     /// The wait before the retry.
     pub wait: Duration,
     /// How the wait is reported (`retry 1/3`).
-    pub label: String,
+    pub label: crate::event::WaitReason,
 }
 
 /// The request / response of the current step attempt.
@@ -285,6 +323,16 @@ impl<'p> Machine<'p> {
             waiting: Duration::ZERO,
             handed_deadline: None,
         }
+    }
+
+    /// The time the run has spent in exchanges and waits, as the driver reported it.
+    pub fn elapsed(&self) -> Duration {
+        self.clock
+    }
+
+    /// The wait asked for last.
+    pub(crate) fn waiting(&self) -> Duration {
+        self.waiting
     }
 
     /// The events recorded since the last call.

@@ -19,6 +19,7 @@ impl Driver {
         &self,
         request: &mut Request,
         timeout: Duration,
+        made: &mut super::Made,
     ) -> Result<(), String> {
         let Some(security) = request.security.clone() else {
             return Ok(());
@@ -72,9 +73,13 @@ impl Driver {
                     SchemeKind::ClientCredentials { token_url },
                     Secret::Client { id, secret, scope },
                 ) => {
-                    let token = self
+                    let (token, fetched) = self
                         .token(scheme, token_url, &id, &secret, scope.as_deref(), timeout)
                         .await?;
+                    if fetched {
+                        made.tokens
+                            .push((scheme.source.clone(), scheme.name.clone()));
+                    }
                     request
                         .headers
                         .push(("Authorization".into(), format!("Bearer {token}")));
@@ -99,7 +104,7 @@ impl Driver {
     }
 
     /// An OAuth 2.0 access token by the client credentials grant, cached until shortly
-    /// before it expires.
+    /// before it expires; and whether it was fetched now.
     async fn token(
         &self,
         scheme: &Scheme,
@@ -108,13 +113,13 @@ impl Driver {
         secret: &str,
         scope: Option<&str>,
         timeout: Duration,
-    ) -> Result<String, String> {
+    ) -> Result<(String, bool), String> {
         let key = (scheme.source.clone(), scheme.name.clone());
         let mut tokens = self.tokens.lock().await;
         if let Some((token, until)) = tokens.get(&key)
             && Instant::now() < *until
         {
-            return Ok(token.clone());
+            return Ok((token.clone(), false));
         }
         let scopes = scope
             .map(str::to_owned)
@@ -178,7 +183,7 @@ impl Driver {
         // Refresh a little early, so a token does not expire in flight.
         let until = Instant::now() + Duration::from_secs(lifetime.saturating_sub(30).max(1));
         tokens.insert(key, (token.to_owned(), until));
-        Ok(token.to_owned())
+        Ok((token.to_owned(), true))
     }
 }
 

@@ -7,11 +7,12 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::auth::{Credentials, SchemeKind};
-use crate::core::{Command, Input, Machine, Outcome, RunOptions};
-use crate::event::Event;
+use crate::core::{Command, Input, Outcome, RunOptions};
 use crate::http::{Request, Response};
+use crate::journal::{Stop, StopCause};
 use crate::plan::Plan;
 use crate::redact::Redactor;
+use crate::session::{Observer, Session};
 
 mod auth;
 
@@ -65,14 +66,22 @@ pub struct DriverError(String);
 
 /// What [`Driver::send_retrying`] reports while it works.
 enum Heard {
-    /// Credentials made for an attempt (its `Authorization`), to be masked.
-    Credentials(Vec<String>),
+    /// Credentials made for an attempt.
+    Made(Made),
     /// Another attempt follows, after `wait`.
     Retry {
         attempt: u32,
         reason: String,
         wait: Duration,
     },
+}
+
+/// Credentials made for an attempt: values to mask (its `Authorization`), and the OAuth
+/// tokens fetched, by source and scheme.
+#[derive(Default)]
+pub(super) struct Made {
+    secrets: Vec<String>,
+    pub(super) tokens: Vec<(String, String)>,
 }
 
 enum Sent {
@@ -137,14 +146,15 @@ impl Driver {
             .map_err(Clone::clone)
     }
 
-    /// Runs one workflow to the end, calling `observe` with every event as it happens.
+    /// Runs one workflow to the end, handing every event (and, to an observer that keeps
+    /// one, every journal entry) to `observe` as it happens.
     pub async fn run(
         &self,
         plan: &Plan,
         workflow_id: &str,
         inputs: Value,
         options: RunOptions,
-        observe: &mut (dyn FnMut(&Event) + Send),
+        observe: &mut dyn Observer,
     ) -> Outcome {
         self.run_until(
             plan,
@@ -157,20 +167,20 @@ impl Driver {
         .await
     }
 
-    /// [`Driver::run`], stopped when `stop` completes (a signal, a cancelled call), with the
-    /// reason it gives: the request in flight or the wait is abandoned, and the outcome
-    /// says what was done and at which step the run stopped, as for a deadline.
+    /// [`Driver::run`], stopped when `stop` completes (a signal, a cancelled call): the
+    /// request in flight or the wait is abandoned, and the outcome says what was done and
+    /// at which step the run stopped, as for a deadline.
     ///
     /// ```no_run
-    /// # use telaio_engine::{Driver, DriverOptions, Plan, RunOptions};
+    /// # use telaio_engine::{Driver, DriverOptions, Plan, Record, RunOptions, Stop, StopCause};
     /// # async fn f(plan: &Plan) {
     /// let driver = Driver::new(DriverOptions::default()).unwrap();
     /// let stop = async {
     ///     let _ = tokio::time::sleep(std::time::Duration::from_secs(5)).await;
-    ///     "stopped after 5 s".to_owned()
+    ///     Stop { cause: StopCause::Cancelled, reason: "stopped after 5 s".to_owned() }
     /// };
     /// let outcome = driver
-    ///     .run_until(plan, "poll", serde_json::json!({}), RunOptions::default(), &mut |_| {}, stop)
+    ///     .run_until(plan, "poll", serde_json::json!({}), RunOptions::default(), &mut |_: &Record| {}, stop)
     ///     .await;
     /// # }
     /// ```
@@ -180,105 +190,85 @@ impl Driver {
         workflow_id: &str,
         inputs: Value,
         options: RunOptions,
-        observe: &mut (dyn FnMut(&Event) + Send),
-        stop: impl std::future::Future<Output = String> + Send,
+        observe: &mut dyn Observer,
+        stop: impl std::future::Future<Output = Stop> + Send,
     ) -> Outcome {
         tokio::pin!(stop);
         let started = Instant::now();
         let mut options = options;
         options.deadline.get_or_insert(self.options.deadline);
-        let mut machine = Machine::new(plan, options);
-        let mut command = machine.start(workflow_id, inputs);
-        let mut redactor = self.redactor.clone();
-        // The step of the request in flight, for the driver's own events.
-        let mut step_id = String::new();
+        let mut session = Session::new(plan, options, self.redactor.clone(), observe);
+        let mut command = session.start(workflow_id, inputs);
         loop {
-            for (workflow, inputs) in machine.take_secret_inputs() {
-                redactor.inputs(workflow.inputs_schema.as_ref(), &inputs);
-            }
-            for e in machine.take_events() {
-                note_step(&e, &mut step_id);
-                observe(&redactor.event(&e));
-            }
             let remaining = self.options.deadline.saturating_sub(started.elapsed());
             command = match command {
-                Command::Finished(mut outcome) => {
-                    outcome.outputs = redactor.outputs(&outcome.outputs);
-                    outcome.error = redactor.run_error(&outcome.error);
-                    return outcome;
-                }
-                _ if remaining.is_zero() => machine.stop(self.deadline_reason()),
+                Command::Finished(outcome) => return session.finish(outcome),
+                _ if remaining.is_zero() => session.stop(self.deadline_stop()),
                 Command::Wait(d) => {
                     tokio::select! {
                         biased;
-                        reason = &mut stop => machine.stop(reason),
+                        stop = &mut stop => session.stop(stop),
                         () = tokio::time::sleep(d.min(remaining)) => {
                             if d > remaining {
-                                machine.stop(self.deadline_reason())
+                                session.stop(self.deadline_stop())
                             } else {
-                                machine.resume(Input::Waited)
+                                session.resume(Input::Waited)
                             }
                         }
                     }
                 }
                 Command::Send(request) => {
-                    let mut hear = |heard: Heard| {
-                        let (attempt, reason, wait) = match heard {
-                            // Credentials made for a request (a fetched token) are masked
-                            // from then on, even where a server echoes them back.
-                            Heard::Credentials(values) => {
-                                values.iter().for_each(|v| redactor.secret(v));
-                                return;
+                    let mut hear = |heard: Heard| match heard {
+                        Heard::Made(made) => {
+                            made.secrets.iter().for_each(|v| session.learn_secret(v));
+                            for (source, scheme) in made.tokens {
+                                session.token_fetched(source, scheme);
                             }
-                            Heard::Retry {
-                                attempt,
-                                reason,
-                                wait,
-                            } => (attempt, reason, wait),
-                        };
-                        let e = Event::RequestRetried {
-                            step_id: step_id.clone(),
+                        }
+                        Heard::Retry {
                             attempt,
                             reason,
-                            millis: u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
-                        };
-                        observe(&redactor.event(&e));
+                            wait,
+                        } => session.retried(attempt, reason, wait),
                     };
                     let sending = self.send_retrying(request, started, &mut hear);
                     let sent = tokio::select! {
                         biased;
-                        reason = &mut stop => Err(reason),
+                        stop = &mut stop => Err(stop),
                         sent = sending => Ok(sent),
                     };
                     match sent {
-                        Err(reason) => machine.stop(reason),
+                        Err(stop) => session.stop(stop),
                         Ok(Sent::Response(response, elapsed_us)) => {
-                            if let Some(body) = &response.body {
-                                redactor.learn_sensitive(&body.value);
-                            }
-                            machine.resume(Input::Response {
+                            session.resume(Input::Response {
                                 response,
                                 elapsed_us,
                             })
                         }
                         Ok(Sent::Failed(..)) if started.elapsed() >= self.options.deadline => {
-                            machine.stop(self.deadline_reason())
+                            session.stop(self.deadline_stop())
                         }
                         Ok(Sent::Failed(reason, elapsed_us, _)) => {
-                            machine.resume(Input::TransportFailed { reason, elapsed_us })
+                            session.resume(Input::TransportFailed { reason, elapsed_us })
                         }
-                        Ok(Sent::TooLarge(reason)) => machine.stop(reason),
+                        Ok(Sent::TooLarge(reason)) => session.stop(Stop {
+                            cause: StopCause::ResponseTooLarge,
+                            reason,
+                        }),
                     }
                 }
             };
         }
     }
 
-    fn deadline_reason(&self) -> String {
-        format!(
-            "the run reached its deadline of {} s (--deadline)",
-            trim(self.options.deadline.as_secs_f64())
-        )
+    fn deadline_stop(&self) -> Stop {
+        Stop {
+            cause: StopCause::Deadline,
+            reason: format!(
+                "the run reached its deadline of {} s (--deadline)",
+                trim(self.options.deadline.as_secs_f64())
+            ),
+        }
     }
 
     /// Sends a request; one to an AWS API gets more attempts after transient failures, each
@@ -307,14 +297,12 @@ impl Driver {
         let mut attempt = 1;
         loop {
             let remaining = self.options.deadline.saturating_sub(run_started.elapsed());
-            let mut issued = Vec::new();
+            let mut made = Made::default();
             let mut this = request.clone();
             this.timeout = budget.map(|b| b.saturating_sub(began.elapsed()));
-            let mut sent = self
-                .send(this, remaining, Instant::now(), &mut issued)
-                .await;
-            if !issued.is_empty() {
-                heard(Heard::Credentials(issued));
+            let mut sent = self.send(this, remaining, Instant::now(), &mut made).await;
+            if !made.secrets.is_empty() || !made.tokens.is_empty() {
+                heard(Heard::Made(made));
             }
             let (reason, asked) = match &sent {
                 Sent::Response(r, _) => (crate::retry::retry_reason(r), r.retry_after),
@@ -362,7 +350,7 @@ impl Driver {
         mut request: Request,
         remaining: Duration,
         began: Instant,
-        issued: &mut Vec<String>,
+        made: &mut Made,
     ) -> Sent {
         let failed =
             |reason: String| Sent::Failed(reason, began.elapsed().as_micros() as u64, false);
@@ -372,7 +360,7 @@ impl Driver {
             timeout = step_limit;
             limit = "the step's timeout";
         }
-        if let Err(reason) = self.authenticate(&mut request, timeout).await {
+        if let Err(reason) = self.authenticate(&mut request, timeout, made).await {
             return failed(reason);
         }
         // A token or basic credential made for the request is masked from now on (the
@@ -380,9 +368,9 @@ impl Driver {
         if let Some(value) = request.header("authorization")
             && !value.starts_with("AWS4-")
         {
-            issued.push(value.to_owned());
+            made.secrets.push(value.to_owned());
             if let Some((_, credential)) = value.split_once(' ') {
-                issued.push(credential.to_owned());
+                made.secrets.push(credential.to_owned());
             }
         }
         let started = Instant::now();
@@ -463,11 +451,4 @@ fn describe(e: &reqwest::Error) -> String {
         source = s.source();
     }
     parts.join(": ")
-}
-
-/// Remembers the step whose request is in flight.
-fn note_step(event: &Event, step_id: &mut String) {
-    if let Event::RequestSent { step_id: s, .. } = event {
-        step_id.clone_from(s);
-    }
 }

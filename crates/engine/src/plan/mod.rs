@@ -57,7 +57,8 @@ impl fmt::Display for PlanError {
 }
 
 /// Choices that shape the plan.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct PlanOptions {
     /// Server URL overrides by source description name (`--server name=url`).
     pub servers: HashMap<String, String>,

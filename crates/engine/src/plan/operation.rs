@@ -306,6 +306,29 @@ pub(super) fn target(
     }
 }
 
+impl super::Plan {
+    /// Every security scheme an operation of the plan may use, each once (by source and
+    /// name), in the order the workflows reach them: what credentials and redaction cover.
+    pub fn security_schemes(&self) -> Vec<&Scheme> {
+        let mut out: Vec<&Scheme> = Vec::new();
+        for w in self.all_workflows() {
+            for s in &w.steps {
+                if let TargetPlan::Operation(op) = &s.target {
+                    for scheme in op.security.iter().flatten() {
+                        if !out
+                            .iter()
+                            .any(|o| o.source == scheme.source && o.name == scheme.name)
+                        {
+                            out.push(scheme);
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::signing_name;

@@ -13,8 +13,8 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::IntoResponse;
 use serde_json::Value;
 use telaio_engine::{
-    Driver, DriverOptions, Event, InputSource, Outcome, Plan, PlanOptions, Redactor, RunOptions,
-    prepare_inputs,
+    Driver, DriverOptions, Event, InputSource, Outcome, Plan, PlanOptions, Record, Redactor,
+    RunOptions, prepare_inputs,
 };
 use telaio_model::{LoadOptions, Loader};
 
@@ -316,8 +316,8 @@ async fn run_loaded(
     let inputs = prepare_inputs(schema.as_ref(), given).unwrap_or_else(|e| panic!("{e:#?}"));
     let mut events = Vec::new();
     let outcome = driver
-        .run(&plan, workflow_id, inputs, options, &mut |e| {
-            events.push(e.clone())
+        .run(&plan, workflow_id, inputs, options, &mut |e: &Record| {
+            events.push(e.event.clone())
         })
         .await;
     (outcome, events)

@@ -12,6 +12,8 @@ use serde_json::Value;
 
 use crate::event::{Event, RunError};
 
+mod run;
+
 /// What replaces a secret.
 pub const MASK: &str = "***";
 
@@ -225,7 +227,23 @@ impl Redactor {
         out
     }
 
-    fn value(&self, v: &Value) -> Value {
+    /// Headers with secret ones masked whole and known secrets masked in the rest.
+    pub(crate) fn headers(&self, headers: &[(String, String)]) -> Vec<(String, String)> {
+        headers
+            .iter()
+            .map(|(k, v)| {
+                let v = if self.headers.contains(&k.to_ascii_lowercase()) {
+                    MASK.to_owned()
+                } else {
+                    self.text(v)
+                };
+                (k.clone(), v)
+            })
+            .collect()
+    }
+
+    /// A value with known secrets masked and sensitive data shown by size.
+    pub(crate) fn value(&self, v: &Value) -> Value {
         match v {
             Value::String(s)
                 if !self.sensitive_values.is_empty()
@@ -285,17 +303,7 @@ impl Redactor {
                 step_id: step_id.clone(),
                 method: method.clone(),
                 url: self.text(url),
-                headers: headers
-                    .iter()
-                    .map(|(k, v)| {
-                        let v = if self.headers.contains(&k.to_ascii_lowercase()) {
-                            MASK.to_owned()
-                        } else {
-                            self.text(v)
-                        };
-                        (k.clone(), v)
-                    })
-                    .collect(),
+                headers: self.headers(headers),
                 body_bytes: *body_bytes,
             },
             Event::TransportFailed { step_id, reason } => Event::TransportFailed {

@@ -1,0 +1,189 @@
+//! `telaio replay`: a run's journal replayed offline. The document is read again (from where
+//! the journal says it was, with the sources it was run with) and its plan is fed the
+//! journal's entries: the progress, the result and the exit status are the run's, and
+//! nothing is sent.
+
+use std::io::{BufRead, IsTerminal};
+use std::path::Path;
+
+use telaio_engine::{
+    Credentials, DocumentIdentity, Entry, JOURNAL_FORMAT, JournalHeader, Plan, Redactor,
+    ReplayError, StopCause, replay,
+};
+use telaio_model::{LoadOptions, Loader};
+
+use crate::args::{ReplayArgs, RunOutput};
+use crate::render::{Progress, print_outcome, usage_error};
+use crate::watch::{Lines, Watch};
+use crate::{exit, term};
+
+/// The longest journal line read (a response body of the driver's largest, as JSON text).
+const MAX_LINE_BYTES: u64 = 64 * 1024 * 1024;
+
+pub(crate) fn run(args: &ReplayArgs) -> u8 {
+    let read = read_journal(&args.journal).and_then(|(header, entries)| {
+        let plan = plan_for(&header, args)?;
+        Ok((header, entries, plan))
+    });
+    let (header, entries, plan) = match read {
+        Ok(r) => r,
+        Err(e) => {
+            usage_error(&e);
+            return exit::USAGE;
+        }
+    };
+    let live = args.output == RunOutput::Human && std::io::stderr().is_terminal();
+    let trace = match args.trace.as_deref().map(|p| Lines::create("trace", p)) {
+        Some(Err(e)) => {
+            usage_error(&e);
+            return exit::USAGE;
+        }
+        trace => trace.and_then(Result::ok),
+    };
+    let mut watch = Watch {
+        progress: live.then(Progress::default),
+        trace,
+        journal: None,
+    };
+    // The journal holds no secret, so there is none to learn; sensitive data is masked as
+    // it was in the run.
+    let redactor = Redactor::for_run(&plan, &header.inputs, &Credentials::default(), false);
+    let replayed = replay(&plan, &header, entries, redactor, &mut watch);
+    let code = match replayed {
+        Ok(replayed) => {
+            let signal = match replayed.stopped {
+                Some(StopCause::Signal { number }) => Some(number),
+                _ => None,
+            };
+            print_outcome(args.output, &replayed.outcome, signal.is_some());
+            match signal {
+                // As the run exited: 128 + the signal's number.
+                Some(n) => 128u8.saturating_add(n),
+                None if replayed.outcome.succeeded => exit::OK,
+                None => exit::INVALID,
+            }
+        }
+        Err(e @ ReplayError::Unfinished { .. }) => {
+            usage_error(&format!(
+                "{}: {e} (the run crashed or was killed)",
+                args.journal.display()
+            ));
+            exit::INVALID
+        }
+        Err(e) => {
+            usage_error(&format!(
+                "{}: {e}; the document's workflow no longer matches the journal",
+                args.journal.display()
+            ));
+            exit::USAGE
+        }
+    };
+    let unwritten = watch.finish();
+    for e in &unwritten {
+        usage_error(e);
+    }
+    if unwritten.is_empty() {
+        code
+    } else {
+        exit::USAGE
+    }
+}
+
+/// The header and the entries, each line checked, errors naming the file and line.
+fn read_journal(path: &Path) -> Result<(JournalHeader, Vec<Entry>), String> {
+    let file =
+        std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut lines = std::io::BufReader::new(file);
+    let mut header: Option<JournalHeader> = None;
+    let mut entries = Vec::new();
+    let mut line = String::new();
+    for number in 1.. {
+        line.clear();
+        let read = std::io::Read::take(&mut lines, MAX_LINE_BYTES)
+            .read_line(&mut line)
+            .map_err(|e| format!("{}:{number}: cannot read: {e}", path.display()))?;
+        if read == 0 {
+            break;
+        }
+        if !line.ends_with('\n') && read as u64 == MAX_LINE_BYTES {
+            return Err(format!(
+                "{}:{number}: the line is longer than {MAX_LINE_BYTES} bytes",
+                path.display()
+            ));
+        }
+        if line.trim().is_empty() {
+            continue;
+        }
+        let at = |e: serde_json::Error| {
+            format!("{}:{number}:{}: {e}", path.display(), e.column().max(1))
+        };
+        match &header {
+            None => {
+                let h: JournalHeader = serde_json::from_str(&line).map_err(|e| {
+                    let format = serde_json::from_str::<serde_json::Value>(&line)
+                        .ok()
+                        .and_then(|v| v.get("format")?.as_str().map(str::to_owned));
+                    match format {
+                        Some(f) if f != JOURNAL_FORMAT => format!(
+                            "{}:{number}: a journal in format `{}`, which this Telaio does not read (it reads `{JOURNAL_FORMAT}`)",
+                            path.display(),
+                            term::clean(&f)
+                        ),
+                        _ => format!("{}: not a journal ({})", path.display(), at(e)),
+                    }
+                })?;
+                if h.format != JOURNAL_FORMAT {
+                    return Err(format!(
+                        "{}:{number}: a journal in format `{}`, which this Telaio does not read (it reads `{JOURNAL_FORMAT}`)",
+                        path.display(),
+                        term::clean(&h.format)
+                    ));
+                }
+                header = Some(h);
+            }
+            Some(_) => entries.push(serde_json::from_str(&line).map_err(at)?),
+        }
+    }
+    let header = header.ok_or_else(|| format!("{} is empty: not a journal", path.display()))?;
+    Ok((header, entries))
+}
+
+/// The plan of the journal's document, as it was run: its sources from where they were read,
+/// the same servers and options. A document that changed since is refused unless `--force`.
+fn plan_for(header: &JournalHeader, args: &ReplayArgs) -> Result<Plan, String> {
+    let url = url::Url::parse(&header.document.url)
+        .map_err(|e| format!("the journal names no document it can read: {e}"))?;
+    if url.scheme() != "file" {
+        return Err(format!(
+            "the journal's document is {}; replay reads documents from files only, to send nothing",
+            term::clean(url.as_str())
+        ));
+    }
+    // Read without confinement: these are the files the run itself read.
+    let mut loader = Loader::new(LoadOptions::default());
+    for (name, source) in &header.document.sources {
+        if let Ok(source) = url::Url::parse(source)
+            && source.scheme() == "file"
+        {
+            loader = loader.substitute_source(name, source);
+        }
+    }
+    let bundle = loader.load_bundle(&url).map_err(|e| {
+        format!("cannot read the journal's document: {e}; replay needs it where the run read it")
+    })?;
+    let now = DocumentIdentity::of(&bundle);
+    if now.sha256 != header.document.sha256 && !args.force {
+        return Err(format!(
+            "{} changed since the journal was written (its content hash differs), so the replay \
+             could take another path; pass --force to replay it anyway",
+            bundle.document.source.name
+        ));
+    }
+    Plan::compile_workflow(&bundle, &header.plan, &header.workflow_id).map_err(|errors| {
+        errors
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; ")
+    })
+}

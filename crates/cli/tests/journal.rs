@@ -1,0 +1,399 @@
+//! `run --journal` and `telaio replay`: the journal is the run's record. Replayed with its
+//! servers gone, it gives the run's result, events and exit status; it holds no secret; a
+//! run killed mid-way leaves what it had done; a changed document is refused.
+
+mod support;
+
+use std::process::Stdio;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use support::{Dir, repo, response, serve_raw, stderr, stdout, telaio};
+
+const SEED: &str =
+    "examples/rekognition/arazzo/amazon-rekognition-face-liveness-session-workflow.yml";
+
+/// Runs the seed against the mock with `scenario`, keeping a journal and a trace; then
+/// replays the journal (the mock is gone with the run) with a trace of its own.
+fn run_and_replay(
+    d: &Dir,
+    scenario: &str,
+    output: &str,
+) -> (std::process::Output, std::process::Output) {
+    let seed = repo(SEED);
+    let scenario = repo(&format!("examples/rekognition/scenarios/{scenario}.yaml"));
+    let run = telaio(
+        &[
+            "run",
+            seed.to_str().unwrap(),
+            "--mock",
+            scenario.to_str().unwrap(),
+            "--poll-interval",
+            "0",
+            "--input",
+            "clientRequestToken=t-1",
+            "--journal",
+            "run.journal.jsonl",
+            "--trace",
+            "run.trace.jsonl",
+            "--output",
+            output,
+        ],
+        d.path(),
+    );
+    let replay = telaio(
+        &[
+            "replay",
+            "run.journal.jsonl",
+            "--trace",
+            "replay.trace.jsonl",
+            "--output",
+            output,
+        ],
+        d.path(),
+    );
+    (run, replay)
+}
+
+fn read(d: &Dir, name: &str) -> String {
+    std::fs::read_to_string(d.path().join(name)).unwrap()
+}
+
+#[test]
+fn a_replayed_seed_run_gives_the_run_s_result_events_and_status() {
+    for (scenario, code, status) in [
+        ("succeeded", 0, "SUCCEEDED"),
+        ("failed", 0, "FAILED"),
+        ("expired", 0, "EXPIRED"),
+        ("session-not-found", 1, ""),
+        ("throttled", 0, "SUCCEEDED"),
+    ] {
+        let d = Dir::new();
+        let (run, replay) = run_and_replay(&d, scenario, "json");
+        assert_eq!(
+            run.status.code(),
+            Some(code),
+            "{scenario}: {}",
+            stderr(&run)
+        );
+        assert_eq!(
+            replay.status.code(),
+            Some(code),
+            "{scenario}: {}",
+            stderr(&replay)
+        );
+        assert_eq!(stdout(&replay), stdout(&run), "{scenario}");
+        if !status.is_empty() {
+            let v: serde_json::Value = serde_json::from_str(&stdout(&run)).unwrap();
+            assert_eq!(v["outputs"]["status"], status, "{scenario}: {v}");
+        }
+        // Every event, timestamps on the run's clock included.
+        let events = read(&d, "run.trace.jsonl");
+        assert!(events.lines().count() > 5, "{scenario}: {events}");
+        assert_eq!(read(&d, "replay.trace.jsonl"), events, "{scenario}");
+        // Each line of the journal after its header is an entry; the throttled scenario
+        // records the driver's own retries.
+        let journal = read(&d, "run.journal.jsonl");
+        assert!(
+            journal
+                .lines()
+                .next()
+                .unwrap()
+                .contains("\"format\":\"telaio-journal/1\"")
+        );
+        if scenario == "throttled" {
+            assert!(
+                journal.contains("\"entry\":\"requestRetried\""),
+                "{journal}"
+            );
+            assert!(events.contains("\"event\":\"requestRetried\""), "{events}");
+        }
+    }
+}
+
+#[test]
+fn the_human_replay_prints_what_the_run_printed() {
+    let d = Dir::new();
+    let (run, replay) = run_and_replay(&d, "succeeded", "human");
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    assert_eq!(replay.status.code(), Some(0), "{}", stderr(&replay));
+    assert_eq!(stdout(&replay), stdout(&run));
+    assert_eq!(stderr(&replay), stderr(&run));
+}
+
+#[test]
+fn a_journal_of_a_changed_document_is_refused_unless_forced() {
+    let d = Dir::new();
+    let api = std::fs::read_to_string(repo(
+        "examples/rekognition/openapi/amazon-rekognition-openapi.yml",
+    ))
+    .unwrap();
+    let doc = std::fs::read_to_string(repo(SEED))
+        .unwrap()
+        .replace("../openapi/amazon-rekognition-openapi.yml", "./api.yml");
+    d.write("api.yml", &api);
+    d.write("flow.yml", &doc);
+    let scenario = repo("examples/rekognition/scenarios/succeeded.yaml");
+    let run = telaio(
+        &[
+            "run",
+            "flow.yml",
+            "--mock",
+            scenario.to_str().unwrap(),
+            "--poll-interval",
+            "0",
+            "--input",
+            "clientRequestToken=t-1",
+            "--journal",
+            "j.jsonl",
+            "--output",
+            "json",
+        ],
+        d.path(),
+    );
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    d.write("flow.yml", format!("{doc}\n# edited\n"));
+    let o = telaio(&["replay", "j.jsonl"], d.path());
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("flow.yml changed since the journal was written"),
+        "{}",
+        stderr(&o)
+    );
+    let o = telaio(
+        &["replay", "j.jsonl", "--force", "--output", "json"],
+        d.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), stdout(&run));
+    // The API description counts as part of the document.
+    d.write("flow.yml", &doc);
+    d.write("api.yml", api.replace("title:", "title: changed"));
+    let o = telaio(&["replay", "j.jsonl"], d.path());
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+#[test]
+fn a_journal_holds_no_secret() {
+    let d = Dir::new();
+    d.write(
+        "api.yaml",
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /me:\n    get:\n      operationId: me\n      security: [{token: []}]\n      parameters: [{name: pin, in: query, schema: {type: string}}]\n      responses: {'200': {description: ok}}\ncomponents:\n  securitySchemes:\n    token: {type: http, scheme: bearer}\n",
+    );
+    d.write(
+        "flow.arazzo.yaml",
+        "arazzo: 1.0.1\ninfo: {title: t, version: '1'}\nsourceDescriptions: [{name: api, url: ./api.yaml}]\nworkflows:\n  - workflowId: w\n    inputs: {type: object, properties: {pin: {type: string, format: password}}}\n    steps:\n      - stepId: me\n        operationId: me\n        parameters: [{name: pin, in: query, value: $inputs.pin}]\n        outputs: {echo: $response.body}\n    outputs: {echo: $steps.me.outputs.echo}\n",
+    );
+    // A careless server echoes what it was sent, in its headers and its body.
+    let url = serve_raw(|_, seen| {
+        let auth = seen
+            .headers
+            .iter()
+            .find(|(k, _)| k == "authorization")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        let body = serde_json::json!({"auth": auth, "path": seen.target}).to_string();
+        response(
+            200,
+            &[("content-type", "application/json"), ("x-echo", &auth)],
+            &body,
+        )
+    });
+    let o = support::command(
+        &[
+            "run",
+            "flow.arazzo.yaml",
+            "--server",
+            &format!("api={url}"),
+            "--input",
+            "pin=canary-pin-5521",
+            "--journal",
+            "j.jsonl",
+            "--output",
+            "json",
+        ],
+        d.path(),
+    )
+    .env("TELAIO_AUTH_API_TOKEN", "canary-token-8830")
+    .output()
+    .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let journal = read(&d, "j.jsonl");
+    assert!(journal.contains("\"entry\":\"response\""), "{journal}");
+    for canary in ["canary-pin-5521", "canary-token-8830"] {
+        assert!(!journal.contains(canary), "{canary} leaked: {journal}");
+        assert!(
+            !stdout(&o).contains(canary),
+            "{canary} leaked: {}",
+            stdout(&o)
+        );
+    }
+    // The replay, from the masked record, ends as the run did.
+    let r = telaio(&["replay", "j.jsonl", "--output", "json"], d.path());
+    assert_eq!(r.status.code(), Some(0), "{}", stderr(&r));
+    assert_eq!(stdout(&r), stdout(&o));
+}
+
+/// A run killed outright (SIGKILL) while it waits for its second response: the journal
+/// holds the first response, written before the second request was sent, and the replay
+/// says the run was cut short.
+#[cfg(unix)]
+#[test]
+fn a_killed_run_leaves_a_journal_of_what_it_did() {
+    let arrived = Arc::new(AtomicUsize::new(0));
+    let seen = arrived.clone();
+    let url = serve_raw(move |n, _| {
+        seen.fetch_add(1, Ordering::SeqCst);
+        if n == 0 {
+            return response(
+                200,
+                &[("content-type", "application/x-amz-json-1.1")],
+                r#"{"SessionId": "s-1"}"#,
+            );
+        }
+        std::thread::sleep(Duration::from_secs(20));
+        response(200, &[], "{}")
+    });
+    let d = Dir::new();
+    let seed = repo(SEED);
+    let mut child = support::command(
+        &[
+            "run",
+            seed.to_str().unwrap(),
+            "--server",
+            &format!("rekognitionApi={url}"),
+            "--input",
+            "clientRequestToken=t-1",
+            "--journal",
+            "j.jsonl",
+        ],
+        d.path(),
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
+    let started = Instant::now();
+    while arrived.load(Ordering::SeqCst) < 2 {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no second request"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    let _ = child.wait();
+    let journal = read(&d, "j.jsonl");
+    assert_eq!(journal.lines().count(), 2, "{journal}");
+    assert!(journal.contains("s-1"), "{journal}");
+    let o = telaio(&["replay", "j.jsonl"], d.path());
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o)
+            .contains("the journal ends after 1 entries, before the run did: it was cut short"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// A run stopped by SIGTERM replays as stopped, with the same status.
+#[cfg(unix)]
+#[test]
+fn a_signalled_run_replays_with_its_status() {
+    let arrived = Arc::new(AtomicUsize::new(0));
+    let seen = arrived.clone();
+    let url = serve_raw(move |_, _| {
+        seen.fetch_add(1, Ordering::SeqCst);
+        std::thread::sleep(Duration::from_secs(20));
+        response(200, &[], "{}")
+    });
+    let d = Dir::new();
+    let seed = repo(SEED);
+    let child = support::command(
+        &[
+            "run",
+            seed.to_str().unwrap(),
+            "--server",
+            &format!("rekognitionApi={url}"),
+            "--input",
+            "clientRequestToken=t-1",
+            "--journal",
+            "j.jsonl",
+            "--output",
+            "json",
+        ],
+        d.path(),
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let started = Instant::now();
+    while arrived.load(Ordering::SeqCst) == 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no request came"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let killed = std::process::Command::new("sh")
+        .args(["-c", &format!("kill -TERM {}", child.id())])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let run = child.wait_with_output().unwrap();
+    assert_eq!(run.status.code(), Some(143), "{}", stderr(&run));
+    let o = telaio(&["replay", "j.jsonl", "--output", "json"], d.path());
+    assert_eq!(o.status.code(), Some(143), "{}", stderr(&o));
+    assert_eq!(stdout(&o), stdout(&run));
+}
+
+#[test]
+fn a_bad_journal_is_refused_at_its_line() {
+    let d = Dir::new();
+    d.write("empty.jsonl", "");
+    let o = telaio(&["replay", "empty.jsonl"], d.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("empty.jsonl is empty: not a journal"),
+        "{}",
+        stderr(&o)
+    );
+    d.write("other.jsonl", "{\"format\": \"someone-else/9\"}\n");
+    let o = telaio(&["replay", "other.jsonl"], d.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("other.jsonl:1: a journal in format `someone-else/9`"),
+        "{}",
+        stderr(&o)
+    );
+    // A real header, then a line that is no entry.
+    let run = run_and_replay(&d, "succeeded", "json").0;
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    let header = read(&d, "run.journal.jsonl")
+        .lines()
+        .next()
+        .unwrap()
+        .to_owned();
+    d.write(
+        "bad.jsonl",
+        format!("{header}\n{{\"entry\": \"teleport\"}}\n"),
+    );
+    let o = telaio(&["replay", "bad.jsonl"], d.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("bad.jsonl:2:"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("teleport"), "{}", stderr(&o));
+    // Entries that do not fit the workflow: a wait where a response is due.
+    d.write(
+        "wrong.jsonl",
+        format!("{header}\n{{\"entry\": \"waited\", \"millis\": 5}}\n"),
+    );
+    let o = telaio(&["replay", "wrong.jsonl"], d.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("entry 1 records a wait, but here the run sends a request"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -1,0 +1,463 @@
+//! The journal: a run's record as everything its machine consumed, in order, after a header
+//! saying what ran. The machine is deterministic, so replaying the entries through it, with
+//! no I/O, gives back the run's events and its outcome.
+//!
+//! This module is plain data and the replay loop; writing entries to a file, and reading
+//! them back, is the caller's. What a journal holds is what the redactor lets through: no
+//! credential, no secret input and no `Authorization` ever reaches it (see
+//! [`crate::Observer::entry`]).
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use telaio_expr::{Body, BodyFormat};
+use telaio_model::{Bundle, Source};
+
+use crate::core::{Command, Input, Outcome, RunOptions};
+use crate::http::Response;
+use crate::plan::{Plan, PlanOptions};
+use crate::redact::Redactor;
+use crate::session::{Observer, Session};
+
+/// The format a journal's header names, for readers to refuse what they do not know.
+pub const JOURNAL_FORMAT: &str = "telaio-journal/1";
+
+/// The first line of a journal: what ran, with what, and how.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JournalHeader {
+    /// [`JOURNAL_FORMAT`].
+    pub format: String,
+    /// The version of Telaio that wrote it.
+    pub telaio: String,
+    /// When the run began, in milliseconds since the Unix epoch (events are stamped from
+    /// here, on the run's clock).
+    pub started_at_ms: u64,
+    /// The document, as loaded.
+    pub document: DocumentIdentity,
+    /// The workflow run.
+    pub workflow_id: String,
+    /// Its inputs, after defaults, with secrets masked.
+    pub inputs: Value,
+    /// The run's limits and pacing.
+    pub options: RunOptions,
+    /// The choices that shaped the plan (servers, server variables, forced auth).
+    pub plan: PlanOptions,
+}
+
+/// Which document a journal belongs to: where it was, and a hash of what it said.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DocumentIdentity {
+    /// The Arazzo document's URL (`file:` for local files).
+    pub url: String,
+    /// Each source description's name and the URL it was loaded from.
+    pub sources: BTreeMap<String, String>,
+    /// SHA-256, in hex, over the Arazzo document's text and the content of every source
+    /// description it loaded (linked Arazzo documents and their sources too).
+    pub sha256: String,
+}
+
+impl DocumentIdentity {
+    /// The identity of a loaded document.
+    ///
+    /// API descriptions are hashed as the JSON they parse to, so a change of layout that
+    /// changes nothing they say keeps the identity; any change to the Arazzo text changes it.
+    pub fn of(bundle: &Bundle) -> DocumentIdentity {
+        let mut hash = Sha256::new();
+        let mut sources = BTreeMap::new();
+        for (i, b) in std::iter::once(bundle).chain(&bundle.linked).enumerate() {
+            hash.update(b.document.source.text.as_bytes());
+            for s in &b.sources {
+                if i == 0
+                    && let Some(url) = &s.url
+                {
+                    sources.insert(s.name.clone(), url.to_string());
+                }
+                hash.update(s.name.as_bytes());
+                match &s.content {
+                    Ok(Source::Api(api)) => {
+                        // Streamed into the hash: no copy of a large description is made.
+                        let _ = serde_json::to_writer(HashWriter(&mut hash), &api.document);
+                    }
+                    Ok(Source::Arazzo(doc)) => hash.update(doc.source.text.as_bytes()),
+                    Err(_) => hash.update(b"\0unloaded"),
+                }
+            }
+        }
+        let digest = hash.finalize();
+        DocumentIdentity {
+            url: bundle.document.source.url.to_string(),
+            sources,
+            sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
+        }
+    }
+}
+
+struct HashWriter<'h>(&'h mut Sha256);
+
+impl std::io::Write for HashWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// One thing the machine consumed, or the driver decided, in the order it happened.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(
+    tag = "entry",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum Entry {
+    /// A response arrived.
+    Response {
+        /// The HTTP status.
+        status: u16,
+        /// The headers, secret ones masked.
+        headers: Vec<(String, String)>,
+        /// The body as the run read it, secrets masked.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        body: Option<JournalBody>,
+        /// Body bytes received.
+        body_bytes: usize,
+        /// The wait `Retry-After` asked for, as read when the response arrived.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        retry_after_ms: Option<u64>,
+        /// Microseconds from sending to the end of the body (every attempt included).
+        elapsed_us: u64,
+    },
+    /// No response: the request failed.
+    TransportFailed {
+        /// Why.
+        reason: String,
+        /// Microseconds spent trying.
+        elapsed_us: u64,
+    },
+    /// A wait the machine asked for is over.
+    Waited {
+        /// How long it was.
+        millis: u64,
+    },
+    /// The driver sends a request again after a transient failure (its own decision, below
+    /// the workflow's actions).
+    RequestRetried {
+        /// The attempt about to be made.
+        attempt: u32,
+        /// What went wrong with the last one.
+        reason: String,
+        /// Milliseconds waited first.
+        millis: u64,
+    },
+    /// The driver fetched an access token for a source's OAuth scheme (the token itself
+    /// is never recorded).
+    TokenFetched {
+        /// The source description.
+        source: String,
+        /// The security scheme.
+        scheme: String,
+    },
+    /// The run was stopped from outside.
+    Stopped {
+        /// What stopped it.
+        cause: StopCause,
+        /// Why, in a sentence.
+        reason: String,
+    },
+}
+
+/// A response body as a journal holds it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum JournalBody {
+    /// A body read as JSON.
+    Json(Value),
+    /// A body kept as text (XML included).
+    Text(String),
+}
+
+/// What stopped a run from outside its workflow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum StopCause {
+    /// The run's deadline passed.
+    Deadline,
+    /// A response body was larger than the driver keeps.
+    ResponseTooLarge,
+    /// A signal (2 for Ctrl-C, 15 for SIGTERM).
+    Signal {
+        /// The signal's number.
+        number: u8,
+    },
+    /// The embedding program stopped it.
+    Cancelled,
+}
+
+/// Why a run stopped from outside: what, and a sentence saying so.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stop {
+    /// What stopped it.
+    pub cause: StopCause,
+    /// Why, in a sentence (it becomes the run's error).
+    pub reason: String,
+}
+
+impl Entry {
+    /// The entry recording what the machine is given (with nothing masked yet).
+    pub(crate) fn of_input(input: &Input, waited: Duration) -> Entry {
+        match input {
+            Input::Response {
+                response,
+                elapsed_us,
+            } => Entry::Response {
+                status: response.status,
+                headers: response.headers.clone(),
+                body: response.body.as_ref().map(|b| match b.format {
+                    BodyFormat::Json => JournalBody::Json(b.value.clone()),
+                    BodyFormat::Xml | BodyFormat::Text => {
+                        JournalBody::Text(b.value.as_str().unwrap_or_default().to_owned())
+                    }
+                }),
+                body_bytes: response.body_bytes,
+                retry_after_ms: response.retry_after.map(millis),
+                elapsed_us: *elapsed_us,
+            },
+            Input::TransportFailed { reason, elapsed_us } => Entry::TransportFailed {
+                reason: reason.clone(),
+                elapsed_us: *elapsed_us,
+            },
+            Input::Waited => Entry::Waited {
+                millis: millis(waited),
+            },
+        }
+    }
+
+    /// The machine's input this entry records, when it records one.
+    fn into_input(self) -> Option<Input> {
+        Some(match self {
+            Entry::Response {
+                status,
+                headers,
+                body,
+                body_bytes,
+                retry_after_ms,
+                elapsed_us,
+            } => Input::Response {
+                response: Response {
+                    status,
+                    headers,
+                    body: body.map(|b| match b {
+                        JournalBody::Json(v) => Body::json(v),
+                        JournalBody::Text(t) => Body::text(t),
+                    }),
+                    body_bytes,
+                    retry_after: retry_after_ms.map(Duration::from_millis),
+                },
+                elapsed_us,
+            },
+            Entry::TransportFailed { reason, elapsed_us } => {
+                Input::TransportFailed { reason, elapsed_us }
+            }
+            Entry::Waited { .. } => Input::Waited,
+            Entry::RequestRetried { .. } | Entry::TokenFetched { .. } | Entry::Stopped { .. } => {
+                return None;
+            }
+        })
+    }
+
+    /// What kind of entry this is, in a word, for messages.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Entry::Response { .. } => "a response",
+            Entry::TransportFailed { .. } => "a failed request",
+            Entry::Waited { .. } => "a wait",
+            Entry::RequestRetried { .. } => "a transport retry",
+            Entry::TokenFetched { .. } => "a token fetch",
+            Entry::Stopped { .. } => "a stop",
+        }
+    }
+}
+
+impl Redactor {
+    /// The entry with secrets masked: secret headers whole, known secrets wherever they
+    /// appear, and sensitive data by size (as in events).
+    pub fn entry(&self, e: &Entry) -> Entry {
+        match e {
+            Entry::Response {
+                status,
+                headers,
+                body,
+                body_bytes,
+                retry_after_ms,
+                elapsed_us,
+            } => Entry::Response {
+                status: *status,
+                headers: self.headers(headers),
+                body: body.as_ref().map(|b| match b {
+                    JournalBody::Json(v) => JournalBody::Json(self.value(v)),
+                    JournalBody::Text(t) => JournalBody::Text(self.text(t)),
+                }),
+                body_bytes: *body_bytes,
+                retry_after_ms: *retry_after_ms,
+                elapsed_us: *elapsed_us,
+            },
+            Entry::TransportFailed { reason, elapsed_us } => Entry::TransportFailed {
+                reason: self.text(reason),
+                elapsed_us: *elapsed_us,
+            },
+            Entry::RequestRetried {
+                attempt,
+                reason,
+                millis,
+            } => Entry::RequestRetried {
+                attempt: *attempt,
+                reason: self.text(reason),
+                millis: *millis,
+            },
+            Entry::Stopped { cause, reason } => Entry::Stopped {
+                cause: *cause,
+                reason: self.text(reason),
+            },
+            other => other.clone(),
+        }
+    }
+}
+
+pub(crate) fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// Why a journal could not be replayed to its end.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReplayError {
+    /// The workflow no longer takes the path the journal recorded (the document changed,
+    /// or a masked secret steered it).
+    #[error("entry {entry} records {found}, but here the run {expected}")]
+    Mismatch {
+        /// The entry's number (1 for the first after the header).
+        entry: usize,
+        /// What the entry records.
+        found: &'static str,
+        /// What the run does at that point.
+        expected: &'static str,
+    },
+    /// The journal ends before the run did: the run was cut short (a crash, a kill).
+    #[error("the journal ends after {entries} entries, before the run did: it was cut short")]
+    Unfinished {
+        /// How many entries it holds.
+        entries: usize,
+    },
+    /// The run ended, and entries are left over.
+    #[error("the run ends at entry {entry}, but the journal goes on")]
+    Trailing {
+        /// The first entry left over.
+        entry: usize,
+    },
+}
+
+/// A replayed run: its outcome, and what stopped it from outside, if anything did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Replayed {
+    /// The outcome, as the run had it.
+    pub outcome: Outcome,
+    /// The stop that ended it, when one did (a signal, the deadline).
+    pub stopped: Option<StopCause>,
+}
+
+/// Replays a journal through the machine, without I/O: the observer sees the events the
+/// run's observers saw (the journal's own entries are not written again).
+///
+/// ```
+/// use telaio_engine::{JournalHeader, Plan, Redactor, replay};
+/// # fn f(plan: &Plan, header: &JournalHeader) {
+/// let replayed = replay(plan, header, Vec::new(), Redactor::new(), &mut |r: &telaio_engine::Record| {
+///     println!("{:?}", r.event)
+/// });
+/// assert!(replayed.is_err(), "an empty journal never finishes a run");
+/// # }
+/// ```
+pub fn replay(
+    plan: &Plan,
+    header: &JournalHeader,
+    entries: impl IntoIterator<Item = Entry>,
+    redactor: Redactor,
+    observer: &mut dyn Observer,
+) -> Result<Replayed, ReplayError> {
+    let mut replaying = Replaying(observer);
+    let mut session = Session::new(plan, header.options, redactor, &mut replaying);
+    let mut command = session.start(&header.workflow_id, header.inputs.clone());
+    let mut stopped = None;
+    let mut count = 0;
+    for entry in entries {
+        count += 1;
+        let expected = match &command {
+            Command::Finished(_) => return Err(ReplayError::Trailing { entry: count }),
+            Command::Send(_) => "sends a request",
+            Command::Wait(_) => "waits",
+        };
+        let found = entry.kind();
+        command = match entry {
+            Entry::RequestRetried {
+                attempt,
+                reason,
+                millis,
+            } if matches!(command, Command::Send(_)) => {
+                session.retried(attempt, reason, Duration::from_millis(millis));
+                command
+            }
+            Entry::TokenFetched { source, scheme } if matches!(command, Command::Send(_)) => {
+                session.token_fetched(source, scheme);
+                command
+            }
+            Entry::Stopped { cause, reason } => {
+                stopped = Some(cause);
+                session.stop(Stop { cause, reason })
+            }
+            Entry::Response { .. } | Entry::TransportFailed { .. }
+                if matches!(command, Command::Send(_)) =>
+            {
+                let Some(input) = entry.into_input() else {
+                    unreachable!("responses and failures are inputs")
+                };
+                session.resume(input)
+            }
+            Entry::Waited { .. } if matches!(command, Command::Wait(_)) => {
+                session.resume(Input::Waited)
+            }
+            _ => {
+                return Err(ReplayError::Mismatch {
+                    entry: count,
+                    found,
+                    expected,
+                });
+            }
+        };
+    }
+    match command {
+        Command::Finished(outcome) => Ok(Replayed {
+            outcome: session.finish(outcome),
+            stopped,
+        }),
+        _ => Err(ReplayError::Unfinished { entries: count }),
+    }
+}
+
+/// An observer of a replay: it sees the events, and no entry is journaled again.
+struct Replaying<'o>(&'o mut dyn Observer);
+
+impl Observer for Replaying<'_> {
+    fn event(&mut self, record: &crate::event::Record) {
+        self.0.event(record);
+    }
+}
