@@ -7,8 +7,8 @@ use std::io::{BufRead, IsTerminal};
 use std::path::Path;
 
 use telaio_engine::{
-    Credentials, DocumentIdentity, Entry, JOURNAL_FORMAT, JournalHeader, Plan, Redactor,
-    ReplayError, StopCause, replay,
+    Credentials, DocumentIdentity, Entry, JOURNAL_FORMAT, JournalHeader, Plan, ReplayError,
+    StopCause, replay,
 };
 use telaio_model::{LoadOptions, Loader};
 
@@ -47,7 +47,7 @@ pub(crate) fn run(args: &ReplayArgs) -> u8 {
     };
     // The journal holds no secret, so there is none to learn; sensitive data is masked as
     // it was in the run.
-    let redactor = Redactor::for_run(&plan, &header.inputs, &Credentials::default(), false);
+    let redactor = telaio_engine::redactor(&plan, &header.inputs, &Credentials::default(), false);
     let replayed = replay(&plan, &header, entries, redactor, &mut watch);
     let code = match replayed {
         Ok(replayed) => {

@@ -72,7 +72,7 @@ pub(crate) fn run(args: &RunArgs) -> u8 {
             return exit::USAGE;
         }
     }
-    let redactor = Redactor::for_run(plan, inputs, &credentials, args.show_sensitive);
+    let redactor = telaio_engine::redactor(plan, inputs, &credentials, args.show_sensitive);
     if args.dry_run {
         let steps = dry_run(plan, workflow, inputs.clone());
         let shown: Vec<Value> = steps
@@ -367,6 +367,7 @@ fn execute(
                 deadline: seconds(args.deadline, "--deadline")?,
                 max_response_bytes: args.max_response_bytes,
                 transport_retries: args.transport_retries,
+                show_sensitive: args.show_sensitive,
                 ..DriverOptions::default()
             },
         ))
@@ -379,10 +380,9 @@ fn execute(
         }
     };
     let driver = match Driver::new(driver_options) {
-        // The driver masks every event and the outcome, learning secrets the run computes.
-        Ok(d) => d
-            .with_credentials(credentials)
-            .with_redactor(redactor.clone()),
+        // The driver masks every event and the outcome as `redactor` does, learning the
+        // secrets the run computes.
+        Ok(d) => d.with_credentials(credentials),
         Err(e) => {
             usage_error(&e.to_string());
             return exit::USAGE;

@@ -1,19 +1,16 @@
-//! # telaio-engine: run Arazzo workflows
+//! # telaio-engine: run Arazzo workflows over HTTP
 //!
-//! Data flows one way: a loaded document ([`telaio_model::Bundle`]) becomes a [`Plan`]
-//! (operations resolved, values and criteria compiled, actions merged), and the plan runs.
+//! The async driver of the run core: it performs the machine's commands with reqwest and
+//! tokio, within timeouts and a deadline, authenticates each request just before it goes out
+//! (API keys, basic, bearer, OAuth client credentials, SigV4), and retries AWS requests
+//! after transient failures as AWS SDKs do. The decisions are not made here:
 //!
-//! - [`Machine`] is the run's decision logic, without I/O: it says what to do next
-//!   ([`Command`]: send a request, wait, finished) and is told what happened ([`Input`]).
-//!   Every step of the run is an [`Event`].
-//! - [`Driver`] performs the commands with reqwest and tokio, within timeouts and a deadline.
-//! - [`prepare_inputs`] types, defaults and validates workflow inputs.
-//! - [`Credentials`] supply the secrets the sources' security schemes ask for (never from
-//!   the command line), and [`Redactor`] keeps them, and data marked sensitive, out of every
-//!   event and output.
-//! - [`AwsSetup`] finds AWS credentials and the region the way AWS tools do, for requests the
-//!   plan signs with SigV4; [`aws_error`] reads AWS JSON errors; [`verify_sigv4`] checks a
-//!   received signature as AWS does (for stand-in servers).
+//! - [`telaio_plan`] turns a loaded document into a [`Plan`];
+//! - [`telaio_run`] is the run itself, without I/O: the [`Machine`], its [`Event`]s, the
+//!   journal and [`replay`], the [`Redactor`];
+//! - [`telaio_auth`] says which [`Credentials`] satisfy an operation and signs with SigV4.
+//!
+//! Their items are re-exported here, so that one dependency runs a workflow:
 //!
 //! ```no_run
 //! use telaio_engine::{Driver, DriverOptions, Plan, PlanOptions, Record, RunOptions, prepare_inputs};
@@ -26,6 +23,7 @@
 //! let plan = Plan::compile(&bundle, &PlanOptions::default()).unwrap();
 //! let workflow = &plan.workflows()[0];
 //! let inputs = prepare_inputs(workflow.inputs_schema.as_ref(), Vec::new()).unwrap();
+//! // Secrets are masked in every event and in the outcome, whatever the observer.
 //! let driver = Driver::new(DriverOptions::default()).unwrap();
 //! let outcome = driver
 //!     .run(&plan, &workflow.id, inputs, RunOptions::default(), &mut |r: &Record| println!("{:?}", r.event))
@@ -35,37 +33,24 @@
 //! ```
 #![deny(missing_docs)]
 
-mod auth;
-mod aws;
-mod core;
 mod driver;
-mod event;
-mod http;
-mod inputs;
-mod journal;
-mod plan;
-mod redact;
 mod retry;
-mod session;
 
-pub use crate::core::{
-    Command, DryStep, Input, Machine, Outcome, RunOptions, StepSummary, dry_run,
-};
-pub use auth::{Credentials, Scheme, SchemeKind, Secret, Security, env_prefix, scheme_kind};
-pub use aws::{AwsCredentials, AwsError, AwsSetup, aws_error, verify_sigv4};
 pub use driver::{Driver, DriverError, DriverOptions};
-pub use event::{ActionKind, Event, Record, RunError, WaitReason};
-pub use http::{Request, Response, is_json};
-pub use inputs::{InputSource, prepare_inputs, prepare_inputs_for_dry_run};
-pub use journal::{
-    DocumentIdentity, Entry, JOURNAL_FORMAT, JournalBody, JournalHeader, ReplayError, Replayed,
-    Stop, StopCause, replay,
-};
-pub use plan::{
-    ActionKindPlan, ActionPlan, BodyPlan, DeclaredParam, OperationPlan, ParamPlan, Plan, PlanError,
-    PlanOptions, ReplacementTarget, RetryFirst, RunProblem, StepPlan, TargetPlan, ValuePlan,
-    WorkflowPlan, server_url,
-};
-pub use redact::{MASK, Redactor};
 pub use retry::MAX_BACKOFF;
-pub use session::Observer;
+pub use telaio_auth::{
+    AwsCredentials, AwsSetup, Credentials, Scheme, SchemeKind, Secret, Security, env_prefix,
+    redactor, verify_sigv4,
+};
+pub use telaio_plan::{
+    ActionKindPlan, ActionPlan, BodyPlan, DeclaredParam, InputSource, OperationPlan, ParamPlan,
+    Plan, PlanError, PlanOptions, ReplacementTarget, RetryFirst, RunProblem, StepPlan, TargetPlan,
+    ValuePlan, WorkflowPlan, is_json, prepare_inputs, prepare_inputs_for_dry_run, scheme_kind,
+    server_url,
+};
+pub use telaio_run::{
+    ActionKind, AwsError, Command, DocumentIdentity, DryStep, Entry, Event, Input, JOURNAL_FORMAT,
+    JournalBody, JournalHeader, MASK, Machine, Observer, Outcome, Record, Redactor, ReplayError,
+    Replayed, Request, Response, RunError, RunOptions, StepSummary, Stop, StopCause, WaitReason,
+    aws_error, dry_run, replay,
+};

@@ -5,14 +5,14 @@
 
 use std::time::Duration;
 
-use crate::http::Response;
+use telaio_run::Response;
 
 /// The longest wait between two transport attempts (AWS SDKs cap it at 20 s).
 pub const MAX_BACKOFF: Duration = Duration::from_secs(20);
 
 /// Why a response is worth another attempt, when it is.
 pub(crate) fn retry_reason(response: &Response) -> Option<String> {
-    if let Some(error) = crate::aws::aws_error(response)
+    if let Some(error) = telaio_run::aws_error(response)
         && (error.is_throttling() || response.status >= 500)
     {
         return Some(format!("{} (HTTP {})", error.code, response.status));

@@ -6,7 +6,6 @@ mod support;
 
 use serde_json::json;
 use support::{Reply, Server, doc, run_redacted};
-use telaio_engine::Redactor;
 
 const CANARY: &str = "tok-canary-9b2e";
 
@@ -46,7 +45,7 @@ workflows:
         outputs: {echo: $response.body#/echo}
     outputs: {echo: $steps.call.outputs.echo}
 "#);
-    let (outcome, events) = run_redacted(&server, &arazzo, "main", Redactor::new()).await;
+    let (outcome, events) = run_redacted(&server, &arazzo, "main").await;
     assert!(outcome.succeeded, "{outcome:#?}");
     // The server got the token...
     let r = server.requests();

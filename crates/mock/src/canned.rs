@@ -40,7 +40,7 @@ pub(crate) fn canned(doc: &Value, pointer: &str) -> Canned {
     if let Some(content) = response.get("content").and_then(Value::as_object) {
         let (media, body) = content
             .iter()
-            .find(|(m, _)| telaio_engine::is_json(m))
+            .find(|(m, _)| telaio_plan::is_json(m))
             .or_else(|| content.iter().next())
             .map(|(m, b)| (m.clone(), deref(b)))
             .unzip();

@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
-use telaio_engine::{AwsCredentials, verify_sigv4};
+use telaio_auth::{AwsCredentials, verify_sigv4};
 use telaio_model::Bundle;
 
 use crate::canned::canned;
@@ -161,9 +161,7 @@ impl Mock {
         });
         let mut headers = rendered.headers;
         let body = match rendered.body {
-            Some(Value::String(text)) if !telaio_engine::is_json(&content_type) => {
-                text.into_bytes()
-            }
+            Some(Value::String(text)) if !telaio_plan::is_json(&content_type) => text.into_bytes(),
             Some(v) => serde_json::to_vec(&v).unwrap_or_default(),
             None => Vec::new(),
         };

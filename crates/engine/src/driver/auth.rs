@@ -7,8 +7,8 @@ use std::time::{Duration, Instant, SystemTime};
 use base64::Engine as _;
 
 use super::{Driver, describe};
-use crate::auth::{Scheme, SchemeKind, Secret, choose};
-use crate::http::Request;
+use telaio_auth::{Scheme, SchemeKind, Secret, choose};
+use telaio_run::Request;
 
 /// The largest token endpoint answer read (a token response is a few hundred bytes).
 const MAX_TOKEN_RESPONSE_BYTES: usize = 64 * 1024;
@@ -98,7 +98,7 @@ impl Driver {
             let region = aws.region.as_deref().ok_or(
                 "no AWS region: give --aws-region, or set $AWS_REGION or a profile's region",
             )?;
-            crate::aws::sign(request, &credentials, region, service, SystemTime::now())?;
+            telaio_auth::sign(request, &credentials, region, service, SystemTime::now())?;
         }
         Ok(())
     }

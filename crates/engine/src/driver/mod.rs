@@ -6,13 +6,11 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::auth::{Credentials, SchemeKind};
-use crate::core::{Command, Input, Outcome, RunOptions};
-use crate::http::{Request, Response};
-use crate::journal::{Stop, StopCause};
-use crate::plan::Plan;
-use crate::redact::Redactor;
-use crate::session::{Observer, Session};
+use telaio_auth::{Credentials, SchemeKind};
+use telaio_plan::Plan;
+use telaio_run::{
+    Command, Input, Observer, Outcome, Request, Response, RunOptions, Session, Stop, StopCause,
+};
 
 mod auth;
 
@@ -30,6 +28,9 @@ pub struct DriverOptions {
     pub transport_retries: u32,
     /// The first backoff before such a retry (it doubles each time, with jitter).
     pub transport_backoff: Duration,
+    /// Show the data the API descriptions mark `x-sensitive` (such as biometric images) in
+    /// events and outputs, instead of its size.
+    pub show_sensitive: bool,
 }
 
 impl Default for DriverOptions {
@@ -40,6 +41,7 @@ impl Default for DriverOptions {
             max_response_bytes: 10 * 1024 * 1024,
             transport_retries: 2,
             transport_backoff: Duration::from_millis(100),
+            show_sensitive: false,
         }
     }
 }
@@ -55,8 +57,6 @@ pub struct Driver {
     /// For `https://` URLs: built on first use, verifying with the platform's roots.
     tls: std::sync::OnceLock<Result<reqwest::Client, String>>,
     options: DriverOptions,
-    /// Masks secrets in every event and in the outcome, when set.
-    redactor: Redactor,
 }
 
 /// Why the driver cannot start.
@@ -107,22 +107,12 @@ impl Driver {
             plain,
             tls: std::sync::OnceLock::new(),
             options,
-            // Secret headers are masked whatever the caller sets up.
-            redactor: Redactor::new(),
         })
     }
 
     /// The same driver, authenticating with these credentials.
     pub fn with_credentials(mut self, credentials: Credentials) -> Driver {
         self.credentials = credentials;
-        self
-    }
-
-    /// The same driver, masking secrets with this redactor in every event it reports and in
-    /// the outcome. During the run it also learns the values of secret inputs of the
-    /// workflows the run enters, which only exist once computed.
-    pub fn with_redactor(mut self, redactor: Redactor) -> Driver {
-        self.redactor = redactor;
         self
     }
 
@@ -197,7 +187,15 @@ impl Driver {
         let started = Instant::now();
         let mut options = options;
         options.deadline.get_or_insert(self.options.deadline);
-        let mut session = Session::new(plan, options, self.redactor.clone(), observe);
+        // Derived from the plan and the credentials for each run: no way of running masks
+        // less than the run's secrets.
+        let redactor = telaio_auth::redactor(
+            plan,
+            &inputs,
+            &self.credentials,
+            self.options.show_sensitive,
+        );
+        let mut session = Session::new(plan, options, redactor, observe);
         let mut command = session.start(workflow_id, inputs);
         loop {
             let remaining = self.options.deadline.saturating_sub(started.elapsed());

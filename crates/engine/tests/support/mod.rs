@@ -13,8 +13,8 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::IntoResponse;
 use serde_json::Value;
 use telaio_engine::{
-    Driver, DriverOptions, Event, InputSource, Outcome, Plan, PlanOptions, Record, Redactor,
-    RunOptions, prepare_inputs,
+    Driver, DriverOptions, Event, InputSource, Outcome, Plan, PlanOptions, Record, RunOptions,
+    prepare_inputs,
 };
 use telaio_model::{LoadOptions, Loader};
 
@@ -343,18 +343,16 @@ pub fn server_for(source: &str, url: &str) -> HashMap<String, String> {
     [(source.to_owned(), url.to_owned())].into_iter().collect()
 }
 
-/// Runs `workflow_id` of an inline document (see [`run`]) through a driver that masks secrets.
+/// Runs `workflow_id` of an inline document (see [`run`]), as a driver always does: masking the
+/// secrets its plan and credentials name.
 pub async fn run_redacted(
     server: &Server,
     arazzo: &str,
     workflow_id: &str,
-    redactor: Redactor,
 ) -> (Outcome, Vec<Event>) {
     let (_dir, doc) = write_inline(arazzo);
     let servers = local_servers(server);
-    let driver = Driver::new(DriverOptions::default())
-        .unwrap()
-        .with_redactor(redactor);
+    let driver = Driver::new(DriverOptions::default()).unwrap();
     let loader = Loader::new(LoadOptions::default());
     run_loaded(
         loader,

@@ -9,11 +9,11 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::core::{Command, Input, Machine, Outcome, RunOptions};
 use crate::event::{Event, Record};
 use crate::journal::{Entry, Stop, millis};
-use crate::plan::Plan;
+use crate::machine::{Command, Input, Machine, Outcome, RunOptions};
 use crate::redact::Redactor;
+use telaio_plan::Plan;
 
 /// What watches a run: progress on a terminal, a trace, a journal, a store.
 ///
@@ -44,8 +44,10 @@ impl<F: FnMut(&Record) + Send> Observer for F {
     }
 }
 
-/// A run between its machine and its observers.
-pub(crate) struct Session<'p, 'o> {
+/// A run between its machine and its observers: what a driver drives. It hands the machine
+/// each input, journals it (masked) for an observer that keeps a journal, and shows the
+/// events that follow (masked), stamped on the run's clock.
+pub struct Session<'p, 'o> {
     machine: Machine<'p>,
     redactor: Redactor,
     observer: &'o mut dyn Observer,
@@ -57,7 +59,8 @@ pub(crate) struct Session<'p, 'o> {
 }
 
 impl<'p, 'o> Session<'p, 'o> {
-    pub(crate) fn new(
+    /// A session for one run of `plan`, masking with `redactor`.
+    pub fn new(
         plan: &'p Plan,
         options: RunOptions,
         redactor: Redactor,
@@ -73,13 +76,14 @@ impl<'p, 'o> Session<'p, 'o> {
         }
     }
 
-    pub(crate) fn start(&mut self, workflow_id: &str, inputs: Value) -> Command {
+    /// Starts the run of a workflow with inputs already validated.
+    pub fn start(&mut self, workflow_id: &str, inputs: Value) -> Command {
         let command = self.machine.start(workflow_id, inputs);
         self.after(command)
     }
 
     /// Gives the machine what happened to its last command.
-    pub(crate) fn resume(&mut self, input: Input) -> Command {
+    pub fn resume(&mut self, input: Input) -> Command {
         if let Input::Response { response, .. } = &input
             && let Some(body) = &response.body
         {
@@ -95,7 +99,7 @@ impl<'p, 'o> Session<'p, 'o> {
     }
 
     /// Stops the run from outside.
-    pub(crate) fn stop(&mut self, stop: Stop) -> Command {
+    pub fn stop(&mut self, stop: Stop) -> Command {
         if self.journaling {
             self.journal(&Entry::Stopped {
                 cause: stop.cause,
@@ -107,7 +111,7 @@ impl<'p, 'o> Session<'p, 'o> {
     }
 
     /// The driver sends the request in flight again.
-    pub(crate) fn retried(&mut self, attempt: u32, reason: String, wait: Duration) {
+    pub fn retried(&mut self, attempt: u32, reason: String, wait: Duration) {
         if self.journaling {
             self.journal(&Entry::RequestRetried {
                 attempt,
@@ -125,7 +129,7 @@ impl<'p, 'o> Session<'p, 'o> {
     }
 
     /// The driver fetched an OAuth token (its value is learnt as a secret separately).
-    pub(crate) fn token_fetched(&mut self, source: String, scheme: String) {
+    pub fn token_fetched(&mut self, source: String, scheme: String) {
         if self.journaling {
             self.journal(&Entry::TokenFetched { source, scheme });
         }
@@ -133,12 +137,12 @@ impl<'p, 'o> Session<'p, 'o> {
 
     /// A credential made for a request (a fetched token, a basic credential): masked from
     /// now on, even where a server echoes it back.
-    pub(crate) fn learn_secret(&mut self, value: &str) {
+    pub fn learn_secret(&mut self, value: &str) {
         self.redactor.secret(value);
     }
 
     /// The outcome with secrets masked.
-    pub(crate) fn finish(&self, mut outcome: Outcome) -> Outcome {
+    pub fn finish(&self, mut outcome: Outcome) -> Outcome {
         outcome.outputs = self.redactor.outputs(&outcome.outputs);
         outcome.error = self.redactor.run_error(&outcome.error);
         outcome

@@ -16,11 +16,11 @@ use sha2::{Digest, Sha256};
 use telaio_expr::{Body, BodyFormat};
 use telaio_model::{Bundle, Source};
 
-use crate::core::{Command, Input, Outcome, RunOptions};
 use crate::http::Response;
-use crate::plan::{Plan, PlanOptions};
+use crate::machine::{Command, Input, Outcome, RunOptions};
 use crate::redact::Redactor;
 use crate::session::{Observer, Session};
+use telaio_plan::{Plan, PlanOptions};
 
 /// The format a journal's header names, for readers to refuse what they do not know.
 pub const JOURNAL_FORMAT: &str = "telaio-journal/1";
@@ -379,9 +379,9 @@ pub struct Replayed {
 /// run's observers saw (the journal's own entries are not written again).
 ///
 /// ```
-/// use telaio_engine::{JournalHeader, Plan, Redactor, replay};
+/// use telaio_run::{JournalHeader, Plan, Redactor, replay};
 /// # fn f(plan: &Plan, header: &JournalHeader) {
-/// let replayed = replay(plan, header, Vec::new(), Redactor::new(), &mut |r: &telaio_engine::Record| {
+/// let replayed = replay(plan, header, Vec::new(), Redactor::new(), &mut |r: &telaio_run::Record| {
 ///     println!("{:?}", r.event)
 /// });
 /// assert!(replayed.is_err(), "an empty journal never finishes a run");

@@ -11,8 +11,7 @@ use std::collections::HashSet;
 use serde_json::Value;
 
 use crate::event::{Event, RunError};
-
-mod run;
+use telaio_plan::schema::secret_names;
 
 /// What replaces a secret.
 pub const MASK: &str = "***";
@@ -30,7 +29,7 @@ const SECRET_HEADERS: [&str; 5] = [
 /// less than the secret headers.
 ///
 /// ```
-/// use telaio_engine::{Event, MASK, Redactor};
+/// use telaio_run::{Event, MASK, Redactor};
 /// let sent = Event::RequestSent {
 ///     step_id: "s".into(),
 ///     method: "GET".into(),
@@ -55,18 +54,10 @@ pub struct Redactor {
     sensitive_values: HashSet<u64>,
 }
 
-/// Whether a schema property holds a secret (`format: password`, `writeOnly: true`,
-/// `x-sensitive: true`).
-pub(crate) fn is_secret_property(prop: &Value) -> bool {
-    prop.get("format").and_then(Value::as_str) == Some("password")
-        || prop.get("writeOnly").and_then(Value::as_bool) == Some(true)
-        || prop.get("x-sensitive").and_then(Value::as_bool) == Some(true)
-}
-
 /// The forms a value takes on the wire besides itself: percent-encoded as in a path, a query
 /// or a form, and escaped as inside a JSON string.
 fn encodings(value: &str) -> [String; 3] {
-    let path = crate::core::encode_path(value);
+    let path = crate::machine::encode_path(value);
     let form: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
     let json = serde_json::to_string(value).unwrap_or_default();
     let json = json[1..json.len().saturating_sub(1).max(1)].to_owned();
@@ -153,7 +144,7 @@ impl Redactor {
         self.secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
     }
 
-    /// Masks the inputs a schema marks secret (see [`is_secret_property`] for the marks), at
+    /// Masks the inputs a schema marks secret (see [`telaio_plan::schema::is_secret_property`] for the marks), at
     /// any depth of the schema, and remembers their values. Call it for every workflow the
     /// run may enter: the names are masked in any inputs shown.
     pub fn inputs(&mut self, schema: Option<&Value>, inputs: &Value) {
@@ -214,6 +205,12 @@ impl Redactor {
             }
             other => self.value(other),
         }
+    }
+
+    /// Inputs as events and journals show them: secret members masked whole, known secrets
+    /// masked in the rest.
+    pub fn masked_inputs(&self, inputs: &Value) -> Value {
+        self.input_value(inputs)
     }
 
     /// Text with every known secret masked, and every SigV4 signature.
@@ -351,74 +348,6 @@ impl Redactor {
     /// An error with secrets masked.
     pub fn run_error(&self, e: &Option<RunError>) -> Option<RunError> {
         self.error(e)
-    }
-}
-
-/// Whether a schema marks any property secret.
-pub(crate) fn has_secret_inputs(schema: &Value) -> bool {
-    let mut names = Vec::new();
-    secret_names(schema, &mut names, 0);
-    !names.is_empty()
-}
-
-/// Property names marked secret anywhere in a schema (`properties`, `items`, and the
-/// combinators), to a bounded depth.
-fn secret_names(schema: &Value, out: &mut Vec<String>, depth: usize) {
-    if depth > 32 {
-        return;
-    }
-    let Value::Object(map) = schema else {
-        return;
-    };
-    if let Some(Value::Object(props)) = map.get("properties") {
-        for (name, prop) in props {
-            if is_secret_property(prop) && !out.contains(name) {
-                out.push(name.clone());
-            }
-            secret_names(prop, out, depth + 1);
-        }
-    }
-    for key in ["items", "additionalProperties"] {
-        if let Some(sub) = map.get(key) {
-            secret_names(sub, out, depth + 1);
-        }
-    }
-    for key in ["allOf", "anyOf", "oneOf"] {
-        if let Some(Value::Array(subs)) = map.get(key) {
-            subs.iter().for_each(|s| secret_names(s, out, depth + 1));
-        }
-    }
-}
-
-/// The property names an API description marks `x-sensitive: true`, anywhere in its
-/// schemas (directly, or through a `$ref` to a schema so marked).
-pub(crate) fn sensitive_properties(doc: &Value, out: &mut Vec<String>) {
-    let marked = |schema: &Value| {
-        let target = schema
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix('#'))
-            .and_then(|p| doc.pointer(p))
-            .unwrap_or(schema);
-        target.get("x-sensitive").and_then(Value::as_bool) == Some(true)
-    };
-    // An explicit stack: descriptions can nest deeply.
-    let mut stack = vec![doc];
-    while let Some(v) = stack.pop() {
-        match v {
-            Value::Object(map) => {
-                if let Some(Value::Object(props)) = map.get("properties") {
-                    for (name, schema) in props {
-                        if marked(schema) && !out.contains(name) {
-                            out.push(name.clone());
-                        }
-                    }
-                }
-                stack.extend(map.values());
-            }
-            Value::Array(items) => stack.extend(items),
-            _ => {}
-        }
     }
 }
 

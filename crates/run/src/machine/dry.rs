@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::scope::RunScope;
 use super::{Frame, Via, request};
 use crate::http::Request;
-use crate::plan::{Plan, TargetPlan};
+use telaio_plan::{Plan, TargetPlan};
 
 /// A request a dry run would send.
 #[derive(Clone, Debug, PartialEq, Serialize)]

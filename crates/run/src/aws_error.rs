@@ -35,7 +35,7 @@ impl AwsError {
 /// The AWS error a failed response carries, if it has that shape.
 ///
 /// ```
-/// use telaio_engine::{Response, aws_error};
+/// use telaio_run::{Response, aws_error};
 /// let body = br#"{"__type": "com.amazon.coral#ThrottlingException", "Message": "Rate exceeded"}"#;
 /// let response = Response::new(400, vec![], body);
 /// let error = aws_error(&response).unwrap();

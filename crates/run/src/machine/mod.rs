@@ -24,9 +24,9 @@ use telaio_expr::Body;
 
 use crate::event::{Event, RunError};
 use crate::http::{Request, Response};
-use crate::plan::{Plan, StepPlan, WorkflowPlan};
 use request::Built;
 use scope::RunScope;
+use telaio_plan::{Plan, StepPlan, WorkflowPlan};
 
 /// Limits and pacing of a run. (Durations are written as milliseconds: `pollIntervalMs`.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

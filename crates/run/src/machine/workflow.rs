@@ -5,8 +5,8 @@ use serde_json::{Map, Value};
 
 use super::{Command, Finished, Flow, Frame, Machine, Outcome, Via, object};
 use crate::event::{Event, RunError};
-use crate::inputs::{InputSource, prepare_compiled};
-use crate::plan::WorkflowPlan;
+use telaio_plan::InputSource;
+use telaio_plan::WorkflowPlan;
 
 impl<'p> Machine<'p> {
     /// Opens a frame for a workflow whose inputs are ready.
@@ -54,11 +54,7 @@ impl<'p> Machine<'p> {
             .into_iter()
             .map(|(k, v)| (k, InputSource::Json(v)))
             .collect();
-        match prepare_compiled(
-            workflow.inputs_schema.as_ref(),
-            workflow.inputs_compiled.as_ref(),
-            sources,
-        ) {
+        match workflow.prepare_inputs(sources) {
             Ok(inputs) => self.open(workflow, inputs, via),
             Err(errors) => self.refuse(
                 via,

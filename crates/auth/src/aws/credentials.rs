@@ -48,7 +48,7 @@ impl AwsSetup {
     /// shared files it names (or those under `home`).
     ///
     /// ```
-    /// use telaio_engine::AwsSetup;
+    /// use telaio_auth::AwsSetup;
     /// let env = [("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"), ("AWS_SECRET_ACCESS_KEY", "s3cr3t"), ("AWS_REGION", "eu-west-1")];
     /// let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string()));
     /// let setup = AwsSetup::find(env, None, None, None);

@@ -8,7 +8,7 @@ use telaio_model::{LoadOptions, Loader};
 
 use super::{Command, Input, Machine, RunOptions};
 use crate::http::Response;
-use crate::plan::{Plan, PlanOptions};
+use telaio_plan::{Plan, PlanOptions};
 
 const API: &str = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\nservers: [{url: 'http://127.0.0.1:9/v1'}]\npaths:\n  /jobs:\n    get:\n      operationId: getJob\n      responses: {'200': {description: ok}}\n";
 

@@ -24,7 +24,7 @@ pub struct Request {
     /// The operation's security alternatives, which the driver satisfies with credentials
     /// just before sending (so no secret ever enters the run's events).
     #[serde(skip)]
-    pub security: Option<std::sync::Arc<crate::auth::Security>>,
+    pub security: Option<std::sync::Arc<telaio_plan::Security>>,
     /// The step's own time limit (1.1 `timeout`); the driver keeps the shorter of this and
     /// its per-request limit.
     #[serde(skip)]
@@ -94,29 +94,13 @@ impl Response {
             return None;
         }
         let text = String::from_utf8_lossy(bytes);
-        let json_type = content_type.is_some_and(is_json);
+        let json_type = content_type.is_some_and(telaio_plan::is_json);
         match serde_json::from_str(&text) {
             Ok(v) => Some(Body::json(v)),
             Err(_) if json_type => Some(Body::text(text.into_owned())),
             Err(_) => Some(Body::text(text.into_owned())),
         }
     }
-}
-
-/// Whether a media type is JSON or a JSON variant (`application/x-amz-json-1.1`,
-/// `application/problem+json`, `application/json; charset=utf-8`, `application/json-patch+json`).
-pub fn is_json(content_type: &str) -> bool {
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    essence == "application/json"
-        || essence.ends_with("+json")
-        || essence.contains("/json")
-        || essence.contains("-json")
-        || essence.starts_with("application/x-amz-json")
 }
 
 /// A `Retry-After` value as a wait from `now`: delay-seconds, or an HTTP date (a date in the

@@ -8,7 +8,7 @@ use telaio_model::{ApiDescription, ApiKind, LoadedSource, Operation, OperationLo
 
 use super::{PlanOptions, TargetPlan};
 
-use crate::auth::{Scheme, SchemeKind, Security};
+use crate::security::{Scheme, SchemeKind, Security};
 
 /// An operation, resolved for sending.
 #[derive(Clone, Debug)]
@@ -28,7 +28,7 @@ pub struct OperationPlan {
     /// Parameters the operation declares (path item and operation level).
     pub declared: Vec<DeclaredParam>,
     /// Its security alternatives.
-    pub security: std::sync::Arc<crate::auth::Security>,
+    pub security: std::sync::Arc<Security>,
 }
 
 /// A parameter as the OpenAPI operation declares it.
@@ -76,7 +76,7 @@ impl OperationPlan {
             operation_id: operation.operation_id.clone(),
             declared: declared_params(api, operation),
             security: std::sync::Arc::new(aws_security(
-                crate::auth::security(&source.name, api, &operation.pointer),
+                crate::security::security(&source.name, api, &operation.pointer),
                 &source.name,
                 api,
                 server.as_deref().unwrap_or_default(),
@@ -249,7 +249,7 @@ fn declared_params(api: &ApiDescription, operation: &Operation) -> Vec<DeclaredP
                     .get("content")
                     .and_then(Value::as_object)
                     .and_then(|c| c.keys().next())
-                    .is_some_and(|media| crate::http::is_json(media)),
+                    .is_some_and(|media| crate::is_json(media)),
             };
             // Operation-level parameters override path-item ones.
             out.retain(|d| !(d.name == param.name && d.location == param.location));

@@ -6,11 +6,11 @@ use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings};
 use aws_sigv4::sign::v4;
 
 use super::AwsCredentials;
-use crate::http::Request;
+use telaio_run::Request;
 
 /// Adds `X-Amz-Date`, `Authorization` (and `X-Amz-Security-Token`) to `request`, signing its
 /// method, URL, headers and body for `service` in `region` at `time`.
-pub(crate) fn sign(
+pub fn sign(
     request: &mut Request,
     credentials: &AwsCredentials,
     region: &str,
@@ -71,7 +71,7 @@ const MAX_SKEW: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 /// The error is AWS's own wording (`InvalidSignatureException: ...`).
 ///
 /// ```
-/// use telaio_engine::{AwsCredentials, verify_sigv4};
+/// use telaio_auth::{AwsCredentials, verify_sigv4};
 /// let credentials = AwsCredentials {
 ///     access_key_id: "AKIDEXAMPLE".into(),
 ///     secret_access_key: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY".into(),

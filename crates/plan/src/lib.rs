@@ -1,15 +1,27 @@
-//! Document → plan: everything about a workflow that can be decided before it runs is decided
-//! here, once: operations resolved to method + URL template, parameters merged, values and
-//! criteria compiled, actions merged and their targets turned into indexes. The run then only
-//! evaluates.
+//! # telaio-plan: document → plan
+//!
+//! Everything about a workflow that can be decided before it runs is decided here, once:
+//! operations resolved to method + URL template, parameters merged, values and criteria
+//! compiled, actions merged and their targets turned into indexes, the security each
+//! operation asks for read from its API description. The run (`telaio-run`) then only
+//! evaluates. Nothing here sends, waits or reads a clock.
+#![deny(missing_docs)]
 
 mod actions;
 mod inputs;
 mod linker;
+mod media;
 mod operation;
 mod parameters;
 mod problems;
+pub mod schema;
+mod security;
 mod values;
+mod workflow_inputs;
+
+pub use media::is_json;
+pub use security::{Scheme, SchemeKind, Security, scheme_kind, security};
+pub use workflow_inputs::{InputSource, prepare_inputs, prepare_inputs_for_dry_run};
 
 pub use actions::{ActionKindPlan, ActionPlan, RetryFirst};
 pub use operation::{DeclaredParam, OperationPlan, server_url};
@@ -77,14 +89,14 @@ pub struct Plan {
     /// How many of `workflows` are the document's own.
     own: usize,
     /// By document: the run's document first, then those reached through `arazzo` sources.
-    pub(crate) documents: Vec<DocumentPlan>,
+    documents: Vec<DocumentPlan>,
     /// Property names the API descriptions mark sensitive.
     sensitive: Vec<String>,
 }
 
 /// What expressions in a workflow see of its document.
 #[derive(Debug)]
-pub(crate) struct DocumentPlan {
+pub struct DocumentPlan {
     /// Prepended to the document's workflow ids to make plan ids (empty for the run's own).
     pub prefix: String,
     /// `$sourceDescriptions.<name>` fields (`name`, `url`, `type`).
@@ -115,7 +127,19 @@ pub struct WorkflowPlan {
     /// wherever they appear).
     pub has_secret_inputs: bool,
     /// The inputs schema, compiled once.
-    pub(crate) inputs_compiled: Option<crate::inputs::CompiledInputs>,
+    inputs_compiled: Option<workflow_inputs::CompiledInputs>,
+}
+
+impl WorkflowPlan {
+    /// Types, defaults and validates inputs given to this workflow (by a step that calls it,
+    /// or an action that goes to it), with its schema compiled once for the whole plan.
+    pub fn prepare_inputs(&self, given: Vec<(String, InputSource)>) -> Result<Value, Vec<String>> {
+        workflow_inputs::prepare_compiled(
+            self.inputs_schema.as_ref(),
+            self.inputs_compiled.as_ref(),
+            given,
+        )
+    }
 }
 
 /// What a step calls.
@@ -314,7 +338,7 @@ impl Plan {
         let mut sensitive = Vec::new();
         for b in std::iter::once(bundle).chain(&bundle.linked) {
             for api in b.sources.iter().filter_map(|s| s.api()) {
-                crate::redact::sensitive_properties(&api.document, &mut sensitive);
+                crate::schema::sensitive_properties(&api.document, &mut sensitive);
             }
         }
         Ok(Plan {
@@ -325,13 +349,19 @@ impl Plan {
         })
     }
 
+    /// What expressions in this workflow see of its document.
+    pub fn document_of(&self, workflow: &WorkflowPlan) -> &DocumentPlan {
+        // Every workflow's document is planned with it.
+        &self.documents[workflow.document]
+    }
+
     /// The workflow with this plan id (see [`WorkflowPlan::id`]).
     pub fn workflow(&self, id: &str) -> Option<&WorkflowPlan> {
         self.workflows.iter().find(|w| w.id == id)
     }
 
     /// The property names the API descriptions mark sensitive (`x-sensitive: true`), whose
-    /// values a [`crate::Redactor`] shows by size only.
+    /// values a redactor shows by size only.
     pub fn sensitive_properties(&self) -> &[String] {
         &self.sensitive
     }
@@ -396,8 +426,8 @@ fn plan_workflow(
         document: cx.document,
         has_secret_inputs: inputs_schema
             .as_ref()
-            .is_some_and(crate::redact::has_secret_inputs),
-        inputs_compiled: inputs_schema.as_ref().map(crate::inputs::compile_inputs),
+            .is_some_and(crate::schema::has_secret_inputs),
+        inputs_compiled: inputs_schema.as_ref().map(workflow_inputs::compile_inputs),
         inputs_schema,
         steps,
         outputs,

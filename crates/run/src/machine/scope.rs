@@ -8,7 +8,7 @@ use telaio_expr::{Body, MessageKind, Scope, WorkflowPart};
 
 use super::request::Built;
 use super::{Finished, Frame};
-use crate::plan::{DocumentPlan, Plan};
+use telaio_plan::{DocumentPlan, Plan};
 
 /// A read-only view of the run for expression evaluation.
 pub(crate) struct RunScope<'a> {
@@ -20,7 +20,7 @@ pub(crate) struct RunScope<'a> {
 impl RunScope<'_> {
     /// The document of the current workflow.
     fn document(&self) -> &DocumentPlan {
-        &self.plan.documents[self.frame.workflow.document]
+        self.plan.document_of(self.frame.workflow)
     }
 
     /// A query or path parameter of the request as sent (`$request.query.x`, `.path.x`).

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::redact::is_secret_property;
+use crate::schema::is_secret_property;
 
 /// Where an input came from, for messages.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,7 +20,7 @@ pub enum InputSource {
 ///
 /// ```
 /// use serde_json::json;
-/// use telaio_engine::{InputSource, prepare_inputs};
+/// use telaio_plan::{InputSource, prepare_inputs};
 /// let schema = json!({"type": "object", "required": ["n"], "properties": {
 ///     "n": {"type": "integer"}, "flag": {"type": "boolean", "default": true}}});
 /// let inputs = prepare_inputs(Some(&schema), vec![("n".into(), InputSource::Text("5".into()))]).unwrap();
@@ -60,7 +60,7 @@ pub(crate) fn prepare_compiled(
 ///
 /// ```
 /// use serde_json::json;
-/// use telaio_engine::prepare_inputs_for_dry_run;
+/// use telaio_plan::prepare_inputs_for_dry_run;
 /// let schema = json!({"type": "object", "required": ["n"], "properties": {"n": {"type": "integer"}}});
 /// let (inputs, absent) = prepare_inputs_for_dry_run(Some(&schema), Vec::new()).unwrap();
 /// assert_eq!((inputs, absent), (json!({}), vec!["n".to_owned()]));

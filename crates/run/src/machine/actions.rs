@@ -8,7 +8,7 @@ use telaio_expr::Trace;
 
 use super::{Flow, Machine, Pending, Resume, Via, object};
 use crate::event::{ActionKind, Event, WaitReason};
-use crate::plan::{ActionKindPlan, ActionPlan, RetryFirst, StepPlan};
+use telaio_plan::{ActionKindPlan, ActionPlan, RetryFirst, StepPlan};
 
 /// The longest wait a `Retry-After` or `retryAfter` can ask for.
 use crate::http::LONGEST_RETRY_WAIT;

@@ -7,7 +7,7 @@ use telaio_expr::{Body, Trace};
 
 use super::{Command, Exchange, Flow, Machine, Pending, StepSummary, Via, request};
 use crate::event::Event;
-use crate::plan::{StepPlan, TargetPlan};
+use telaio_plan::{StepPlan, TargetPlan};
 
 impl<'p> Machine<'p> {
     /// Runs the current step of the top frame (or ends the workflow after its last step).
@@ -114,7 +114,7 @@ impl<'p> Machine<'p> {
     fn unmet_dependency(&self, step: &'p StepPlan) -> Option<&'p str> {
         let here = self.frame().workflow;
         // Workflow ids in the document are plan ids once its prefix is put before them.
-        let prefix = &self.plan.documents[here.document].prefix;
+        let prefix = &self.plan.document_of(here).prefix;
         step.depends_on
             .iter()
             .find(|dep| {
@@ -257,7 +257,7 @@ impl<'p> Machine<'p> {
 /// An error response that names its error (AWS JSON: `__type`, `x-amzn-ErrorType`), in one
 /// line: `ThrottlingException: Rate exceeded (HTTP 400)`.
 fn error_response(response: &crate::http::Response) -> Option<String> {
-    let error = crate::aws::aws_error(response)?;
+    let error = crate::aws_error(response)?;
     Some(match error.message {
         Some(m) => format!("{}: {m} (HTTP {})", error.code, response.status),
         None => format!("{} (HTTP {})", error.code, response.status),

@@ -9,8 +9,9 @@ use telaio_expr::{Missing, Scope, to_text};
 use telaio_model::ParameterIn;
 use url::form_urlencoded;
 
-use crate::http::{Request, is_json};
-use crate::plan::{BodyPlan, OperationPlan, ReplacementTarget, StepPlan, ValuePlan};
+use crate::http::Request;
+use telaio_plan::is_json;
+use telaio_plan::{BodyPlan, OperationPlan, ReplacementTarget, StepPlan, ValuePlan};
 
 /// A request with the values that `$request.*` expressions read.
 #[derive(Clone, Debug)]
