@@ -226,7 +226,7 @@ impl Credentials {
             SchemeKind::ClientCredentials { .. } => format!(
                 "${prefix}_CLIENT_ID and ${prefix}_CLIENT_SECRET (and ${prefix}_SCOPE), or `{key}: {{clientId, clientSecret, scope}}` in the credentials file"
             ),
-            SchemeKind::AwsSigV4 { .. } => "$AWS_ACCESS_KEY_ID and $AWS_SECRET_ACCESS_KEY (and $AWS_SESSION_TOKEN), else profile $AWS_PROFILE (or `default`) in ~/.aws/credentials or ~/.aws/config ($AWS_SHARED_CREDENTIALS_FILE, $AWS_CONFIG_FILE); region from --aws-region, $AWS_REGION, $AWS_DEFAULT_REGION or the profile".to_owned(),
+            SchemeKind::AwsSigV4 { .. } => "$AWS_ACCESS_KEY_ID and $AWS_SECRET_ACCESS_KEY (and $AWS_SESSION_TOKEN), else profile $AWS_PROFILE (or `default`) in ~/.aws/credentials or ~/.aws/config ($AWS_SHARED_CREDENTIALS_FILE, $AWS_CONFIG_FILE); region as given, else from $AWS_REGION, $AWS_DEFAULT_REGION or the profile".to_owned(),
             SchemeKind::Unsupported(why) => {
                 format!("nowhere: {why} is not applied by this version")
             }

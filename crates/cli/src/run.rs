@@ -163,6 +163,20 @@ fn prepare(args: &RunArgs, region: Option<&str>) -> Result<Prepared, Vec<String>
         .map_err(|e| vec![e])?
         .into_iter()
         .collect();
+    // A server for a source the document does not have would silently send the run to the
+    // description's own server.
+    let unknown: Vec<String> = (servers.keys().map(|n| ("--server", n)))
+        .chain(
+            pairs(&args.auth, "--auth")
+                .iter()
+                .flatten()
+                .map(|(n, _)| ("--auth", n)),
+        )
+        .filter_map(|(flag, name)| bundle.unknown_source(flag, name))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(unknown);
+    }
     // `--mock`: every API source not given a `--server` is answered by the mock.
     let mock = match &args.mock {
         None => None,

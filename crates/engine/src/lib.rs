@@ -50,7 +50,7 @@ pub use telaio_plan::{
 };
 pub use telaio_run::{
     ActionKind, AwsError, Command, DocumentIdentity, DryStep, Entry, Event, Input, JOURNAL_FORMAT,
-    JournalBody, JournalHeader, MASK, Machine, Observer, Outcome, Record, Redactor, ReplayError,
-    Replayed, Request, Response, RunError, RunOptions, StepSummary, Stop, StopCause, WaitReason,
-    aws_error, dry_run, replay,
+    JournalBody, JournalHeader, Limit, MASK, Machine, Observer, Outcome, Record, Redactor,
+    ReplayError, Replayed, Request, Response, RunError, RunOptions, StepSummary, Stop, StopCause,
+    WaitReason, aws_error, dry_run, replay,
 };

@@ -308,9 +308,13 @@ workflows:
     )
     .await;
     assert!(!outcome.succeeded);
+    let error = outcome.error.unwrap();
     assert_eq!(
-        outcome.error.unwrap().reason,
-        "the run reached the limit of 200000 step executions (--max-steps)"
+        (error.reason.as_str(), error.limit),
+        (
+            "the run reached the limit of 200000 step executions",
+            Some(telaio_engine::Limit::Steps)
+        )
     );
     assert!(server.requests().is_empty());
 }

@@ -396,9 +396,13 @@ workflows:
     )
     .await;
     assert!(!outcome.succeeded);
+    let error = outcome.error.unwrap();
     assert_eq!(
-        outcome.error.unwrap().reason,
-        "the run reached the limit of 25 step executions (--max-steps)"
+        (error.reason.as_str(), error.limit),
+        (
+            "the run reached the limit of 25 step executions",
+            Some(telaio_engine::Limit::Steps)
+        )
     );
     assert_eq!(server.requests().len(), 25);
 
@@ -421,9 +425,13 @@ workflows:
         ..RunOptions::default()
     };
     let (outcome, _) = run(&server, &forever, "forever", vec![], options, driver).await;
+    let error = outcome.error.unwrap();
     assert_eq!(
-        outcome.error.unwrap().reason,
-        "the run reached its deadline of 0.3 s (--deadline)"
+        (error.reason.as_str(), error.limit),
+        (
+            "the run reached its deadline of 0.3 s",
+            Some(telaio_engine::Limit::Deadline)
+        )
     );
 }
 

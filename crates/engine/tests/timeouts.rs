@@ -136,11 +136,14 @@ workflows:
     let started = std::time::Instant::now();
     let (outcome, events) = run_fast(&server, &arazzo, "w", vec![]).await;
     assert!(started.elapsed() < Duration::from_secs(2));
-    let reason = outcome.error.unwrap().reason;
+    let error = outcome.error.unwrap();
     assert!(
-        reason.ends_with("; the server asks to wait 3600 s (Retry-After), longer than the 300 s a retry may wait (--max-retry-wait)"),
-        "{reason}"
+        error.reason.ends_with(
+            "; the server asks to wait 3600 s (Retry-After), longer than the 300 s a retry may wait"
+        ),
+        "{error:?}"
     );
+    assert_eq!(error.limit, Some(telaio_engine::Limit::RetryWait));
     assert_eq!(server.requests().len(), 1);
     assert!(!events.iter().any(|e| matches!(e, Event::Waited { .. })));
 

@@ -242,7 +242,7 @@ impl Plan {
     /// stop at a problem of a workflow it never runs.
     ///
     /// ```no_run
-    /// # use telaio_engine::{Plan, PlanOptions};
+    /// # use telaio_plan::{Plan, PlanOptions};
     /// # fn f(bundle: &telaio_model::Bundle) {
     /// let plan = Plan::compile_workflow(bundle, &PlanOptions::default(), "adopt").unwrap();
     /// assert!(plan.workflow("adopt").is_some());
@@ -269,10 +269,10 @@ impl Plan {
             }]);
         };
         let mut errors = Vec::new();
-        // A `--server` for a source the document does not have would silently send the run
-        // to the description's own server.
-        let named = (options.servers.keys().map(|n| ("--server", n)))
-            .chain(options.auth.keys().map(|n| ("--auth", n)));
+        // A server for a source the document does not have would silently send the run to
+        // the description's own server.
+        let named = (options.servers.keys().map(|n| ("a server override", n)))
+            .chain(options.auth.keys().map(|n| ("an auth override", n)));
         for (flag, name) in named {
             if let Some(message) = bundle.unknown_source(flag, name) {
                 errors.push(PlanError {

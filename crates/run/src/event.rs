@@ -216,4 +216,26 @@ pub struct RunError {
     pub step_id: Option<String>,
     /// The reason, in one sentence.
     pub reason: String,
+    /// The limit that decided it, when one did: the knob to turn for a run that must go
+    /// further (a program that embeds the engine names it its own way).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<Limit>,
+}
+
+/// A limit of a run, set by whoever runs it (not by the document).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Limit {
+    /// The most step executions in one run ([`crate::RunOptions::max_steps`]).
+    Steps,
+    /// The deepest nesting of sub-workflows ([`crate::RunOptions::max_depth`]).
+    Depth,
+    /// The longest `Retry-After` a retry may wait ([`crate::RunOptions::max_retry_wait`]).
+    RetryWait,
+    /// How long the whole run may take ([`crate::RunOptions::deadline`]).
+    Deadline,
+    /// How long one request may take (the driver's).
+    RequestTimeout,
+    /// The largest response body kept (the driver's).
+    ResponseSize,
 }

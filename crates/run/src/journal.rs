@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 use telaio_expr::{Body, BodyFormat};
 use telaio_model::{Bundle, Source};
 
+use crate::event::Limit;
 use crate::http::Response;
 use crate::machine::{Command, Input, Outcome, RunOptions};
 use crate::redact::Redactor;
@@ -140,6 +141,9 @@ pub enum Entry {
         reason: String,
         /// Microseconds spent trying.
         elapsed_us: u64,
+        /// The driver's limit that ended it, when one did.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        limit: Option<Limit>,
     },
     /// A wait the machine asked for is over.
     Waited {
@@ -213,6 +217,17 @@ pub struct Stop {
     pub reason: String,
 }
 
+impl StopCause {
+    /// The run's limit this stop is, when it is one.
+    pub fn limit(self) -> Option<Limit> {
+        match self {
+            StopCause::Deadline => Some(Limit::Deadline),
+            StopCause::ResponseTooLarge => Some(Limit::ResponseSize),
+            StopCause::Signal { .. } | StopCause::Cancelled => None,
+        }
+    }
+}
+
 impl Entry {
     /// The entry recording what the machine is given (with nothing masked yet).
     pub(crate) fn of_input(input: &Input, waited: Duration) -> Entry {
@@ -233,9 +248,14 @@ impl Entry {
                 retry_after_ms: response.retry_after.map(millis),
                 elapsed_us: *elapsed_us,
             },
-            Input::TransportFailed { reason, elapsed_us } => Entry::TransportFailed {
+            Input::TransportFailed {
+                reason,
+                elapsed_us,
+                limit,
+            } => Entry::TransportFailed {
                 reason: reason.clone(),
                 elapsed_us: *elapsed_us,
+                limit: *limit,
             },
             Input::Waited => Entry::Waited {
                 millis: millis(waited),
@@ -266,9 +286,15 @@ impl Entry {
                 },
                 elapsed_us,
             },
-            Entry::TransportFailed { reason, elapsed_us } => {
-                Input::TransportFailed { reason, elapsed_us }
-            }
+            Entry::TransportFailed {
+                reason,
+                elapsed_us,
+                limit,
+            } => Input::TransportFailed {
+                reason,
+                elapsed_us,
+                limit,
+            },
             Entry::Waited { .. } => Input::Waited,
             Entry::RequestRetried { .. } | Entry::TokenFetched { .. } | Entry::Stopped { .. } => {
                 return None;
@@ -312,9 +338,14 @@ impl Redactor {
                 retry_after_ms: *retry_after_ms,
                 elapsed_us: *elapsed_us,
             },
-            Entry::TransportFailed { reason, elapsed_us } => Entry::TransportFailed {
+            Entry::TransportFailed {
+                reason,
+                elapsed_us,
+                limit,
+            } => Entry::TransportFailed {
                 reason: self.text(reason),
                 elapsed_us: *elapsed_us,
+                limit: *limit,
             },
             Entry::RequestRetried {
                 attempt,
@@ -379,12 +410,13 @@ pub struct Replayed {
 /// run's observers saw (the journal's own entries are not written again).
 ///
 /// ```
-/// use telaio_run::{JournalHeader, Plan, Redactor, replay};
-/// # fn f(plan: &Plan, header: &JournalHeader) {
-/// let replayed = replay(plan, header, Vec::new(), Redactor::new(), &mut |r: &telaio_run::Record| {
+/// use telaio_run::{JournalHeader, Record, Redactor, ReplayError, replay};
+/// # fn f(plan: &telaio_plan::Plan, header: &JournalHeader) {
+/// let replayed = replay(plan, header, Vec::new(), Redactor::new(), &mut |r: &Record| {
 ///     println!("{:?}", r.event)
 /// });
-/// assert!(replayed.is_err(), "an empty journal never finishes a run");
+/// // A journal with no entry ends before the run's first request.
+/// assert!(matches!(replayed, Err(ReplayError::Unfinished { entries: 0 })));
 /// # }
 /// ```
 pub fn replay(

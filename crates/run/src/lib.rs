@@ -35,7 +35,7 @@ mod redact;
 mod session;
 
 pub use aws_error::{AwsError, aws_error};
-pub use event::{ActionKind, Event, Record, RunError, WaitReason};
+pub use event::{ActionKind, Event, Limit, Record, RunError, WaitReason};
 pub use http::{LONGEST_RETRY_WAIT, Request, Response};
 pub use journal::{
     DocumentIdentity, Entry, JOURNAL_FORMAT, JournalBody, JournalHeader, ReplayError, Replayed,

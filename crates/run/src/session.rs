@@ -106,7 +106,7 @@ impl<'p, 'o> Session<'p, 'o> {
                 reason: stop.reason.clone(),
             });
         }
-        let command = self.machine.stop(stop.reason);
+        let command = self.machine.stop(stop.reason, stop.cause.limit());
         self.after(command)
     }
 
@@ -165,9 +165,10 @@ impl<'p, 'o> Session<'p, 'o> {
             (_, Some(why)) => {
                 // Nothing more is journaled: the journal is what failed.
                 self.journaling = false;
-                let stopped = self.machine.stop(format!(
-                    "the run's journal could not be written, so it stopped: {why}"
-                ));
+                let stopped = self.machine.stop(
+                    format!("the run's journal could not be written, so it stopped: {why}"),
+                    None,
+                );
                 self.after(stopped)
             }
         }

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use anstyle::{AnsiColor, Style};
 use serde_json::json;
-use telaio_engine::{ActionKind, Event, Outcome};
+use telaio_engine::{ActionKind, Event, Limit, Outcome, RunError};
 
 use crate::args::RunOutput;
 use crate::term::clean;
@@ -109,6 +109,26 @@ impl Progress {
     }
 }
 
+/// The flag that sets a run's limit: what a user turns when a run must go further.
+fn flag(limit: Limit) -> &'static str {
+    match limit {
+        Limit::Steps => "--max-steps",
+        Limit::Depth => "--max-depth",
+        Limit::RetryWait => "--max-retry-wait",
+        Limit::Deadline => "--deadline",
+        Limit::RequestTimeout => "--timeout",
+        Limit::ResponseSize => "--max-response-bytes",
+    }
+}
+
+/// The reason a run failed, with the flag of the limit that decided it.
+fn reason(e: &RunError) -> String {
+    match e.limit {
+        Some(limit) => format!("{} ({})", e.reason, flag(limit)),
+        None => e.reason.clone(),
+    }
+}
+
 pub(crate) fn print_outcome(output: RunOutput, outcome: &Outcome, interrupted: bool) {
     let status = match (outcome.succeeded, interrupted) {
         (_, true) => "interrupted",
@@ -130,7 +150,7 @@ pub(crate) fn print_outcome(output: RunOutput, outcome: &Outcome, interrupted: b
                 })).collect::<Vec<_>>(),
             });
             if let Some(e) = &outcome.error {
-                v["error"] = json!({"stepId": e.step_id, "reason": e.reason});
+                v["error"] = json!({"stepId": e.step_id, "reason": reason(e)});
             }
             crate::term::print_json(&v);
         }
@@ -148,7 +168,7 @@ pub(crate) fn print_outcome(output: RunOutput, outcome: &Outcome, interrupted: b
                     .as_deref()
                     .map(|s| format!(" at step `{}`", clean(s)))
                     .unwrap_or_default();
-                let _ = writeln!(err, "  {FAIL}error{FAIL:#}{at}: {}", clean(&e.reason));
+                let _ = writeln!(err, "  {FAIL}error{FAIL:#}{at}: {}", clean(&reason(e)));
             }
             drop(err);
             crate::term::print_json(&outcome.outputs);

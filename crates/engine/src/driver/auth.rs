@@ -93,10 +93,10 @@ impl Driver {
         if let Some((service, credentials)) = sign_for_aws {
             let aws = self.credentials.aws();
             let service = aws.service.as_deref().or(service.as_deref()).ok_or(
-                "the AWS signing name cannot be told from the API's host; give it with --aws-service",
+                "the AWS signing name cannot be told from the API's host, and none was given",
             )?;
             let region = aws.region.as_deref().ok_or(
-                "no AWS region: give --aws-region, or set $AWS_REGION or a profile's region",
+                "no AWS region was given, nor found in $AWS_REGION, $AWS_DEFAULT_REGION or the profile",
             )?;
             telaio_auth::sign(request, &credentials, region, service, SystemTime::now())?;
         }

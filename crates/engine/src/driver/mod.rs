@@ -9,7 +9,8 @@ use serde_json::Value;
 use telaio_auth::{Credentials, SchemeKind};
 use telaio_plan::Plan;
 use telaio_run::{
-    Command, Input, Observer, Outcome, Request, Response, RunOptions, Session, Stop, StopCause,
+    Command, Input, Limit, Observer, Outcome, Request, Response, RunOptions, Session, Stop,
+    StopCause,
 };
 
 mod auth;
@@ -86,9 +87,9 @@ pub(super) struct Made {
 
 enum Sent {
     Response(Response, u64),
-    /// No response: why, the microseconds spent, and whether the connection failed (which
-    /// another attempt may cure).
-    Failed(String, u64, bool),
+    /// No response: why, the microseconds spent, whether the connection failed (which
+    /// another attempt may cure), and the limit that cut it short, if one did.
+    Failed(String, u64, bool, Option<Limit>),
     TooLarge(String),
 }
 
@@ -246,8 +247,12 @@ impl Driver {
                         Ok(Sent::Failed(..)) if started.elapsed() >= self.options.deadline => {
                             session.stop(self.deadline_stop())
                         }
-                        Ok(Sent::Failed(reason, elapsed_us, _)) => {
-                            session.resume(Input::TransportFailed { reason, elapsed_us })
+                        Ok(Sent::Failed(reason, elapsed_us, _, limit)) => {
+                            session.resume(Input::TransportFailed {
+                                reason,
+                                elapsed_us,
+                                limit,
+                            })
                         }
                         Ok(Sent::TooLarge(reason)) => session.stop(Stop {
                             cause: StopCause::ResponseTooLarge,
@@ -263,7 +268,7 @@ impl Driver {
         Stop {
             cause: StopCause::Deadline,
             reason: format!(
-                "the run reached its deadline of {} s (--deadline)",
+                "the run reached its deadline of {} s",
                 trim(self.options.deadline.as_secs_f64())
             ),
         }
@@ -304,7 +309,7 @@ impl Driver {
             }
             let (reason, asked) = match &sent {
                 Sent::Response(r, _) => (crate::retry::retry_reason(r), r.retry_after),
-                Sent::Failed(reason, _, true) => (Some(reason.clone()), None),
+                Sent::Failed(reason, _, true, _) => (Some(reason.clone()), None),
                 _ => (None, None),
             };
             let wait = crate::retry::backoff(
@@ -332,7 +337,7 @@ impl Driver {
                     // The run's clock counts every attempt and wait.
                     let total = began.elapsed().as_micros() as u64;
                     match &mut sent {
-                        Sent::Response(_, us) | Sent::Failed(_, us, _) => *us = total,
+                        Sent::Response(_, us) | Sent::Failed(_, us, _, _) => *us = total,
                         Sent::TooLarge(_) => {}
                     }
                     return sent;
@@ -351,12 +356,12 @@ impl Driver {
         made: &mut Made,
     ) -> Sent {
         let failed =
-            |reason: String| Sent::Failed(reason, began.elapsed().as_micros() as u64, false);
+            |reason: String| Sent::Failed(reason, began.elapsed().as_micros() as u64, false, None);
         let mut timeout = self.options.request_timeout.min(remaining);
-        let mut limit = "--timeout";
+        let mut limit = Some(Limit::RequestTimeout);
         if let Some(step_limit) = request.timeout.filter(|t| *t < timeout) {
             timeout = step_limit;
-            limit = "the step's timeout";
+            limit = None;
         }
         if let Err(reason) = self.authenticate(&mut request, timeout, made).await {
             return failed(reason);
@@ -406,7 +411,7 @@ impl Driver {
             while let Some(chunk) = response.chunk().await.map_err(|e| (describe(&e), false))? {
                 if bytes.len() + chunk.len() > self.options.max_response_bytes {
                     return Ok(Err(format!(
-                        "the response body is larger than {} bytes (--max-response-bytes)",
+                        "the response body is larger than {} bytes",
                         self.options.max_response_bytes
                     )));
                 }
@@ -415,12 +420,22 @@ impl Driver {
             Ok::<_, (String, bool)>(Ok((status, headers, bytes)))
         };
         match tokio::time::timeout(timeout, exchange).await {
-            Err(_) => failed(format!(
-                "no response within {} s ({limit})",
-                trim(timeout.as_secs_f64())
-            )),
+            Err(_) => Sent::Failed(
+                format!(
+                    "no response within {} s{}",
+                    trim(timeout.as_secs_f64()),
+                    if limit.is_none() {
+                        " (the step's timeout)"
+                    } else {
+                        ""
+                    }
+                ),
+                began.elapsed().as_micros() as u64,
+                false,
+                limit,
+            ),
             Ok(Err((reason, connect))) => {
-                Sent::Failed(reason, began.elapsed().as_micros() as u64, connect)
+                Sent::Failed(reason, began.elapsed().as_micros() as u64, connect, None)
             }
             Ok(Ok(Err(too_large))) => Sent::TooLarge(too_large),
             Ok(Ok(Ok((status, headers, bytes)))) => {

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use telaio_expr::Trace;
 
 use super::{Flow, Machine, Pending, Resume, Via, object};
-use crate::event::{ActionKind, Event, WaitReason};
+use crate::event::{ActionKind, Event, Limit, WaitReason};
 use telaio_plan::{ActionKindPlan, ActionPlan, RetryFirst, StepPlan};
 
 /// The longest wait a `Retry-After` or `retryAfter` can ask for.
@@ -98,8 +98,9 @@ impl<'p> Machine<'p> {
                     let wait = asked.min(LONGEST_RETRY_WAIT);
                     // A wait the run cannot afford ends the step now, rather than holding the
                     // run until its deadline to fail there.
-                    if let Some(why) = self.unaffordable(wait, server.is_some()) {
+                    if let Some((why, limit)) = self.unaffordable(wait, server.is_some()) {
                         reason = format!("{reason}; {why}");
+                        self.top().exchange.limit = limit;
                         continue;
                     }
                     self.top().retries.insert(key, used + 1);
@@ -181,7 +182,7 @@ impl<'p> Machine<'p> {
     /// Why a retry cannot wait `wait` (asked for by the server when `from_server`): past the
     /// run's deadline or a called workflow's, or, for a server's `Retry-After`, past
     /// [`super::RunOptions::max_retry_wait`].
-    fn unaffordable(&self, wait: Duration, from_server: bool) -> Option<String> {
+    fn unaffordable(&self, wait: Duration, from_server: bool) -> Option<(String, Option<Limit>)> {
         let secs = |d: Duration| format!("{} s", trim_secs(d));
         let asked = if from_server {
             format!("the server asks to wait {} (Retry-After)", secs(wait))
@@ -189,16 +190,25 @@ impl<'p> Machine<'p> {
             format!("the retry waits {}", secs(wait))
         };
         if from_server && wait > self.options.max_retry_wait {
-            return Some(format!(
-                "{asked}, longer than the {} a retry may wait (--max-retry-wait)",
-                secs(self.options.max_retry_wait)
+            return Some((
+                format!(
+                    "{asked}, longer than the {} a retry may wait",
+                    secs(self.options.max_retry_wait)
+                ),
+                Some(Limit::RetryWait),
             ));
         }
-        let left = [self.time_left(), self.run_time_left()]
-            .into_iter()
-            .flatten()
-            .min()?;
-        (wait > left).then(|| format!("{asked}, and the run has {} left", secs(left)))
+        let step = self.time_left();
+        let run = self.run_time_left();
+        let left = [step, run].into_iter().flatten().min()?;
+        // The run's deadline is the user's to raise; a step's timeout is the document's.
+        let limit = (run == Some(left)).then_some(Limit::Deadline);
+        (wait > left).then(|| {
+            (
+                format!("{asked}, and the run has {} left", secs(left)),
+                limit,
+            )
+        })
     }
 
     fn wait(&mut self, duration: Duration, then: Pending, reason: WaitReason) -> Flow {
@@ -257,7 +267,7 @@ impl<'p> Machine<'p> {
 }
 
 /// `1.5`, `300` (seconds, without trailing zeros).
-fn trim_secs(d: Duration) -> String {
+pub(super) fn trim_secs(d: Duration) -> String {
     let text = format!("{:.3}", d.as_secs_f64());
     text.trim_end_matches('0').trim_end_matches('.').to_owned()
 }

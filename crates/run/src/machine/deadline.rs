@@ -6,7 +6,6 @@
 use std::time::Duration;
 
 use super::{Flow, Machine};
-use crate::event::Event;
 
 /// When a called workflow must have ended.
 #[derive(Clone, Copy, Debug)]
@@ -58,26 +57,18 @@ impl Machine<'_> {
             .position(|f| f.deadline.is_some_and(|d| d.at <= self.clock))?;
         let limit = self.frames[k].deadline.map(|d| d.limit).unwrap_or_default();
         let called = self.frames[k].workflow.id.clone();
+        let reason = format!(
+            "workflow `{called}` did not end within the step's timeout of {} ms",
+            limit.as_millis()
+        );
         while self.frames.len() > k {
-            let Some(frame) = self.frames.pop() else {
-                break;
-            };
-            self.events.push(Event::WorkflowFinished {
-                workflow_id: frame.workflow.id.clone(),
-                succeeded: false,
-            });
+            self.close_top(&reason);
         }
         if self.frames.is_empty() {
             // Only a called workflow gets a deadline, so its caller is still there.
             return Some(self.abort("internal: a timed-out workflow had no caller".into()));
         }
-        self.top().exchange.callee = Some((
-            false,
-            Some(format!(
-                "workflow `{called}` did not end within the step's timeout of {} ms",
-                limit.as_millis()
-            )),
-        ));
+        self.top().exchange.callee = Some((false, Some(reason)));
         Some(Flow::Judge)
     }
 }

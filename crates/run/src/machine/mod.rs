@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use telaio_expr::Body;
 
-use crate::event::{Event, RunError};
+use crate::event::{Event, Limit, RunError};
 use crate::http::{Request, Response};
 use request::Built;
 use scope::RunScope;
@@ -123,6 +123,8 @@ pub enum Input {
         reason: String,
         /// Microseconds spent trying.
         elapsed_us: u64,
+        /// The driver's limit that ended it, when one did (its request timeout).
+        limit: Option<Limit>,
     },
     /// The wait is over.
     Waited,
@@ -200,6 +202,8 @@ pub(crate) struct Exchange {
     pub failure: Option<String>,
     pub callee_outputs: Option<Value>,
     pub callee: Option<(bool, Option<String>)>,
+    /// The run's limit that decided the attempt's failure, when one did.
+    pub limit: Option<Limit>,
 }
 
 /// One workflow in progress.
@@ -211,6 +215,8 @@ pub(crate) struct Frame<'p> {
     pub step_outputs: HashMap<String, Value>,
     pub workflow_outputs: Value,
     pub exchange: Exchange,
+    /// Whether the current step has started and not finished (for events on an abort).
+    pub step_open: bool,
     retries: HashMap<(usize, String), u64>,
     deps: Vec<String>,
     via: Via,
@@ -233,6 +239,7 @@ impl<'p> Frame<'p> {
             step_outputs: HashMap::new(),
             workflow_outputs: object(),
             exchange: Exchange::default(),
+            step_open: false,
             retries: HashMap::new(),
             deps,
             via,
@@ -373,6 +380,20 @@ impl<'p> Machine<'p> {
         if let Some(flow) = self.time_out() {
             return self.drive(flow);
         }
+        // The run's own deadline, on its clock: a driver that stops it on the wall clock
+        // first says so with `stop`, and a replay stops where the run did.
+        if let Some(deadline) = self.options.deadline
+            && self.clock >= deadline
+        {
+            let flow = self.abort_with(
+                format!(
+                    "the run reached its deadline of {} s",
+                    actions::trim_secs(deadline)
+                ),
+                Some(Limit::Deadline),
+            );
+            return self.drive(flow);
+        }
         let flow = match (pending, input) {
             (
                 Pending::Response,
@@ -391,13 +412,14 @@ impl<'p> Machine<'p> {
                 self.top().exchange.response = Some(response);
                 Flow::Judge
             }
-            (Pending::Response, Input::TransportFailed { reason, .. }) => {
+            (Pending::Response, Input::TransportFailed { reason, limit, .. }) => {
                 let step_id = self.current_step().id.clone();
                 self.events.push(Event::TransportFailed {
                     step_id,
                     reason: reason.clone(),
                 });
                 self.top().exchange.failure = Some(reason);
+                self.top().exchange.limit = limit;
                 Flow::Judge
             }
             (then @ (Pending::RetryAfterWait | Pending::StepAfterWait(_)), Input::Waited) => {
@@ -410,10 +432,11 @@ impl<'p> Machine<'p> {
         self.drive(flow)
     }
 
-    /// Stops the run from outside (the driver's deadline, a response over the size limit).
-    pub fn stop(&mut self, reason: String) -> Command {
+    /// Stops the run from outside (a signal, the driver's deadline, a response over the
+    /// size limit), with the limit that stopped it, when one did.
+    pub fn stop(&mut self, reason: String, limit: Option<Limit>) -> Command {
         self.pending = Pending::Nothing;
-        let flow = self.abort(reason);
+        let flow = self.abort_with(reason, limit);
         self.drive(flow)
     }
 

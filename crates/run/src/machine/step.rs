@@ -21,10 +21,13 @@ impl<'p> Machine<'p> {
         }
         self.executed += 1;
         if self.executed > self.options.max_steps {
-            return self.abort(format!(
-                "the run reached the limit of {} step executions (--max-steps)",
-                self.options.max_steps
-            ));
+            return self.abort_with(
+                format!(
+                    "the run reached the limit of {} step executions",
+                    self.options.max_steps
+                ),
+                Some(crate::event::Limit::Steps),
+            );
         }
         let step = self.current_step();
         let (workflow_id, attempt) = {
@@ -32,6 +35,7 @@ impl<'p> Machine<'p> {
             f.exchange = Exchange::default();
             (f.workflow.id.clone(), f.attempt)
         };
+        self.top().step_open = true;
         self.events.push(Event::StepStarted {
             workflow_id,
             step_id: step.id.clone(),
@@ -158,6 +162,7 @@ impl<'p> Machine<'p> {
             )
         };
         self.summarize(&workflow_id, &step.id, succeeded, status_code);
+        self.top().step_open = false;
         self.events.push(Event::StepFinished {
             step_id: step.id.clone(),
             succeeded,

@@ -104,7 +104,7 @@ fn stop_ends_the_run_at_the_current_step() {
     let plan = plan(POLL);
     let mut m = Machine::new(&plan, RunOptions::default());
     m.start("poll", json!({}));
-    let Command::Finished(outcome) = m.stop("the run reached its deadline".into()) else {
+    let Command::Finished(outcome) = m.stop("the run reached its deadline".into(), None) else {
         panic!("stop ends the run");
     };
     let error = outcome.error.unwrap();

@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::{Command, Finished, Flow, Frame, Machine, Outcome, Via, object};
-use crate::event::{Event, RunError};
+use crate::event::{Event, Limit, RunError};
 use telaio_plan::InputSource;
 use telaio_plan::WorkflowPlan;
 
@@ -38,10 +38,13 @@ impl<'p> Machine<'p> {
         };
         let depth = self.frames.len();
         if depth > self.options.max_depth {
+            if let Some(caller) = self.frames.last_mut() {
+                caller.exchange.limit = Some(Limit::Depth);
+            }
             return self.refuse(
                 via,
                 format!(
-                    "workflow `{workflow_id}` would run {depth} calls deep, past the limit of {} (--max-depth)",
+                    "workflow `{workflow_id}` would run {depth} calls deep, past the limit of {}",
                     self.options.max_depth
                 ),
             );
@@ -149,7 +152,12 @@ impl<'p> Machine<'p> {
         let Some(top) = self.frames.last_mut() else {
             return self.abort(reason);
         };
-        top.error.get_or_insert(RunError { step_id, reason });
+        let limit = top.exchange.limit;
+        top.error.get_or_insert(RunError {
+            step_id,
+            reason,
+            limit,
+        });
         Flow::Finish(false)
     }
 
@@ -206,6 +214,7 @@ impl<'p> Machine<'p> {
                 if succeeded {
                     return Flow::Advance;
                 }
+                self.top().exchange.limit = error.as_ref().and_then(|e| e.limit);
                 let why = error.map(|e| format!(": {}", e.reason)).unwrap_or_default();
                 self.fail_workflow(
                     None,
@@ -222,6 +231,7 @@ impl<'p> Machine<'p> {
                 f.exchange.request_body = last.request_body;
                 f.exchange.response = last.response;
                 f.exchange.callee_outputs = Some(outputs);
+                f.exchange.limit = error.as_ref().and_then(|e| e.limit);
                 f.exchange.callee = Some((succeeded, error.map(|e| e.reason)));
                 Flow::Judge
             }
@@ -229,13 +239,43 @@ impl<'p> Machine<'p> {
         }
     }
 
-    /// Ends the whole run (a limit, a stop from outside, or an internal error).
+    /// Ends the top workflow from outside its steps (a timeout, an abort): its step in
+    /// progress, if any, fails with `reason`, and it ends failed, with events saying so.
+    pub(super) fn close_top(&mut self, reason: &str) {
+        let Some(frame) = self.frames.pop() else {
+            return;
+        };
+        if frame.step_open
+            && let Some(step) = frame.workflow.steps.get(frame.step)
+        {
+            self.events.push(Event::StepFinished {
+                step_id: step.id.clone(),
+                succeeded: false,
+                reason: Some(reason.to_owned()),
+            });
+        }
+        self.events.push(Event::WorkflowFinished {
+            workflow_id: frame.workflow.id.clone(),
+            succeeded: false,
+        });
+    }
+
+    /// Ends the whole run after an internal error.
     pub(super) fn abort(&mut self, reason: String) -> Flow {
+        self.abort_with(reason, None)
+    }
+
+    /// Ends the whole run (a limit, a stop from outside, or an internal error): the step in
+    /// progress, and every workflow, end failed, with events saying so.
+    pub(super) fn abort_with(&mut self, reason: String, limit: Option<Limit>) -> Flow {
         let error = RunError {
             step_id: self.current_step_id(),
             reason,
+            limit,
         };
-        self.frames.clear();
+        while !self.frames.is_empty() {
+            self.close_top(&error.reason);
+        }
         self.events.push(Event::RunFinished {
             succeeded: false,
             outputs: object(),

@@ -277,6 +277,7 @@ impl Redactor {
         e.as_ref().map(|e| RunError {
             step_id: e.step_id.clone(),
             reason: self.text(&e.reason),
+            limit: e.limit,
         })
     }
 
