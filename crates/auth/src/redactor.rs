@@ -34,7 +34,7 @@ pub fn redactor(
     }
     for scheme in plan.security_schemes() {
         if let SchemeKind::ApiKey { name, location } = &scheme.kind
-            && location == "header"
+            && *location == telaio_model::ParameterIn::Header
         {
             r.header(name);
         }

@@ -3,6 +3,10 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use telaio_engine::{DriverOptions, RunOptions};
+use telaio_model::LoadOptions;
+
+// Each limit's default is the library's: stated once, there.
 
 /// Telaio runs Arazzo workflows: sequences of API calls described in a document.
 #[derive(Debug, Parser)]
@@ -167,37 +171,37 @@ pub(crate) struct RunArgs {
     pub output: RunOutput,
 
     /// Seconds to wait before a `goto` back to the same or an earlier step (polling).
-    #[arg(long, value_name = "SECONDS", default_value_t = 1.0)]
+    #[arg(long, value_name = "SECONDS", default_value_t = RunOptions::default().poll_interval.as_secs_f64())]
     pub poll_interval: f64,
 
     /// Most step executions in one run.
-    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    #[arg(long, value_name = "N", default_value_t = RunOptions::default().max_steps)]
     pub max_steps: u64,
 
     /// Seconds to wait for one response.
-    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
+    #[arg(long, value_name = "SECONDS", default_value_t = DriverOptions::default().request_timeout.as_secs_f64())]
     pub timeout: f64,
 
     /// Seconds the whole run may take.
-    #[arg(long, value_name = "SECONDS", default_value_t = 600.0)]
+    #[arg(long, value_name = "SECONDS", default_value_t = DriverOptions::default().deadline.as_secs_f64())]
     pub deadline: f64,
 
     /// The longest `Retry-After` a retry waits for: a server that asks for more fails the
     /// step at once (as does a wait past the deadline).
-    #[arg(long, value_name = "SECONDS", default_value_t = 300.0)]
+    #[arg(long, value_name = "SECONDS", default_value_t = RunOptions::default().max_retry_wait.as_secs_f64())]
     pub max_retry_wait: f64,
 
     /// Largest response body kept in memory, in bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = 10 * 1024 * 1024)]
+    #[arg(long, value_name = "BYTES", default_value_t = DriverOptions::default().max_response_bytes)]
     pub max_response_bytes: usize,
 
     /// Extra attempts for a request to an AWS API after throttling, a 5xx or a failed
     /// connection (exponential backoff with jitter, as AWS SDKs do; 0 turns them off).
-    #[arg(long, value_name = "N", default_value_t = 2)]
+    #[arg(long, value_name = "N", default_value_t = DriverOptions::default().transport_retries)]
     pub transport_retries: u32,
 
     /// Deepest nesting of sub-workflows.
-    #[arg(long, value_name = "N", default_value_t = 32)]
+    #[arg(long, value_name = "N", default_value_t = RunOptions::default().max_depth)]
     pub max_depth: usize,
 
     #[command(flatten)]
@@ -287,7 +291,7 @@ pub(crate) struct LoadArgs {
     pub source_root: Vec<PathBuf>,
 
     /// Largest document or source description read, in bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = 20 * 1024 * 1024)]
+    #[arg(long, value_name = "BYTES", default_value_t = LoadOptions::default().max_document_bytes)]
     pub max_document_size: u64,
 }
 

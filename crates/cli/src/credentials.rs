@@ -213,7 +213,9 @@ pub(crate) fn explain_auth(plan: &Plan, credentials: &Credentials) {
     }
     let written = all.into_iter().try_for_each(|scheme| {
         let kind = match &scheme.kind {
-            SchemeKind::ApiKey { name, location } => format!("API key `{name}` in {location}"),
+            SchemeKind::ApiKey { name, location } => {
+                format!("API key `{name}` in {}", location.as_str())
+            }
             SchemeKind::Basic => "HTTP basic".to_owned(),
             SchemeKind::Bearer => "HTTP bearer".to_owned(),
             SchemeKind::ClientCredentials { token_url } => {

@@ -7,6 +7,7 @@ use serde_json::Value;
 use telaio_model::Bundle;
 
 use crate::page::{list, object, text};
+use crate::prose::{count, one_line};
 
 /// A document at a glance.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -204,18 +205,4 @@ fn tags(bundle: &Bundle) -> Vec<String> {
         }
     }
     out
-}
-
-/// Text on one line, runs of white space as one space.
-pub(crate) fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// "1 workflow", "3 workflows".
-pub(crate) fn count(n: usize, what: &str) -> String {
-    if n == 1 {
-        format!("1 {what}")
-    } else {
-        format!("{n} {what}s")
-    }
 }

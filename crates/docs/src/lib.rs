@@ -31,6 +31,7 @@ mod flow;
 mod html;
 mod markdown;
 mod page;
+mod prose;
 mod rendered;
 
 pub use catalog::{CatalogError, CatalogOptions, CatalogSummary, catalog};

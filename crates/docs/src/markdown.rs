@@ -11,12 +11,13 @@ use std::fmt::Write;
 use serde_json::Value;
 use telaio_model::Bundle;
 
-use crate::facts::{Facts, one_line};
+use crate::facts::Facts;
 use crate::flow::{EdgeKind, Flow, Node};
 use crate::page::{
     ActionText, CriterionText, actions, criteria, input_rows, list, object, parameter_rows,
     source_rows, target, text,
 };
+use crate::prose::one_line;
 
 /// The Markdown page of a loaded document (a document whose model did not load gets a page
 /// that says so).

@@ -180,7 +180,7 @@ pub(crate) fn criteria(list_of: &[Value]) -> Vec<CriterionText> {
     list_of
         .iter()
         .map(|c| CriterionText {
-            condition: crate::facts::one_line(text(c, "condition").unwrap_or("?")),
+            condition: crate::prose::one_line(text(c, "condition").unwrap_or("?")),
             kind: c
                 .get("type")
                 .and_then(|t| t.as_str().or_else(|| text(t, "type")))

@@ -51,6 +51,6 @@ pub use telaio_plan::{
 pub use telaio_run::{
     ActionKind, AwsError, Command, DocumentIdentity, DryStep, Entry, Event, Input, JOURNAL_FORMAT,
     JournalBody, JournalHeader, Limit, MASK, Machine, Observer, Outcome, Record, Redactor,
-    ReplayError, Replayed, Request, Response, RunError, RunOptions, StepSummary, Stop, StopCause,
-    WaitReason, aws_error, dry_run, replay,
+    ReplayError, Replayed, Request, Response, RunError, RunOptions, StepStatus, StepSummary, Stop,
+    StopCause, WaitReason, aws_error, dry_run, replay,
 };

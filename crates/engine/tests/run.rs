@@ -82,8 +82,8 @@ async fn polls_until_a_terminal_status() {
     assert!(requests[1..].iter().all(|r| r.path == "/v1/jobs/job-7"));
     let wait = outcome.steps.iter().find(|s| s.step_id == "wait").unwrap();
     assert_eq!(
-        (wait.attempts, wait.status.as_str(), wait.status_code),
-        (5, "succeeded", Some(200))
+        (wait.attempts, wait.status, wait.status_code),
+        (5, telaio_engine::StepStatus::Succeeded, Some(200))
     );
     assert!(
         events

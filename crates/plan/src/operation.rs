@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 
 use serde_json::Value;
-use telaio_model::{ApiDescription, ApiKind, LoadedSource, Operation, OperationLookup};
+use telaio_model::{
+    ApiDescription, ApiKind, LoadedSource, Operation, OperationLookup, ParameterIn,
+};
 
 use super::{PlanOptions, TargetPlan};
 
@@ -36,8 +38,8 @@ pub struct OperationPlan {
 pub struct DeclaredParam {
     /// Its name.
     pub name: String,
-    /// `path`, `query`, `header`, `cookie`.
-    pub location: String,
+    /// Where it goes.
+    pub location: ParameterIn,
     /// Its `style` (OpenAPI defaults apply when absent).
     pub style: Option<String>,
     /// Its `explode` (OpenAPI defaults apply when absent).
@@ -87,10 +89,11 @@ impl OperationPlan {
     }
 
     /// The declared parameter with this name and location.
-    pub fn declared(&self, name: &str, location: &str) -> Option<&DeclaredParam> {
+    pub fn declared(&self, name: &str, location: &ParameterIn) -> Option<&DeclaredParam> {
         self.declared.iter().find(|p| {
-            p.location == location
-                && (p.name == name || (location == "header" && p.name.eq_ignore_ascii_case(name)))
+            p.location == *location
+                && (p.name == name
+                    || (*location == ParameterIn::Header && p.name.eq_ignore_ascii_case(name)))
         })
     }
 }
@@ -242,7 +245,7 @@ fn declared_params(api: &ApiDescription, operation: &Operation) -> Vec<DeclaredP
             };
             let param = DeclaredParam {
                 name: name.to_owned(),
-                location: location.to_owned(),
+                location: ParameterIn::named(location),
                 style: p.get("style").and_then(Value::as_str).map(str::to_owned),
                 explode: p.get("explode").and_then(Value::as_bool),
                 json_content: p

@@ -3,7 +3,7 @@
 //! secrets satisfy them, and applying them, is `telaio-auth`'s job, not this module's.
 
 use serde_json::Value;
-use telaio_model::ApiDescription;
+use telaio_model::{ApiDescription, ParameterIn};
 
 /// How a scheme authenticates.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -13,7 +13,7 @@ pub enum SchemeKind {
         /// Its name.
         name: String,
         /// `header`, `query` or `cookie`.
-        location: String,
+        location: ParameterIn,
     },
     /// HTTP basic.
     Basic,
@@ -101,7 +101,7 @@ pub fn scheme_kind(scheme: &Value) -> SchemeKind {
         }
         "apiKey" => SchemeKind::ApiKey {
             name: field("name"),
-            location: field("in"),
+            location: ParameterIn::named(&field("in")),
         },
         "http" if field("scheme").eq_ignore_ascii_case("basic") => SchemeKind::Basic,
         "http" if field("scheme").eq_ignore_ascii_case("bearer") => SchemeKind::Bearer,

@@ -32,15 +32,18 @@ mod http;
 mod journal;
 mod machine;
 mod redact;
+mod replay;
 mod session;
 
 pub use aws_error::{AwsError, aws_error};
 pub use event::{ActionKind, Event, Limit, Record, RunError, WaitReason};
 pub use http::{LONGEST_RETRY_WAIT, Request, Response};
 pub use journal::{
-    DocumentIdentity, Entry, JOURNAL_FORMAT, JournalBody, JournalHeader, ReplayError, Replayed,
-    Stop, StopCause, replay,
+    DocumentIdentity, Entry, JOURNAL_FORMAT, JournalBody, JournalHeader, Stop, StopCause,
 };
-pub use machine::{Command, DryStep, Input, Machine, Outcome, RunOptions, StepSummary, dry_run};
+pub use machine::{
+    Command, DryStep, Input, Machine, Outcome, RunOptions, StepStatus, StepSummary, dry_run,
+};
 pub use redact::{MASK, Redactor};
+pub use replay::{ReplayError, Replayed, replay};
 pub use session::{Observer, Session};

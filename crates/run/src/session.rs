@@ -10,8 +10,8 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::event::{Event, Record};
-use crate::journal::{Entry, Stop, millis};
-use crate::machine::{Command, Input, Machine, Outcome, RunOptions};
+use crate::journal::{Entry, Stop};
+use crate::machine::{Command, Input, Machine, Outcome, RunOptions, millis};
 use crate::redact::Redactor;
 use telaio_plan::Plan;
 

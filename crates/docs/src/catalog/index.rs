@@ -7,9 +7,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 use crate::catalog::Entry;
-use crate::facts::{Facts, count};
+use crate::facts::Facts;
 use crate::html::STYLE;
 use crate::html::markup::esc;
+use crate::prose::count;
 
 const SCRIPT: &str = include_str!("index.js");
 const INDEX_STYLE: &str = "header.top,main,footer{max-width:1400px}.filters{display:flex;flex-wrap:wrap;gap:10px 18px;align-items:end;margin:18px 0}\

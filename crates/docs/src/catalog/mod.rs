@@ -18,7 +18,8 @@ use serde::{Deserialize, Serialize};
 use telaio_lint::{Diagnostic, Severity};
 use telaio_model::Loader;
 
-use crate::facts::{Facts, count};
+use crate::facts::Facts;
+use crate::prose::count;
 use crate::rendered::render_document;
 use manifest::{Manifest, Record, Stamp};
 

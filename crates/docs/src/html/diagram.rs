@@ -6,10 +6,10 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
-use crate::facts::one_line;
 use crate::flow::{Edge, EdgeKind, Flow, Node};
 use crate::html::markup::esc;
 use crate::html::step_anchor;
+use crate::prose::one_line;
 
 const GAP: f64 = 40.0;
 const NODE_H: f64 = 44.0;

@@ -15,8 +15,9 @@ use serde_json::Value;
 use telaio_lint::{Diagnostic, Severity};
 use telaio_model::Bundle;
 
-use crate::facts::{Facts, count};
+use crate::facts::Facts;
 use crate::page::{list, source_rows, text};
+use crate::prose::count;
 use markup::{commonmark, esc, inline_code, slug};
 
 pub(crate) const STYLE: &str = include_str!("page.css");

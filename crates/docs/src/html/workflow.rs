@@ -6,7 +6,6 @@ use std::fmt::Write;
 use serde_json::Value;
 use telaio_model::Bundle;
 
-use crate::facts::one_line;
 use crate::flow::Flow;
 use crate::html::diagram::{self, StepCaption};
 use crate::html::markup::{commonmark, esc};
@@ -15,6 +14,7 @@ use crate::page::{
     ActionText, CriterionText, actions, criteria, input_rows, list, object, parameter_rows, shown,
     target, text,
 };
+use crate::prose::one_line;
 
 /// One workflow's article, drawn and detailed while the page's [`Budget`] allows.
 pub(crate) fn article(out: &mut String, bundle: &Bundle, w: &Value, n: usize, budget: &mut Budget) {

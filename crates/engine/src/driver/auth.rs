@@ -8,6 +8,7 @@ use base64::Engine as _;
 
 use super::{Driver, describe};
 use telaio_auth::{Scheme, SchemeKind, Secret, choose};
+use telaio_model::ParameterIn;
 use telaio_run::Request;
 
 /// The largest token endpoint answer read (a token response is a few hundred bytes).
@@ -43,20 +44,18 @@ impl Driver {
         let mut sign_for_aws = None;
         for (scheme, secret) in chosen {
             match (&scheme.kind, secret) {
-                (SchemeKind::ApiKey { name, location }, Secret::Token(key)) => {
-                    match location.as_str() {
-                        "query" => {
-                            let sep = if request.url.contains('?') { '&' } else { '?' };
-                            let pair: String = url::form_urlencoded::Serializer::new(String::new())
-                                .append_pair(name, &key)
-                                .finish();
-                            request.url.push(sep);
-                            request.url.push_str(&pair);
-                        }
-                        "cookie" => add_cookie(request, name, &key),
-                        _ => request.headers.push((name.clone(), key)),
+                (SchemeKind::ApiKey { name, location }, Secret::Token(key)) => match location {
+                    ParameterIn::Query => {
+                        let sep = if request.url.contains('?') { '&' } else { '?' };
+                        let pair: String = url::form_urlencoded::Serializer::new(String::new())
+                            .append_pair(name, &key)
+                            .finish();
+                        request.url.push(sep);
+                        request.url.push_str(&pair);
                     }
-                }
+                    ParameterIn::Cookie => add_cookie(request, name, &key),
+                    _ => request.headers.push((name.clone(), key)),
+                },
                 (SchemeKind::Basic, Secret::Basic { username, password }) => {
                     let encoded = base64::engine::general_purpose::STANDARD
                         .encode(format!("{username}:{password}"));

@@ -42,6 +42,24 @@ pub enum ParameterIn {
 }
 
 impl ParameterIn {
+    /// The location a document (or an API description's `in`) names.
+    ///
+    /// ```
+    /// use telaio_model::ParameterIn;
+    /// assert_eq!(ParameterIn::named("header"), ParameterIn::Header);
+    /// assert_eq!(ParameterIn::named("body"), ParameterIn::Other("body".into()));
+    /// ```
+    pub fn named(name: &str) -> ParameterIn {
+        match name {
+            "path" => ParameterIn::Path,
+            "query" => ParameterIn::Query,
+            "querystring" => ParameterIn::Querystring,
+            "header" => ParameterIn::Header,
+            "cookie" => ParameterIn::Cookie,
+            other => ParameterIn::Other(other.to_owned()),
+        }
+    }
+
     /// The location as written in documents.
     pub fn as_str(&self) -> &str {
         match self {

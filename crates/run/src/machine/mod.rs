@@ -50,6 +50,11 @@ pub struct RunOptions {
     pub deadline: Option<Duration>,
 }
 
+/// A duration in whole milliseconds (the longest saturating).
+pub(crate) fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
 /// Durations as whole milliseconds.
 mod millis {
     use std::time::Duration;
@@ -57,7 +62,7 @@ mod millis {
     use serde::{Deserialize, Deserializer, Serializer};
 
     pub(super) fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_u64(crate::journal::millis(*d))
+        s.serialize_u64(super::millis(*d))
     }
 
     pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
@@ -72,7 +77,7 @@ mod optional_millis {
 
     pub(super) fn serialize<S: Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
         match d {
-            Some(d) => s.serialize_some(&crate::journal::millis(*d)),
+            Some(d) => s.serialize_some(&super::millis(*d)),
             None => s.serialize_none(),
         }
     }
@@ -157,11 +162,21 @@ pub struct StepSummary {
     pub step_id: String,
     /// How many times it ran (attempts, retries and polls together).
     pub attempts: u32,
-    /// `succeeded` or `failed`: its last attempt.
-    pub status: String,
+    /// How its last attempt ended.
+    pub status: StepStatus,
     /// The last HTTP status, when there was a response.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status_code: Option<u16>,
+}
+
+/// How a step's attempt ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum StepStatus {
+    /// Its success criteria held.
+    Succeeded,
+    /// It failed: criteria, transport, or a called workflow.
+    Failed,
 }
 
 /// How a frame's workflow came to run, which decides what its end means.

@@ -63,11 +63,7 @@ pub fn build<S: Scope + ?Sized>(
         let Some(value) = p.value.evaluate_present(scope, missing) else {
             continue;
         };
-        let location = p
-            .location
-            .as_ref()
-            .map(ParameterIn::as_str)
-            .unwrap_or("query");
+        let location = p.location.as_ref().unwrap_or(&ParameterIn::Query);
         let declared = op.declared(&p.name, location);
         let style = declared.and_then(|d| d.style.as_deref());
         let explode = declared.and_then(|d| d.explode);
@@ -80,8 +76,8 @@ pub fn build<S: Scope + ?Sized>(
         };
         match location {
             // An empty value would make `/pets/{id}` `/pets/`: the variable stays unfilled.
-            "path" if value.is_null() || value.as_str() == Some("") => {}
-            "path" => {
+            ParameterIn::Path if value.is_null() || value.as_str() == Some("") => {}
+            ParameterIn::Path => {
                 let text = serialize_simple(
                     &value,
                     style,
@@ -92,7 +88,7 @@ pub fn build<S: Scope + ?Sized>(
                 path = path.replace(&format!("{{{}}}", p.name), &text);
                 path_params.push((p.name.clone(), scalar(&value)));
             }
-            "querystring" => {
+            ParameterIn::Querystring => {
                 raw_query = Some(match &value {
                     Value::Object(map) => form_urlencoded::Serializer::new(String::new())
                         .extend_pairs(map.iter().map(|(k, v)| (k.clone(), scalar(v))))
@@ -101,7 +97,7 @@ pub fn build<S: Scope + ?Sized>(
                 })
             }
             // Header values go as they are: percent-encoding is a URL's escape, not a header's.
-            "header" => headers.push((
+            ParameterIn::Header => headers.push((
                 p.name.clone(),
                 serialize_simple(
                     &value,
@@ -111,7 +107,7 @@ pub fn build<S: Scope + ?Sized>(
                     str::to_owned,
                 ),
             )),
-            "cookie" => cookies.push(format!(
+            ParameterIn::Cookie => cookies.push(format!(
                 "{}={}",
                 p.name,
                 serialize_simple(&value, Some("form"), false, &p.name, encode_path)

@@ -5,7 +5,7 @@
 use serde_json::{Map, Value};
 use telaio_expr::{Body, Trace};
 
-use super::{Command, Exchange, Flow, Machine, Pending, StepSummary, Via, request};
+use super::{Command, Exchange, Flow, Machine, Pending, StepStatus, StepSummary, Via, request};
 use crate::event::Event;
 use telaio_plan::{StepPlan, TargetPlan};
 
@@ -131,7 +131,7 @@ impl<'p> Machine<'p> {
                     });
                 !self.summaries.iter().any(|s| {
                     s.step_id == step_id
-                        && s.status == "succeeded"
+                        && s.status == StepStatus::Succeeded
                         && s.workflow_id.strip_prefix(prefix.as_str()) == Some(workflow)
                 })
             })
@@ -186,7 +186,11 @@ impl<'p> Machine<'p> {
         succeeded: bool,
         status_code: Option<u16>,
     ) {
-        let status = if succeeded { "succeeded" } else { "failed" }.to_owned();
+        let status = if succeeded {
+            StepStatus::Succeeded
+        } else {
+            StepStatus::Failed
+        };
         match self
             .summaries
             .iter_mut()
