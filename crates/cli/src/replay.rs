@@ -151,8 +151,11 @@ fn read_journal(path: &Path) -> Result<(JournalHeader, Vec<Entry>), String> {
 /// The plan of the journal's document, as it was run: its sources from where they were read,
 /// the same servers and options. A document that changed since is refused unless `--force`.
 fn plan_for(header: &JournalHeader, args: &ReplayArgs) -> Result<Plan, String> {
-    let url = url::Url::parse(&header.document.url)
-        .map_err(|e| format!("the journal names no document it can read: {e}"))?;
+    let url = match &header.document.path {
+        Some(path) => Loader::url_for_path(path).map_err(|e| e.to_string())?,
+        None => url::Url::parse(&header.document.url)
+            .map_err(|e| format!("the journal names no document it can read: {e}"))?,
+    };
     if url.scheme() != "file" {
         return Err(format!(
             "the journal's document is {}; replay reads documents from files only, to send nothing",

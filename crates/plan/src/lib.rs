@@ -68,6 +68,29 @@ impl fmt::Display for PlanError {
     }
 }
 
+/// A place in a document: what a failed criterion points at, as `validate` points at
+/// findings.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SourceSpot {
+    /// The file, named for a person (relative to the working directory when below it).
+    pub file: String,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column, in characters.
+    pub column: u32,
+    /// The line's text (an excerpt around the column, for a long line).
+    pub text: String,
+    /// Where the column falls in `text`, in characters.
+    pub caret: usize,
+}
+
+impl fmt::Display for SourceSpot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
 /// Choices that shape the plan.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -208,6 +231,8 @@ pub struct StepPlan {
     pub body: Option<BodyPlan>,
     /// All must hold for success; none means "a 2xx status".
     pub success_criteria: Vec<CompiledCriterion>,
+    /// Where each success criterion is written (its `condition`), in the same order.
+    pub success_criteria_at: Vec<Option<SourceSpot>>,
     /// Success actions, the step's first.
     pub on_success: Vec<ActionPlan>,
     /// Failure actions, the step's first.
@@ -393,9 +418,11 @@ fn plan_workflow(
         message,
     };
     let mut steps = Vec::new();
-    for s in &w.steps {
+    let wi = cx.workflow_index(w);
+    for (si, s) in w.steps.iter().enumerate() {
         let sid = s.step_id.as_deref().unwrap_or("?");
-        match plan_step(cx, w, s, options) {
+        let at = wi.map(|wi| format!("/workflows/{wi}/steps/{si}"));
+        match plan_step(cx, w, s, at.as_deref(), options) {
             Ok(p) => steps.push(p),
             Err(messages) => errors.extend(messages.into_iter().map(|m| err(Some(sid), m))),
         }
@@ -439,6 +466,7 @@ fn plan_step(
     cx: &Context<'_, '_>,
     w: &Workflow,
     s: &Step,
+    at: Option<&str>,
     options: &PlanOptions,
 ) -> Result<StepPlan, Vec<String>> {
     let mut errors = Vec::new();
@@ -564,6 +592,12 @@ fn plan_step(
             target,
             parameters,
             body,
+            success_criteria_at: (0..success_criteria.len())
+                .map(|i| {
+                    let step = at?;
+                    cx.spot(&format!("{step}/successCriteria/{i}/condition"))
+                })
+                .collect(),
             success_criteria,
             on_success,
             on_failure,

@@ -188,6 +188,31 @@ pub(super) struct Context<'l, 'b> {
 }
 
 impl Context<'_, '_> {
+    /// Where a JSON Pointer into the document lands: its file, line and column.
+    pub fn spot(&self, pointer: &str) -> Option<crate::SourceSpot> {
+        let document = &self.bundle.document;
+        let located = document.root.locate(pointer);
+        if !located.exact {
+            return None;
+        }
+        let (line, column) = (located.span.start.line, located.span.start.column);
+        // A line of a one-line JSON document can be megabytes: an excerpt around the column.
+        let excerpt = document.source.excerpt(line, column, 160)?;
+        Some(crate::SourceSpot {
+            file: document.source.name.clone(),
+            line,
+            column,
+            text: excerpt.text.trim_end().to_owned(),
+            caret: excerpt.caret,
+        })
+    }
+
+    /// The index of a workflow in its document (for pointers into it).
+    pub fn workflow_index(&self, w: &telaio_model::Workflow) -> Option<usize> {
+        let model = self.bundle.document.model.as_ref().ok()?;
+        model.workflows.iter().position(|x| std::ptr::eq(x, w))
+    }
+
     /// The plan id of the workflow a `workflowId` names (see [`Linker::resolve`]).
     pub fn workflow(&self, written: &str) -> Result<String, String> {
         self.linker.resolve(self.document, written)

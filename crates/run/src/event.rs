@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use telaio_plan::SourceSpot;
 
 /// An event with when it happened: microseconds since the run began, on the run's own clock
 /// (the time spent in exchanges and waits, as the driver reported it). The clock is part of
@@ -158,6 +159,9 @@ pub enum Event {
         succeeded: bool,
         /// Why it failed, when it did.
         reason: Option<String>,
+        /// The success criterion that did not hold, where it is written.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<SourceSpot>,
     },
     /// An action was chosen after a step.
     ActionTaken {
@@ -220,6 +224,9 @@ pub struct RunError {
     /// further (a program that embeds the engine names it its own way).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<Limit>,
+    /// The success criterion that did not hold, where it is written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<Box<SourceSpot>>,
 }
 
 /// A limit of a run, set by whoever runs it (not by the document).

@@ -54,6 +54,10 @@ pub struct JournalHeader {
 pub struct DocumentIdentity {
     /// The Arazzo document's URL (`file:` for local files).
     pub url: String,
+    /// For a local document, its path as the run named it (so that a replay names its
+    /// file as the run did).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<std::path::PathBuf>,
     /// Each source description's name and the URL it was loaded from.
     pub sources: BTreeMap<String, String>,
     /// SHA-256, in hex, over the Arazzo document's text and the content of every source
@@ -89,8 +93,12 @@ impl DocumentIdentity {
             }
         }
         let digest = hash.finalize();
+        let url = &bundle.document.source.url;
         DocumentIdentity {
-            url: bundle.document.source.url.to_string(),
+            url: url.to_string(),
+            path: (url.scheme() == "file")
+                .then(|| url.to_file_path().ok())
+                .flatten(),
             sources,
             sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
         }

@@ -225,6 +225,7 @@ proptest! {
             started_at_ms: 0,
             document: telaio_run::DocumentIdentity {
                 url: "file:///flow.arazzo.yaml".to_owned(),
+                path: None,
                 sources: Default::default(),
                 sha256: String::new(),
             },

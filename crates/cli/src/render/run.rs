@@ -5,7 +5,7 @@ use std::io::Write;
 
 use anstyle::{AnsiColor, Style};
 use serde_json::json;
-use telaio_engine::{ActionKind, Event, Limit, Outcome, RunError};
+use telaio_engine::{ActionKind, Event, Limit, Outcome, RunError, SourceSpot};
 
 use crate::args::RunOutput;
 use crate::term::clean;
@@ -14,6 +14,7 @@ pub(crate) const OK: Style = AnsiColor::Green.on_default().bold();
 pub(crate) const FAIL: Style = AnsiColor::Red.on_default().bold();
 const WARN: Style = AnsiColor::Yellow.on_default().bold();
 const DIM: Style = Style::new().dimmed();
+const GUTTER: Style = AnsiColor::Blue.on_default().bold();
 pub(crate) const BOLD: Style = Style::new().bold();
 
 /// Live progress on stderr: a line per step attempt.
@@ -69,14 +70,21 @@ impl Progress {
                 step_id,
                 succeeded: false,
                 reason: Some(reason),
-            } => {
-                writeln!(
+                at,
+            } => writeln!(
+                err,
+                "      {FAIL}✗{FAIL:#} {}: {}",
+                clean(step_id),
+                clean(reason)
+            )
+            .and_then(|()| match at {
+                Some(at) => writeln!(
                     err,
-                    "      {FAIL}✗{FAIL:#} {}: {}",
-                    clean(step_id),
-                    clean(reason)
-                )
-            }
+                    "        {GUTTER}-->{GUTTER:#} {}",
+                    clean(&at.to_string())
+                ),
+                None => Ok(()),
+            }),
             Event::ActionTaken { name, action, .. } if *action != ActionKind::End => {
                 writeln!(
                     err,
@@ -107,6 +115,26 @@ impl Progress {
             _ => Ok(()),
         };
     }
+}
+
+/// Where a failed criterion is written, as `validate` shows a finding: the file, line and
+/// column, the line, and a caret under the condition.
+fn write_spot(out: &mut impl Write, spot: &SourceSpot) -> std::io::Result<()> {
+    let line_no = spot.line.to_string();
+    let pad = " ".repeat(line_no.len() + 2);
+    writeln!(
+        out,
+        "{pad}{GUTTER}-->{GUTTER:#} {}",
+        clean(&spot.to_string())
+    )?;
+    writeln!(out, "{pad} {GUTTER}|{GUTTER:#}")?;
+    writeln!(out, "  {GUTTER}{line_no} |{GUTTER:#} {}", clean(&spot.text))?;
+    let before: String = spot.text.chars().take(spot.caret).collect();
+    writeln!(
+        out,
+        "{pad} {GUTTER}|{GUTTER:#} {}{FAIL}^{FAIL:#}",
+        " ".repeat(clean(&before).chars().count())
+    )
 }
 
 /// The flag that sets a run's limit: what a user turns when a run must go further.
@@ -151,6 +179,10 @@ pub(crate) fn print_outcome(output: RunOutput, outcome: &Outcome, interrupted: b
             });
             if let Some(e) = &outcome.error {
                 v["error"] = json!({"stepId": e.step_id, "reason": reason(e)});
+                if let Some(at) = &e.at {
+                    v["error"]["at"] =
+                        json!({"file": at.file, "line": at.line, "column": at.column});
+                }
             }
             crate::term::print_json(&v);
         }
@@ -169,6 +201,9 @@ pub(crate) fn print_outcome(output: RunOutput, outcome: &Outcome, interrupted: b
                     .map(|s| format!(" at step `{}`", clean(s)))
                     .unwrap_or_default();
                 let _ = writeln!(err, "  {FAIL}error{FAIL:#}{at}: {}", clean(&reason(e)));
+                if let Some(spot) = &e.at {
+                    let _ = write_spot(&mut err, spot);
+                }
             }
             drop(err);
             crate::term::print_json(&outcome.outputs);

@@ -219,6 +219,8 @@ pub(crate) struct Exchange {
     pub callee: Option<(bool, Option<String>)>,
     /// The run's limit that decided the attempt's failure, when one did.
     pub limit: Option<Limit>,
+    /// The success criterion that did not hold, where it is written.
+    pub at: Option<Box<telaio_plan::SourceSpot>>,
 }
 
 /// One workflow in progress.

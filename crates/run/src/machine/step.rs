@@ -141,7 +141,12 @@ impl<'p> Machine<'p> {
     /// After an attempt: judge it, record its outputs, pick the action.
     pub(super) fn after_attempt(&mut self) -> Flow {
         let step = self.current_step();
-        let (succeeded, reason) = self.judge(step);
+        let (succeeded, reason, failed) = match self.judge(step) {
+            Ok(()) => (true, None, None),
+            Err((reason, criterion)) => (false, Some(reason), criterion),
+        };
+        let at = failed.and_then(|i| step.success_criteria_at.get(i).cloned().flatten());
+        self.top().exchange.at = at.clone().map(Box::new);
         let mut missing = Vec::new();
         let outputs: Map<String, Value> = {
             let scope = self.scope();
@@ -167,6 +172,7 @@ impl<'p> Machine<'p> {
             step_id: step.id.clone(),
             succeeded,
             reason: reason.clone(),
+            at,
         });
         // A step a retry ran first: its own actions are not followed; the retry goes on.
         if self.frame().resume.is_some() {
@@ -211,29 +217,30 @@ impl<'p> Machine<'p> {
         }
     }
 
-    /// Whether the attempt succeeded, and why not.
-    fn judge(&self, step: &StepPlan) -> (bool, Option<String>) {
+    /// Whether the attempt succeeded: `Err` says why not, and which success criterion did
+    /// not hold, when that is why.
+    fn judge(&self, step: &StepPlan) -> Result<(), (String, Option<usize>)> {
         let exchange = &self.frame().exchange;
         if let Some(reason) = &exchange.failure {
-            return (false, Some(reason.clone()));
+            return Err((reason.clone(), None));
         }
         if let Some((false, reason)) = &exchange.callee {
             let reason = reason
                 .clone()
                 .unwrap_or_else(|| "the called workflow failed".into());
-            return (false, Some(reason));
+            return Err((reason, None));
         }
         if step.success_criteria.is_empty() {
             // No criteria: a workflow that succeeded, or a 2xx response, is success.
             if exchange.callee.is_some() {
-                return (true, None);
+                return Ok(());
             }
             return match &exchange.response {
-                Some(r) if !(200..300).contains(&r.status) => (
-                    false,
-                    Some(error_response(r).unwrap_or_else(|| format!("HTTP {}", r.status))),
-                ),
-                _ => (true, None),
+                Some(r) if !(200..300).contains(&r.status) => Err((
+                    error_response(r).unwrap_or_else(|| format!("HTTP {}", r.status)),
+                    None,
+                )),
+                _ => Ok(()),
             };
         }
         let scope = self.scope();
@@ -242,7 +249,7 @@ impl<'p> Machine<'p> {
             if !verdict.passed {
                 // An error the API names says more than the criterion it broke.
                 if let Some(named) = exchange.response.as_ref().and_then(error_response) {
-                    return (false, Some(named));
+                    return Err((named, Some(i)));
                 }
                 let status = exchange
                     .response
@@ -250,16 +257,13 @@ impl<'p> Machine<'p> {
                     .map(|r| format!(" (HTTP {})", r.status))
                     .unwrap_or_default();
                 let why = verdict.reason.map(|r| format!(": {r}")).unwrap_or_default();
-                return (
-                    false,
-                    Some(format!(
-                        "success criterion {} did not hold{why}{status}",
-                        i + 1
-                    )),
-                );
+                return Err((
+                    format!("success criterion {} did not hold{why}{status}", i + 1),
+                    Some(i),
+                ));
             }
         }
-        (true, None)
+        Ok(())
     }
 }
 

@@ -152,11 +152,12 @@ impl<'p> Machine<'p> {
         let Some(top) = self.frames.last_mut() else {
             return self.abort(reason);
         };
-        let limit = top.exchange.limit;
+        let (limit, at) = (top.exchange.limit, top.exchange.at.clone());
         top.error.get_or_insert(RunError {
             step_id,
             reason,
             limit,
+            at,
         });
         Flow::Finish(false)
     }
@@ -232,6 +233,7 @@ impl<'p> Machine<'p> {
                 f.exchange.response = last.response;
                 f.exchange.callee_outputs = Some(outputs);
                 f.exchange.limit = error.as_ref().and_then(|e| e.limit);
+                f.exchange.at = error.as_ref().and_then(|e| e.at.clone());
                 f.exchange.callee = Some((succeeded, error.map(|e| e.reason)));
                 Flow::Judge
             }
@@ -252,6 +254,7 @@ impl<'p> Machine<'p> {
                 step_id: step.id.clone(),
                 succeeded: false,
                 reason: Some(reason.to_owned()),
+                at: None,
             });
         }
         self.events.push(Event::WorkflowFinished {
@@ -272,6 +275,7 @@ impl<'p> Machine<'p> {
             step_id: self.current_step_id(),
             reason,
             limit,
+            at: None,
         };
         while !self.frames.is_empty() {
             self.close_top(&error.reason);

@@ -278,6 +278,7 @@ impl Redactor {
             step_id: e.step_id.clone(),
             reason: self.text(&e.reason),
             limit: e.limit,
+            at: e.at.clone(),
         })
     }
 
@@ -323,10 +324,12 @@ impl Redactor {
                 step_id,
                 succeeded,
                 reason,
+                at,
             } => Event::StepFinished {
                 step_id: step_id.clone(),
                 succeeded: *succeeded,
                 reason: reason.as_deref().map(|r| self.text(r)),
+                at: at.clone(),
             },
             Event::RunFinished {
                 succeeded,
