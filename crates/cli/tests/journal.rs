@@ -235,6 +235,45 @@ fn a_journal_holds_no_secret() {
     assert_eq!(stdout(&r), stdout(&o));
 }
 
+/// The seed run against `url`, keeping a journal in `d`, with its output piped; returns
+/// once `requests` requests have reached the server.
+#[cfg(unix)]
+fn seed_in_flight(
+    d: &Dir,
+    url: &str,
+    arrived: &AtomicUsize,
+    requests: usize,
+) -> std::process::Child {
+    let seed = repo(SEED);
+    let server = format!("rekognitionApi={url}");
+    let args = [
+        "run",
+        seed.to_str().unwrap(),
+        "--server",
+        &server,
+        "--input",
+        "clientRequestToken=t-1",
+        "--journal",
+        "j.jsonl",
+        "--output",
+        "json",
+    ];
+    let child = support::command(&args, d.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while arrived.load(Ordering::SeqCst) < requests {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no request {requests}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child
+}
+
 /// A run killed outright (SIGKILL) while it waits for its second response: the journal
 /// holds the first response, written before the second request was sent, and the replay
 /// says the run was cut short.
@@ -256,32 +295,7 @@ fn a_killed_run_leaves_a_journal_of_what_it_did() {
         response(200, &[], "{}")
     });
     let d = Dir::new();
-    let seed = repo(SEED);
-    let mut child = support::command(
-        &[
-            "run",
-            seed.to_str().unwrap(),
-            "--server",
-            &format!("rekognitionApi={url}"),
-            "--input",
-            "clientRequestToken=t-1",
-            "--journal",
-            "j.jsonl",
-        ],
-        d.path(),
-    )
-    .stdout(Stdio::null())
-    .stderr(Stdio::null())
-    .spawn()
-    .unwrap();
-    let started = Instant::now();
-    while arrived.load(Ordering::SeqCst) < 2 {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "no second request"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let mut child = seed_in_flight(&d, &url, &arrived, 2);
     child.kill().unwrap();
     let _ = child.wait();
     let journal = read(&d, "j.jsonl");
@@ -309,34 +323,7 @@ fn a_signalled_run_replays_with_its_status() {
         response(200, &[], "{}")
     });
     let d = Dir::new();
-    let seed = repo(SEED);
-    let child = support::command(
-        &[
-            "run",
-            seed.to_str().unwrap(),
-            "--server",
-            &format!("rekognitionApi={url}"),
-            "--input",
-            "clientRequestToken=t-1",
-            "--journal",
-            "j.jsonl",
-            "--output",
-            "json",
-        ],
-        d.path(),
-    )
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped())
-    .spawn()
-    .unwrap();
-    let started = Instant::now();
-    while arrived.load(Ordering::SeqCst) == 0 {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "no request came"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let child = seed_in_flight(&d, &url, &arrived, 1);
     let killed = std::process::Command::new("sh")
         .args(["-c", &format!("kill -TERM {}", child.id())])
         .status()
