@@ -9,9 +9,13 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use serde_json::json;
-use telaio_engine::{Command, Input, Machine, Plan, PlanOptions, Response, RunOptions};
+use telaio_engine::{
+    Command, Entry, Input, Machine, Observer, Plan, PlanOptions, Record, Redactor, Response,
+    RunOptions,
+};
 use telaio_expr::Body;
 use telaio_model::{LoadOptions, Loader};
+use telaio_run::Session;
 
 const POLLS: usize = 100;
 
@@ -84,6 +88,57 @@ fn run(plan: &Plan, in_progress: &Response, done: &Response) -> usize {
     }
 }
 
+/// The same run as a driver makes it: through a session, which masks every event, stamps it
+/// on the run's clock and hands it to an observer (here one that keeps nothing), and with a
+/// journal observer when `journal` (each entry masked and serialised).
+fn run_in_session(plan: &Plan, in_progress: &Response, done: &Response, journal: bool) -> usize {
+    struct Sink(bool, usize);
+    impl Observer for Sink {
+        fn event(&mut self, record: &Record) {
+            black_box(record);
+        }
+        fn journaling(&self) -> bool {
+            self.0
+        }
+        fn entry(&mut self, entry: &Entry) -> Result<(), String> {
+            self.1 += serde_json::to_vec(entry).map_err(|e| e.to_string())?.len();
+            Ok(())
+        }
+    }
+    let options = RunOptions {
+        poll_interval: Duration::ZERO,
+        ..RunOptions::default()
+    };
+    let mut sink = Sink(journal, 0);
+    let mut session = Session::new(plan, options, Redactor::new(), &mut sink);
+    let mut command = session.start(
+        "face-liveness-session",
+        json!({"clientRequestToken": "demo-1"}),
+    );
+    let mut steps = 0;
+    loop {
+        command = match command {
+            Command::Send(_request) => {
+                steps += 1;
+                let response = if steps <= POLLS {
+                    in_progress.clone()
+                } else {
+                    done.clone()
+                };
+                session.resume(Input::Response {
+                    response,
+                    elapsed_us: 0,
+                })
+            }
+            Command::Wait(_) => session.resume(Input::Waited),
+            Command::Finished(outcome) => {
+                assert!(outcome.succeeded);
+                return steps;
+            }
+        };
+    }
+}
+
 fn bench(c: &mut Criterion) {
     let plan = plan();
     let (in_progress, done) = (response("IN_PROGRESS"), response("SUCCEEDED"));
@@ -91,6 +146,17 @@ fn bench(c: &mut Criterion) {
     c.bench_function(
         &format!("seed run, {} steps, in-process transport", POLLS + 1),
         |b| b.iter(|| run(&plan, &in_progress, &done)),
+    );
+    c.bench_function(
+        &format!("seed run, {} steps, through a session", POLLS + 1),
+        |b| b.iter(|| run_in_session(&plan, &in_progress, &done, false)),
+    );
+    c.bench_function(
+        &format!(
+            "seed run, {} steps, through a session with a journal",
+            POLLS + 1
+        ),
+        |b| b.iter(|| run_in_session(&plan, &in_progress, &done, true)),
     );
 }
 
