@@ -25,7 +25,7 @@ pub(crate) fn run(args: &ReplayArgs) -> u8 {
         let plan = plan_for(&header, args)?;
         Ok((header, entries, plan))
     });
-    let (header, entries, plan) = match read {
+    let (header, mut entries, plan) = match read {
         Ok(r) => r,
         Err(e) => {
             usage_error(&e);
@@ -45,38 +45,50 @@ pub(crate) fn run(args: &ReplayArgs) -> u8 {
         trace,
         journal: None,
     };
-    // The journal holds no secret, so there is none to learn; sensitive data is masked as
-    // it was in the run.
-    let redactor = telaio_engine::redactor(&plan, &header.inputs, &Credentials::default(), false);
-    let replayed = replay(&plan, &header, entries, redactor, &mut watch);
-    let code = match replayed {
-        Ok(replayed) => {
-            let signal = match replayed.stopped {
-                Some(StopCause::Signal { number }) => Some(number),
-                _ => None,
-            };
-            print_outcome(args.output, &replayed.outcome, signal.is_some());
-            match signal {
-                // As the run exited: 128 + the signal's number.
-                Some(n) => 128u8.saturating_add(n),
-                None if replayed.outcome.succeeded => exit::OK,
-                None => exit::INVALID,
-            }
-        }
-        Err(e @ ReplayError::Unfinished { .. }) => {
-            usage_error(&format!(
-                "{}: {e} (the run crashed or was killed)",
-                args.journal.display()
-            ));
-            exit::INVALID
-        }
-        Err(e) => {
-            usage_error(&format!(
-                "{}: {e}; the document's workflow no longer matches the journal",
-                args.journal.display()
-            ));
+    // The journal holds no secret, so there is none to learn; sensitive data is masked as it
+    // was in the run (shown, when the run showed it).
+    let redactor = telaio_engine::redactor(
+        &plan,
+        &header.inputs,
+        &Credentials::default(),
+        header.show_sensitive,
+    );
+    let replayed = replay(&plan, &header, &mut entries, redactor, &mut watch);
+    let code = match (replayed, entries.error.take()) {
+        // A line that is no entry says so, whatever the replay made of the lines before it.
+        (_, Some(error)) => {
+            usage_error(&error);
             exit::USAGE
         }
+        (replayed, None) => match replayed {
+            Ok(replayed) => {
+                let signal = match replayed.stopped {
+                    Some(StopCause::Signal { number }) => Some(number),
+                    _ => None,
+                };
+                print_outcome(args.output, &replayed.outcome, signal.is_some());
+                match signal {
+                    // As the run exited: 128 + the signal's number.
+                    Some(n) => 128u8.saturating_add(n),
+                    None if replayed.outcome.succeeded => exit::OK,
+                    None => exit::INVALID,
+                }
+            }
+            Err(e @ ReplayError::Unfinished { .. }) => {
+                usage_error(&format!(
+                    "{}: {e} (the run crashed or was killed)",
+                    args.journal.display()
+                ));
+                exit::INVALID
+            }
+            Err(e) => {
+                usage_error(&format!(
+                    "{}: {e}; the document's workflow no longer matches the journal",
+                    args.journal.display()
+                ));
+                exit::USAGE
+            }
+        },
     };
     let unwritten = watch.finish();
     for e in &unwritten {
@@ -89,63 +101,118 @@ pub(crate) fn run(args: &ReplayArgs) -> u8 {
     }
 }
 
-/// The header and the entries, each line checked, errors naming the file and line.
-fn read_journal(path: &Path) -> Result<(JournalHeader, Vec<Entry>), String> {
+/// The most steps and the deepest nesting a replayed journal may ask for: a journal may
+/// come from someone else, and a replay must end.
+const MAX_REPLAY_STEPS: u64 = 10_000_000;
+const MAX_REPLAY_DEPTH: usize = 1_000;
+
+/// The journal's entries, read one line at a time as the replay asks for them. A line that
+/// is not an entry ends them, and says why (see [`Entries::error`]); an unfinished last line
+/// (the run was killed while writing it) ends them as the end of the file does.
+struct Entries {
+    path: std::path::PathBuf,
+    lines: std::io::BufReader<std::fs::File>,
+    number: usize,
+    line: String,
+    error: Option<String>,
+}
+
+impl Iterator for Entries {
+    type Item = Entry;
+
+    fn next(&mut self) -> Option<Entry> {
+        loop {
+            self.number += 1;
+            let number = self.number;
+            let path = self.path.display();
+            self.line.clear();
+            let read =
+                std::io::Read::take(&mut self.lines, MAX_LINE_BYTES).read_line(&mut self.line);
+            let read = match read {
+                Ok(0) => return None,
+                Ok(n) => n,
+                Err(e) => {
+                    self.error = Some(format!("{path}:{number}: cannot read: {e}"));
+                    return None;
+                }
+            };
+            let whole = self.line.ends_with('\n');
+            if !whole && read as u64 == MAX_LINE_BYTES {
+                self.error = Some(format!(
+                    "{path}:{number}: the line is longer than {MAX_LINE_BYTES} bytes"
+                ));
+                return None;
+            }
+            if self.line.trim().is_empty() {
+                continue;
+            }
+            return match serde_json::from_str(&self.line) {
+                Ok(entry) => Some(entry),
+                // Cut off mid-line: the run stopped while writing it.
+                Err(_) if !whole => None,
+                Err(e) => {
+                    self.error = Some(format!("{path}:{number}:{}: {e}", e.column().max(1)));
+                    None
+                }
+            };
+        }
+    }
+}
+
+/// The header, checked, and the entries after it.
+fn read_journal(path: &Path) -> Result<(JournalHeader, Entries), String> {
     let file =
         std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let mut lines = std::io::BufReader::new(file);
-    let mut header: Option<JournalHeader> = None;
-    let mut entries = Vec::new();
     let mut line = String::new();
-    for number in 1.. {
-        line.clear();
-        let read = std::io::Read::take(&mut lines, MAX_LINE_BYTES)
-            .read_line(&mut line)
-            .map_err(|e| format!("{}:{number}: cannot read: {e}", path.display()))?;
-        if read == 0 {
-            break;
-        }
-        if !line.ends_with('\n') && read as u64 == MAX_LINE_BYTES {
-            return Err(format!(
-                "{}:{number}: the line is longer than {MAX_LINE_BYTES} bytes",
-                path.display()
-            ));
-        }
-        if line.trim().is_empty() {
-            continue;
-        }
-        let at = |e: serde_json::Error| {
-            format!("{}:{number}:{}: {e}", path.display(), e.column().max(1))
-        };
-        match &header {
-            None => {
-                let h: JournalHeader = serde_json::from_str(&line).map_err(|e| {
-                    let format = serde_json::from_str::<serde_json::Value>(&line)
-                        .ok()
-                        .and_then(|v| v.get("format")?.as_str().map(str::to_owned));
-                    match format {
-                        Some(f) if f != JOURNAL_FORMAT => format!(
-                            "{}:{number}: a journal in format `{}`, which this Telaio does not read (it reads `{JOURNAL_FORMAT}`)",
-                            path.display(),
-                            term::clean(&f)
-                        ),
-                        _ => format!("{}: not a journal ({})", path.display(), at(e)),
-                    }
-                })?;
-                if h.format != JOURNAL_FORMAT {
-                    return Err(format!(
-                        "{}:{number}: a journal in format `{}`, which this Telaio does not read (it reads `{JOURNAL_FORMAT}`)",
-                        path.display(),
-                        term::clean(&h.format)
-                    ));
-                }
-                header = Some(h);
-            }
-            Some(_) => entries.push(serde_json::from_str(&line).map_err(at)?),
-        }
+    std::io::Read::take(&mut lines, MAX_LINE_BYTES)
+        .read_line(&mut line)
+        .map_err(|e| format!("{}:1: cannot read: {e}", path.display()))?;
+    if line.trim().is_empty() {
+        return Err(format!("{} is empty: not a journal", path.display()));
     }
-    let header = header.ok_or_else(|| format!("{} is empty: not a journal", path.display()))?;
-    Ok((header, entries))
+    let foreign = |f: &str| {
+        format!(
+            "{}:1: a journal in format `{}`, which this Telaio does not read (it reads `{JOURNAL_FORMAT}`)",
+            path.display(),
+            term::clean(f)
+        )
+    };
+    let header: JournalHeader = serde_json::from_str(&line).map_err(|e| {
+        let format = serde_json::from_str::<serde_json::Value>(&line)
+            .ok()
+            .and_then(|v| v.get("format")?.as_str().map(str::to_owned));
+        match format {
+            Some(f) if f != JOURNAL_FORMAT => foreign(&f),
+            _ => format!(
+                "{}: not a journal ({}:1:{}: {e})",
+                path.display(),
+                path.display(),
+                e.column().max(1)
+            ),
+        }
+    })?;
+    if header.format != JOURNAL_FORMAT {
+        return Err(foreign(&header.format));
+    }
+    if header.options.max_steps > MAX_REPLAY_STEPS || header.options.max_depth > MAX_REPLAY_DEPTH {
+        return Err(format!(
+            "{}:1: the journal asks for up to {} steps {} deep; a replay allows at most {MAX_REPLAY_STEPS} steps {MAX_REPLAY_DEPTH} deep",
+            path.display(),
+            header.options.max_steps,
+            header.options.max_depth
+        ));
+    }
+    Ok((
+        header,
+        Entries {
+            path: path.to_owned(),
+            lines,
+            number: 1,
+            line: String::new(),
+            error: None,
+        },
+    ))
 }
 
 /// The plan of the journal's document, as it was run: its sources from where they were read,

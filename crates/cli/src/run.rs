@@ -435,6 +435,7 @@ fn execute(
                     inputs: redactor.masked_inputs(&inputs),
                     options: run_options,
                     plan: plan_options,
+                    show_sensitive: args.show_sensitive,
                 },
             )?),
             _ => None,

@@ -18,9 +18,14 @@ pub(crate) struct Lines {
 }
 
 impl Lines {
-    /// Creates (or truncates) the file.
+    /// Creates (or truncates) the file, readable by its owner only: it holds responses.
     pub(crate) fn create(what: &'static str, path: &Path) -> Result<Lines, String> {
-        let file = std::fs::File::create(path)
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options
+            .open(path)
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         Ok(Lines {
             what,

@@ -383,6 +383,70 @@ fn a_bad_journal_is_refused_at_its_line() {
         "{}",
         stderr(&o)
     );
+    // A last line cut off mid-write (a killed run) ends the journal: cut short, not broken.
+    let journal = read(&d, "run.journal.jsonl");
+    let first = journal.lines().nth(1).unwrap();
+    d.write(
+        "cut.jsonl",
+        format!("{header}\n{first}\n{}", &first[..first.len() / 2]),
+    );
+    let o = telaio(&["replay", "cut.jsonl"], d.path());
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("it was cut short"), "{}", stderr(&o));
+    // A journal must not ask a replay for a run without end.
+    let greedy = header.replace("\"maxDepth\":32", "\"maxDepth\":1000000000");
+    assert_ne!(greedy, header);
+    d.write("greedy.jsonl", format!("{greedy}\n"));
+    let o = telaio(&["replay", "greedy.jsonl"], d.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("a replay allows at most"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// Data an API marks `x-sensitive` is in the journal by its size only, and a replay shows
+/// it as the run did (by the same size), in the outputs too.
+#[test]
+fn sensitive_data_replays_as_the_run_showed_it() {
+    let d = Dir::new();
+    d.write(
+        "api.yaml",
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /img:\n    get:\n      operationId: getImage\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema:\n                type: object\n                properties:\n                  Bytes: {type: string, x-sensitive: true}\n",
+    );
+    d.write(
+        "flow.arazzo.yaml",
+        "arazzo: 1.0.1\ninfo: {title: t, version: '1'}\nsourceDescriptions: [{name: api, url: ./api.yaml}]\nworkflows:\n  - workflowId: w\n    steps:\n      - stepId: get\n        operationId: getImage\n        outputs: {image: $response.body#/Bytes}\n    outputs: {image: $steps.get.outputs.image}\n",
+    );
+    let image = "canary-face-".repeat(100);
+    let body = format!(r#"{{"Bytes": "{image}"}}"#);
+    let url = serve_raw(move |_, _| response(200, &[("content-type", "application/json")], &body));
+    let server = format!("api={url}");
+    let run = telaio(
+        &[
+            "run",
+            "flow.arazzo.yaml",
+            "--server",
+            &server,
+            "--journal",
+            "j.jsonl",
+            "--output",
+            "json",
+        ],
+        d.path(),
+    );
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    assert!(
+        stdout(&run).contains("<sensitive: 1200 bytes>"),
+        "{}",
+        stdout(&run)
+    );
+    let journal = read(&d, "j.jsonl");
+    assert!(!journal.contains("canary-face"), "{journal}");
+    let o = telaio(&["replay", "j.jsonl", "--output", "json"], d.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), stdout(&run));
 }
 
 /// A step whose success criterion does not hold points at the criterion, as `validate`

@@ -59,7 +59,12 @@ mod tests {
     use super::*;
 
     fn response(status: u16, body: &str) -> Response {
-        Response::new(status, Vec::new(), body.as_bytes())
+        Response::new(
+            status,
+            Vec::new(),
+            body.as_bytes(),
+            std::time::SystemTime::now(),
+        )
     }
 
     #[test]

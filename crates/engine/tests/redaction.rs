@@ -1,6 +1,6 @@
 //! Secrets the run computes are masked too: a value passed into a called workflow's input
-//! marked `format: password` never shows in an event or the outcome, though the server gets
-//! it.
+//! marked `format: password` never shows in an event, the outcome or the journal, though the
+//! server gets it.
 
 mod support;
 
@@ -45,7 +45,7 @@ workflows:
         outputs: {echo: $response.body#/echo}
     outputs: {echo: $steps.call.outputs.echo}
 "#);
-    let (outcome, events) = run_redacted(&server, &arazzo, "main").await;
+    let (outcome, events, journal) = run_redacted(&server, &arazzo, "main").await;
     assert!(outcome.succeeded, "{outcome:#?}");
     // The server got the token...
     let r = server.requests();
@@ -54,5 +54,10 @@ workflows:
     // ...and nothing reported shows it: not the request event, not the outputs.
     let shown = serde_json::to_string(&events).unwrap() + &serde_json::to_string(&outcome).unwrap();
     assert!(!shown.contains("canary-9b2e"), "{shown}");
+    // Nor the journal: the login response that carried the token is recorded after the
+    // token became a secret of the called workflow.
+    let journal = journal.join("\n");
+    assert!(journal.contains("\"entry\":\"response\""), "{journal}");
+    assert!(!journal.contains("canary-9b2e"), "{journal}");
     assert_eq!(outcome.outputs, json!({"echo": "t=***"}));
 }

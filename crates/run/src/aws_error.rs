@@ -37,7 +37,7 @@ impl AwsError {
 /// ```
 /// use telaio_run::{Response, aws_error};
 /// let body = br#"{"__type": "com.amazon.coral#ThrottlingException", "Message": "Rate exceeded"}"#;
-/// let response = Response::new(400, vec![], body);
+/// let response = Response::new(400, vec![], body, std::time::SystemTime::now());
 /// let error = aws_error(&response).unwrap();
 /// assert_eq!(error.code, "ThrottlingException");
 /// assert_eq!(error.message.as_deref(), Some("Rate exceeded"));

@@ -58,9 +58,15 @@ pub struct Response {
 }
 
 impl Response {
-    /// A response as received: the body read by its `Content-Type` and `Retry-After`
-    /// understood (a date is taken relative to now).
-    pub fn new(status: u16, headers: Vec<(String, String)>, bytes: &[u8]) -> Response {
+    /// A response as received at `now`: the body read by its `Content-Type` and
+    /// `Retry-After` understood (a date is taken relative to `now`, which the driver, who
+    /// knows the time, gives).
+    pub fn new(
+        status: u16,
+        headers: Vec<(String, String)>,
+        bytes: &[u8],
+        now: SystemTime,
+    ) -> Response {
         let find = |name: &str| {
             headers
                 .iter()
@@ -68,8 +74,7 @@ impl Response {
                 .map(|(_, v)| v.as_str())
         };
         let body = Response::parse_body(find("content-type"), bytes);
-        let retry_after =
-            find("retry-after").and_then(|v| retry_after(v, std::time::SystemTime::now()));
+        let retry_after = find("retry-after").and_then(|v| retry_after(v, now));
         Response {
             status,
             body,

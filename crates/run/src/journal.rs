@@ -46,6 +46,9 @@ pub struct JournalHeader {
     pub options: RunOptions,
     /// The choices that shaped the plan (servers, server variables, forced auth).
     pub plan: PlanOptions,
+    /// Whether the run showed data marked `x-sensitive` (then the journal holds it too).
+    #[serde(default)]
+    pub show_sensitive: bool,
 }
 
 /// Which document a journal belongs to: where it was, and a hash of what it said.
@@ -54,8 +57,8 @@ pub struct JournalHeader {
 pub struct DocumentIdentity {
     /// The Arazzo document's URL (`file:` for local files).
     pub url: String,
-    /// For a local document, its path as the run named it (so that a replay names its
-    /// file as the run did).
+    /// For a local document, its absolute path, as the run's URL holds it (`..` and all), so
+    /// that a replay reads it, and names it, as the run did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<std::path::PathBuf>,
     /// Each source description's name and the URL it was loaded from.

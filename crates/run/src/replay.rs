@@ -86,7 +86,8 @@ pub fn replay(
                 reason,
                 millis,
             } if matches!(command, Command::Send(_)) => {
-                session.retried(attempt, reason, Duration::from_millis(millis));
+                // A replay journals nothing, so there is no failure to stop at.
+                let _ = session.retried(attempt, reason, Duration::from_millis(millis));
                 command
             }
             Entry::TokenFetched { source, scheme } if matches!(command, Command::Send(_)) => {
@@ -118,10 +119,7 @@ pub fn replay(
         };
     }
     match command {
-        Command::Finished(outcome) => Ok(Replayed {
-            outcome: session.finish(outcome),
-            stopped,
-        }),
+        Command::Finished(outcome) => Ok(Replayed { outcome, stopped }),
         _ => Err(ReplayError::Unfinished { entries: count }),
     }
 }

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::event::{Event, Record};
 use crate::journal::{Entry, Stop};
-use crate::machine::{Command, Input, Machine, Outcome, RunOptions, millis};
+use crate::machine::{Command, Input, Machine, RunOptions, millis};
 use crate::redact::Redactor;
 use telaio_plan::Plan;
 
@@ -91,10 +91,17 @@ impl<'p, 'o> Session<'p, 'o> {
             // they turn up later.
             self.redactor.learn_sensitive(&body.value);
         }
-        if self.journaling {
-            self.journal(&Entry::of_input(&input, self.machine.waiting()));
-        }
+        let entry = self
+            .journaling
+            .then(|| Entry::of_input(&input, self.machine.waiting()));
         let command = self.machine.resume(input);
+        // The entry is masked only now: the step that read this response may have passed a
+        // value of it into a called workflow's secret input, which the redactor learns here.
+        // Nothing is sent in between, so the entry still precedes the next request.
+        self.learn_secret_inputs();
+        if let Some(entry) = entry {
+            self.journal(&entry);
+        }
         self.after(command)
     }
 
@@ -110,8 +117,9 @@ impl<'p, 'o> Session<'p, 'o> {
         self.after(command)
     }
 
-    /// The driver sends the request in flight again.
-    pub fn retried(&mut self, attempt: u32, reason: String, wait: Duration) {
+    /// The driver sends the request in flight again. `false` when the journal could not
+    /// be written: the driver must then not send it.
+    pub fn retried(&mut self, attempt: u32, reason: String, wait: Duration) -> bool {
         if self.journaling {
             self.journal(&Entry::RequestRetried {
                 attempt,
@@ -126,6 +134,7 @@ impl<'p, 'o> Session<'p, 'o> {
             millis: millis(wait),
         };
         self.show(&event);
+        self.journal_failed.is_none()
     }
 
     /// The driver fetched an OAuth token (its value is learnt as a secret separately).
@@ -141,13 +150,6 @@ impl<'p, 'o> Session<'p, 'o> {
         self.redactor.secret(value);
     }
 
-    /// The outcome with secrets masked.
-    pub fn finish(&self, mut outcome: Outcome) -> Outcome {
-        outcome.outputs = self.redactor.outputs(&outcome.outputs);
-        outcome.error = self.redactor.run_error(&outcome.error);
-        outcome
-    }
-
     fn journal(&mut self, entry: &Entry) {
         if self.journal_failed.is_some() {
             return;
@@ -157,11 +159,17 @@ impl<'p, 'o> Session<'p, 'o> {
         }
     }
 
-    /// Shows the events the last step produced, and stops the run if its journal failed.
+    /// Shows the events the last step produced, and stops the run if its journal failed;
+    /// a finished run's outcome comes back masked.
     fn after(&mut self, command: Command) -> Command {
         self.flush();
-        match (&command, self.journal_failed.take()) {
-            (Command::Finished(_), _) | (_, None) => command,
+        match (command, self.journal_failed.take()) {
+            (Command::Finished(mut outcome), _) => {
+                outcome.outputs = self.redactor.outputs(&outcome.outputs);
+                outcome.error = self.redactor.run_error(&outcome.error);
+                Command::Finished(outcome)
+            }
+            (command, None) => command,
             (_, Some(why)) => {
                 // Nothing more is journaled: the journal is what failed.
                 self.journaling = false;
@@ -174,11 +182,15 @@ impl<'p, 'o> Session<'p, 'o> {
         }
     }
 
-    fn flush(&mut self) {
+    fn learn_secret_inputs(&mut self) {
         for (workflow, inputs) in self.machine.take_secret_inputs() {
             self.redactor
                 .inputs(workflow.inputs_schema.as_ref(), &inputs);
         }
+    }
+
+    fn flush(&mut self) {
+        self.learn_secret_inputs();
         for event in self.machine.take_events() {
             if let Event::RequestSent { step_id, .. } = &event {
                 self.step_id.clone_from(step_id);

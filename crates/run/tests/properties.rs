@@ -233,6 +233,7 @@ proptest! {
             inputs: json!({}),
             options,
             plan: PlanOptions::default(),
+            show_sensitive: false,
         };
         // Through text, as a journal file holds it.
         let text: Vec<String> = ran.entries.iter().map(|e| serde_json::to_string(e).unwrap()).collect();

@@ -179,6 +179,9 @@ pub(crate) fn print_outcome(output: RunOutput, outcome: &Outcome, interrupted: b
             });
             if let Some(e) = &outcome.error {
                 v["error"] = json!({"stepId": e.step_id, "reason": reason(e)});
+                if let Some(limit) = e.limit {
+                    v["error"]["limit"] = json!(limit);
+                }
                 if let Some(at) = &e.at {
                     v["error"]["at"] =
                         json!({"file": at.file, "line": at.line, "column": at.column});

@@ -2,7 +2,7 @@
 //! timers (tokio), within the run's deadline, and hands every event to an observer.
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::Value;
 
@@ -187,7 +187,9 @@ impl Driver {
         tokio::pin!(stop);
         let started = Instant::now();
         let mut options = options;
-        options.deadline.get_or_insert(self.options.deadline);
+        // One deadline for the run, on the wall clock here and on the run's clock in the
+        // machine: the run's own when it has one, else the driver's.
+        let deadline = *options.deadline.get_or_insert(self.options.deadline);
         // Derived from the plan and the credentials for each run: no way of running masks
         // less than the run's secrets.
         let redactor = telaio_auth::redactor(
@@ -199,17 +201,17 @@ impl Driver {
         let mut session = Session::new(plan, options, redactor, observe);
         let mut command = session.start(workflow_id, inputs);
         loop {
-            let remaining = self.options.deadline.saturating_sub(started.elapsed());
+            let remaining = deadline.saturating_sub(started.elapsed());
             command = match command {
-                Command::Finished(outcome) => return session.finish(outcome),
-                _ if remaining.is_zero() => session.stop(self.deadline_stop()),
+                Command::Finished(outcome) => return outcome,
+                _ if remaining.is_zero() => session.stop(deadline_stop(deadline)),
                 Command::Wait(d) => {
                     tokio::select! {
                         biased;
                         stop = &mut stop => session.stop(stop),
                         () = tokio::time::sleep(d.min(remaining)) => {
                             if d > remaining {
-                                session.stop(self.deadline_stop())
+                                session.stop(deadline_stop(deadline))
                             } else {
                                 session.resume(Input::Waited)
                             }
@@ -217,12 +219,14 @@ impl Driver {
                     }
                 }
                 Command::Send(request) => {
+                    // `false` stops the retries: the journal could not record one.
                     let mut hear = |heard: Heard| match heard {
                         Heard::Made(made) => {
                             made.secrets.iter().for_each(|v| session.learn_secret(v));
                             for (source, scheme) in made.tokens {
                                 session.token_fetched(source, scheme);
                             }
+                            true
                         }
                         Heard::Retry {
                             attempt,
@@ -230,7 +234,7 @@ impl Driver {
                             wait,
                         } => session.retried(attempt, reason, wait),
                     };
-                    let sending = self.send_retrying(request, started, &mut hear);
+                    let sending = self.send_retrying(request, started, deadline, &mut hear);
                     let sent = tokio::select! {
                         biased;
                         stop = &mut stop => Err(stop),
@@ -244,8 +248,8 @@ impl Driver {
                                 elapsed_us,
                             })
                         }
-                        Ok(Sent::Failed(..)) if started.elapsed() >= self.options.deadline => {
-                            session.stop(self.deadline_stop())
+                        Ok(Sent::Failed(..)) if started.elapsed() >= deadline => {
+                            session.stop(deadline_stop(deadline))
                         }
                         Ok(Sent::Failed(reason, elapsed_us, _, limit)) => {
                             session.resume(Input::TransportFailed {
@@ -264,16 +268,6 @@ impl Driver {
         }
     }
 
-    fn deadline_stop(&self) -> Stop {
-        Stop {
-            cause: StopCause::Deadline,
-            reason: format!(
-                "the run reached its deadline of {} s",
-                trim(self.options.deadline.as_secs_f64())
-            ),
-        }
-    }
-
     /// Sends a request; one to an AWS API gets more attempts after transient failures, each
     /// authenticated (signed) anew; `heard` hears of each retry and each credential made. The time reported is
     /// that of all attempts and waits.
@@ -281,7 +275,8 @@ impl Driver {
         &self,
         request: Request,
         run_started: Instant,
-        heard: &mut (dyn FnMut(Heard) + Send),
+        deadline: Duration,
+        heard: &mut (dyn FnMut(Heard) -> bool + Send),
     ) -> Sent {
         let aws = request.security.as_ref().is_some_and(|s| {
             s.iter()
@@ -299,7 +294,7 @@ impl Driver {
         let budget = request.timeout;
         let mut attempt = 1;
         loop {
-            let remaining = self.options.deadline.saturating_sub(run_started.elapsed());
+            let remaining = deadline.saturating_sub(run_started.elapsed());
             let mut made = Made::default();
             let mut this = request.clone();
             this.timeout = budget.map(|b| b.saturating_sub(began.elapsed()));
@@ -318,19 +313,20 @@ impl Driver {
                 asked,
                 crate::retry::random(),
             );
-            let time_left = self
-                .options
-                .deadline
+            let time_left = deadline
                 .saturating_sub(run_started.elapsed())
                 .min(budget.map_or(Duration::MAX, |b| b.saturating_sub(began.elapsed())));
             match reason {
-                Some(reason) if attempt <= retries && wait < time_left => {
+                Some(reason)
+                    if attempt <= retries
+                        && wait < time_left
+                        && heard(Heard::Retry {
+                            attempt: attempt + 1,
+                            reason: reason.clone(),
+                            wait,
+                        }) =>
+                {
                     attempt += 1;
-                    heard(Heard::Retry {
-                        attempt,
-                        reason,
-                        wait,
-                    });
                     tokio::time::sleep(wait).await;
                 }
                 _ => {
@@ -439,7 +435,7 @@ impl Driver {
             }
             Ok(Ok(Err(too_large))) => Sent::TooLarge(too_large),
             Ok(Ok(Ok((status, headers, bytes)))) => {
-                let response = Response::new(status, headers, &bytes);
+                let response = Response::new(status, headers, &bytes, SystemTime::now());
                 Sent::Response(response, started.elapsed().as_micros() as u64)
             }
         }
@@ -464,4 +460,15 @@ fn describe(e: &reqwest::Error) -> String {
         source = s.source();
     }
     parts.join(": ")
+}
+
+/// The stop at the run's deadline.
+fn deadline_stop(deadline: Duration) -> Stop {
+    Stop {
+        cause: StopCause::Deadline,
+        reason: format!(
+            "the run reached its deadline of {} s",
+            trim(deadline.as_secs_f64())
+        ),
+    }
 }

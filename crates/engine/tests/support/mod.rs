@@ -311,16 +311,49 @@ async fn run_loaded(
     options: RunOptions,
     driver: Driver,
 ) -> (Outcome, Vec<Event>) {
+    let (outcome, events, _) =
+        run_journaled(loader, doc, servers, workflow_id, given, options, driver).await;
+    (outcome, events)
+}
+
+/// Keeps the events a run shows and the journal it writes (each entry as its JSON line).
+#[derive(Default)]
+struct Kept {
+    events: Vec<Event>,
+    journal: Vec<String>,
+}
+
+impl telaio_engine::Observer for Kept {
+    fn event(&mut self, record: &Record) {
+        self.events.push(record.event.clone());
+    }
+    fn journaling(&self) -> bool {
+        true
+    }
+    fn entry(&mut self, entry: &telaio_engine::Entry) -> Result<(), String> {
+        self.journal.push(serde_json::to_string(entry).unwrap());
+        Ok(())
+    }
+}
+
+/// [`run_loaded`], keeping the journal too.
+async fn run_journaled(
+    loader: Loader,
+    doc: &Path,
+    servers: HashMap<String, String>,
+    workflow_id: &str,
+    given: Vec<(String, InputSource)>,
+    options: RunOptions,
+    driver: Driver,
+) -> (Outcome, Vec<Event>, Vec<String>) {
     let plan = plan_file(&loader, doc, servers);
     let schema = plan.workflow(workflow_id).unwrap().inputs_schema.clone();
     let inputs = prepare_inputs(schema.as_ref(), given).unwrap_or_else(|e| panic!("{e:#?}"));
-    let mut events = Vec::new();
+    let mut kept = Kept::default();
     let outcome = driver
-        .run(&plan, workflow_id, inputs, options, &mut |e: &Record| {
-            events.push(e.event.clone())
-        })
+        .run(&plan, workflow_id, inputs, options, &mut kept)
         .await;
-    (outcome, events)
+    (outcome, kept.events, kept.journal)
 }
 
 /// Loads and plans a document, its sources' servers overridden by name.
@@ -344,17 +377,17 @@ pub fn server_for(source: &str, url: &str) -> HashMap<String, String> {
 }
 
 /// Runs `workflow_id` of an inline document (see [`run`]), as a driver always does: masking the
-/// secrets its plan and credentials name.
+/// secrets its plan and credentials name; with the journal it writes.
 pub async fn run_redacted(
     server: &Server,
     arazzo: &str,
     workflow_id: &str,
-) -> (Outcome, Vec<Event>) {
+) -> (Outcome, Vec<Event>, Vec<String>) {
     let (_dir, doc) = write_inline(arazzo);
     let servers = local_servers(server);
     let driver = Driver::new(DriverOptions::default()).unwrap();
     let loader = Loader::new(LoadOptions::default());
-    run_loaded(
+    run_journaled(
         loader,
         &doc,
         servers,

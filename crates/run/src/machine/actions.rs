@@ -100,7 +100,9 @@ impl<'p> Machine<'p> {
                     // run until its deadline to fail there.
                     if let Some((why, limit)) = self.unaffordable(wait, server.is_some()) {
                         reason = format!("{reason}; {why}");
-                        self.top().exchange.limit = limit;
+                        if limit.is_some() {
+                            self.top().exchange.limit = limit;
+                        }
                         continue;
                     }
                     self.top().retries.insert(key, used + 1);

@@ -23,7 +23,7 @@ impl Machine<'_> {
         self.handed_deadline.take().or_else(|| {
             let limit = self.current_step().timeout?;
             Some(Deadline {
-                at: self.clock + limit,
+                at: self.clock.saturating_add(limit),
                 limit,
             })
         })
@@ -45,7 +45,7 @@ impl Machine<'_> {
 
     /// Moves the run's clock on by what the driver spent.
     pub(super) fn tick(&mut self, spent: Duration) {
-        self.clock += spent;
+        self.clock = self.clock.saturating_add(spent);
     }
 
     /// When the outermost workflow whose deadline has passed exists: it and everything it

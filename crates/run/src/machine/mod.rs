@@ -394,11 +394,9 @@ impl<'p> Machine<'p> {
             }
             Input::Waited => self.waiting,
         });
-        if let Some(flow) = self.time_out() {
-            return self.drive(flow);
-        }
-        // The run's own deadline, on its clock: a driver that stops it on the wall clock
-        // first says so with `stop`, and a replay stops where the run did.
+        // The run's own deadline first, on its clock (a driver that stops the run on the
+        // wall clock says so with `stop`, and a replay stops where the run did); then the
+        // deadlines of called workflows, whose callers' actions may still run.
         if let Some(deadline) = self.options.deadline
             && self.clock >= deadline
         {
@@ -409,6 +407,9 @@ impl<'p> Machine<'p> {
                 ),
                 Some(Limit::Deadline),
             );
+            return self.drive(flow);
+        }
+        if let Some(flow) = self.time_out() {
             return self.drive(flow);
         }
         let flow = match (pending, input) {

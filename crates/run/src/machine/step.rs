@@ -185,7 +185,7 @@ impl<'p> Machine<'p> {
         }
     }
 
-    fn summarize(
+    pub(super) fn summarize(
         &mut self,
         workflow_id: &str,
         step_id: &str,

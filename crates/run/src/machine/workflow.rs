@@ -215,7 +215,9 @@ impl<'p> Machine<'p> {
                 if succeeded {
                     return Flow::Advance;
                 }
-                self.top().exchange.limit = error.as_ref().and_then(|e| e.limit);
+                let f = self.top();
+                f.exchange.limit = error.as_ref().and_then(|e| e.limit);
+                f.exchange.at = error.as_ref().and_then(|e| e.at.clone());
                 let why = error.map(|e| format!(": {}", e.reason)).unwrap_or_default();
                 self.fail_workflow(
                     None,
@@ -250,6 +252,8 @@ impl<'p> Machine<'p> {
         if frame.step_open
             && let Some(step) = frame.workflow.steps.get(frame.step)
         {
+            let status_code = frame.exchange.response.as_ref().map(|r| r.status);
+            self.summarize(&frame.workflow.id, &step.id, false, status_code);
             self.events.push(Event::StepFinished {
                 step_id: step.id.clone(),
                 succeeded: false,

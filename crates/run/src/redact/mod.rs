@@ -2,9 +2,10 @@
 //!
 //! Header values of `Authorization`, `Proxy-Authorization`, `Cookie`, `Set-Cookie` and the
 //! API-key headers the sources declare become `***`, and so does every occurrence of a known
-//! secret value (credentials, inputs marked `format: password` or `writeOnly`), wherever it
-//! appears: URLs, inputs, outputs, reasons, in the encodings it travels in (percent-encoded
-//! in a URL or form, escaped inside JSON text).
+//! secret value (credentials, inputs marked `format: password`, `writeOnly` or
+//! `x-sensitive`), wherever it appears: URLs, inputs, outputs, reasons, in the encodings it
+//! travels in (percent-encoded in a URL or form, escaped inside JSON text). Response data an
+//! API marks `x-sensitive` is shown by its size.
 
 use std::collections::HashSet;
 
@@ -103,6 +104,7 @@ impl Redactor {
                         match v {
                             Value::String(text)
                                 if self.sensitive.contains(k)
+                                    && !is_shown_by_size(text)
                                     && self.sensitive_values.len() < MAX_VALUES =>
                             {
                                 self.sensitive_values.insert(fingerprint(text));
@@ -366,11 +368,22 @@ fn fingerprint(s: &str) -> u64 {
 /// A sensitive value as its size: `<sensitive: 20480 bytes>` (a string's length, else the
 /// length of its JSON text).
 fn by_size(v: &Value) -> Value {
+    // Already shown by size (a journal read back): as it is, not the size of the mask.
+    if v.as_str().is_some_and(is_shown_by_size) {
+        return v.clone();
+    }
     let bytes = match v {
         Value::String(s) => s.len(),
         other => other.to_string().len(),
     };
     Value::String(format!("<sensitive: {bytes} bytes>"))
+}
+
+/// Whether a text is a sensitive value already shown by its size (`<sensitive: 20 bytes>`).
+fn is_shown_by_size(s: &str) -> bool {
+    s.strip_prefix("<sensitive: ")
+        .and_then(|rest| rest.strip_suffix(" bytes>"))
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Masks AWS SigV4 signatures (`Signature=<hex>` in an `Authorization` header,

@@ -189,7 +189,7 @@ pub fn run_stopping(
                 command = session.stop(s);
             }
             command = match command {
-                Command::Finished(outcome) => break session.finish(outcome),
+                Command::Finished(outcome) => break outcome,
                 Command::Wait(d) => {
                     waits.push(d);
                     session.resume(Input::Waited)
