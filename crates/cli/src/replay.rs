@@ -14,11 +14,11 @@ use telaio_model::{LoadOptions, Loader};
 
 use crate::args::{ReplayArgs, RunOutput};
 use crate::render::{Progress, print_outcome, usage_error};
-use crate::watch::{Lines, Watch};
+use crate::watch::{Lines, MAX_JOURNAL_LINE, Watch};
 use crate::{exit, term};
 
-/// The longest journal line read (a response body of the driver's largest, as JSON text).
-const MAX_LINE_BYTES: u64 = 64 * 1024 * 1024;
+/// The longest journal line read: the longest the run writes.
+const MAX_LINE_BYTES: u64 = MAX_JOURNAL_LINE as u64;
 
 pub(crate) fn run(args: &ReplayArgs) -> u8 {
     let read = read_journal(&args.journal).and_then(|(header, entries)| {

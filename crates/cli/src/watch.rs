@@ -8,6 +8,10 @@ use telaio_engine::{Entry, JournalHeader, Observer, Record};
 
 use crate::render::Progress;
 
+/// The longest journal line written or read: a response body of the driver's default
+/// largest (10 MiB), escaped as JSON text, fits.
+pub(crate) const MAX_JOURNAL_LINE: usize = 64 * 1024 * 1024;
+
 /// A JSON Lines file being written, and the first error writing it, if any.
 pub(crate) struct Lines {
     /// What the file is, for messages: `trace`, `journal`.
@@ -57,6 +61,23 @@ impl Lines {
             return Err(message);
         }
         Ok(())
+    }
+
+    /// Writes one line already serialised and hands it to the operating system at once.
+    fn write_line_now(&mut self, line: &[u8]) -> Result<(), String> {
+        if let Some(e) = &self.failed {
+            return Err(e.to_string());
+        }
+        let written = self
+            .file
+            .write_all(line)
+            .and_then(|()| self.file.write_all(b"\n"))
+            .and_then(|()| self.file.flush());
+        written.map_err(|e| {
+            let message = e.to_string();
+            self.failed = Some(e);
+            message
+        })
     }
 
     /// Flushes what is left; the first error of the file's life, if it had one, said.
@@ -121,9 +142,17 @@ impl Observer for Watch {
     }
 
     fn entry(&mut self, entry: &Entry) -> Result<(), String> {
-        match &mut self.journal {
-            Some(j) => j.write_now(entry),
-            None => Ok(()),
+        let Some(journal) = &mut self.journal else {
+            return Ok(());
+        };
+        let line = serde_json::to_vec(entry).map_err(|e| e.to_string())?;
+        // A line a replay would refuse is not written: the run stops instead, saying why.
+        if line.len() >= MAX_JOURNAL_LINE {
+            return Err(format!(
+                "an entry of {} bytes is more than a journal line holds ({MAX_JOURNAL_LINE} bytes)",
+                line.len()
+            ));
         }
+        journal.write_line_now(&line)
     }
 }

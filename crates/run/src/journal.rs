@@ -227,6 +227,16 @@ pub struct Stop {
     pub reason: String,
 }
 
+impl Stop {
+    /// The stop at a run's deadline, said as the run's core says it.
+    pub fn deadline(deadline: Duration) -> Stop {
+        Stop {
+            cause: StopCause::Deadline,
+            reason: crate::machine::deadline::reason(deadline),
+        }
+    }
+}
+
 impl StopCause {
     /// The run's limit this stop is, when it is one.
     pub fn limit(self) -> Option<Limit> {
@@ -312,16 +322,46 @@ impl Entry {
         })
     }
 
-    /// What kind of entry this is, in a word, for messages.
-    pub fn kind(&self) -> &'static str {
+    /// What kind of entry this is.
+    pub fn kind(&self) -> EntryKind {
         match self {
-            Entry::Response { .. } => "a response",
-            Entry::TransportFailed { .. } => "a failed request",
-            Entry::Waited { .. } => "a wait",
-            Entry::RequestRetried { .. } => "a transport retry",
-            Entry::TokenFetched { .. } => "a token fetch",
-            Entry::Stopped { .. } => "a stop",
+            Entry::Response { .. } => EntryKind::Response,
+            Entry::TransportFailed { .. } => EntryKind::TransportFailed,
+            Entry::Waited { .. } => EntryKind::Waited,
+            Entry::RequestRetried { .. } => EntryKind::RequestRetried,
+            Entry::TokenFetched { .. } => EntryKind::TokenFetched,
+            Entry::Stopped { .. } => EntryKind::Stopped,
         }
+    }
+}
+
+/// The kinds of [`Entry`], for saying which one did not fit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntryKind {
+    /// [`Entry::Response`].
+    Response,
+    /// [`Entry::TransportFailed`].
+    TransportFailed,
+    /// [`Entry::Waited`].
+    Waited,
+    /// [`Entry::RequestRetried`].
+    RequestRetried,
+    /// [`Entry::TokenFetched`].
+    TokenFetched,
+    /// [`Entry::Stopped`].
+    Stopped,
+}
+
+impl std::fmt::Display for EntryKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            EntryKind::Response => "a response",
+            EntryKind::TransportFailed => "a failed request",
+            EntryKind::Waited => "a wait",
+            EntryKind::RequestRetried => "a transport retry",
+            EntryKind::TokenFetched => "a token fetch",
+            EntryKind::Stopped => "a stop",
+        })
     }
 }
 

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use telaio_plan::Plan;
 
-use crate::journal::{Entry, JournalHeader, Stop, StopCause};
+use crate::journal::{Entry, EntryKind, JournalHeader, Stop, StopCause};
 use crate::machine::{Command, Input, Outcome};
 use crate::redact::Redactor;
 use crate::session::{Observer, Session};
@@ -20,9 +20,9 @@ pub enum ReplayError {
         /// The entry's number (1 for the first after the header).
         entry: usize,
         /// What the entry records.
-        found: &'static str,
+        found: EntryKind,
         /// What the run does at that point.
-        expected: &'static str,
+        expected: Awaiting,
     },
     /// The journal ends before the run did: the run was cut short (a crash, a kill).
     #[error("the journal ends after {entries} entries, before the run did: it was cut short")]
@@ -36,6 +36,24 @@ pub enum ReplayError {
         /// The first entry left over.
         entry: usize,
     },
+}
+
+/// What a run awaits when an entry does not fit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Awaiting {
+    /// It sends a request: a response, a failure, a retry, a token fetch or a stop fits.
+    Response,
+    /// It waits: the wait's end or a stop fits.
+    Wait,
+}
+
+impl std::fmt::Display for Awaiting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Awaiting::Response => "sends a request",
+            Awaiting::Wait => "waits",
+        })
+    }
 }
 
 /// A replayed run: its outcome, and what stopped it from outside, if anything did.
@@ -76,8 +94,8 @@ pub fn replay(
         count += 1;
         let expected = match &command {
             Command::Finished(_) => return Err(ReplayError::Trailing { entry: count }),
-            Command::Send(_) => "sends a request",
-            Command::Wait(_) => "waits",
+            Command::Send(_) => Awaiting::Response,
+            Command::Wait(_) => Awaiting::Wait,
         };
         let found = entry.kind();
         command = match entry {
@@ -98,13 +116,20 @@ pub fn replay(
                 stopped = Some(cause);
                 session.stop(Stop { cause, reason })
             }
-            Entry::Response { .. } | Entry::TransportFailed { .. }
+            entry @ (Entry::Response { .. } | Entry::TransportFailed { .. })
                 if matches!(command, Command::Send(_)) =>
             {
-                let Some(input) = entry.into_input() else {
-                    unreachable!("responses and failures are inputs")
-                };
-                session.resume(input)
+                // Both are inputs; `None` cannot come, and would be a mismatch if it did.
+                match entry.into_input() {
+                    Some(input) => session.resume(input),
+                    None => {
+                        return Err(ReplayError::Mismatch {
+                            entry: count,
+                            found,
+                            expected,
+                        });
+                    }
+                }
             }
             Entry::Waited { .. } if matches!(command, Command::Wait(_)) => {
                 session.resume(Input::Waited)

@@ -204,14 +204,14 @@ impl Driver {
             let remaining = deadline.saturating_sub(started.elapsed());
             command = match command {
                 Command::Finished(outcome) => return outcome,
-                _ if remaining.is_zero() => session.stop(deadline_stop(deadline)),
+                _ if remaining.is_zero() => session.stop(Stop::deadline(deadline)),
                 Command::Wait(d) => {
                     tokio::select! {
                         biased;
                         stop = &mut stop => session.stop(stop),
                         () = tokio::time::sleep(d.min(remaining)) => {
                             if d > remaining {
-                                session.stop(deadline_stop(deadline))
+                                session.stop(Stop::deadline(deadline))
                             } else {
                                 session.resume(Input::Waited)
                             }
@@ -249,7 +249,7 @@ impl Driver {
                             })
                         }
                         Ok(Sent::Failed(..)) if started.elapsed() >= deadline => {
-                            session.stop(deadline_stop(deadline))
+                            session.stop(Stop::deadline(deadline))
                         }
                         Ok(Sent::Failed(reason, elapsed_us, _, limit)) => {
                             session.resume(Input::TransportFailed {
@@ -460,15 +460,4 @@ fn describe(e: &reqwest::Error) -> String {
         source = s.source();
     }
     parts.join(": ")
-}
-
-/// The stop at the run's deadline.
-fn deadline_stop(deadline: Duration) -> Stop {
-    Stop {
-        cause: StopCause::Deadline,
-        reason: format!(
-            "the run reached its deadline of {} s",
-            trim(deadline.as_secs_f64())
-        ),
-    }
 }

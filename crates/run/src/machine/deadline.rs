@@ -7,6 +7,15 @@ use std::time::Duration;
 
 use super::{Flow, Machine};
 
+/// Why a run stopped at its deadline (whoever noticed it: the machine on its clock, or a
+/// driver on the wall clock).
+pub(crate) fn reason(deadline: Duration) -> String {
+    format!(
+        "the run reached its deadline of {} s",
+        super::actions::trim_secs(deadline)
+    )
+}
+
 /// When a called workflow must have ended.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Deadline {

@@ -4,7 +4,7 @@
 //! every path is tested deterministically.
 
 mod actions;
-mod deadline;
+pub(crate) mod deadline;
 mod dry;
 mod json_template;
 mod request;
@@ -400,13 +400,7 @@ impl<'p> Machine<'p> {
         if let Some(deadline) = self.options.deadline
             && self.clock >= deadline
         {
-            let flow = self.abort_with(
-                format!(
-                    "the run reached its deadline of {} s",
-                    actions::trim_secs(deadline)
-                ),
-                Some(Limit::Deadline),
-            );
+            let flow = self.abort_with(deadline::reason(deadline), Some(Limit::Deadline));
             return self.drive(flow);
         }
         if let Some(flow) = self.time_out() {
