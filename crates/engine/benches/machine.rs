@@ -52,17 +52,15 @@ fn response(status: &str) -> Response {
     }
 }
 
-/// One whole run: 1 create + POLLS polls; returns the number of steps executed.
-fn run(plan: &Plan, in_progress: &Response, done: &Response) -> usize {
-    let options = RunOptions {
-        poll_interval: Duration::ZERO,
-        ..RunOptions::default()
-    };
-    let mut machine = Machine::new(plan, options);
-    let mut command = machine.start(
-        "face-liveness-session",
-        json!({"clientRequestToken": "demo-1"}),
-    );
+/// Drives a run to its end from its first command, answering POLLS polls IN_PROGRESS and
+/// the next SUCCEEDED; returns the number of requests sent.
+fn drive(
+    first: Command,
+    mut resume: impl FnMut(Input) -> Command,
+    in_progress: &Response,
+    done: &Response,
+) -> usize {
+    let mut command = first;
     let mut steps = 0;
     loop {
         command = match command {
@@ -73,19 +71,47 @@ fn run(plan: &Plan, in_progress: &Response, done: &Response) -> usize {
                 } else {
                     done.clone()
                 };
-                machine.resume(Input::Response {
+                resume(Input::Response {
                     response,
                     elapsed_us: 0,
                 })
             }
-            Command::Wait(_) => machine.resume(Input::Waited),
+            Command::Wait(_) => resume(Input::Waited),
             Command::Finished(outcome) => {
                 assert!(outcome.succeeded);
                 return steps;
             }
         };
-        black_box(machine.take_events());
     }
+}
+
+fn options() -> RunOptions {
+    RunOptions {
+        poll_interval: Duration::ZERO,
+        ..RunOptions::default()
+    }
+}
+
+fn inputs() -> serde_json::Value {
+    json!({"clientRequestToken": "demo-1"})
+}
+
+/// One whole run through the machine alone: 1 create + POLLS polls.
+fn run(plan: &Plan, in_progress: &Response, done: &Response) -> usize {
+    let mut machine = Machine::new(plan, options());
+    let first = machine.start("face-liveness-session", inputs());
+    let steps = drive(
+        first,
+        |input| {
+            let next = machine.resume(input);
+            black_box(machine.take_events());
+            next
+        },
+        in_progress,
+        done,
+    );
+    black_box(machine.take_events());
+    steps
 }
 
 /// The same run as a driver makes it: through a session, which masks every event, stamps it
@@ -105,38 +131,10 @@ fn run_in_session(plan: &Plan, in_progress: &Response, done: &Response, journal:
             Ok(())
         }
     }
-    let options = RunOptions {
-        poll_interval: Duration::ZERO,
-        ..RunOptions::default()
-    };
     let mut sink = Sink(journal, 0);
-    let mut session = Session::new(plan, options, Redactor::new(), &mut sink);
-    let mut command = session.start(
-        "face-liveness-session",
-        json!({"clientRequestToken": "demo-1"}),
-    );
-    let mut steps = 0;
-    loop {
-        command = match command {
-            Command::Send(_request) => {
-                steps += 1;
-                let response = if steps <= POLLS {
-                    in_progress.clone()
-                } else {
-                    done.clone()
-                };
-                session.resume(Input::Response {
-                    response,
-                    elapsed_us: 0,
-                })
-            }
-            Command::Wait(_) => session.resume(Input::Waited),
-            Command::Finished(outcome) => {
-                assert!(outcome.succeeded);
-                return steps;
-            }
-        };
-    }
+    let mut session = Session::new(plan, options(), Redactor::new(), &mut sink);
+    let first = session.start("face-liveness-session", inputs());
+    drive(first, |input| session.resume(input), in_progress, done)
 }
 
 fn bench(c: &mut Criterion) {
