@@ -170,15 +170,49 @@ fn bad_kind(name: &str, kind: Option<&ActionKind>, allowed: &str) -> String {
     }
 }
 
-fn component<'c, T>(
-    reference: &str,
-    kind: &str,
-    map: Option<&'c indexmap::IndexMap<String, T>>,
-) -> Result<&'c T, String> {
-    reference
-        .strip_prefix(&format!("$components.{kind}."))
-        .and_then(|name| map?.get(name))
-        .ok_or_else(|| format!("`{reference}` names no component"))
+/// An action as written: inline, or a reference to a component of kind `KIND`.
+trait Written {
+    /// The action.
+    type Action;
+    /// The `components` key of the kind (`successActions`, `failureActions`).
+    const KIND: &'static str;
+    /// The inline action, or the reference.
+    fn written(&self) -> Result<&Self::Action, &str>;
+}
+
+impl Written for OnSuccess {
+    type Action = SuccessAction;
+    const KIND: &'static str = "successActions";
+    fn written(&self) -> Result<&SuccessAction, &str> {
+        match self {
+            OnSuccess::Action(a) => Ok(a),
+            OnSuccess::Reusable(r) => Err(&r.reference),
+        }
+    }
+}
+
+impl Written for OnFailure {
+    type Action = FailureAction;
+    const KIND: &'static str = "failureActions";
+    fn written(&self) -> Result<&FailureAction, &str> {
+        match self {
+            OnFailure::Action(a) => Ok(a),
+            OnFailure::Reusable(r) => Err(&r.reference),
+        }
+    }
+}
+
+/// The action itself: inline, or the component it references.
+fn resolve<'c, W: Written>(
+    a: &'c W,
+    components: Option<&'c indexmap::IndexMap<String, W::Action>>,
+) -> Result<&'c W::Action, String> {
+    a.written().or_else(|reference| {
+        reference
+            .strip_prefix(&format!("$components.{}.", W::KIND))
+            .and_then(|name| components?.get(name))
+            .ok_or_else(|| format!("`{reference}` names no component"))
+    })
 }
 
 /// The step's success actions, then the workflow's that the step does not override by name.
@@ -187,21 +221,10 @@ pub fn on_success(
     own: &[OnSuccess],
     cx: &Context<'_, '_>,
 ) -> Result<Vec<ActionPlan>, String> {
-    let resolve = |a: &OnSuccess| -> Result<ActionPlan, String> {
-        match a {
-            OnSuccess::Action(a) => success_action(w, a, cx),
-            OnSuccess::Reusable(r) => success_action(
-                w,
-                component(
-                    &r.reference,
-                    "successActions",
-                    cx.components.map(|c| &c.success_actions),
-                )?,
-                cx,
-            ),
-        }
-    };
-    step_then_workflow(own, &w.success_actions, resolve)
+    let components = cx.components.map(|c| &c.success_actions);
+    step_then_workflow(own, &w.success_actions, |a| {
+        success_action(w, resolve(a, components)?, cx)
+    })
 }
 
 /// The step's failure actions, then the workflow's that the step does not override by name.
@@ -210,21 +233,10 @@ pub fn on_failure(
     own: &[OnFailure],
     cx: &Context<'_, '_>,
 ) -> Result<Vec<ActionPlan>, String> {
-    let resolve = |a: &OnFailure| -> Result<ActionPlan, String> {
-        match a {
-            OnFailure::Action(a) => failure_action(w, a, cx),
-            OnFailure::Reusable(r) => failure_action(
-                w,
-                component(
-                    &r.reference,
-                    "failureActions",
-                    cx.components.map(|c| &c.failure_actions),
-                )?,
-                cx,
-            ),
-        }
-    };
-    step_then_workflow(own, &w.failure_actions, resolve)
+    let components = cx.components.map(|c| &c.failure_actions);
+    step_then_workflow(own, &w.failure_actions, |a| {
+        failure_action(w, resolve(a, components)?, cx)
+    })
 }
 
 /// Resolves the step's actions and the workflow's, and merges them (see [`merge`]).
