@@ -43,6 +43,7 @@ pub use journal::{
 };
 pub use machine::{
     Command, DryStep, Input, Machine, Outcome, RunOptions, StepStatus, StepSummary, dry_run,
+    seconds,
 };
 pub use redact::{MASK, Redactor};
 pub use replay::{ReplayError, Replayed, replay};

@@ -419,7 +419,7 @@ impl Driver {
             Err(_) => Sent::Failed(
                 format!(
                     "no response within {} s{}",
-                    trim(timeout.as_secs_f64()),
+                    telaio_run::seconds(timeout),
                     if limit.is_none() {
                         " (the step's timeout)"
                     } else {
@@ -440,12 +440,6 @@ impl Driver {
             }
         }
     }
-}
-
-/// `0.3`, `600`: seconds without trailing zeros.
-fn trim(seconds: f64) -> String {
-    let s = format!("{seconds:.3}");
-    s.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
 /// A transport error in one line: what failed and why (connection refused, reset, TLS, ...).

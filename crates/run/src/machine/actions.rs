@@ -185,7 +185,7 @@ impl<'p> Machine<'p> {
     /// run's deadline or a called workflow's, or, for a server's `Retry-After`, past
     /// [`super::RunOptions::max_retry_wait`].
     fn unaffordable(&self, wait: Duration, from_server: bool) -> Option<(String, Option<Limit>)> {
-        let secs = |d: Duration| format!("{} s", trim_secs(d));
+        let secs = |d: Duration| format!("{} s", seconds(d));
         let asked = if from_server {
             format!("the server asks to wait {} (Retry-After)", secs(wait))
         } else {
@@ -268,8 +268,15 @@ impl<'p> Machine<'p> {
     }
 }
 
-/// `1.5`, `300` (seconds, without trailing zeros).
-pub(super) fn trim_secs(d: Duration) -> String {
+/// A duration in seconds as messages say it: `1.5`, `300`, `0.3` (to the millisecond, without
+/// trailing zeros).
+///
+/// ```
+/// use std::time::Duration;
+/// assert_eq!(telaio_run::seconds(Duration::from_millis(300)), "0.3");
+/// assert_eq!(telaio_run::seconds(Duration::from_secs(600)), "600");
+/// ```
+pub fn seconds(d: Duration) -> String {
     let text = format!("{:.3}", d.as_secs_f64());
     text.trim_end_matches('0').trim_end_matches('.').to_owned()
 }

@@ -12,7 +12,7 @@ use super::{Flow, Machine};
 pub(crate) fn reason(deadline: Duration) -> String {
     format!(
         "the run reached its deadline of {} s",
-        super::actions::trim_secs(deadline)
+        super::actions::seconds(deadline)
     )
 }
 

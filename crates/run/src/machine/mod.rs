@@ -12,6 +12,7 @@ mod scope;
 mod step;
 mod workflow;
 
+pub use actions::seconds;
 pub use dry::{DryStep, dry_run};
 pub(crate) use request::encode_path;
 
