@@ -63,6 +63,43 @@ pub(crate) fn loader(args: &LoadArgs, folders: &[&Path]) -> Result<Loader, Strin
     Ok(loader)
 }
 
+/// How a run's sources were read, for its journal: paths made absolute, so that a replay
+/// from another folder reads the same files.
+pub(crate) fn record(args: &LoadArgs) -> telaio_engine::Loading {
+    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_owned());
+    telaio_engine::Loading {
+        substitutes: args
+            .sources
+            .iter()
+            .filter_map(|pair| pair.split_once('='))
+            .map(|(name, place)| (name.to_owned(), absolute(Path::new(place))))
+            .collect(),
+        source_base: args.source_base.as_deref().map(absolute),
+        source_roots: args.source_root.iter().map(|p| absolute(p)).collect(),
+        max_document_bytes: (args.max_document_size != LoadOptions::default().max_document_bytes)
+            .then_some(args.max_document_size),
+    }
+}
+
+/// The loading arguments a journal's run had (never remote: a replay sends nothing).
+pub(crate) fn replayed(record: &telaio_engine::Loading) -> LoadArgs {
+    LoadArgs {
+        allow_remote: false,
+        allow_private_hosts: false,
+        remote_timeout: 30.0,
+        sources: record
+            .substitutes
+            .iter()
+            .map(|(name, path)| format!("{name}={}", path.display()))
+            .collect(),
+        source_base: record.source_base.clone(),
+        source_root: record.source_roots.clone(),
+        max_document_size: record
+            .max_document_bytes
+            .unwrap_or(LoadOptions::default().max_document_bytes),
+    }
+}
+
 /// The `--source` names a document does not have: a typo would otherwise leave the
 /// document's own source in place without a word.
 pub(crate) fn unknown_sources(args: &LoadArgs, bundle: &Bundle) -> Vec<String> {

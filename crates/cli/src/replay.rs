@@ -10,12 +10,12 @@ use telaio_engine::{
     Credentials, DocumentIdentity, Entry, JOURNAL_FORMAT, JournalHeader, Plan, ReplayError,
     StopCause, replay,
 };
-use telaio_model::{LoadOptions, Loader};
+use telaio_model::Loader;
 
 use crate::args::{ReplayArgs, RunOutput};
 use crate::render::{Progress, print_outcome, usage_error};
 use crate::watch::{Lines, MAX_JOURNAL_LINE, Watch};
-use crate::{exit, term};
+use crate::{exit, loading, term};
 
 /// The longest journal line read: the longest the run writes.
 const MAX_LINE_BYTES: u64 = MAX_JOURNAL_LINE as u64;
@@ -229,15 +229,8 @@ fn plan_for(header: &JournalHeader, args: &ReplayArgs) -> Result<Plan, String> {
             term::clean(url.as_str())
         ));
     }
-    // Read without confinement: these are the files the run itself read.
-    let mut loader = Loader::new(LoadOptions::default());
-    for (name, source) in &header.document.sources {
-        if let Ok(source) = url::Url::parse(source)
-            && source.scheme() == "file"
-        {
-            loader = loader.substitute_source(name, source);
-        }
-    }
+    // Read as the run read it: the same substitutes, base and roots, never a remote file.
+    let loader = loading::loader(&loading::replayed(&header.loading), &[])?;
     let bundle = loader.load_bundle(&url).map_err(|e| {
         format!("cannot read the journal's document: {e}; replay needs it where the run read it")
     })?;

@@ -436,6 +436,7 @@ fn execute(
                     options: run_options,
                     plan: plan_options,
                     show_sensitive: args.show_sensitive,
+                    loading: loading::record(&args.load),
                 },
             )?),
             _ => None,

@@ -494,3 +494,43 @@ fn a_failed_criterion_is_shown_where_it_is_written() {
         serde_json::json!({"file": "flow.arazzo.yaml", "line": 11, "column": 24})
     );
 }
+
+/// A replay reads the sources the run read, as the run read them: a `--source` substitute
+/// is recorded (absolute) and used again, from any folder.
+#[test]
+fn a_replay_reads_the_sources_the_run_was_given() {
+    let d = Dir::new();
+    std::fs::create_dir_all(d.path().join("copies")).unwrap();
+    d.write(
+        "copies/api.yaml",
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /jobs:\n    get:\n      operationId: getJob\n      responses: {'200': {description: ok}}\n",
+    );
+    // The document names a file that is not there: only the substitute makes it run.
+    d.write(
+        "flow.arazzo.yaml",
+        "arazzo: 1.0.1\ninfo: {title: t, version: '1'}\nsourceDescriptions: [{name: api, url: ./gone.yaml}]\nworkflows:\n  - workflowId: w\n    steps:\n      - {stepId: get, operationId: getJob}\n",
+    );
+    let url = serve_raw(|_, _| response(200, &[("content-type", "application/json")], "{}"));
+    let server = format!("api={url}");
+    let args = [
+        "run",
+        "flow.arazzo.yaml",
+        "--server",
+        &server,
+        "--source",
+        "api=copies/api.yaml",
+        "--journal",
+        "j.jsonl",
+        "--output",
+        "json",
+    ];
+    let run = telaio(&args, d.path());
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    std::fs::create_dir_all(d.path().join("elsewhere")).unwrap();
+    let o = telaio(
+        &["replay", "../j.jsonl", "--output", "json"],
+        &d.path().join("elsewhere"),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), stdout(&run));
+}

@@ -50,7 +50,7 @@ pub use telaio_plan::{
 };
 pub use telaio_run::{
     ActionKind, AwsError, Command, DocumentIdentity, DryStep, Entry, Event, Input, JOURNAL_FORMAT,
-    JournalBody, JournalHeader, Limit, MASK, Machine, Observer, Outcome, Record, Redactor,
+    JournalBody, JournalHeader, Limit, Loading, MASK, Machine, Observer, Outcome, Record, Redactor,
     ReplayError, Replayed, Request, Response, RunError, RunOptions, StepStatus, StepSummary, Stop,
     StopCause, WaitReason, aws_error, dry_run, replay,
 };

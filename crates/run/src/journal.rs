@@ -49,6 +49,28 @@ pub struct JournalHeader {
     /// Whether the run showed data marked `x-sensitive` (then the journal holds it too).
     #[serde(default)]
     pub show_sensitive: bool,
+    /// How the run read its document's sources, so that a replay reads the same files the
+    /// same way (and no others).
+    #[serde(default)]
+    pub loading: Loading,
+}
+
+/// How a run read its document's sources: what its caller chose, beyond the document itself.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Loading {
+    /// Sources read from another file than the document names, by name (absolute paths).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub substitutes: BTreeMap<String, std::path::PathBuf>,
+    /// The folder relative source URLs were resolved against, when not the document's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_base: Option<std::path::PathBuf>,
+    /// The folders sources could be read from, besides the document's tree.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub source_roots: Vec<std::path::PathBuf>,
+    /// The largest document read, in bytes (none: the default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_document_bytes: Option<u64>,
 }
 
 /// Which document a journal belongs to: where it was, and a hash of what it said.

@@ -39,12 +39,13 @@ pub use aws_error::{AwsError, aws_error};
 pub use event::{ActionKind, Event, Limit, Record, RunError, WaitReason};
 pub use http::{LONGEST_RETRY_WAIT, Request, Response};
 pub use journal::{
-    DocumentIdentity, Entry, JOURNAL_FORMAT, JournalBody, JournalHeader, Stop, StopCause,
+    DocumentIdentity, Entry, EntryKind, JOURNAL_FORMAT, JournalBody, JournalHeader, Loading, Stop,
+    StopCause,
 };
 pub use machine::{
     Command, DryStep, Input, Machine, Outcome, RunOptions, StepStatus, StepSummary, dry_run,
     seconds,
 };
 pub use redact::{MASK, Redactor};
-pub use replay::{ReplayError, Replayed, replay};
+pub use replay::{Awaiting, ReplayError, Replayed, replay};
 pub use session::{Observer, Session};

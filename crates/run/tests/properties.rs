@@ -234,6 +234,7 @@ proptest! {
             options,
             plan: PlanOptions::default(),
             show_sensitive: false,
+            loading: Default::default(),
         };
         // Through text, as a journal file holds it.
         let text: Vec<String> = ran.entries.iter().map(|e| serde_json::to_string(e).unwrap()).collect();
