@@ -51,6 +51,11 @@ pub(crate) struct ReplayArgs {
     #[arg(long)]
     pub force: bool,
 
+    /// Read the document from here rather than from where the journal says the run read it
+    /// (a journal from another machine, or one you would rather not trust with a path).
+    #[arg(long, value_name = "FILE")]
+    pub document: Option<std::path::PathBuf>,
+
     /// Write every event of the replayed run to this file as JSON Lines, as `run --trace`
     /// wrote them.
     #[arg(long, value_name = "FILE.jsonl")]

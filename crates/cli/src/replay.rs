@@ -218,7 +218,7 @@ fn read_journal(path: &Path) -> Result<(JournalHeader, Entries), String> {
 /// The plan of the journal's document, as it was run: its sources from where they were read,
 /// the same servers and options. A document that changed since is refused unless `--force`.
 fn plan_for(header: &JournalHeader, args: &ReplayArgs) -> Result<Plan, String> {
-    let url = match &header.document.path {
+    let url = match args.document.as_ref().or(header.document.path.as_ref()) {
         Some(path) => Loader::url_for_path(path).map_err(|e| e.to_string())?,
         None => url::Url::parse(&header.document.url)
             .map_err(|e| format!("the journal names no document it can read: {e}"))?,

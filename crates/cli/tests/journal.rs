@@ -534,3 +534,77 @@ fn a_replay_reads_the_sources_the_run_was_given() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(stdout(&o), stdout(&run));
 }
+
+/// `--document` reads the document from a given place (a journal written elsewhere, a
+/// document since moved): the same content replays; another is refused as changed.
+#[test]
+fn a_replay_can_be_told_where_the_document_is() {
+    let d = Dir::new();
+    // A repository of its own: the document's sources beside its folder are inside it.
+    std::fs::create_dir_all(d.path().join(".git")).unwrap();
+    std::fs::create_dir_all(d.path().join("arazzo")).unwrap();
+    std::fs::create_dir_all(d.path().join("openapi")).unwrap();
+    let seed = std::fs::read_to_string(repo(SEED)).unwrap();
+    let api = std::fs::read_to_string(repo(
+        "examples/rekognition/openapi/amazon-rekognition-openapi.yml",
+    ))
+    .unwrap();
+    d.write("arazzo/flow.yml", &seed);
+    d.write("openapi/amazon-rekognition-openapi.yml", &api);
+    let scenario = repo("examples/rekognition/scenarios/succeeded.yaml");
+    let args = [
+        "run",
+        "arazzo/flow.yml",
+        "--mock",
+        scenario.to_str().unwrap(),
+        "--poll-interval",
+        "0",
+        "--input",
+        "clientRequestToken=t-1",
+        "--journal",
+        "j.jsonl",
+        "--output",
+        "json",
+    ];
+    let run = telaio(&args, d.path());
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    std::fs::rename(
+        d.path().join("arazzo/flow.yml"),
+        d.path().join("arazzo/moved.yml"),
+    )
+    .unwrap();
+    let o = telaio(&["replay", "j.jsonl"], d.path());
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("replay needs it where the run read it"),
+        "{}",
+        stderr(&o)
+    );
+    let o = telaio(
+        &[
+            "replay",
+            "j.jsonl",
+            "--document",
+            "arazzo/moved.yml",
+            "--output",
+            "json",
+        ],
+        d.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), stdout(&run));
+    d.write(
+        "arazzo/other.yml",
+        seed.replace("Face Liveness", "Face  Liveness"),
+    );
+    let o = telaio(
+        &["replay", "j.jsonl", "--document", "arazzo/other.yml"],
+        d.path(),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("changed since the journal was written"),
+        "{}",
+        stderr(&o)
+    );
+}
