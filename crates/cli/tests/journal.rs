@@ -14,6 +14,24 @@ use support::{Dir, repo, response, serve_raw, stderr, stdout, telaio};
 const SEED: &str =
     "examples/rekognition/arazzo/amazon-rekognition-face-liveness-session-workflow.yml";
 
+/// Runs `document` (the seed, or a copy of it) in `d` against the mock with the seed's
+/// `scenario`, with no poll interval, and `more` arguments.
+fn seed_with_mock(d: &Dir, document: &str, scenario: &str, more: &[&str]) -> std::process::Output {
+    let scenario = repo(&format!("examples/rekognition/scenarios/{scenario}.yaml"));
+    let mut args = vec![
+        "run",
+        document,
+        "--mock",
+        scenario.to_str().unwrap(),
+        "--poll-interval",
+        "0",
+        "--input",
+        "clientRequestToken=t-1",
+    ];
+    args.extend_from_slice(more);
+    telaio(&args, d.path())
+}
+
 /// Runs the seed against the mock with `scenario`, keeping a journal and a trace; then
 /// replays the journal (the mock is gone with the run) with a trace of its own.
 fn run_and_replay(
@@ -22,17 +40,11 @@ fn run_and_replay(
     output: &str,
 ) -> (std::process::Output, std::process::Output) {
     let seed = repo(SEED);
-    let scenario = repo(&format!("examples/rekognition/scenarios/{scenario}.yaml"));
-    let run = telaio(
+    let run = seed_with_mock(
+        d,
+        seed.to_str().unwrap(),
+        scenario,
         &[
-            "run",
-            seed.to_str().unwrap(),
-            "--mock",
-            scenario.to_str().unwrap(),
-            "--poll-interval",
-            "0",
-            "--input",
-            "clientRequestToken=t-1",
             "--journal",
             "run.journal.jsonl",
             "--trace",
@@ -40,7 +52,6 @@ fn run_and_replay(
             "--output",
             output,
         ],
-        d.path(),
     );
     let replay = telaio(
         &[
@@ -134,24 +145,8 @@ fn a_journal_of_a_changed_document_is_refused_unless_forced() {
         .replace("../openapi/amazon-rekognition-openapi.yml", "./api.yml");
     d.write("api.yml", &api);
     d.write("flow.yml", &doc);
-    let scenario = repo("examples/rekognition/scenarios/succeeded.yaml");
-    let run = telaio(
-        &[
-            "run",
-            "flow.yml",
-            "--mock",
-            scenario.to_str().unwrap(),
-            "--poll-interval",
-            "0",
-            "--input",
-            "clientRequestToken=t-1",
-            "--journal",
-            "j.jsonl",
-            "--output",
-            "json",
-        ],
-        d.path(),
-    );
+    let journaled = ["--journal", "j.jsonl", "--output", "json"];
+    let run = seed_with_mock(&d, "flow.yml", "succeeded", &journaled);
     assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
     d.write("flow.yml", format!("{doc}\n# edited\n"));
     let o = telaio(&["replay", "j.jsonl"], d.path());
@@ -449,52 +444,6 @@ fn sensitive_data_replays_as_the_run_showed_it() {
     assert_eq!(stdout(&o), stdout(&run));
 }
 
-/// A step whose success criterion does not hold points at the criterion, as `validate`
-/// points at a finding: file, line and column, the line, a caret; the JSON result says where.
-#[test]
-fn a_failed_criterion_is_shown_where_it_is_written() {
-    let d = Dir::new();
-    d.write(
-        "api.yaml",
-        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /jobs:\n    get:\n      operationId: getJob\n      responses: {'200': {description: ok}}\n",
-    );
-    d.write(
-        "flow.arazzo.yaml",
-        "arazzo: 1.0.1\ninfo: {title: t, version: '1'}\nsourceDescriptions: [{name: api, url: ./api.yaml}]\nworkflows:\n  - workflowId: w\n    steps:\n      - stepId: check\n        operationId: getJob\n        successCriteria:\n          - condition: $statusCode == 200\n          - condition: $response.body#/state == 'done'\n",
-    );
-    let url = serve_raw(|_, _| {
-        response(
-            200,
-            &[("content-type", "application/json")],
-            r#"{"state": "running"}"#,
-        )
-    });
-    let server = format!("api={url}");
-    let o = telaio(&["run", "flow.arazzo.yaml", "--server", &server], d.path());
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    let err = stderr(&o);
-    assert!(
-        err.contains("error at step `check`: success criterion 2 did not hold (HTTP 200)\n    --> flow.arazzo.yaml:11:24\n     |\n  11 |           - condition: $response.body#/state == 'done'\n     |                        ^\n"),
-        "{err}"
-    );
-    let o = telaio(
-        &[
-            "run",
-            "flow.arazzo.yaml",
-            "--server",
-            &server,
-            "--output",
-            "json",
-        ],
-        d.path(),
-    );
-    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    assert_eq!(
-        v["error"]["at"],
-        serde_json::json!({"file": "flow.arazzo.yaml", "line": 11, "column": 24})
-    );
-}
-
 /// A replay reads the sources the run read, as the run read them: a `--source` substitute
 /// is recorded (absolute) and used again, from any folder.
 #[test]
@@ -551,22 +500,8 @@ fn a_replay_can_be_told_where_the_document_is() {
     .unwrap();
     d.write("arazzo/flow.yml", &seed);
     d.write("openapi/amazon-rekognition-openapi.yml", &api);
-    let scenario = repo("examples/rekognition/scenarios/succeeded.yaml");
-    let args = [
-        "run",
-        "arazzo/flow.yml",
-        "--mock",
-        scenario.to_str().unwrap(),
-        "--poll-interval",
-        "0",
-        "--input",
-        "clientRequestToken=t-1",
-        "--journal",
-        "j.jsonl",
-        "--output",
-        "json",
-    ];
-    let run = telaio(&args, d.path());
+    let journaled = ["--journal", "j.jsonl", "--output", "json"];
+    let run = seed_with_mock(&d, "arazzo/flow.yml", "succeeded", &journaled);
     assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
     std::fs::rename(
         d.path().join("arazzo/flow.yml"),

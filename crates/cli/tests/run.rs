@@ -4,7 +4,7 @@ use std::path::Path;
 
 mod support;
 
-use support::{response, serve_raw, telaio};
+use support::{Dir, response, serve_raw, stderr, stdout, telaio};
 
 /// Serves `reply(method, target header, body, n)` as AWS JSON on 127.0.0.1; returns the base
 /// URL.
@@ -290,5 +290,51 @@ fn source_reads_a_source_description_from_elsewhere() {
         ),
         "{}",
         String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// A step whose success criterion does not hold points at the criterion, as `validate`
+/// points at a finding: file, line and column, the line, a caret; the JSON result says where.
+#[test]
+fn a_failed_criterion_is_shown_where_it_is_written() {
+    let d = Dir::new();
+    d.write(
+        "api.yaml",
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /jobs:\n    get:\n      operationId: getJob\n      responses: {'200': {description: ok}}\n",
+    );
+    d.write(
+        "flow.arazzo.yaml",
+        "arazzo: 1.0.1\ninfo: {title: t, version: '1'}\nsourceDescriptions: [{name: api, url: ./api.yaml}]\nworkflows:\n  - workflowId: w\n    steps:\n      - stepId: check\n        operationId: getJob\n        successCriteria:\n          - condition: $statusCode == 200\n          - condition: $response.body#/state == 'done'\n",
+    );
+    let url = serve_raw(|_, _| {
+        response(
+            200,
+            &[("content-type", "application/json")],
+            r#"{"state": "running"}"#,
+        )
+    });
+    let server = format!("api={url}");
+    let o = telaio(&["run", "flow.arazzo.yaml", "--server", &server], d.path());
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("error at step `check`: success criterion 2 did not hold (HTTP 200)\n    --> flow.arazzo.yaml:11:24\n     |\n  11 |           - condition: $response.body#/state == 'done'\n     |                        ^\n"),
+        "{err}"
+    );
+    let o = telaio(
+        &[
+            "run",
+            "flow.arazzo.yaml",
+            "--server",
+            &server,
+            "--output",
+            "json",
+        ],
+        d.path(),
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        v["error"]["at"],
+        serde_json::json!({"file": "flow.arazzo.yaml", "line": 11, "column": 24})
     );
 }

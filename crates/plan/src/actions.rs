@@ -110,16 +110,12 @@ fn success_action(
     let name = a.name.clone().unwrap_or_default();
     let kind = match &a.kind {
         Some(ActionKind::End) => ActionKindPlan::End,
-        Some(ActionKind::Goto) => target(w, cx, a.step_id.as_deref(), a.workflow_id.as_deref())?
-            .ok_or_else(|| format!("action `{name}` goes nowhere"))?,
+        Some(ActionKind::Goto) => {
+            goto(w, cx, &name, a.step_id.as_deref(), a.workflow_id.as_deref())?
+        }
         other => return Err(bad_kind(&name, other.as_ref(), "end or goto")),
     };
-    Ok(ActionPlan {
-        name,
-        kind,
-        criteria: criteria(&a.criteria)?,
-        parameters: inputs(&a.parameters, cx)?,
-    })
+    lowered(name, kind, &a.criteria, &a.parameters, cx)
 }
 
 fn failure_action(
@@ -128,15 +124,15 @@ fn failure_action(
     cx: &Context<'_, '_>,
 ) -> Result<ActionPlan, String> {
     let name = a.name.clone().unwrap_or_default();
+    let (step_id, workflow_id) = (a.step_id.as_deref(), a.workflow_id.as_deref());
     let kind = match &a.kind {
         Some(ActionKind::End) => ActionKindPlan::End,
-        Some(ActionKind::Goto) => target(w, cx, a.step_id.as_deref(), a.workflow_id.as_deref())?
-            .ok_or_else(|| format!("action `{name}` goes nowhere"))?,
+        Some(ActionKind::Goto) => goto(w, cx, &name, step_id, workflow_id)?,
         Some(ActionKind::Retry) => ActionKindPlan::Retry {
             after: a.retry_after,
             // "If not specified then a single retry SHALL be attempted."
             limit: a.retry_limit.unwrap_or(1),
-            first: match target(w, cx, a.step_id.as_deref(), a.workflow_id.as_deref())? {
+            first: match target(w, cx, step_id, workflow_id)? {
                 Some(ActionKindPlan::GotoStep(i)) => Some(RetryFirst::Step(i)),
                 Some(ActionKindPlan::GotoWorkflow(id)) => Some(RetryFirst::Workflow(id)),
                 _ => None,
@@ -144,11 +140,33 @@ fn failure_action(
         },
         other => return Err(bad_kind(&name, other.as_ref(), "end, goto or retry")),
     };
+    lowered(name, kind, &a.criteria, &a.parameters, cx)
+}
+
+/// A `goto`'s target, which it must have.
+fn goto(
+    w: &Workflow,
+    cx: &Context<'_, '_>,
+    name: &str,
+    step_id: Option<&str>,
+    workflow_id: Option<&str>,
+) -> Result<ActionKindPlan, String> {
+    target(w, cx, step_id, workflow_id)?.ok_or_else(|| format!("action `{name}` goes nowhere"))
+}
+
+/// An action with its criteria compiled and its parameters planned.
+fn lowered(
+    name: String,
+    kind: ActionKindPlan,
+    when: &[Criterion],
+    parameters: &[ParameterOrReusable],
+    cx: &Context<'_, '_>,
+) -> Result<ActionPlan, String> {
     Ok(ActionPlan {
         name,
         kind,
-        criteria: criteria(&a.criteria)?,
-        parameters: inputs(&a.parameters, cx)?,
+        criteria: criteria(when)?,
+        parameters: inputs(parameters, cx)?,
     })
 }
 

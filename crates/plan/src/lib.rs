@@ -16,11 +16,13 @@ mod parameters;
 mod problems;
 pub mod schema;
 mod security;
+mod spot;
 mod values;
 mod workflow_inputs;
 
 pub use media::is_json;
 pub use security::{Scheme, SchemeKind, Security, scheme_kind, security};
+pub use spot::SourceSpot;
 pub use workflow_inputs::{InputSource, prepare_inputs, prepare_inputs_for_dry_run};
 
 pub use actions::{ActionKindPlan, ActionPlan, RetryFirst};
@@ -65,29 +67,6 @@ impl fmt::Display for PlanError {
             ),
             None => write!(f, "workflow `{}`: {}", self.workflow_id, self.message),
         }
-    }
-}
-
-/// A place in a document: what a failed criterion points at, as `validate` points at
-/// findings.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SourceSpot {
-    /// The file, named for a person (relative to the working directory when below it).
-    pub file: String,
-    /// 1-based line.
-    pub line: u32,
-    /// 1-based column, in characters.
-    pub column: u32,
-    /// The line's text (an excerpt around the column, for a long line).
-    pub text: String,
-    /// Where the column falls in `text`, in characters.
-    pub caret: usize,
-}
-
-impl fmt::Display for SourceSpot {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}", self.file, self.line, self.column)
     }
 }
 
