@@ -245,7 +245,7 @@ fn plan_for(header: &JournalHeader, args: &ReplayArgs) -> Result<Plan, String> {
     Plan::compile_workflow(&bundle, &header.plan, &header.workflow_id).map_err(|errors| {
         errors
             .iter()
-            .map(ToString::to_string)
+            .map(telaio_engine::PlanError::located)
             .collect::<Vec<_>>()
             .join("; ")
     })

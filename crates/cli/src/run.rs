@@ -8,8 +8,8 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use telaio_engine::{
     AwsSetup, Credentials, DocumentIdentity, Driver, DriverOptions, Event, InputSource,
-    JOURNAL_FORMAT, JournalHeader, Plan, PlanOptions, Redactor, RunOptions, RunProblem, Stop,
-    StopCause, dry_run, prepare_inputs, prepare_inputs_for_dry_run,
+    JOURNAL_FORMAT, JournalHeader, Plan, PlanError, PlanOptions, Redactor, RunOptions, RunProblem,
+    Stop, StopCause, dry_run, prepare_inputs, prepare_inputs_for_dry_run,
 };
 use telaio_lint::{LintOptions, Severity};
 use telaio_model::Loader;
@@ -212,7 +212,7 @@ fn prepare(args: &RunArgs, region: Option<&str>) -> Result<Prepared, Vec<String>
     };
     // Only what this workflow reaches: a broken workflow it never runs stops nothing.
     let plan = Plan::compile_workflow(&bundle, &options, &workflow)
-        .map_err(|errors| errors.iter().map(ToString::to_string).collect::<Vec<_>>())?;
+        .map_err(|errors| errors.iter().map(PlanError::located).collect::<Vec<_>>())?;
     // A dry run sends nothing, so it needs no server and shows what it cannot reach.
     if !args.dry_run {
         let problems = plan.problems();

@@ -109,7 +109,14 @@ fn with_plan(bundle: &telaio_model::Bundle, mut diagnostics: Vec<Diagnostic>) ->
         telaio_engine::Plan::compile(bundle, &telaio_engine::PlanOptions::default())
     {
         diagnostics.extend(errors.iter().map(|e| {
-            telaio_lint::unrunnable(bundle, &e.workflow_id, e.step_id.as_deref(), &e.to_string())
+            let at = e.at.as_ref().map(|s| (s.file.as_str(), s.line, s.column));
+            telaio_lint::unrunnable(
+                bundle,
+                &e.workflow_id,
+                e.step_id.as_deref(),
+                at,
+                &e.to_string(),
+            )
         }));
     }
     diagnostics

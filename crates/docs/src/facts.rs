@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use telaio_graph::{Graph, WorkflowNode};
 use telaio_model::Bundle;
 
 use crate::page::{list, object, text};
@@ -81,7 +82,11 @@ impl Facts {
             api_count: declared_apis,
             providers: providers(bundle),
             tags: tags(bundle),
-            workflows: list(doc, "workflows").iter().map(workflow).collect(),
+            workflows: Graph::of(bundle)
+                .iter()
+                .flat_map(|g| &g.workflows)
+                .map(workflow)
+                .collect(),
         }
     }
 
@@ -96,29 +101,25 @@ impl Facts {
     }
 }
 
-fn workflow(w: &Value) -> WorkflowFacts {
+fn workflow(w: &WorkflowNode<'_>) -> WorkflowFacts {
     let inputs = w
-        .get("inputs")
+        .inputs
+        .as_ref()
         .and_then(|i| object(i, "properties"))
         .map(|p| p.keys().cloned().collect())
         .unwrap_or_default();
     WorkflowFacts {
-        id: text(w, "workflowId").unwrap_or("?").to_owned(),
-        summary: text(w, "summary").map(one_line),
-        steps: list(w, "steps").len(),
-        calls: list(w, "steps")
+        id: w.id.unwrap_or("?").to_owned(),
+        summary: w.workflow.summary.as_deref().map(one_line),
+        steps: w.steps.len(),
+        calls: w
+            .steps
             .iter()
-            .filter_map(|s| {
-                text(s, "operationId")
-                    .or_else(|| text(s, "operationPath"))
-                    .or_else(|| text(s, "workflowId"))
-            })
+            .filter_map(|s| s.call.written())
             .map(str::to_owned)
             .collect(),
         inputs,
-        outputs: object(w, "outputs")
-            .map(|o| o.keys().cloned().collect())
-            .unwrap_or_default(),
+        outputs: w.outputs.iter().map(|o| o.name.to_owned()).collect(),
     }
 }
 

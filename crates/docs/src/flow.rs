@@ -1,11 +1,10 @@
 //! A workflow as a graph: its steps, what follows each one, and why. Success actions
 //! (`goto`, `end`), the fall-through to the next step when no action applies, failure actions
-//! (`retry`, `goto`, `end`), and calls of other workflows (a step's `workflowId`). A `goto` back to the same step is a
-//! loop edge: the seed's polling shows as one.
+//! (`retry`, `goto`, `end`), and calls of other workflows (a step's `workflowId`). A `goto`
+//! back to the same step is a loop edge: the seed's polling shows as one. Read from the
+//! document's graph (`telaio-graph`), so the picture is the run's reading of the document.
 
-use serde_json::Value;
-
-use crate::page::{list, step_actions, text};
+use telaio_graph::{Action, ActionNode, Call, Target, WorkflowNode};
 
 /// One node of a workflow's graph.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -59,61 +58,60 @@ pub struct Flow {
 }
 
 impl Flow {
-    /// The graph of `workflow` (its JSON), with `doc` for `components` references.
+    /// The graph of a workflow.
     ///
     /// ```
-    /// use serde_json::json;
-    /// let workflow = json!({"steps": [{"stepId": "poll", "onSuccess": [
-    ///     {"name": "again", "type": "goto", "stepId": "poll", "criteria": [{"condition": "$statusCode == 202"}]}]}]});
-    /// let flow = telaio_docs::Flow::of(&json!({}), &workflow);
+    /// use telaio_model::{ArazzoDocument, Bundle, LoadOptions};
+    /// let text = r#"{"arazzo": "1.0.1", "info": {"title": "t", "version": "1"},
+    ///   "sourceDescriptions": [], "workflows": [{"workflowId": "w", "steps": [
+    ///     {"stepId": "poll", "operationId": "get", "onSuccess": [{"name": "again", "type": "goto",
+    ///       "stepId": "poll", "criteria": [{"condition": "$statusCode == 202"}]}]}]}]}"#;
+    /// let url = telaio_model::Url::parse("file:///w.arazzo.json").unwrap();
+    /// let document = ArazzoDocument::from_text(url, text.into(), &LoadOptions::default()).unwrap();
+    /// let bundle = Bundle { document: document.into(), sources: vec![], linked: vec![] };
+    /// let graph = telaio_graph::Graph::of(&bundle).unwrap();
+    /// let flow = telaio_docs::Flow::of(&graph.workflows[0]);
     /// assert!(flow.edges.iter().any(|e| e.from == e.to), "the polling loop");
     /// ```
-    pub fn of(doc: &Value, workflow: &Value) -> Flow {
-        let steps = list(workflow, "steps");
-        let ids: Vec<&str> = steps
-            .iter()
-            .map(|s| text(s, "stepId").unwrap_or("?"))
-            .collect();
-        let node = |i: usize| Node::Step(i, ids[i].to_owned());
-        let by_id = |id: &str| ids.iter().position(|s| *s == id).map(node);
+    pub fn of(w: &WorkflowNode<'_>) -> Flow {
+        let node = |i: usize| Node::Step(i, w.steps[i].id.unwrap_or("?").to_owned());
+        let to = |t: &Target<'_>| match t {
+            Target::Step(i) => node(*i),
+            // A run stops there: the planner refuses it, the linter reports it.
+            Target::UnknownStep(_) => Node::Failed,
+            Target::Workflow(r) => Node::Workflow(r.written.to_owned()),
+        };
         let mut flow = Flow {
-            steps: (0..steps.len()).map(node).collect(),
+            steps: (0..w.steps.len()).map(node).collect(),
             edges: Vec::new(),
         };
-        for (i, step) in steps.iter().enumerate() {
+        for (i, step) in w.steps.iter().enumerate() {
             let from = node(i);
-            if let Some(w) = text(step, "workflowId") {
+            if let Call::Workflow(r) = &step.call {
                 flow.edges.push(Edge {
                     from: from.clone(),
-                    to: Node::Workflow(w.to_owned()),
+                    to: Node::Workflow(r.written.to_owned()),
                     kind: EdgeKind::Call,
                     label: "calls".to_owned(),
                 });
             }
-            let next = if i + 1 < steps.len() {
+            let next = if i + 1 < w.steps.len() {
                 node(i + 1)
             } else {
                 Node::Succeeded
             };
-            let successes: Vec<&Value> = step_actions(doc, workflow, step, "onSuccess")
-                .into_iter()
-                .map(|(a, _)| a)
-                .collect();
             let mut always = false;
-            for action in &successes {
+            for action in &step.on_success {
                 let label = criteria_label(action);
-                always |= label.is_empty();
-                let to = match text(action, "type") {
-                    Some("end") => Node::Succeeded,
-                    _ => match (text(action, "stepId"), text(action, "workflowId")) {
-                        (Some(s), _) => by_id(s).unwrap_or(Node::Failed),
-                        (None, Some(w)) => Node::Workflow(w.to_owned()),
-                        _ => continue,
-                    },
+                let target = match &action.kind {
+                    Action::End => Node::Succeeded,
+                    Action::Goto(t) => to(t),
+                    _ => continue,
                 };
+                always |= label.is_empty();
                 flow.edges.push(Edge {
                     from: from.clone(),
-                    to,
+                    to: target,
                     kind: EdgeKind::OnSuccess,
                     label,
                 });
@@ -124,21 +122,17 @@ impl Flow {
                     from: from.clone(),
                     to: next,
                     kind: EdgeKind::Next,
-                    label: if successes.is_empty() {
+                    label: if step.on_success.is_empty() {
                         String::new()
                     } else {
                         "otherwise".to_owned()
                     },
                 });
             }
-            for (action, _) in step_actions(doc, workflow, step, "onFailure") {
+            for action in &step.on_failure {
                 let label = criteria_label(action);
-                let (to, kind, label) = match text(action, "type") {
-                    Some("retry") => {
-                        let limit = action
-                            .get("retryLimit")
-                            .and_then(Value::as_u64)
-                            .unwrap_or(1);
+                let (target, kind, label) = match &action.kind {
+                    Action::Retry { limit, first, .. } => {
                         let label = if label.is_empty() {
                             format!("retry ×{limit}")
                         } else {
@@ -146,34 +140,32 @@ impl Flow {
                         };
                         // A retry with a target runs it first and then retries: the edge goes
                         // to what it runs, not round to the step itself.
-                        match (text(action, "stepId"), text(action, "workflowId")) {
-                            (Some(s), _) => (
-                                by_id(s).unwrap_or(Node::Failed),
+                        match first {
+                            Some(Target::Step(i)) => (
+                                node(*i),
+                                EdgeKind::Retry,
+                                format!("{label}, after `{}`", w.steps[*i].id.unwrap_or("?")),
+                            ),
+                            Some(Target::UnknownStep(s)) => (
+                                Node::Failed,
                                 EdgeKind::Retry,
                                 format!("{label}, after `{s}`"),
                             ),
-                            (None, Some(w)) => (
-                                Node::Workflow(w.to_owned()),
+                            Some(Target::Workflow(r)) => (
+                                Node::Workflow(r.written.to_owned()),
                                 EdgeKind::Retry,
-                                format!("{label}, after workflow `{w}`"),
+                                format!("{label}, after workflow `{}`", r.written),
                             ),
-                            (None, None) => (from.clone(), EdgeKind::Retry, label),
+                            None => (from.clone(), EdgeKind::Retry, label),
                         }
                     }
-                    Some("end") => (Node::Failed, EdgeKind::OnFailure, label),
-                    _ => match (text(action, "stepId"), text(action, "workflowId")) {
-                        (Some(s), _) => {
-                            (by_id(s).unwrap_or(Node::Failed), EdgeKind::OnFailure, label)
-                        }
-                        (None, Some(w)) => {
-                            (Node::Workflow(w.to_owned()), EdgeKind::OnFailure, label)
-                        }
-                        _ => continue,
-                    },
+                    Action::End => (Node::Failed, EdgeKind::OnFailure, label),
+                    Action::Goto(t) => (to(t), EdgeKind::OnFailure, label),
+                    Action::Invalid(_) => continue,
                 };
                 flow.edges.push(Edge {
                     from: from.clone(),
-                    to,
+                    to: target,
                     kind,
                     label,
                 });
@@ -184,10 +176,11 @@ impl Flow {
 }
 
 /// The conditions of an action's criteria, joined (empty when it has none: it always applies).
-fn criteria_label(action: &Value) -> String {
-    list(action, "criteria")
+fn criteria_label(action: &ActionNode<'_>) -> String {
+    action
+        .criteria
         .iter()
-        .filter_map(|c| text(c, "condition"))
+        .filter_map(|c| c.criterion.condition.as_deref())
         .collect::<Vec<_>>()
         .join(" and ")
 }

@@ -9,13 +9,14 @@
 use std::fmt::Write;
 
 use serde_json::Value;
+use telaio_graph::{Graph, Output, StepNode, WorkflowNode};
 use telaio_model::Bundle;
 
 use crate::facts::Facts;
 use crate::flow::{EdgeKind, Flow, Node};
 use crate::page::{
-    ActionText, CriterionText, actions, criteria, input_rows, list, object, parameter_rows,
-    source_rows, target, text,
+    ActionText, CriterionText, actions, criteria, input_rows, parameter_rows, source_rows, target,
+    text, valuable,
 };
 use crate::prose::one_line;
 
@@ -73,51 +74,51 @@ pub fn markdown(bundle: &Bundle) -> String {
         out.push('\n');
     }
     let _ = writeln!(out, "## Workflows\n");
-    for w in list(doc, "workflows") {
-        workflow(&mut out, bundle, doc, w);
+    for w in Graph::of(bundle).iter().flat_map(|g| &g.workflows) {
+        workflow(&mut out, w);
     }
     out
 }
 
-fn workflow(out: &mut String, bundle: &Bundle, doc: &Value, w: &Value) {
-    let id = text(w, "workflowId").unwrap_or("?");
+fn workflow(out: &mut String, w: &WorkflowNode<'_>) {
+    let id = w.id.unwrap_or("?");
     let _ = writeln!(out, "### {}\n", md_code(id));
-    if let Some(s) = text(w, "summary") {
+    if let Some(s) = &w.workflow.summary {
         let _ = writeln!(out, "{}\n", md_text(s));
     }
-    if let Some(d) = text(w, "description") {
+    if let Some(d) = &w.workflow.description {
         let _ = writeln!(out, "{}\n", md_description(d));
     }
-    let depends = list(w, "dependsOn");
-    if !depends.is_empty() {
-        let names: Vec<String> = depends
-            .iter()
-            .filter_map(Value::as_str)
-            .map(md_code)
-            .collect();
+    if !w.depends_on.is_empty() {
+        let names: Vec<String> = w.depends_on.iter().map(|d| md_code(d.written)).collect();
         let _ = writeln!(out, "Runs first: {}\n", names.join(", "));
     }
-    inputs(out, doc, w);
-    if let Some(outputs) = object(w, "outputs") {
+    inputs(out, w);
+    if !w.workflow.outputs.is_empty() {
         let _ = writeln!(out, "**Outputs**\n\n| Name | Value |\n|---|---|");
-        for (name, v) in outputs {
-            let _ = writeln!(out, "| {} | {} |", cell(&md_code(name)), code(v));
+        for o in &w.outputs {
+            let _ = writeln!(out, "| {} | {} |", cell(&md_code(o.name)), output(o));
         }
         out.push('\n');
     }
     let _ = writeln!(
         out,
         "**Flow**\n\n```mermaid\n{}```\n",
-        mermaid(&Flow::of(doc, w))
+        mermaid(&Flow::of(w))
     );
     let _ = writeln!(out, "**Steps**\n");
-    for (i, step) in list(w, "steps").iter().enumerate() {
-        step_md(out, bundle, doc, w, i + 1, step);
+    for (i, step) in w.steps.iter().enumerate() {
+        step_md(out, w, i + 1, step);
     }
 }
 
-fn inputs(out: &mut String, doc: &Value, w: &Value) {
-    let rows = input_rows(doc, w);
+/// An output's value as code.
+fn output(o: &Output<'_>) -> String {
+    cell(&md_code(&valuable(o.value)))
+}
+
+fn inputs(out: &mut String, w: &WorkflowNode<'_>) {
+    let rows = input_rows(w);
     if rows.is_empty() {
         return;
     }
@@ -139,10 +140,10 @@ fn inputs(out: &mut String, doc: &Value, w: &Value) {
     out.push('\n');
 }
 
-fn step_md(out: &mut String, bundle: &Bundle, doc: &Value, w: &Value, n: usize, step: &Value) {
-    let id = text(step, "stepId").unwrap_or("?");
-    let t = target(bundle, step);
-    let callee = if t.workflow {
+fn step_md(out: &mut String, w: &WorkflowNode<'_>, n: usize, step: &StepNode<'_>) {
+    let id = step.id.unwrap_or("?");
+    let t = target(step);
+    let callee = if t.workflow.is_some() {
         format!("workflow {}", md_code(&t.written))
     } else {
         md_code(&t.written)
@@ -156,47 +157,50 @@ fn step_md(out: &mut String, bundle: &Bundle, doc: &Value, w: &Value, n: usize, 
     }
     let _ = writeln!(out, "{head}");
     let indent = "   ";
-    if let Some(d) = text(step, "description") {
+    if let Some(d) = &step.step.description {
         let _ = writeln!(out, "{indent}{}", md_description(&one_line(d)));
     }
     let mut lines = Vec::new();
-    let params: Vec<String> = parameter_rows(doc, step)
+    let params: Vec<String> = parameter_rows(step)
         .iter()
         .map(|p| {
             let place = p.place.map(|i| format!(" ({i})")).unwrap_or_default();
-            format!(
-                "{}{place} = {}",
-                md_code(p.name),
-                p.value.map(code).unwrap_or_default()
-            )
+            let value = p.value.as_deref().map(|v| cell(&md_code(v)));
+            format!("{}{place} = {}", md_code(p.name), value.unwrap_or_default())
         })
         .collect();
     if !params.is_empty() {
         lines.push(format!("Parameters: {}", params.join("; ")));
     }
-    if let Some(body) = step.get("requestBody") {
-        let ct = text(body, "contentType")
+    if let Some(body) = &step.step.request_body {
+        let ct = body
+            .content_type
+            .as_deref()
             .map(|c| format!(" ({})", md_code(c)))
             .unwrap_or_default();
         lines.push(format!(
             "Request body{ct}: {}",
-            body.get("payload").map(code).unwrap_or_default()
+            body.payload.as_ref().map(code).unwrap_or_default()
         ));
     }
-    let criteria = criteria_list(&criteria(list(step, "successCriteria")));
+    let criteria = criteria_list(&criteria(&step.success_criteria));
     if !criteria.is_empty() {
         lines.push(format!("Success criteria: {criteria}"));
     }
-    for (key, words) in [("onSuccess", "On success"), ("onFailure", "On failure")] {
-        let actions: Vec<String> = actions(doc, w, step, key).iter().map(action).collect();
+    for (list, words) in [
+        (&step.on_success, "On success"),
+        (&step.on_failure, "On failure"),
+    ] {
+        let actions: Vec<String> = actions(w, list).iter().map(action).collect();
         if !actions.is_empty() {
             lines.push(format!("{words}: {}", actions.join("; ")));
         }
     }
-    if let Some(outputs) = object(step, "outputs") {
-        let shown: Vec<String> = outputs
+    if !step.outputs.is_empty() {
+        let shown: Vec<String> = step
+            .outputs
             .iter()
-            .map(|(k, v)| format!("{} = {}", md_code(k), code(v)))
+            .map(|o| format!("{} = {}", md_code(o.name), output(o)))
             .collect();
         lines.push(format!("Outputs: {}", shown.join("; ")));
     }

@@ -1,8 +1,14 @@
-//! Reading a document for display: its JSON, with `components` references resolved and the
-//! operations of its steps looked up in their source descriptions.
+//! What the pages show of a document, read from its graph (`telaio-graph`): each step's
+//! target, parameters, criteria and actions as text, and the inputs table. The document's
+//! own JSON is read only for what the graph does not interpret (titles, descriptions,
+//! values as written).
 
 use serde_json::{Map, Value};
-use telaio_model::{Bundle, OperationLookup};
+use telaio_graph::{
+    Action, ActionNode, Call, CriterionNode, ParamValue, ProblemKind, StepNode, Target,
+    WorkflowNode,
+};
+use telaio_model::{ActionKind, CriterionType, OperationLookup, ParameterIn, Valuable};
 
 /// A string field of a JSON object.
 pub(crate) fn text<'v>(v: &'v Value, key: &str) -> Option<&'v str> {
@@ -21,65 +27,45 @@ pub(crate) fn object<'v>(v: &'v Value, key: &str) -> Option<&'v Map<String, Valu
     v.get(key).and_then(Value::as_object)
 }
 
-/// An action or parameter, with a `reference` to `components` replaced by what it names.
-pub(crate) fn resolve<'v>(doc: &'v Value, item: &'v Value, kind: &str) -> &'v Value {
-    text(item, "reference")
-        .and_then(|r| r.strip_prefix(&format!("$components.{kind}.")))
-        .and_then(|name| doc.pointer(&format!("/components/{kind}/{name}")))
-        .unwrap_or(item)
-}
-
 /// What a step calls, for display: `POST /` and the operation's summary, or a workflow.
-pub(crate) struct Target {
+pub(crate) struct Callee {
     /// The `workflowId`, `operationId` or `operationPath` as written.
     pub written: String,
-    /// Whether it calls a workflow.
-    pub workflow: bool,
+    /// The workflow it calls, when it calls one.
+    pub workflow: Option<String>,
     pub method_path: Option<String>,
     pub summary: Option<String>,
 }
 
-pub(crate) fn target(bundle: &Bundle, step: &Value) -> Target {
-    if let Some(w) = text(step, "workflowId") {
-        return Target {
-            written: w.to_owned(),
-            workflow: true,
+pub(crate) fn target(step: &StepNode<'_>) -> Callee {
+    let written = step.call.written().unwrap_or("?").to_owned();
+    match &step.call {
+        Call::Workflow(w) => Callee {
+            workflow: Some(w.written.to_owned()),
+            written,
             method_path: None,
             summary: None,
-        };
-    }
-    let written = text(step, "operationId")
-        .or_else(|| text(step, "operationPath"))
-        .unwrap_or("?");
-    let lookup = match (text(step, "operationId"), text(step, "operationPath")) {
-        (Some(id), _) => bundle.find_operation_id(id),
-        (None, Some(path)) => bundle.find_operation_path(path),
-        _ => OperationLookup::NotFound {
-            searched: Vec::new(),
-            unloaded: Vec::new(),
         },
-    };
-    match lookup {
-        OperationLookup::Found { source, operation } => {
-            let summary = source
+        Call::Operation {
+            lookup: OperationLookup::Found { source, operation },
+            ..
+        } => Callee {
+            summary: source
                 .api()
                 .and_then(|api| api.document.pointer(&operation.pointer))
                 .and_then(|op| text(op, "summary"))
-                .map(str::to_owned);
-            Target {
-                written: written.to_owned(),
-                workflow: false,
-                method_path: Some(format!(
-                    "{} {}",
-                    operation.method.to_ascii_uppercase(),
-                    operation.path
-                )),
-                summary,
-            }
-        }
-        _ => Target {
-            written: written.to_owned(),
-            workflow: false,
+                .map(str::to_owned),
+            method_path: Some(format!(
+                "{} {}",
+                operation.method.to_ascii_uppercase(),
+                operation.path
+            )),
+            written,
+            workflow: None,
+        },
+        _ => Callee {
+            written,
+            workflow: None,
             method_path: None,
             summary: None,
         },
@@ -104,9 +90,9 @@ pub(crate) struct InputRow<'v> {
     pub default: Option<&'v Value>,
 }
 
-/// The inputs of a workflow, with `$ref`s into `components.inputs` followed.
-pub(crate) fn input_rows<'v>(doc: &'v Value, w: &'v Value) -> Vec<InputRow<'v>> {
-    let Some(schema) = w.get("inputs").map(|s| resolve_schema(doc, s)) else {
+/// The inputs of a workflow (its schema has `$ref`s into `components.inputs` inlined).
+pub(crate) fn input_rows<'v>(w: &'v WorkflowNode<'_>) -> Vec<InputRow<'v>> {
+    let Some(schema) = &w.inputs else {
         return Vec::new();
     };
     let Some(props) = object(schema, "properties") else {
@@ -119,7 +105,6 @@ pub(crate) fn input_rows<'v>(doc: &'v Value, w: &'v Value) -> Vec<InputRow<'v>> 
     props
         .iter()
         .map(|(name, p)| {
-            let p = resolve_schema(doc, p);
             let kind = match p.get("type") {
                 Some(Value::String(t)) => t.clone(),
                 Some(Value::Array(ts)) => ts
@@ -143,31 +128,47 @@ pub(crate) fn input_rows<'v>(doc: &'v Value, w: &'v Value) -> Vec<InputRow<'v>> 
         .collect()
 }
 
-/// A schema with a `$ref` into the document (`#/components/inputs/...`) followed.
-fn resolve_schema<'v>(doc: &'v Value, schema: &'v Value) -> &'v Value {
-    text(schema, "$ref")
-        .and_then(|r| r.strip_prefix('#'))
-        .and_then(|p| doc.pointer(p))
-        .unwrap_or(schema)
-}
-
 /// A step parameter for display: name, where it goes, value.
 pub(crate) struct ParameterRow<'v> {
     pub name: &'v str,
     pub place: Option<&'v str>,
-    pub value: Option<&'v Value>,
+    /// The value as written (`None` when there is none).
+    pub value: Option<String>,
 }
 
-pub(crate) fn parameter_rows<'v>(doc: &'v Value, step: &'v Value) -> Vec<ParameterRow<'v>> {
-    list(step, "parameters")
+/// The parameters that apply to a step: the workflow's and its own.
+pub(crate) fn parameter_rows<'v>(step: &'v StepNode<'_>) -> Vec<ParameterRow<'v>> {
+    step.parameters
         .iter()
-        .map(|p| resolve(doc, p, "parameters"))
         .map(|p| ParameterRow {
-            name: text(p, "name").unwrap_or("?"),
-            place: text(p, "in"),
-            value: p.get("value"),
+            name: if p.name.is_empty() { "?" } else { p.name },
+            place: p.location.map(ParameterIn::as_str),
+            value: match p.value {
+                ParamValue::Written(Valuable::Value(Value::Null)) => None,
+                ParamValue::Written(v) => Some(valuable(v)),
+                ParamValue::Override(v) => Some(shown(v)),
+            },
         })
         .collect()
+}
+
+/// A value as written: a constant or expression as [`shown`], a selector as its fields.
+pub(crate) fn valuable(v: &Valuable) -> String {
+    match v {
+        Valuable::Value(v) => shown(v),
+        Valuable::Selector(s) => {
+            let mut fields = serde_json::Map::new();
+            let mut put = |k: &str, v: Option<&str>| {
+                if let Some(v) = v {
+                    fields.insert(k.to_owned(), Value::String(v.to_owned()));
+                }
+            };
+            put("context", s.context.as_deref());
+            put("selector", s.selector.as_deref());
+            put("type", s.selector_type.as_ref().map(CriterionType::name));
+            Value::Object(fields).to_string()
+        }
+    }
 }
 
 /// A criterion for display: its condition on one line and its type, when not `simple`.
@@ -176,15 +177,15 @@ pub(crate) struct CriterionText {
     pub kind: Option<String>,
 }
 
-pub(crate) fn criteria(list_of: &[Value]) -> Vec<CriterionText> {
-    list_of
-        .iter()
+pub(crate) fn criteria(list: &[CriterionNode<'_>]) -> Vec<CriterionText> {
+    list.iter()
         .map(|c| CriterionText {
-            condition: crate::prose::one_line(text(c, "condition").unwrap_or("?")),
+            condition: crate::prose::one_line(c.criterion.condition.as_deref().unwrap_or("?")),
             kind: c
-                .get("type")
-                .and_then(|t| t.as_str().or_else(|| text(t, "type")))
-                .map(str::to_owned),
+                .criterion
+                .criterion_type
+                .as_ref()
+                .map(|t| t.name().to_owned()),
         })
         .collect()
 }
@@ -194,71 +195,57 @@ pub(crate) struct ActionText {
     pub name: String,
     pub verb: String,
     pub target: Option<String>,
+    /// Whether the target is a step (else a workflow).
+    pub to_step: bool,
     pub criteria: Vec<CriterionText>,
     /// One of the workflow's `successActions`/`failureActions`, not the step's own.
     pub inherited: bool,
 }
 
-/// The actions that apply to a step under `key` (`onSuccess`, `onFailure`): its own, then
-/// the workflow's that it does not override by `name`, with references resolved; each marked
-/// `true` when it comes from the workflow.
-pub(crate) fn step_actions<'v>(
-    doc: &'v Value,
-    workflow: &'v Value,
-    step: &'v Value,
-    key: &str,
-) -> Vec<(&'v Value, bool)> {
-    let kind = if key == "onSuccess" {
-        "successActions"
-    } else {
-        "failureActions"
-    };
-    let mut out: Vec<(&Value, bool)> = list(step, key)
-        .iter()
-        .map(|a| (resolve(doc, a, kind), false))
-        .collect();
-    for a in list(workflow, kind).iter().map(|a| resolve(doc, a, kind)) {
-        let overridden = out
-            .iter()
-            .any(|(o, _)| text(o, "name").is_some() && text(o, "name") == text(a, "name"));
-        if !overridden {
-            out.push((a, true));
-        }
-    }
-    out
-}
-
-/// The actions of a step under `key`, for display.
-pub(crate) fn actions(doc: &Value, workflow: &Value, step: &Value, key: &str) -> Vec<ActionText> {
-    step_actions(doc, workflow, step, key)
-        .into_iter()
-        .map(|(a, inherited)| {
-            let (verb, target) = match text(a, "type") {
-                Some("goto") => match (text(a, "stepId"), text(a, "workflowId")) {
-                    (Some(s), _) => ("goto step".to_owned(), Some(s.to_owned())),
-                    (None, Some(w)) => ("goto workflow".to_owned(), Some(w.to_owned())),
-                    _ => ("goto".to_owned(), None),
+/// The actions of a step (its own, then the workflow's that apply), for display.
+pub(crate) fn actions(w: &WorkflowNode<'_>, list: &[ActionNode<'_>]) -> Vec<ActionText> {
+    list.iter()
+        .map(|a| {
+            let (verb, target) = match &a.kind {
+                Action::Goto(t) => match t {
+                    Target::Step(i) => ("goto step", Some(step_id(w, *i).to_owned())),
+                    Target::UnknownStep(s) => ("goto step", Some((*s).to_owned())),
+                    Target::Workflow(r) => ("goto workflow", Some(r.written.to_owned())),
                 },
-                Some("retry") => (
-                    format!(
-                        "retry (after {} s, at most {} times)",
-                        a.get("retryAfter").and_then(Value::as_f64).unwrap_or(0.0),
-                        a.get("retryLimit").and_then(Value::as_u64).unwrap_or(1)
-                    ),
-                    None,
-                ),
-                Some(other) => (other.to_owned(), None),
-                None => ("?".to_owned(), None),
+                Action::Retry { after, limit, .. } => {
+                    let verb = format!(
+                        "retry (after {} s, at most {limit} times)",
+                        after.unwrap_or(0.0)
+                    );
+                    return text_of(a, verb, None);
+                }
+                Action::End => ("end", None),
+                Action::Invalid(ProblemKind::ActionType {
+                    kind: Some(ActionKind::Other(t)),
+                    ..
+                }) => (t.as_str(), None),
+                Action::Invalid(ProblemKind::GoesNowhere { .. }) => ("goto", None),
+                Action::Invalid(_) => ("?", None),
             };
-            ActionText {
-                name: text(a, "name").unwrap_or("?").to_owned(),
-                verb,
-                target,
-                criteria: criteria(list(a, "criteria")),
-                inherited,
-            }
+            text_of(a, verb.to_owned(), target)
         })
         .collect()
+}
+
+fn text_of(a: &ActionNode<'_>, verb: String, target: Option<String>) -> ActionText {
+    ActionText {
+        name: a.name.unwrap_or("?").to_owned(),
+        to_step: verb == "goto step",
+        verb,
+        target,
+        criteria: criteria(&a.criteria),
+        inherited: a.from_workflow,
+    }
+}
+
+/// A step's id for display.
+pub(crate) fn step_id<'b>(w: &WorkflowNode<'b>, i: usize) -> &'b str {
+    w.steps.get(i).and_then(|s| s.id).unwrap_or("?")
 }
 
 /// The source descriptions of a document as rows: name, type (`openapi` when not given), url.

@@ -3,6 +3,7 @@
 use std::cell::OnceCell;
 
 use telaio_expr::Expression;
+use telaio_graph::Graph;
 use telaio_model::{Arazzo, ArazzoDocument, Bundle, Position, Span, SpecVersion};
 
 use crate::rules::Flow;
@@ -14,6 +15,8 @@ pub(crate) struct Context<'a> {
     pub bundle: &'a Bundle,
     pub doc: &'a ArazzoDocument,
     pub model: &'a Arazzo,
+    /// The document as the run reads it: actions merged, targets resolved.
+    pub graph: Graph<'a>,
     pub version: SpecVersion,
     sites: OnceCell<Vec<Site<'a>>>,
     expressions: OnceCell<Vec<Vec<Expression>>>,
@@ -21,11 +24,17 @@ pub(crate) struct Context<'a> {
 }
 
 impl<'a> Context<'a> {
-    pub fn new(bundle: &'a Bundle, model: &'a Arazzo, version: SpecVersion) -> Self {
+    pub fn new(
+        bundle: &'a Bundle,
+        model: &'a Arazzo,
+        graph: Graph<'a>,
+        version: SpecVersion,
+    ) -> Self {
         Context {
             bundle,
             doc: &bundle.document,
             model,
+            graph,
             version,
             sites: OnceCell::new(),
             expressions: OnceCell::new(),
@@ -35,13 +44,9 @@ impl<'a> Context<'a> {
 
     /// The steps by id and the jumps of workflow `wi` (`workflows[wi]`).
     pub fn flow(&self, wi: usize) -> &Flow<'a> {
-        &self.flows.get_or_init(|| {
-            self.model
-                .workflows
-                .iter()
-                .map(|w| Flow::new(self.model, w))
-                .collect()
-        })[wi]
+        &self
+            .flows
+            .get_or_init(|| self.graph.workflows.iter().map(Flow::new).collect())[wi]
     }
 
     /// Every place in the document that holds an expression or condition.

@@ -153,7 +153,13 @@ fn what_the_planner_refuses_points_at_the_step() {
     let bundle = Loader::new(LoadOptions::default())
         .load_bundle(&Loader::url_for_path(&path).unwrap())
         .unwrap();
-    let d = telaio_lint::unrunnable(&bundle, "again", Some("recurse"), "it cannot be planned");
+    let d = telaio_lint::unrunnable(
+        &bundle,
+        "again",
+        Some("recurse"),
+        None,
+        "it cannot be planned",
+    );
     assert_eq!(
         (d.rule, d.severity),
         ("unrunnable", telaio_lint::Severity::Error)
@@ -161,6 +167,6 @@ fn what_the_planner_refuses_points_at_the_step() {
     let at = d.span.unwrap().start;
     assert_eq!((at.line, at.column), (26, 9));
     // A workflow the document does not have: the document itself.
-    let d = telaio_lint::unrunnable(&bundle, "nowhere", None, "it cannot be planned");
+    let d = telaio_lint::unrunnable(&bundle, "nowhere", None, None, "it cannot be planned");
     assert_eq!(d.span.unwrap().start.line, 1);
 }

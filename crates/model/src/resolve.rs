@@ -6,7 +6,7 @@
 use crate::{ApiDescription, Arazzo, Bundle, LoadedSource, Operation, SourceType, Workflow};
 
 /// The answer to "which operation does this step call?".
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub enum OperationLookup<'b> {
     /// Found, in this source.
     Found {
@@ -40,7 +40,7 @@ pub enum OperationLookup<'b> {
 }
 
 /// The answer to "which workflow does this step or action run?".
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub enum WorkflowLookup<'b> {
     /// A workflow of this document.
     Local(&'b Workflow),

@@ -8,7 +8,6 @@
 #![deny(missing_docs)]
 
 mod actions;
-mod inputs;
 mod linker;
 mod media;
 mod operation;
@@ -30,7 +29,6 @@ pub use operation::{DeclaredParam, OperationPlan, server_url};
 pub use problems::RunProblem;
 pub use values::ValuePlan;
 
-use inputs::inline_component_inputs;
 use linker::{Context, Linker};
 
 use std::collections::HashMap;
@@ -38,9 +36,8 @@ use std::fmt;
 
 use serde_json::Value;
 use telaio_expr::{CompiledCriterion, JsonPointer};
-use telaio_model::{
-    Bundle, CriterionType, ParameterIn, PathSlot, Step, StepTarget, Workflow, path_slot,
-};
+use telaio_graph::{Call, Graph, Problem, StepNode, WorkflowNode};
+use telaio_model::{Bundle, CriterionType, ParameterIn, PathSlot, path_slot};
 
 /// A problem that keeps a workflow from running.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -51,6 +48,19 @@ pub struct PlanError {
     pub step_id: Option<String>,
     /// What is wrong.
     pub message: String,
+    /// Where in the document, when the problem is in one place of it.
+    pub at: Option<SourceSpot>,
+}
+
+impl PlanError {
+    /// The error with its place in front (`doc.arazzo.yaml:12:9: workflow ...`), for a reader
+    /// without the document at hand; [`fmt::Display`] leaves the place to whoever shows it.
+    pub fn located(&self) -> String {
+        match &self.at {
+            Some(at) => format!("{at}: {self}"),
+            None => self.to_string(),
+        }
+    }
 }
 
 impl fmt::Display for PlanError {
@@ -265,11 +275,12 @@ impl Plan {
         options: &PlanOptions,
         root: Option<&str>,
     ) -> Result<Plan, Vec<PlanError>> {
-        let Ok(model) = &bundle.document.model else {
+        let Some(graph) = Graph::of(bundle) else {
             return Err(vec![PlanError {
                 workflow_id: String::new(),
                 step_id: None,
                 message: "the document is not an Arazzo document".into(),
+                at: None,
             }]);
         };
         let mut errors = Vec::new();
@@ -283,18 +294,17 @@ impl Plan {
                     workflow_id: String::new(),
                     step_id: None,
                     message,
+                    at: None,
                 });
             }
         }
-        let linker = Linker::new(bundle, root.is_none());
+        let linker = Linker::new(bundle, graph, root.is_none());
         let mut workflows = Vec::new();
-        let plan = |document: usize, w: &Workflow, errors: &mut Vec<PlanError>| {
-            let bundle = linker.bundle(document);
+        let plan = |document: usize, w: &WorkflowNode<'_>, errors: &mut Vec<PlanError>| {
             let cx = Context {
                 linker: &linker,
                 document,
-                bundle,
-                components: bundle.document.model.as_ref().ok()?.components.as_ref(),
+                bundle: linker.bundle(document),
             };
             match plan_workflow(&cx, w, options) {
                 Ok(p) => Some(p),
@@ -306,30 +316,25 @@ impl Plan {
         };
         match root {
             None => {
-                for w in &model.workflows {
+                for w in &linker.graph(0).workflows {
                     workflows.extend(plan(0, w, &mut errors));
                 }
             }
             Some(id) => {
-                if let Err(message) = linker.resolve(0, id) {
+                if let Err(message) = linker.resolve_written(0, id) {
                     errors.push(PlanError {
                         workflow_id: String::new(),
                         step_id: None,
                         message,
+                        at: None,
                     });
                 }
             }
         }
         // Workflows as references reach them (planning one may reach more).
         while let Some((document, id)) = linker.next_wanted() {
-            let found = linker
-                .bundle(document)
-                .document
-                .model
-                .as_ref()
-                .ok()
-                .and_then(|m| m.workflow(&id));
-            if let Some(w) = found {
+            let graph = linker.graph(document);
+            if let Some(w) = graph.workflow(&id) {
                 workflows.extend(plan(document, w, &mut errors));
             }
         }
@@ -384,49 +389,51 @@ impl Plan {
 
 fn plan_workflow(
     cx: &Context<'_, '_>,
-    w: &Workflow,
+    w: &WorkflowNode<'_>,
     options: &PlanOptions,
 ) -> Result<WorkflowPlan, Vec<PlanError>> {
-    let id = cx
-        .linker
-        .plan_id(cx.document, w.workflow_id.as_deref().unwrap_or_default());
+    let id = cx.linker.plan_id(cx.document, w.id.unwrap_or_default());
     let mut errors = Vec::new();
-    let err = |step: Option<&str>, message: String| PlanError {
+    let err = |step: Option<&str>, message: String, at: Option<&telaio_graph::Place>| PlanError {
         workflow_id: id.clone(),
         step_id: step.map(str::to_owned),
         message,
+        at: at.and_then(|p| cx.spot(p)),
     };
     let mut steps = Vec::new();
-    let wi = cx.workflow_index(w);
-    for (si, s) in w.steps.iter().enumerate() {
-        let sid = s.step_id.as_deref().unwrap_or("?");
-        let at = wi.map(|wi| format!("/workflows/{wi}/steps/{si}"));
-        match plan_step(cx, w, s, at.as_deref(), options) {
+    for s in &w.steps {
+        let sid = s.id.unwrap_or("?");
+        match plan_step(cx, s, options) {
             Ok(p) => steps.push(p),
-            Err(messages) => errors.extend(messages.into_iter().map(|m| err(Some(sid), m))),
+            Err(messages) => errors.extend(
+                messages
+                    .into_iter()
+                    .map(|(m, at)| err(Some(sid), m, Some(at.unwrap_or(&s.place)))),
+            ),
         }
     }
     let mut outputs = Vec::new();
-    for (name, v) in &w.outputs {
-        match ValuePlan::from_valuable(v) {
-            Ok(p) => outputs.push((name.clone(), p)),
-            Err(e) => errors.push(err(None, format!("output `{name}`: {}", e.message))),
+    for o in &w.outputs {
+        match ValuePlan::from_valuable(o.value) {
+            Ok(p) => outputs.push((o.name.to_owned(), p)),
+            Err(e) => errors.push(err(
+                None,
+                format!("output `{}`: {}", o.name, e.message),
+                Some(&o.place),
+            )),
         }
     }
     let mut depends_on = Vec::new();
-    for written in &w.depends_on {
-        match cx.workflow(written) {
+    for d in &w.depends_on {
+        match cx.workflow(d) {
             Ok(key) => depends_on.push(key),
-            Err(e) => errors.push(err(None, format!("dependsOn: {e}"))),
+            Err(e) => errors.push(err(None, format!("dependsOn: {e}"), Some(&d.place))),
         }
     }
     if !errors.is_empty() {
         return Err(errors);
     }
-    let inputs_schema = w
-        .inputs
-        .as_ref()
-        .map(|s| inline_component_inputs(s, cx.components));
+    let inputs_schema = w.inputs.clone();
     Ok(WorkflowPlan {
         id: id.clone(),
         document: cx.document,
@@ -441,35 +448,36 @@ fn plan_workflow(
     })
 }
 
-fn plan_step(
+/// A problem of a step: what is wrong, and where when the graph knows.
+type StepError<'s> = (String, Option<&'s telaio_graph::Place>);
+
+fn plan_step<'s>(
     cx: &Context<'_, '_>,
-    w: &Workflow,
-    s: &Step,
-    at: Option<&str>,
+    s: &'s StepNode<'_>,
     options: &PlanOptions,
-) -> Result<StepPlan, Vec<String>> {
-    let mut errors = Vec::new();
-    let (bundle, components) = (cx.bundle, cx.components);
-    let target = match s.target() {
-        Some(StepTarget::OperationId(id)) => {
-            operation::target(bundle.find_operation_id(id), id, options)
-        }
-        Some(StepTarget::OperationPath(p)) => {
-            operation::target(bundle.find_operation_path(p), p, options)
-        }
-        Some(StepTarget::WorkflowId(id)) => cx.workflow(id).map(TargetPlan::Workflow),
-        Some(StepTarget::ChannelPath(_)) => Ok(TargetPlan::Unavailable {
+) -> Result<StepPlan, Vec<StepError<'s>>> {
+    let mut errors: Vec<StepError<'s>> = s
+        .problems()
+        .map(|Problem { place, kind }| (kind.to_string(), Some(place)))
+        .collect();
+    let target = match &s.call {
+        Call::Operation { written, lookup } => operation::target(lookup.clone(), written, options),
+        Call::Workflow(w) => cx.workflow(w).map(TargetPlan::Workflow),
+        Call::Channel(_) => Ok(TargetPlan::Unavailable {
             reason: "AsyncAPI steps (`channelPath`) are not run by this version".to_owned(),
             remote: false,
         }),
-        None => Err("the step names no operation or workflow (or several)".to_owned()),
+        Call::Unclear => Err("the step names no operation or workflow (or several)".to_owned()),
     };
-    let target = target.map_err(|e| errors.push(e)).ok();
+    let target = target.map_err(|e| errors.push((e, None))).ok();
     let operation_step = matches!(target, Some(TargetPlan::Operation(_)));
-    let mut parameters = parameters::merge(&w.parameters, &s.parameters, components)
-        .map_err(|e| errors.push(e))
-        .ok()
-        .unwrap_or_default();
+    let mut parameters = Vec::with_capacity(s.parameters.len());
+    for p in &s.parameters {
+        match parameters::lower(p) {
+            Ok(p) => parameters.push(p),
+            Err(e) => errors.push((e, Some(&p.place))),
+        }
+    }
     if let Some(TargetPlan::Operation(op)) = &target {
         // `pet_id` for `{petId}`: filled as meant (the linter warns, `lenient-reference`).
         for p in parameters
@@ -482,108 +490,112 @@ fn plan_step(
         }
     }
     if operation_step {
-        for p in parameters.iter().filter(|p| p.location.is_none()) {
-            errors.push(format!(
-                "parameter `{}` has no `in`; an operation's parameters say where they go",
-                p.name
+        for p in s.parameters.iter().filter(|p| p.location.is_none()) {
+            errors.push((
+                format!(
+                    "parameter `{}` has no `in`; an operation's parameters say where they go",
+                    p.name
+                ),
+                Some(&p.place),
             ));
         }
     }
-    let body = s.request_body.as_ref().and_then(|b| {
-        let payload = match &b.payload {
-            Some(p) => ValuePlan::from_value(p),
-            None => Ok(ValuePlan::Literal(Value::Null)),
-        };
-        // "A JSON Pointer or XPath Expression": which one, the payload's content type says.
-        let xml = b
-            .content_type
-            .as_deref()
-            .is_some_and(|ct| ct.to_ascii_lowercase().contains("xml"));
-        let replacements: Result<Vec<_>, String> = b
-            .replacements
-            .iter()
-            .map(|r| {
-                let text = r.target.as_deref().unwrap_or_default();
-                let bad = |e: telaio_expr::ExprError| {
-                    format!("replacement target `{text}`: {}", e.message)
-                };
-                // 1.1 says which language the target is in; otherwise the content type does.
-                let target = match (&r.target_selector_type, xml) {
-                    (Some(CriterionType::XPath(_)), _) | (None, true) => {
-                        telaio_expr::XPathCondition::compile(text).map_err(bad)?;
-                        ReplacementTarget::XPath(text.to_owned())
-                    }
-                    (Some(CriterionType::JsonPath(_)), _) => ReplacementTarget::JsonPath(
-                        telaio_expr::JsonPathCondition::compile(text).map_err(bad)?,
-                    ),
-                    (Some(CriterionType::JsonPointer), _) | (None, false) => {
-                        ReplacementTarget::Pointer(JsonPointer::parse(text).map_err(bad)?)
-                    }
-                    (Some(other), _) => {
-                        return Err(format!(
-                            "replacement target `{text}`: `{}` is not a selector type",
-                            other.name()
-                        ));
-                    }
-                };
-                let value = ValuePlan::from_valuable(&r.value).map_err(|e| e.message)?;
-                Ok((target, value))
-            })
-            .collect();
-        match (payload, replacements) {
-            (Ok(payload), Ok(replacements)) => Some(BodyPlan {
-                content_type: b.content_type.clone(),
-                payload,
-                replacements,
-            }),
-            (Err(e), _) => {
-                errors.push(format!("request body: {}", e.message));
-                None
-            }
-            (_, Err(e)) => {
-                errors.push(e);
-                None
-            }
+    let body = s.step.request_body.as_ref().and_then(|b| match body(b) {
+        Ok(body) => Some(body),
+        Err(e) => {
+            errors.push((e, None));
+            None
         }
     });
     let success_criteria = actions::criteria(&s.success_criteria)
-        .map_err(|e| errors.push(e))
+        .map_err(|e| errors.push((e, None)))
         .ok()
         .unwrap_or_default();
-    let on_success = actions::on_success(w, &s.on_success, cx)
-        .map_err(|e| errors.push(e))
+    let on_success = actions::lower(&s.on_success, cx)
+        .map_err(|e| errors.push((e, None)))
         .ok()
         .unwrap_or_default();
-    let on_failure = actions::on_failure(w, &s.on_failure, cx)
-        .map_err(|e| errors.push(e))
+    let on_failure = actions::lower(&s.on_failure, cx)
+        .map_err(|e| errors.push((e, None)))
         .ok()
         .unwrap_or_default();
     let mut outputs = Vec::new();
-    for (name, v) in &s.outputs {
-        match ValuePlan::from_valuable(v) {
-            Ok(p) => outputs.push((name.clone(), p)),
-            Err(e) => errors.push(format!("output `{name}`: {}", e.message)),
+    for o in &s.outputs {
+        match ValuePlan::from_valuable(o.value) {
+            Ok(p) => outputs.push((o.name.to_owned(), p)),
+            Err(e) => errors.push((
+                format!("output `{}`: {}", o.name, e.message),
+                Some(&o.place),
+            )),
         }
     }
     match target {
         Some(target) if errors.is_empty() => Ok(StepPlan {
-            id: s.step_id.clone().unwrap_or_default(),
+            id: s.id.unwrap_or_default().to_owned(),
             target,
             parameters,
             body,
-            success_criteria_at: (0..success_criteria.len())
-                .map(|i| {
-                    let step = at?;
-                    cx.spot(&format!("{step}/successCriteria/{i}/condition"))
-                })
+            success_criteria_at: s
+                .success_criteria
+                .iter()
+                .map(|c| cx.spot(&c.condition_place()))
                 .collect(),
             success_criteria,
             on_success,
             on_failure,
             outputs,
-            timeout: s.timeout.map(std::time::Duration::from_millis),
-            depends_on: s.depends_on.clone(),
+            timeout: s.step.timeout.map(std::time::Duration::from_millis),
+            depends_on: s.step.depends_on.clone(),
         }),
         _ => Err(errors),
     }
+}
+
+/// A request body: its payload and replacements compiled.
+fn body(b: &telaio_model::RequestBody) -> Result<BodyPlan, String> {
+    let payload = match &b.payload {
+        Some(p) => ValuePlan::from_value(p),
+        None => Ok(ValuePlan::Literal(Value::Null)),
+    }
+    .map_err(|e| format!("request body: {}", e.message))?;
+    // "A JSON Pointer or XPath Expression": which one, the payload's content type says.
+    let xml = b
+        .content_type
+        .as_deref()
+        .is_some_and(|ct| ct.to_ascii_lowercase().contains("xml"));
+    let replacements = b
+        .replacements
+        .iter()
+        .map(|r| {
+            let text = r.target.as_deref().unwrap_or_default();
+            let bad =
+                |e: telaio_expr::ExprError| format!("replacement target `{text}`: {}", e.message);
+            // 1.1 says which language the target is in; otherwise the content type does.
+            let target = match (&r.target_selector_type, xml) {
+                (Some(CriterionType::XPath(_)), _) | (None, true) => {
+                    telaio_expr::XPathCondition::compile(text).map_err(bad)?;
+                    ReplacementTarget::XPath(text.to_owned())
+                }
+                (Some(CriterionType::JsonPath(_)), _) => ReplacementTarget::JsonPath(
+                    telaio_expr::JsonPathCondition::compile(text).map_err(bad)?,
+                ),
+                (Some(CriterionType::JsonPointer), _) | (None, false) => {
+                    ReplacementTarget::Pointer(JsonPointer::parse(text).map_err(bad)?)
+                }
+                (Some(other), _) => {
+                    return Err(format!(
+                        "replacement target `{text}`: `{}` is not a selector type",
+                        other.name()
+                    ));
+                }
+            };
+            let value = ValuePlan::from_valuable(&r.value).map_err(|e| e.message)?;
+            Ok((target, value))
+        })
+        .collect::<Result<_, String>>()?;
+    Ok(BodyPlan {
+        content_type: b.content_type.clone(),
+        payload,
+        replacements,
+    })
 }

@@ -10,15 +10,19 @@
 
 use std::cell::RefCell;
 use std::collections::{HashSet, VecDeque};
+use std::rc::Rc;
 
 use serde_json::Value;
-use telaio_model::{Bundle, Components, LoadedSource, MAX_LINKED_DOCUMENTS, WorkflowLookup};
+use telaio_graph::{Graph, WorkflowRef};
+use telaio_model::{Bundle, LoadedSource, MAX_LINKED_DOCUMENTS, WorkflowLookup};
 
 use super::DocumentPlan;
 
 /// One document whose workflows the plan may hold.
 struct Linked<'b> {
     bundle: &'b Bundle,
+    /// Its graph, read once.
+    graph: Rc<Graph<'b>>,
     /// Prepended to its workflow ids.
     prefix: String,
 }
@@ -36,7 +40,7 @@ pub(super) struct Linker<'b> {
 impl<'b> Linker<'b> {
     /// A linker for a run of `root`. With `all_own`, every workflow of `root` is planned
     /// anyway; without, only those references reach are queued, its own too.
-    pub fn new(root: &'b Bundle, all_own: bool) -> Self {
+    pub fn new(root: &'b Bundle, graph: Graph<'b>, all_own: bool) -> Self {
         let known = if all_own {
             root.document
                 .model
@@ -51,6 +55,7 @@ impl<'b> Linker<'b> {
             root,
             documents: RefCell::new(vec![Linked {
                 bundle: root,
+                graph: Rc::new(graph),
                 prefix: String::new(),
             }]),
             wanted: RefCell::new(VecDeque::new()),
@@ -63,6 +68,11 @@ impl<'b> Linker<'b> {
         self.documents.borrow()[document].bundle
     }
 
+    /// The graph of a document.
+    pub fn graph(&self, document: usize) -> Rc<Graph<'b>> {
+        self.documents.borrow()[document].graph.clone()
+    }
+
     /// The plan id of a workflow of a document.
     pub fn plan_id(&self, document: usize, workflow_id: &str) -> String {
         format!("{}{workflow_id}", self.documents.borrow()[document].prefix)
@@ -73,11 +83,29 @@ impl<'b> Linker<'b> {
         self.wanted.borrow_mut().pop_front()
     }
 
-    /// The plan id of the workflow that `written` (a `workflowId` of a step, an action or
-    /// `dependsOn`) names in `document`, queueing it for planning.
-    pub fn resolve(&self, document: usize, written: &str) -> Result<String, String> {
-        let bundle = self.bundle(document);
-        let (target, id) = match bundle.find_workflow(written) {
+    /// The plan id of the workflow a reference (a `workflowId` of a step, an action or
+    /// `dependsOn`) in `document` names, queueing it for planning.
+    pub fn resolve(&self, document: usize, reference: &WorkflowRef<'_>) -> Result<String, String> {
+        self.link(document, reference.written, reference.lookup.clone())
+    }
+
+    /// The plan id of the workflow a `workflowId` written outside the document (the one a run
+    /// asks for) names, queueing it for planning.
+    pub fn resolve_written(&self, document: usize, written: &str) -> Result<String, String> {
+        self.link(
+            document,
+            written,
+            self.bundle(document).find_workflow(written),
+        )
+    }
+
+    fn link(
+        &self,
+        document: usize,
+        written: &str,
+        lookup: WorkflowLookup<'_>,
+    ) -> Result<String, String> {
+        let (target, id) = match lookup {
             WorkflowLookup::Local(w) => (document, w.workflow_id.clone().unwrap_or_default()),
             WorkflowLookup::External { source, workflow } => (
                 self.document_of(document, source)?,
@@ -138,7 +166,13 @@ impl<'b> Linker<'b> {
             )
         })?;
         let prefix = format!("{}{}.", documents[from].prefix, source.name);
-        documents.push(Linked { bundle, prefix });
+        let graph = Graph::of(bundle)
+            .ok_or_else(|| format!("source `{}` is not a loaded Arazzo document", source.name))?;
+        documents.push(Linked {
+            bundle,
+            graph: Rc::new(graph),
+            prefix,
+        });
         Ok(documents.len() - 1)
     }
 
@@ -183,15 +217,13 @@ pub(super) struct Context<'l, 'b> {
     pub document: usize,
     /// The document's bundle.
     pub bundle: &'b Bundle,
-    /// The document's `components`.
-    pub components: Option<&'b Components>,
 }
 
 impl Context<'_, '_> {
-    /// Where a JSON Pointer into the document lands: its file, line and column.
-    pub fn spot(&self, pointer: &str) -> Option<crate::SourceSpot> {
+    /// Where a place in the document is: its file, line and column.
+    pub fn spot(&self, place: &telaio_graph::Place) -> Option<crate::SourceSpot> {
         let document = &self.bundle.document;
-        let located = document.root.locate(pointer);
+        let located = document.root.locate(place.pointer());
         if !located.exact {
             return None;
         }
@@ -207,14 +239,8 @@ impl Context<'_, '_> {
         })
     }
 
-    /// The index of a workflow in its document (for pointers into it).
-    pub fn workflow_index(&self, w: &telaio_model::Workflow) -> Option<usize> {
-        let model = self.bundle.document.model.as_ref().ok()?;
-        model.workflows.iter().position(|x| std::ptr::eq(x, w))
-    }
-
-    /// The plan id of the workflow a `workflowId` names (see [`Linker::resolve`]).
-    pub fn workflow(&self, written: &str) -> Result<String, String> {
-        self.linker.resolve(self.document, written)
+    /// The plan id of the workflow a reference names (see [`Linker::resolve`]).
+    pub fn workflow(&self, reference: &WorkflowRef<'_>) -> Result<String, String> {
+        self.linker.resolve(self.document, reference)
     }
 }

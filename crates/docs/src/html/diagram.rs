@@ -390,12 +390,23 @@ mod tests {
 
     #[test]
     fn a_polling_step_draws_a_loop() {
-        let workflow = json!({"steps": [
-            {"stepId": "create"},
-            {"stepId": "poll", "onSuccess": [
+        let document = json!({"arazzo": "1.0.1", "info": {"title": "t", "version": "1"},
+            "sourceDescriptions": [], "workflows": [{"workflowId": "w", "steps": [
+            {"stepId": "create", "operationId": "create"},
+            {"stepId": "poll", "operationId": "get", "onSuccess": [
                 {"name": "again", "type": "goto", "stepId": "poll",
-                 "criteria": [{"condition": "$.Status == 'CREATED'"}]}]}]});
-        let flow = Flow::of(&json!({}), &workflow);
+                 "criteria": [{"condition": "$.Status == 'CREATED'"}]}]}]}]});
+        let url = telaio_model::Url::parse("file:///w.arazzo.json").unwrap();
+        let options = telaio_model::LoadOptions::default();
+        let document =
+            telaio_model::ArazzoDocument::from_text(url, document.to_string(), &options).unwrap();
+        let bundle = telaio_model::Bundle {
+            document: document.into(),
+            sources: Vec::new(),
+            linked: Vec::new(),
+        };
+        let graph = telaio_graph::Graph::of(&bundle).unwrap();
+        let flow = Flow::of(&graph.workflows[0]);
         let svg = svg(&flow, &[], "w", 0);
         assert!(svg.contains("class=\"edge success loop\""), "{svg}");
         assert!(svg.contains("$.Status == &#39;CREATED&#39;"), "{svg}");

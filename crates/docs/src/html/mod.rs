@@ -16,7 +16,7 @@ use telaio_lint::{Diagnostic, Severity};
 use telaio_model::Bundle;
 
 use crate::facts::Facts;
-use crate::page::{list, source_rows, text};
+use crate::page::{source_rows, text};
 use crate::prose::count;
 use markup::{commonmark, esc, inline_code, slug};
 
@@ -105,7 +105,8 @@ pub(crate) fn render(page: &Page, facts: Option<&Facts>) -> String {
     }
     if let Some(bundle) = page.bundle {
         let doc = &bundle.document.json;
-        let workflows = list(doc, "workflows");
+        let graph = telaio_graph::Graph::of(bundle);
+        let workflows = graph.as_ref().map_or(&[][..], |g| &g.workflows[..]);
         let _ = write!(
             out,
             "<section id=\"workflows\" aria-labelledby=\"workflows-h\"><div class=\"section-head\"><h2 id=\"workflows-h\">Workflows</h2><button type=\"button\" class=\"js-only\" data-toggle-all hidden>Collapse all</button></div>"
@@ -115,7 +116,7 @@ pub(crate) fn render(page: &Page, facts: Option<&Facts>) -> String {
         }
         let mut budget = workflow::Budget::default();
         for (n, w) in workflows.iter().enumerate() {
-            workflow::article(&mut out, bundle, w, n, &mut budget);
+            workflow::article(&mut out, w, n, &mut budget);
         }
         out.push_str("</section>");
         sources(&mut out, doc);

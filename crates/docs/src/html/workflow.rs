@@ -4,23 +4,22 @@
 use std::fmt::Write;
 
 use serde_json::Value;
-use telaio_model::Bundle;
+use telaio_graph::{Call, Output, StepNode, WorkflowNode};
 
 use crate::flow::Flow;
 use crate::html::diagram::{self, StepCaption};
 use crate::html::markup::{commonmark, esc};
 use crate::html::{step_anchor, workflow_anchor};
 use crate::page::{
-    ActionText, CriterionText, actions, criteria, input_rows, list, object, parameter_rows, shown,
-    target, text,
+    ActionText, CriterionText, actions, criteria, input_rows, parameter_rows, shown, target,
+    valuable,
 };
 use crate::prose::one_line;
 
 /// One workflow's article, drawn and detailed while the page's [`Budget`] allows.
-pub(crate) fn article(out: &mut String, bundle: &Bundle, w: &Value, n: usize, budget: &mut Budget) {
-    let doc = &bundle.document.json;
-    let id = text(w, "workflowId").unwrap_or("?");
-    let steps = list(w, "steps");
+pub(crate) fn article(out: &mut String, w: &WorkflowNode<'_>, n: usize, budget: &mut Budget) {
+    let id = w.id.unwrap_or("?");
+    let steps = &w.steps;
     let _ = write!(
         out,
         "<article class=\"workflow\" id=\"{}\" aria-labelledby=\"h-{0}\"><details open><summary><h3 id=\"h-{0}\"><code>{}</code></h3><span class=\"count\">{} step{}</span></summary>",
@@ -29,16 +28,13 @@ pub(crate) fn article(out: &mut String, bundle: &Bundle, w: &Value, n: usize, bu
         steps.len(),
         if steps.len() == 1 { "" } else { "s" }
     );
-    if let Some(s) = text(w, "summary") {
+    if let Some(s) = &w.workflow.summary {
         let _ = write!(out, "<p class=\"summary\">{}</p>", esc(&one_line(s)));
     }
-    if let Some(d) = text(w, "description") {
+    if let Some(d) = &w.workflow.description {
         let _ = write!(out, "<div class=\"prose\">{}</div>", commonmark(d));
     }
-    let depends: Vec<&str> = list(w, "dependsOn")
-        .iter()
-        .filter_map(Value::as_str)
-        .collect();
+    let depends: Vec<&str> = w.depends_on.iter().map(|d| d.written).collect();
     if !depends.is_empty() {
         out.push_str("<p>Runs first: ");
         for (i, d) in depends.iter().enumerate() {
@@ -52,10 +48,10 @@ pub(crate) fn article(out: &mut String, bundle: &Bundle, w: &Value, n: usize, bu
         }
         out.push_str("</p>");
     }
-    inputs(out, doc, w);
-    if let Some(outputs) = object(w, "outputs") {
+    inputs(out, w);
+    if !w.outputs.is_empty() {
         out.push_str("<h4>Outputs</h4>");
-        pairs(out, outputs.iter().map(|(k, v)| (k.as_str(), v)), "Output");
+        pairs(out, &w.outputs, "Output");
     }
     if steps.len() > budget.draw {
         // Said once: a document of thousands of workflows would say it thousands of times.
@@ -70,18 +66,15 @@ pub(crate) fn article(out: &mut String, bundle: &Bundle, w: &Value, n: usize, bu
         budget.draw -= steps.len();
         let captions: Vec<StepCaption> = steps
             .iter()
-            .map(|s| {
-                let t = target(bundle, s);
-                StepCaption {
-                    anchor: step_anchor(id, text(s, "stepId").unwrap_or("?")),
-                    caption: t.method_path.or_else(|| callee(s)),
-                }
+            .map(|s| StepCaption {
+                anchor: step_anchor(id, s.id.unwrap_or("?")),
+                caption: target(s).method_path.or_else(|| callee(s)),
             })
             .collect();
         let _ = write!(
             out,
             "<h4>Flow</h4><figure class=\"diagram\">{}<figcaption>Solid arrows: success and the next step; dashed: failure actions; thick: a call of another workflow. Select a step to read it below.</figcaption></figure>",
-            diagram::svg(&Flow::of(doc, w), &captions, id, n)
+            diagram::svg(&Flow::of(w), &captions, id, n)
         );
     }
     out.push_str("<h4>Steps</h4><ol class=\"steps\">");
@@ -97,13 +90,13 @@ pub(crate) fn article(out: &mut String, bundle: &Bundle, w: &Value, n: usize, bu
             let _ = write!(
                 out,
                 "<li class=\"step\" id=\"{}\"><h5><code class=\"step-id\">{}</code></h5></li>",
-                step_anchor(id, text(step, "stepId").unwrap_or("?")),
-                esc(text(step, "stepId").unwrap_or("?"))
+                step_anchor(id, step.id.unwrap_or("?")),
+                esc(step.id.unwrap_or("?"))
             );
             continue;
         }
         budget.detail -= 1;
-        step_item(out, bundle, doc, w, step);
+        step_item(out, w, step);
     }
     out.push_str("</ol></details></article>");
 }
@@ -140,15 +133,16 @@ const MAX_DETAILED_STEPS: usize = 5_000;
 const MAX_DRAWN_STEPS: usize = 2_000;
 
 /// What a step calls when it is not an operation that could be found: as written.
-fn callee(step: &Value) -> Option<String> {
-    text(step, "workflowId")
-        .map(|w| format!("workflow {w}"))
-        .or_else(|| text(step, "operationId").map(str::to_owned))
-        .or_else(|| text(step, "operationPath").map(str::to_owned))
+fn callee(step: &StepNode<'_>) -> Option<String> {
+    match &step.call {
+        Call::Workflow(w) => Some(format!("workflow {}", w.written)),
+        Call::Operation { written, .. } => Some((*written).to_owned()),
+        _ => None,
+    }
 }
 
-fn inputs(out: &mut String, doc: &Value, w: &Value) {
-    let rows = input_rows(doc, w);
+fn inputs(out: &mut String, w: &WorkflowNode<'_>) {
+    let rows = input_rows(w);
     if rows.is_empty() {
         return;
     }
@@ -170,26 +164,26 @@ fn inputs(out: &mut String, doc: &Value, w: &Value) {
 }
 
 /// A two-column table of names and values (outputs).
-fn pairs<'v>(out: &mut String, items: impl Iterator<Item = (&'v str, &'v Value)>, head: &str) {
+fn pairs(out: &mut String, items: &[Output<'_>], head: &str) {
     let _ = write!(
         out,
         "<table class=\"pairs\"><thead><tr><th scope=\"col\">{head}</th><th scope=\"col\">Value</th></tr></thead><tbody>"
     );
-    for (k, v) in items {
+    for o in items {
         let _ = write!(
             out,
             "<tr><th scope=\"row\"><code>{}</code></th><td><code>{}</code></td></tr>",
-            esc(k),
-            esc(&shown(v))
+            esc(o.name),
+            esc(&valuable(o.value))
         );
     }
     out.push_str("</tbody></table>");
 }
 
-fn step_item(out: &mut String, bundle: &Bundle, doc: &Value, w: &Value, step: &Value) {
-    let workflow = text(w, "workflowId").unwrap_or("?");
-    let id = text(step, "stepId").unwrap_or("?");
-    let t = target(bundle, step);
+fn step_item(out: &mut String, w: &WorkflowNode<'_>, step: &StepNode<'_>) {
+    let workflow = w.id.unwrap_or("?");
+    let id = step.id.unwrap_or("?");
+    let t = target(step);
     let _ = write!(
         out,
         "<li class=\"step\" id=\"{}\"><h5><code class=\"step-id\">{}</code>",
@@ -212,25 +206,25 @@ fn step_item(out: &mut String, bundle: &Bundle, doc: &Value, w: &Value, step: &V
             esc(path)
         );
     }
-    if let Some(w) = text(step, "workflowId") {
+    if let Some(w) = &t.workflow {
         let _ = write!(
             out,
             " <span class=\"op\">calls workflow <a href=\"#{}\"><code>{}</code></a></span>",
             workflow_anchor(w),
             esc(w)
         );
-    } else if let Some(c) = text(step, "operationId").or_else(|| text(step, "operationPath")) {
-        let _ = write!(out, " <code class=\"operation-id\">{}</code>", esc(c));
+    } else if let Call::Operation { written, .. } = &step.call {
+        let _ = write!(out, " <code class=\"operation-id\">{}</code>", esc(written));
     }
     out.push_str("</h5>");
     if let Some(s) = &t.summary {
         let _ = write!(out, "<p class=\"op-summary\">{}</p>", esc(&one_line(s)));
     }
-    if let Some(d) = text(step, "description") {
+    if let Some(d) = &step.step.description {
         let _ = write!(out, "<div class=\"prose\">{}</div>", commonmark(d));
     }
     out.push_str("<dl>");
-    let params = parameter_rows(doc, step);
+    let params = parameter_rows(step);
     if !params.is_empty() {
         out.push_str("<dt>Parameters</dt><dd><ul>");
         for p in params {
@@ -238,20 +232,20 @@ fn step_item(out: &mut String, bundle: &Bundle, doc: &Value, w: &Value, step: &V
             if let Some(place) = p.place {
                 let _ = write!(out, " <span class=\"in\">in {}</span>", esc(place));
             }
-            if let Some(v) = p.value {
-                let _ = write!(out, " = <code>{}</code>", esc(&shown(v)));
+            if let Some(v) = &p.value {
+                let _ = write!(out, " = <code>{}</code>", esc(v));
             }
             out.push_str("</li>");
         }
         out.push_str("</ul></dd>");
     }
-    if let Some(body) = step.get("requestBody") {
+    if let Some(body) = &step.step.request_body {
         out.push_str("<dt>Request body");
-        if let Some(ct) = text(body, "contentType") {
+        if let Some(ct) = &body.content_type {
             let _ = write!(out, " <code>{}</code>", esc(ct));
         }
         out.push_str("</dt><dd>");
-        if let Some(p) = body.get("payload") {
+        if let Some(p) = &body.payload {
             let pretty = match p {
                 Value::String(s) => s.clone(),
                 other => serde_json::to_string_pretty(other).unwrap_or_default(),
@@ -264,14 +258,17 @@ fn step_item(out: &mut String, bundle: &Bundle, doc: &Value, w: &Value, step: &V
         }
         out.push_str("</dd>");
     }
-    let success = criteria(list(step, "successCriteria"));
+    let success = criteria(&step.success_criteria);
     if !success.is_empty() {
         out.push_str("<dt>Success criteria</dt><dd>");
         criteria_html(out, &success);
         out.push_str("</dd>");
     }
-    for (key, words) in [("onSuccess", "On success"), ("onFailure", "On failure")] {
-        let list = actions(doc, w, step, key);
+    for (list, words) in [
+        (&step.on_success, "On success"),
+        (&step.on_failure, "On failure"),
+    ] {
+        let list = actions(w, list);
         if list.is_empty() {
             continue;
         }
@@ -281,9 +278,9 @@ fn step_item(out: &mut String, bundle: &Bundle, doc: &Value, w: &Value, step: &V
         }
         out.push_str("</ul></dd>");
     }
-    if let Some(outputs) = object(step, "outputs") {
+    if !step.outputs.is_empty() {
         out.push_str("<dt>Outputs</dt><dd>");
-        pairs(out, outputs.iter().map(|(k, v)| (k.as_str(), v)), "Output");
+        pairs(out, &step.outputs, "Output");
         out.push_str("</dd>");
     }
     out.push_str("</dl></li>");
@@ -308,7 +305,7 @@ fn action_html(out: &mut String, a: &ActionText, workflow: &str) {
     }
     let _ = write!(out, ": {}", esc(&a.verb));
     if let Some(t) = &a.target {
-        let href = if a.verb == "goto step" {
+        let href = if a.to_step {
             step_anchor(workflow, t)
         } else {
             workflow_anchor(t)

@@ -1,8 +1,9 @@
-//! Facts about a workflow's control flow that several rules need.
+//! Facts about a workflow's control flow that several rules need, read from the document's
+//! graph (`telaio-graph`): the actions that apply to each step are the run's.
 
 use std::collections::HashMap;
 
-use telaio_model::{Arazzo, OnFailure, OnSuccess, Step, Workflow};
+use telaio_graph::{Action, Target, WorkflowNode};
 
 /// A workflow's steps by id, and whether any of them jumps back: found once per workflow, so
 /// that rules asking for each expression stay linear in the number of steps.
@@ -12,24 +13,25 @@ pub(crate) struct Flow<'a> {
 }
 
 impl<'a> Flow<'a> {
-    pub fn new(model: &'a Arazzo, w: &'a Workflow) -> Self {
+    pub fn new(w: &WorkflowNode<'a>) -> Self {
         let mut steps = HashMap::with_capacity(w.steps.len());
-        for (i, s) in w.steps.iter().enumerate() {
+        for s in &w.steps {
             // The first of duplicate ids, as a run finds it (`duplicate-step-id` reports the rest).
-            if let Some(id) = s.step_id.as_deref() {
-                steps.entry(id).or_insert(i);
+            if let Some(id) = s.id {
+                steps.entry(id).or_insert(s.index);
             }
         }
-        let mut flow = Flow {
-            steps,
-            backward_jump: false,
-        };
-        flow.backward_jump = w.steps.iter().enumerate().any(|(i, s)| {
-            jump_targets(model, w, s)
-                .into_iter()
-                .any(|t| flow.loops_back(i, Some(t)))
+        let backward_jump = w.steps.iter().any(|s| {
+            s.on_success
+                .iter()
+                .chain(&s.on_failure)
+                .filter_map(|a| step_target(&a.kind))
+                .any(|t| t <= s.index)
         });
-        flow
+        Flow {
+            steps,
+            backward_jump,
+        }
     }
 
     /// The index of the step with this id.
@@ -51,32 +53,14 @@ impl<'a> Flow<'a> {
     }
 }
 
-/// The `stepId`s that a step's actions (its own, the workflow's, and reusable ones resolved
-/// through `components`) can jump to.
-fn jump_targets<'a>(model: &'a Arazzo, w: &'a Workflow, s: &'a Step) -> Vec<&'a str> {
-    let components = model.components.as_ref();
-    let mut out = Vec::new();
-    for a in s.on_success.iter().chain(&w.success_actions) {
-        let target = match a {
-            OnSuccess::Action(a) => a.step_id.as_deref(),
-            OnSuccess::Reusable(r) => r
-                .reference
-                .strip_prefix("$components.successActions.")
-                .and_then(|name| components?.success_actions.get(name))
-                .and_then(|a| a.step_id.as_deref()),
-        };
-        out.extend(target);
+/// The step an action goes to (a `goto`) or runs first (a `retry`), when it names one.
+pub(crate) fn step_target(action: &Action<'_>) -> Option<usize> {
+    match action {
+        Action::Goto(Target::Step(i))
+        | Action::Retry {
+            first: Some(Target::Step(i)),
+            ..
+        } => Some(*i),
+        _ => None,
     }
-    for a in s.on_failure.iter().chain(&w.failure_actions) {
-        let target = match a {
-            OnFailure::Action(a) => a.step_id.as_deref(),
-            OnFailure::Reusable(r) => r
-                .reference
-                .strip_prefix("$components.failureActions.")
-                .and_then(|name| components?.failure_actions.get(name))
-                .and_then(|a| a.step_id.as_deref()),
-        };
-        out.extend(target);
-    }
-    out
 }

@@ -119,11 +119,11 @@ pub(crate) fn check_bundle(
     if !options.skip_schema {
         schema::check(doc, version, out);
     }
-    let Ok(model) = &doc.model else {
+    let (Ok(model), Some(graph)) = (&doc.model, telaio_graph::Graph::of(bundle)) else {
         // The schema has said why serde could not build the model.
         return;
     };
-    let cx = Context::new(bundle, model, version);
+    let cx = Context::new(bundle, model, graph, version);
     for check in CHECKS {
         check(&cx, out);
     }

@@ -4,9 +4,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 use serde_json::Value;
-use telaio_model::{
-    ApiDescription, Criterion, CriterionType, OnSuccess, OperationLookup, Step, StepTarget,
-};
+use telaio_graph::{Action, Call, StepNode};
+use telaio_model::{ApiDescription, Criterion, CriterionType, OperationLookup};
 
 use crate::Diagnostic;
 use crate::context::Context;
@@ -40,42 +39,34 @@ declare_rule! {
 }
 
 pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for (wi, w) in cx.model.workflows.iter().enumerate() {
+    for (wi, w) in cx.graph.workflows.iter().enumerate() {
         for (si, s) in w.steps.iter().enumerate() {
-            let inline: Vec<_> = s
-                .on_success
+            // The actions that apply: the step's own and the workflow's, components inlined.
+            let actions = &s.on_success;
+            let polls = actions
                 .iter()
-                .chain(&w.success_actions)
-                .filter_map(|a| match a {
-                    OnSuccess::Action(a) => Some(a),
-                    OnSuccess::Reusable(_) => None,
-                })
-                .collect();
-            let polls = inline
-                .iter()
-                .any(|a| cx.flow(wi).loops_back(si, a.step_id.as_deref()));
-            let has_reusable = s
-                .on_success
-                .iter()
-                .chain(&w.success_actions)
-                .any(|a| matches!(a, OnSuccess::Reusable(_)));
-            // A reusable action may be the catch-all; an action without criteria always is.
-            if !polls || has_reusable || inline.iter().any(|a| a.criteria.is_empty()) {
+                .any(|a| super::flow::step_target(&a.kind).is_some_and(|t| t <= si));
+            // An action that could not be read may be the catch-all; one without criteria is.
+            let unreadable = actions.iter().any(|a| matches!(a.kind, Action::Invalid(_)));
+            if !polls || unreadable || actions.iter().any(|a| a.criteria.is_empty()) {
                 continue;
             }
-            let this = s.step_id.as_deref().unwrap_or("?");
-            let fallthrough = match w.steps.get(si + 1).and_then(|n| n.step_id.as_deref()) {
+            let this = s.id.unwrap_or("?");
+            let fallthrough = match w.steps.get(si + 1).and_then(|n| n.id) {
                 Some(next) => format!("the workflow goes on to step `{next}`"),
                 None => "the workflow ends here and reports success".to_owned(),
             };
             // Only equality tests against literals have "other outcomes" to name; a loop that
             // runs while `next != null` (pagination) exits by falling through, on purpose.
-            let Some((pointer, covered)) = compared_values(inline.iter().flat_map(|a| &a.criteria))
-            else {
+            let criteria = actions
+                .iter()
+                .flat_map(|a| &a.criteria)
+                .map(|c| c.criterion);
+            let Some((pointer, covered)) = compared_values(criteria) else {
                 continue;
             };
             let field = pointer.trim_start_matches('/').replace('/', ".");
-            let message = match enum_values(cx, s, &pointer) {
+            let message = match enum_values(s, &pointer) {
                 Some(values) => {
                     let missing: Vec<String> = values
                         .into_iter()
@@ -165,13 +156,12 @@ fn compared_values<'c>(
 }
 
 /// The `enum` of the response field at `pointer`, from the step's operation's 2xx response.
-fn enum_values(cx: &Context<'_>, step: &Step, pointer: &str) -> Option<Vec<String>> {
-    let lookup = match step.target()? {
-        StepTarget::OperationId(id) => cx.bundle.find_operation_id(id),
-        StepTarget::OperationPath(p) => cx.bundle.find_operation_path(p),
-        _ => return None,
-    };
-    let OperationLookup::Found { source, operation } = lookup else {
+fn enum_values(step: &StepNode<'_>, pointer: &str) -> Option<Vec<String>> {
+    let Call::Operation {
+        lookup: OperationLookup::Found { source, operation },
+        ..
+    } = &step.call
+    else {
         return None;
     };
     let api = source.api()?;

@@ -1,7 +1,7 @@
 //! What the planner refuses and no other rule names: a safety net that makes `validate` and
 //! `run` agree by construction.
 
-use telaio_model::{Bundle, Span};
+use telaio_model::{Bundle, Position, Span};
 
 use crate::Diagnostic;
 use crate::rule::declare_rule;
@@ -28,14 +28,23 @@ declare_rule! {
 }
 
 /// The finding for a problem the planner reported about `workflow_id` (a plan id: a workflow
-/// of another document is `<source>.<workflowId>`) and `step_id`, pointing at the step, else
-/// the workflow, else the document.
+/// of another document is `<source>.<workflowId>`) and `step_id`, pointing at `at` (the file
+/// as the planner names it, line and column) when the planner knows where, else at the step,
+/// else the workflow, else the document.
 pub fn unrunnable(
     bundle: &Bundle,
     workflow_id: &str,
     step_id: Option<&str>,
+    at: Option<(&str, u32, u32)>,
     message: &str,
 ) -> Diagnostic {
+    let mut documents = std::iter::once(bundle).chain(&bundle.linked);
+    if let Some((file, line, column)) = at
+        && let Some(b) = documents.find(|b| b.document.source.name == file)
+    {
+        let span = Span::point(Position::new(line, column));
+        return Diagnostic::new(&Unrunnable::RULE, &b.document.source, span, message);
+    }
     let documents = std::iter::once(bundle).chain(&bundle.linked);
     let found = documents.enumerate().find_map(|(i, b)| {
         let model = b.document.model.as_ref().ok()?;

@@ -3,7 +3,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use telaio_model::{ActionKind, Arazzo, OnFailure, OnSuccess, SuccessAction, Workflow};
+use telaio_graph::{Action, ActionNode, ProblemKind, StepNode, Target};
+use telaio_model::{Arazzo, Workflow};
 
 use crate::Diagnostic;
 use crate::context::Context;
@@ -211,22 +212,17 @@ enum Edge {
     Handover,
 }
 
-/// The success action that applies to a step whatever the response: the first of its own
-/// and the workflow's (not overridden by name), references resolved, when it has no
-/// criteria. `Err(())` when the first has criteria (which one applies depends on the API).
-fn unconditional<'a>(
-    model: &'a Arazzo,
-    w: &'a Workflow,
-    own: &'a [OnSuccess],
-) -> Result<Option<&'a SuccessAction>, ()> {
-    let resolve = |a: &'a OnSuccess| match a {
-        OnSuccess::Action(a) => Some(a),
-        OnSuccess::Reusable(r) => r
-            .reference
-            .strip_prefix("$components.successActions.")
-            .and_then(|name| model.components.as_ref()?.success_actions.get(name)),
-    };
-    let first = own.iter().chain(&w.success_actions).find_map(resolve);
+/// The success action that applies to a step whatever the response: the first that applies
+/// to it (its own, then the workflow's), when it has no criteria. `Err(())` when the first has
+/// criteria (which one applies depends on the API).
+fn unconditional<'g, 'b>(step: &'g StepNode<'b>) -> Result<Option<&'g ActionNode<'b>>, ()> {
+    // A reference to a component that is not there is no action (`component-reference`).
+    let first = step.on_success.iter().find(|a| {
+        !matches!(
+            a.kind,
+            Action::Invalid(ProblemKind::UnknownActionComponent { .. })
+        )
+    });
     match first {
         Some(a) if !a.criteria.is_empty() => Err(()),
         other => Ok(other),
@@ -235,18 +231,10 @@ fn unconditional<'a>(
 
 /// Whether a failure of the step can lead somewhere other than the workflow's failure (a
 /// `goto`): then the run may leave a circle.
-fn can_leave_on_failure(model: &Arazzo, w: &Workflow, own: &[OnFailure]) -> bool {
-    own.iter().chain(&w.failure_actions).any(|a| {
-        let kind = match a {
-            OnFailure::Action(a) => a.kind.as_ref(),
-            OnFailure::Reusable(r) => r
-                .reference
-                .strip_prefix("$components.failureActions.")
-                .and_then(|name| model.components.as_ref()?.failure_actions.get(name))
-                .and_then(|a| a.kind.as_ref()),
-        };
-        kind == Some(&ActionKind::Goto)
-    })
+fn can_leave_on_failure(step: &StepNode<'_>) -> bool {
+    step.on_failure
+        .iter()
+        .any(|a| matches!(a.kind, Action::Goto(_)))
 }
 
 /// The workflows a run of workflow `wi` always reaches, with the step that does it: walking
@@ -257,30 +245,29 @@ fn always_reached(
     index: &HashMap<&str, usize>,
     wi: usize,
 ) -> Vec<(usize, usize, Edge)> {
-    let w = &cx.model.workflows[wi];
-    let flow = cx.flow(wi);
+    let w = &cx.graph.workflows[wi];
     let mut out = Vec::new();
     let mut seen = vec![false; w.steps.len()];
     let mut i = 0;
     while let Some(step) = w.steps.get(i) {
-        if std::mem::replace(&mut seen[i], true)
-            || can_leave_on_failure(cx.model, w, &step.on_failure)
-        {
+        if std::mem::replace(&mut seen[i], true) || can_leave_on_failure(step) {
             break;
         }
-        if let Some(&callee) = step.workflow_id.as_deref().and_then(|id| index.get(id)) {
+        if let Some(&callee) = step
+            .step
+            .workflow_id
+            .as_deref()
+            .and_then(|id| index.get(id))
+        {
             out.push((callee, i, Edge::Call));
         }
-        match unconditional(cx.model, w, &step.on_success) {
+        match unconditional(step) {
             Err(()) => break,
             Ok(None) => i += 1,
-            Ok(Some(a)) => match (&a.kind, &a.step_id, &a.workflow_id) {
-                (Some(ActionKind::Goto), Some(target), _) => match flow.step_index(target) {
-                    Some(j) => i = j,
-                    None => break,
-                },
-                (Some(ActionKind::Goto), None, Some(target)) => {
-                    if let Some(&to) = index.get(target.as_str()) {
+            Ok(Some(a)) => match &a.kind {
+                Action::Goto(Target::Step(j)) => i = *j,
+                Action::Goto(Target::Workflow(r)) => {
+                    if let Some(&to) = index.get(r.written) {
                         out.push((to, i, Edge::Handover));
                     }
                     break;

@@ -8,7 +8,7 @@ use telaio_model::Components;
 /// so that typing, defaults and secret marks see through them. A reference cycle stops
 /// inlining after a few rounds; what is left still resolves, because the schema carries the
 /// document's `components.inputs` along (a keyword JSON Schema ignores).
-pub(super) fn inline_component_inputs(schema: &Value, components: Option<&Components>) -> Value {
+pub(crate) fn inline_component_inputs(schema: &Value, components: Option<&Components>) -> Value {
     // Inlining copies; references that fan out (a component naming another four times, each
     // naming it again) would copy without end, so the copying stops at a budget.
     let mut budget = MAX_INLINED_NODES;
