@@ -103,8 +103,7 @@ impl Facts {
 
 fn workflow(w: &WorkflowNode<'_>) -> WorkflowFacts {
     let inputs = w
-        .inputs
-        .as_ref()
+        .inputs()
         .and_then(|i| object(i, "properties"))
         .map(|p| p.keys().cloned().collect())
         .unwrap_or_default();

@@ -92,7 +92,7 @@ pub(crate) struct InputRow<'v> {
 
 /// The inputs of a workflow (its schema has `$ref`s into `components.inputs` inlined).
 pub(crate) fn input_rows<'v>(w: &'v WorkflowNode<'_>) -> Vec<InputRow<'v>> {
-    let Some(schema) = &w.inputs else {
+    let Some(schema) = w.inputs() else {
         return Vec::new();
     };
     let Some(props) = object(schema, "properties") else {

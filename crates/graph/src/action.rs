@@ -197,7 +197,14 @@ fn build<'b>(
 ) -> ActionNode<'b> {
     let name = a.name.filter(|n| !n.is_empty());
     let mut problems = Vec::new();
-    let target = scope.target(a.step_id, a.workflow_id, &place);
+    // Only a `goto` or a `retry` goes anywhere: a stray `stepId` beside `end` is ignored, as a
+    // run ignores it.
+    let moves = matches!(a.kind, Some(ActionKind::Goto | ActionKind::Retry));
+    let target = if moves {
+        scope.target(a.step_id, a.workflow_id, &place)
+    } else {
+        None
+    };
     if let Some(Target::UnknownStep(step_id)) = target {
         problems.push(Problem {
             place: place.child("stepId"),
@@ -222,10 +229,14 @@ fn build<'b>(
             on_failure,
         }),
     };
-    if let Action::Invalid(kind) = &kind {
+    if let Action::Invalid(problem) = &kind {
         problems.push(Problem {
-            place: place.child("type"),
-            kind: kind.clone(),
+            // At the `type` when there is one, else at the action.
+            place: match a.kind {
+                Some(_) => place.child("type"),
+                None => place.clone(),
+            },
+            kind: problem.clone(),
         });
     }
     let mut parameters = Vec::new();

@@ -4,7 +4,6 @@ use std::collections::HashMap;
 
 use telaio_model::{Arazzo, Bundle, Components, Step, StepTarget, Workflow, WorkflowLookup};
 
-use crate::inputs::inline_component_inputs;
 use crate::{
     Call, CriterionNode, Output, Place, StepNode, Target, WorkflowNode, WorkflowRef, action,
     parameter,
@@ -100,9 +99,8 @@ pub(crate) fn workflow<'b>(
         .map(|(i, s)| {
             step(
                 &scope,
-                w,
+                (w, &place),
                 s,
-                place.child("steps").child(i),
                 i,
                 (&success_actions, &failure_actions),
             )
@@ -117,10 +115,8 @@ pub(crate) fn workflow<'b>(
     WorkflowNode {
         index,
         id: w.workflow_id.as_deref(),
-        inputs: w
-            .inputs
-            .as_ref()
-            .map(|s| inline_component_inputs(s, scope.components)),
+        inputs: std::cell::OnceCell::new(),
+        components: scope.components,
         workflow: w,
         steps,
         outputs: Output::list(&w.outputs, &place.child("outputs")),
@@ -133,13 +129,13 @@ pub(crate) fn workflow<'b>(
 
 fn step<'b>(
     scope: &Scope<'b>,
-    w: &'b Workflow,
+    (w, workflow_place): (&'b Workflow, &Place),
     s: &'b Step,
-    place: Place,
     index: usize,
     (shared_success, shared_failure): (&[action::ActionNode<'b>], &[action::ActionNode<'b>]),
 ) -> StepNode<'b> {
     let bundle = scope.bundle;
+    let place = workflow_place.child("steps").child(index);
     let call = match s.target() {
         Some(StepTarget::OperationId(written)) => Call::Operation {
             written,
@@ -156,7 +152,6 @@ fn step<'b>(
         None => Call::Unclear,
     };
     let (mut parameters, mut problems) = (Vec::new(), Vec::new());
-    let workflow_place = Place::new(place.pointer().rsplit_once("/steps/").map_or("", |p| p.0));
     parameter::merge_into(
         &mut parameters,
         &w.parameters,

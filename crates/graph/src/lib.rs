@@ -59,7 +59,7 @@ mod workflow;
 
 pub use action::{Action, ActionNode, Target};
 pub use parameter::{ParamNode, ParamValue};
-pub use place::Place;
+pub use place::{Member, Place};
 pub use problem::{Problem, ProblemKind};
 pub use step::{Call, CriterionNode, Output, StepNode};
 pub use workflow::{WorkflowNode, WorkflowRef};

@@ -27,9 +27,38 @@ impl Place {
     /// assert_eq!(step.child("onSuccess").child(0).pointer(), "/workflows/0/steps/1/onSuccess/0");
     /// assert_eq!(telaio_graph::Place::new("").child("a/b").pointer(), "/a~1b");
     /// ```
-    pub fn child(&self, member: impl fmt::Display) -> Place {
-        let member = member.to_string();
-        Place(format!("{}/{}", self.0, escape_token(&member)))
+    pub fn child(&self, member: impl Member) -> Place {
+        // One allocation per place: graphs hold thousands of them.
+        let mut pointer = String::with_capacity(self.0.len() + 8);
+        pointer.push_str(&self.0);
+        pointer.push('/');
+        member.push_to(&mut pointer);
+        Place(pointer)
+    }
+}
+
+/// A member of a JSON node: an object's key or an array's index.
+pub trait Member {
+    /// Appends the member as a JSON Pointer token (escaped).
+    fn push_to(self, pointer: &mut String);
+}
+
+impl Member for usize {
+    fn push_to(self, pointer: &mut String) {
+        use fmt::Write;
+        let _ = write!(pointer, "{self}");
+    }
+}
+
+impl Member for &str {
+    fn push_to(self, pointer: &mut String) {
+        pointer.push_str(&escape_token(self));
+    }
+}
+
+impl Member for &String {
+    fn push_to(self, pointer: &mut String) {
+        self.as_str().push_to(pointer);
     }
 }
 

@@ -1,8 +1,11 @@
 //! Workflows, and references to them (from a step, an action or `dependsOn`), looked up once.
 
-use serde_json::Value;
-use telaio_model::{Workflow, WorkflowLookup};
+use std::cell::OnceCell;
 
+use serde_json::Value;
+use telaio_model::{Components, Workflow, WorkflowLookup};
+
+use crate::inputs::inline_component_inputs;
 use crate::{ActionNode, Output, Place, StepNode};
 
 /// A workflow of the document.
@@ -17,8 +20,10 @@ pub struct WorkflowNode<'b> {
     /// The workflow as written, for what the graph does not interpret (`summary`,
     /// `description`, extensions).
     pub workflow: &'b Workflow,
-    /// The JSON Schema of its inputs, `$ref`s into `components.inputs` inlined.
-    pub inputs: Option<Value>,
+    /// The JSON Schema of its inputs, `$ref`s into `components.inputs` inlined, made when
+    /// first asked for (a linter never asks).
+    pub(crate) inputs: OnceCell<Option<Value>>,
+    pub(crate) components: Option<&'b Components>,
     /// Its steps, in order.
     pub steps: Vec<StepNode<'b>>,
     /// Its outputs.
@@ -33,6 +38,17 @@ pub struct WorkflowNode<'b> {
 }
 
 impl<'b> WorkflowNode<'b> {
+    /// The JSON Schema of its inputs, with `$ref`s into `components.inputs` inlined (within a
+    /// budget, so that a reference cycle or a fan-out stays cheap).
+    pub fn inputs(&self) -> Option<&Value> {
+        self.inputs
+            .get_or_init(|| {
+                let schema = self.workflow.inputs.as_ref()?;
+                Some(inline_component_inputs(schema, self.components))
+            })
+            .as_ref()
+    }
+
     /// The step with this `stepId` (the first, when several share it).
     pub fn step(&self, id: &str) -> Option<&StepNode<'b>> {
         self.steps.iter().find(|s| s.id == Some(id))

@@ -210,3 +210,35 @@ fn what_a_step_calls_is_looked_up_once() {
     ));
     assert_eq!(graph.workflow("other").unwrap().index, 1);
 }
+
+#[test]
+fn only_actions_that_move_have_targets_and_a_missing_type_points_at_the_action() {
+    let bundle = bundle(
+        r#"arazzo: 1.0.1
+info: {title: Graph, version: 1.0.0}
+sourceDescriptions: [{name: api, url: ./api.yaml}]
+workflows:
+  - workflowId: w
+    steps:
+      - stepId: one
+        operationId: get
+        onSuccess:
+          - {name: stop, type: end, stepId: gone}
+          - {name: what, stepId: one}
+"#,
+    );
+    let graph = Graph::of(&bundle).unwrap();
+    let one = &graph.workflows[0].steps[0];
+    // A stray `stepId` beside `end` is ignored, as a run ignores it.
+    assert!(matches!(one.on_success[0].kind, Action::End));
+    let problems: Vec<_> = one
+        .problems()
+        .map(|p| (p.kind.to_string(), graph.span(&p.place).map(|s| s.start)))
+        .collect();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(
+        problems[0].0,
+        "action `what` has no `type`; it must be end or goto"
+    );
+    assert_eq!(problems[0].1.map(|p| p.line), Some(11));
+}

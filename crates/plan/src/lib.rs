@@ -1,9 +1,11 @@
 //! # telaio-plan: document → plan
 //!
-//! Everything about a workflow that can be decided before it runs is decided here, once:
-//! operations resolved to method + URL template, parameters merged, values and criteria
-//! compiled, actions merged and their targets turned into indexes, the security each
-//! operation asks for read from its API description. The run (`telaio-run`) then only
+//! Everything about a workflow that can be decided before it runs is decided here, once, from
+//! the document's graph (`telaio-graph`, which has merged actions and parameters and typed
+//! their targets): operations resolved to method + URL template, values and criteria
+//! compiled, workflow references turned into plan ids across documents, the security each
+//! operation asks for read from its API description. A problem names its place in the
+//! document ([`PlanError::at`]). The run (`telaio-run`) then only
 //! evaluates. Nothing here sends, waits or reads a clock.
 #![deny(missing_docs)]
 
@@ -433,7 +435,7 @@ fn plan_workflow(
     if !errors.is_empty() {
         return Err(errors);
     }
-    let inputs_schema = w.inputs.clone();
+    let inputs_schema = w.inputs().cloned();
     Ok(WorkflowPlan {
         id: id.clone(),
         document: cx.document,
