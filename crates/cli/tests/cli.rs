@@ -508,7 +508,8 @@ fn remote_documents_load_only_when_allowed() {
         stdout(&o)
     );
     assert!(
-        stdout(&o).contains("hint: run with --allow-remote to load it"),
+        stdout(&o)
+            .contains("hint: its operations are not checked; run with --allow-remote to load it"),
         "{}",
         stdout(&o)
     );

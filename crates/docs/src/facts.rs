@@ -65,6 +65,11 @@ impl Facts {
     /// println!("{}: {} workflows", facts.title, facts.workflows.len());
     /// ```
     pub fn of(bundle: &Bundle) -> Facts {
+        Self::read(bundle, Graph::of(bundle).as_ref())
+    }
+
+    /// The facts of a loaded document whose graph is already built.
+    pub(crate) fn read(bundle: &Bundle, graph: Option<&Graph<'_>>) -> Facts {
         let doc = &bundle.document.json;
         let info = doc.get("info").unwrap_or(&Value::Null);
         let declared_apis = list(doc, "sourceDescriptions")
@@ -82,7 +87,7 @@ impl Facts {
             api_count: declared_apis,
             providers: providers(bundle),
             tags: tags(bundle),
-            workflows: Graph::of(bundle)
+            workflows: graph
                 .iter()
                 .flat_map(|g| &g.workflows)
                 .map(workflow)

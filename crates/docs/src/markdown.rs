@@ -24,7 +24,8 @@ use crate::prose::one_line;
 /// that says so).
 pub fn markdown(bundle: &Bundle) -> String {
     let doc = &bundle.document.json;
-    let facts = Facts::of(bundle);
+    let graph = Graph::of(bundle);
+    let facts = Facts::read(bundle, graph.as_ref());
     let mut out = String::new();
     let info = doc.get("info").unwrap_or(&Value::Null);
     let _ = writeln!(out, "# {}\n", md_text(&facts.title));
@@ -74,7 +75,7 @@ pub fn markdown(bundle: &Bundle) -> String {
         out.push('\n');
     }
     let _ = writeln!(out, "## Workflows\n");
-    for w in Graph::of(bundle).iter().flat_map(|g| &g.workflows) {
+    for w in graph.iter().flat_map(|g| &g.workflows) {
         workflow(&mut out, w);
     }
     out

@@ -44,13 +44,14 @@ pub fn render_document(loader: &Loader, path: &Path, name: &str, index: Option<&
     match loaded {
         Ok(bundle) => {
             let diagnostics = telaio_lint::lint(&bundle, &LintOptions::default());
-            let facts = Facts::of(&bundle);
+            let graph = telaio_graph::Graph::of(&bundle);
+            let facts = Facts::read(&bundle, graph.as_ref());
             let page = Page {
                 name,
                 index,
                 ..Page::of(&bundle, &diagnostics)
             };
-            let html = render(&page, Some(&facts));
+            let html = render(&page, Some(&facts), graph.as_ref());
             let (files, reusable) = files(&bundle);
             Rendered {
                 html,

@@ -40,8 +40,44 @@ pub struct Diagnostic {
     pub span: Option<Span>,
     /// The file's text, for quoting the line.
     pub source: Option<Arc<SourceText>>,
-    /// How to fix it, when known.
+    /// How to fix it, when known, in words that name no front end's settings.
     pub hint: Option<String>,
+    /// A setting of whoever loads the document that would change the finding; a front end
+    /// words it (the CLI names its flag), see [`Diagnostic::hint_with`].
+    pub remedy: Option<Remedy>,
+}
+
+/// A setting of the loader that would change a finding. The linter names it; a front end says
+/// how its user changes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Remedy {
+    /// Loading remote sources (over HTTP) is off.
+    AllowRemote,
+    /// The document names a file outside the folders it may read.
+    WidenSourceRoot,
+    /// Source urls would resolve against this folder instead of the document's.
+    SourceBase(std::path::PathBuf),
+    /// A document is over the size limit.
+    RaiseSizeLimit,
+}
+
+impl Remedy {
+    /// The remedy in words that name no front end's settings (for a documentation page).
+    ///
+    /// ```
+    /// assert_eq!(telaio_lint::Remedy::AllowRemote.neutral(), "allow loading remote sources to load it");
+    /// ```
+    pub fn neutral(&self) -> String {
+        match self {
+            Remedy::AllowRemote => "allow loading remote sources to load it".to_owned(),
+            Remedy::WidenSourceRoot => "allow a wider source root to read it".to_owned(),
+            Remedy::SourceBase(folder) => format!(
+                "resolve source urls against {} to find it",
+                folder.display()
+            ),
+            Remedy::RaiseSizeLimit => "raise the document size limit".to_owned(),
+        }
+    }
 }
 
 impl Diagnostic {
@@ -60,6 +96,7 @@ impl Diagnostic {
             span: Some(span),
             source: Some(source.clone()),
             hint: None,
+            remedy: None,
         }
     }
 
@@ -67,6 +104,31 @@ impl Diagnostic {
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
+    }
+
+    /// Adds a remedy.
+    pub fn with_remedy(mut self, remedy: Remedy) -> Self {
+        self.remedy = Some(remedy);
+        self
+    }
+
+    /// The hint with the remedy worded by `word` after it: what a front end shows.
+    ///
+    /// ```
+    /// # use telaio_lint::{Diagnostic, Remedy};
+    /// # fn f(d: Diagnostic) {
+    /// let shown = d.hint_with(|r| match r {
+    ///     Remedy::AllowRemote => "run with --allow-remote".to_owned(),
+    ///     other => other.neutral(),
+    /// });
+    /// # }
+    /// ```
+    pub fn hint_with(&self, word: impl Fn(&Remedy) -> String) -> Option<String> {
+        match (&self.hint, &self.remedy) {
+            (Some(h), Some(r)) => Some(format!("{h}; {}", word(r))),
+            (None, Some(r)) => Some(word(r)),
+            (h, None) => h.clone(),
+        }
     }
 
     /// Sorting key: file, position, rule.

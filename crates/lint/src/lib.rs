@@ -31,7 +31,7 @@ mod schema;
 mod sites;
 
 pub use context::did_you_mean;
-pub use diagnostic::{Diagnostic, Severity};
+pub use diagnostic::{Diagnostic, Remedy, Severity};
 pub use rule::Rule;
 pub use rules::{RULES, rule, unrunnable};
 

@@ -31,6 +31,9 @@ fn render(diagnostics: &[Diagnostic]) -> String {
         if let Some(h) = &d.hint {
             out.push_str(&format!("    hint: {h}\n"));
         }
+        if let Some(r) = &d.remedy {
+            out.push_str(&format!("    remedy: {r:?}\n"));
+        }
     }
     out
 }

@@ -113,7 +113,7 @@ pub(crate) fn write_diagnostic(out: &mut impl Write, d: &Diagnostic) -> std::io:
 }
 
 fn write_hint(out: &mut impl Write, d: &Diagnostic, indent: usize) -> std::io::Result<()> {
-    if let Some(hint) = &d.hint {
+    if let Some(hint) = &super::hint(d) {
         writeln!(
             out,
             "{}{HINT}= hint:{HINT:#} {}",

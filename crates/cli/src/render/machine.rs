@@ -37,7 +37,7 @@ pub(crate) fn json(reports: &[DocumentReport]) {
                     "message": d.message,
                     "file": d.file,
                     "location": location(d),
-                    "hint": d.hint,
+                    "hint": super::hint(d),
                 })).collect::<Vec<_>>(),
             })
         })
@@ -54,7 +54,7 @@ pub(crate) fn sarif(reports: &[DocumentReport]) {
         .flat_map(|r| &r.diagnostics)
         .map(|d| {
             let mut message = d.message.clone();
-            if let Some(h) = &d.hint {
+            if let Some(h) = &super::hint(d) {
                 message.push_str(&format!(" (hint: {h})"));
             }
             let mut physical = json!({ "artifactLocation": { "uri": artifact_uri(d) } });

@@ -8,7 +8,20 @@ pub(crate) use human::{explain, human, list_rules, usage_error, write_diagnostic
 pub(crate) use machine::{json, sarif};
 pub(crate) use run::{BOLD, FAIL, OK, Progress, print_outcome};
 
-use telaio_lint::Diagnostic;
+use telaio_lint::{Diagnostic, Remedy};
+
+/// A diagnostic's hint as the CLI shows it: the linter's remedy worded as this command's flag.
+pub(crate) fn hint(d: &Diagnostic) -> Option<String> {
+    d.hint_with(|remedy| match remedy {
+        Remedy::AllowRemote => "run with --allow-remote to load it".to_owned(),
+        Remedy::WidenSourceRoot => "pass --source-root FOLDER to allow more".to_owned(),
+        Remedy::SourceBase(folder) => format!(
+            "pass --source-base {} to resolve source urls against that folder",
+            folder.display()
+        ),
+        Remedy::RaiseSizeLimit => "raise the limit with --max-document-size".to_owned(),
+    })
+}
 
 /// The findings for one document.
 pub(crate) struct DocumentReport {

@@ -65,11 +65,18 @@ impl<'a> Page<'a> {
 /// assert!(page.starts_with("<!doctype html>") && page.contains("<h1>Pets</h1>"));
 /// ```
 pub fn html(page: &Page) -> String {
-    render(page, page.bundle.map(Facts::of).as_ref())
+    let graph = page.bundle.and_then(telaio_graph::Graph::of);
+    let facts = page.bundle.map(|b| Facts::read(b, graph.as_ref()));
+    render(page, facts.as_ref(), graph.as_ref())
 }
 
-/// The page, with the facts of its document already read (`None` when it did not load).
-pub(crate) fn render(page: &Page, facts: Option<&Facts>) -> String {
+/// The page, with the facts and the graph of its document already read (`None` when it did
+/// not load).
+pub(crate) fn render(
+    page: &Page,
+    facts: Option<&Facts>,
+    graph: Option<&telaio_graph::Graph<'_>>,
+) -> String {
     let title = facts.map_or(page.name, |f| f.title.as_str());
     let mut out = String::with_capacity(32 * 1024 + page.text.map_or(0, str::len) * 4);
     let _ = write!(
@@ -105,8 +112,7 @@ pub(crate) fn render(page: &Page, facts: Option<&Facts>) -> String {
     }
     if let Some(bundle) = page.bundle {
         let doc = &bundle.document.json;
-        let graph = telaio_graph::Graph::of(bundle);
-        let workflows = graph.as_ref().map_or(&[][..], |g| &g.workflows[..]);
+        let workflows = graph.map_or(&[][..], |g| &g.workflows[..]);
         let _ = write!(
             out,
             "<section id=\"workflows\" aria-labelledby=\"workflows-h\"><div class=\"section-head\"><h2 id=\"workflows-h\">Workflows</h2><button type=\"button\" class=\"js-only\" data-toggle-all hidden>Collapse all</button></div>"
@@ -261,7 +267,7 @@ fn validation(out: &mut String, page: &Page) {
             esc(d.rule),
             inline_code(&d.message)
         );
-        if let Some(h) = &d.hint {
+        if let Some(h) = &d.hint_with(telaio_lint::Remedy::neutral) {
             let _ = write!(out, " <span class=\"hint\">hint: {}</span>", inline_code(h));
         }
         out.push_str("</li>");

@@ -146,7 +146,7 @@ fn diagnostic(out: &mut String, name: &str, d: &Diagnostic) {
         inline_code(&d.message),
         sev = d.severity.as_str()
     );
-    if let Some(h) = &d.hint {
+    if let Some(h) = &d.hint_with(telaio_lint::Remedy::neutral) {
         let _ = write!(out, "<span class=\"hint\"> hint: {}</span>", inline_code(h));
     }
     out.push_str("\n</span>");

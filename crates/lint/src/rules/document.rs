@@ -107,8 +107,8 @@ pub(crate) fn load_failure(file: &str, error: &LoadError) -> Diagnostic {
         ),
         other => (None, other.to_string()),
     };
-    let hint = matches!(error, LoadError::TooLarge { .. })
-        .then(|| "raise the limit with --max-document-size".to_owned());
+    let remedy =
+        matches!(error, LoadError::TooLarge { .. }).then_some(crate::Remedy::RaiseSizeLimit);
     Diagnostic {
         rule: Syntax::RULE.id,
         severity: Syntax::RULE.severity,
@@ -116,7 +116,8 @@ pub(crate) fn load_failure(file: &str, error: &LoadError) -> Diagnostic {
         file: file.to_owned(),
         span,
         source: None,
-        hint,
+        hint: None,
+        remedy,
     }
 }
 

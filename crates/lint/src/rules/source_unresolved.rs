@@ -2,9 +2,9 @@
 
 use telaio_model::{ApiKind, LoadError, Source, SourceType};
 
-use crate::Diagnostic;
 use crate::context::Context;
 use crate::rule::declare_rule;
+use crate::{Diagnostic, Remedy};
 
 declare_rule! {
     /// ## What it checks
@@ -86,23 +86,24 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     format!("source `{}` could not be loaded: {error}", source.name),
                 );
                 out.push(match error {
-                    LoadError::RemoteNotAllowed { .. } => d.with_hint(
-                        "run with --allow-remote to load it; its operations are not checked",
-                    ),
-                    LoadError::OutsideRoot { .. } => d.with_hint(
-                        "a document may only name files below its own folder, or its repository's; pass --source-root FOLDER to allow more",
-                    ),
+                    LoadError::RemoteNotAllowed { .. } => d
+                        .with_hint("its operations are not checked")
+                        .with_remedy(Remedy::AllowRemote),
+                    LoadError::OutsideRoot { .. } => d
+                        .with_hint(
+                            "a document may only name files below its own folder, or its repository's",
+                        )
+                        .with_remedy(Remedy::WidenSourceRoot),
                     LoadError::NotFound { .. } => match &source.found_above {
-                        Some(folder) => d.with_hint(format!(
-                            "the url is resolved relative to this document, and it names a file relative to {}: pass --source-base {} to resolve source urls against that folder",
-                            folder.display(),
-                            folder.display()
-                        )),
+                        Some(folder) => d
+                            .with_hint(format!(
+                                "the url is resolved relative to this document, and it names a file relative to {}",
+                                folder.display()
+                            ))
+                            .with_remedy(Remedy::SourceBase(folder.clone())),
                         None => d.with_hint("the url is resolved relative to this document"),
                     },
-                    LoadError::TooLarge { .. } => {
-                        d.with_hint("raise the limit with --max-document-size")
-                    }
+                    LoadError::TooLarge { .. } => d.with_remedy(Remedy::RaiseSizeLimit),
                     _ => d,
                 });
             }
