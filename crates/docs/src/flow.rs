@@ -68,7 +68,7 @@ impl Flow {
     ///       "stepId": "poll", "criteria": [{"condition": "$statusCode == 202"}]}]}]}]}"#;
     /// let url = telaio_model::Url::parse("file:///w.arazzo.json").unwrap();
     /// let document = ArazzoDocument::from_text(url, text.into(), &LoadOptions::default()).unwrap();
-    /// let bundle = Bundle { document: document.into(), sources: vec![], linked: vec![] };
+    /// let bundle = Bundle::without_sources(document);
     /// let graph = telaio_graph::Graph::of(&bundle).unwrap();
     /// let flow = telaio_docs::Flow::of(&graph.workflows[0]);
     /// assert!(flow.edges.iter().any(|e| e.from == e.to), "the polling loop");

@@ -115,21 +115,7 @@ pub(crate) fn on_success<'b>(
     from_workflow: bool,
 ) -> Vec<ActionNode<'b>> {
     let components = scope.components.map(|c| &c.success_actions);
-    let mut out = Vec::with_capacity(list.len());
-    for (i, a) in list.iter().enumerate() {
-        let listed = listed.child(i);
-        out.push(match a {
-            OnSuccess::Action(a) => build(scope, a.into(), listed.clone(), listed, from_workflow),
-            OnSuccess::Reusable(r) => match component(&r.reference, "successActions", components) {
-                Some((name, a)) => {
-                    let place = Place::new("/components/successActions").child(name);
-                    build(scope, a.into(), place, listed, from_workflow)
-                }
-                None => unresolved(&r.reference, listed, from_workflow),
-            },
-        });
-    }
-    out
+    resolve_list(scope, list, components, listed, from_workflow)
 }
 
 /// A list of failure actions written at `listed`.
@@ -140,17 +126,64 @@ pub(crate) fn on_failure<'b>(
     from_workflow: bool,
 ) -> Vec<ActionNode<'b>> {
     let components = scope.components.map(|c| &c.failure_actions);
+    resolve_list(scope, list, components, listed, from_workflow)
+}
+
+/// An entry of an action list: an action written inline, or a reference to a component of
+/// the list's kind.
+trait Entry {
+    /// The action type.
+    type Action;
+    /// The `components` key of the kind (`successActions`, `failureActions`).
+    const KIND: &'static str;
+    /// The inline action, or the reference.
+    fn written(&self) -> Result<&Self::Action, &str>;
+}
+
+impl Entry for OnSuccess {
+    type Action = SuccessAction;
+    const KIND: &'static str = "successActions";
+    fn written(&self) -> Result<&SuccessAction, &str> {
+        match self {
+            OnSuccess::Action(a) => Ok(a),
+            OnSuccess::Reusable(r) => Err(&r.reference),
+        }
+    }
+}
+
+impl Entry for OnFailure {
+    type Action = FailureAction;
+    const KIND: &'static str = "failureActions";
+    fn written(&self) -> Result<&FailureAction, &str> {
+        match self {
+            OnFailure::Action(a) => Ok(a),
+            OnFailure::Reusable(r) => Err(&r.reference),
+        }
+    }
+}
+
+/// Each entry of a list, inline or from `components`, resolved.
+fn resolve_list<'b, E: Entry>(
+    scope: &Scope<'b>,
+    list: &'b [E],
+    components: Option<&'b IndexMap<String, E::Action>>,
+    listed: &Place,
+    from_workflow: bool,
+) -> Vec<ActionNode<'b>>
+where
+    Fields<'b>: From<&'b E::Action>,
+{
     let mut out = Vec::with_capacity(list.len());
-    for (i, a) in list.iter().enumerate() {
+    for (i, entry) in list.iter().enumerate() {
         let listed = listed.child(i);
-        out.push(match a {
-            OnFailure::Action(a) => build(scope, a.into(), listed.clone(), listed, from_workflow),
-            OnFailure::Reusable(r) => match component(&r.reference, "failureActions", components) {
+        out.push(match entry.written() {
+            Ok(a) => build(scope, a.into(), listed.clone(), listed, from_workflow),
+            Err(reference) => match component(reference, E::KIND, components) {
                 Some((name, a)) => {
-                    let place = Place::new("/components/failureActions").child(name);
+                    let place = Place::new("/components").child(E::KIND).child(name);
                     build(scope, a.into(), place, listed, from_workflow)
                 }
-                None => unresolved(&r.reference, listed, from_workflow),
+                None => unresolved(reference, listed, from_workflow),
             },
         });
     }

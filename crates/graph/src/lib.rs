@@ -35,7 +35,7 @@
 //! "#;
 //! let url = url::Url::parse("file:///work/poll.arazzo.yaml").unwrap();
 //! let document = ArazzoDocument::from_text(url, text.into(), &LoadOptions::default()).unwrap();
-//! let bundle = Bundle { document: document.into(), sources: Vec::new(), linked: Vec::new() };
+//! let bundle = Bundle::without_sources(document);
 //! let graph = Graph::of(&bundle).unwrap();
 //! let check = &graph.workflows[0].steps[0];
 //! // The polling loop is a typed edge back to the step itself, with its criterion's line.

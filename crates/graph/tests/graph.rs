@@ -7,11 +7,7 @@ use telaio_model::{ArazzoDocument, Bundle, LoadOptions};
 fn bundle(text: &str) -> Bundle {
     let url = url::Url::parse("file:///work/doc.arazzo.yaml").unwrap();
     let document = ArazzoDocument::from_text(url, text.into(), &LoadOptions::default()).unwrap();
-    Bundle {
-        document: document.into(),
-        sources: Vec::new(),
-        linked: Vec::new(),
-    }
+    Bundle::without_sources(document)
 }
 
 const DOCUMENT: &str = r#"arazzo: 1.0.1

@@ -147,6 +147,25 @@ pub struct Bundle {
 }
 
 impl Bundle {
+    /// A bundle of one document whose sources are not loaded: for reading its workflows
+    /// without their APIs (an operation is then not found, a workflow of another document
+    /// is unloaded).
+    ///
+    /// ```
+    /// use telaio_model::{ArazzoDocument, Bundle, LoadOptions, Url};
+    /// let text = "arazzo: 1.0.1\ninfo: {title: t, version: '1'}\nsourceDescriptions: []\nworkflows: []\n";
+    /// let url = Url::parse("file:///tmp/t.arazzo.yaml").unwrap();
+    /// let document = ArazzoDocument::from_text(url, text.into(), &LoadOptions::default()).unwrap();
+    /// assert!(Bundle::without_sources(document).sources.is_empty());
+    /// ```
+    pub fn without_sources(document: ArazzoDocument) -> Bundle {
+        Bundle {
+            document: Arc::new(document),
+            sources: Vec::new(),
+            linked: Vec::new(),
+        }
+    }
+
     /// The source with this `name`; failing an exact match, the one source whose name
     /// matches when case is ignored (authors write `userAPI` for `UserAPI`; the linter
     /// reports it).

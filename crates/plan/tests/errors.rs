@@ -6,11 +6,7 @@ use telaio_plan::{Plan, PlanOptions};
 fn bundle(text: &str) -> Bundle {
     let url = url::Url::parse("file:///work/broken.arazzo.yaml").unwrap();
     let document = ArazzoDocument::from_text(url, text.into(), &LoadOptions::default()).unwrap();
-    Bundle {
-        document: document.into(),
-        sources: Vec::new(),
-        linked: Vec::new(),
-    }
+    Bundle::without_sources(document)
 }
 
 #[test]

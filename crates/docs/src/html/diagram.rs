@@ -400,11 +400,7 @@ mod tests {
         let options = telaio_model::LoadOptions::default();
         let document =
             telaio_model::ArazzoDocument::from_text(url, document.to_string(), &options).unwrap();
-        let bundle = telaio_model::Bundle {
-            document: document.into(),
-            sources: Vec::new(),
-            linked: Vec::new(),
-        };
+        let bundle = telaio_model::Bundle::without_sources(document);
         let graph = telaio_graph::Graph::of(&bundle).unwrap();
         let flow = Flow::of(&graph.workflows[0]);
         let svg = svg(&flow, &[], "w", 0);
