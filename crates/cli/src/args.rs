@@ -35,6 +35,100 @@ pub(crate) enum Command {
     /// Replay a run's journal (`telaio run --journal`) offline: the same progress, result
     /// and exit status, with nothing sent.
     Replay(ReplayArgs),
+    /// The runs recorded in the store: list them, show one, replay or export it, prune old
+    /// ones.
+    Runs(RunsArgs),
+}
+
+/// Where runs are recorded.
+#[derive(Clone, Debug, Args)]
+pub(crate) struct StoreArgs {
+    /// The run store, a SQLite file (default: `$XDG_DATA_HOME/telaio/runs.db`, else
+    /// `~/.local/share/telaio/runs.db`).
+    #[arg(long, value_name = "PATH", env = "TELAIO_STORE", global = true)]
+    pub store: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RunsArgs {
+    #[command(subcommand)]
+    pub command: RunsCommand,
+
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum RunsCommand {
+    /// The runs, newest first.
+    List(RunsListArgs),
+    /// One run: its steps, each request and response (masked), waits, retries, outputs.
+    Show(RunsShowArgs),
+    /// A run again, offline, from its journal in the store: nothing is sent.
+    Replay(RunsReplayArgs),
+    /// A run's journal as JSON Lines (what `telaio replay` reads).
+    Export(RunsExportArgs),
+    /// Deletes the runs that ended longer ago than a duration.
+    Prune(RunsPruneArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RunsListArgs {
+    /// Only runs in this status: running, succeeded, failed, interrupted, in-doubt.
+    #[arg(long, value_name = "STATUS")]
+    pub status: Option<String>,
+    /// Only runs of this workflow.
+    #[arg(long, value_name = "WORKFLOW")]
+    pub workflow: Option<String>,
+    /// Only runs started within this long (`90s`, `15m`, `12h`, `7d`).
+    #[arg(long, value_name = "DURATION")]
+    pub since: Option<String>,
+    /// At most this many.
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RunOutput::Human)]
+    pub output: RunOutput,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RunsShowArgs {
+    /// The run's id, or the start of it.
+    pub run: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RunOutput::Human)]
+    pub output: RunOutput,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RunsReplayArgs {
+    /// The run's id, or the start of it.
+    pub run: String,
+    #[command(flatten)]
+    pub options: ReplayOptions,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RunsExportArgs {
+    /// The run's id, or the start of it.
+    pub run: String,
+    /// What to write: the journal as JSON Lines.
+    #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
+    pub format: ExportFormat,
+}
+
+/// Export formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ExportFormat {
+    /// The journal: its header, then one entry per line.
+    Jsonl,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RunsPruneArgs {
+    /// Delete runs that ended longer ago than this (`30d`, `12h`).
+    #[arg(long, value_name = "DURATION")]
+    pub older_than: String,
 }
 
 #[derive(Debug, Args)]
@@ -43,6 +137,13 @@ pub(crate) struct ReplayArgs {
     #[arg(value_name = "JOURNAL.jsonl")]
     pub journal: PathBuf,
 
+    #[command(flatten)]
+    pub options: ReplayOptions,
+}
+
+/// How a recorded run is replayed, from a journal file or from the store.
+#[derive(Debug, Args)]
+pub(crate) struct ReplayOptions {
     /// Output format.
     #[arg(long, value_enum, default_value_t = RunOutput::Human)]
     pub output: RunOutput,
@@ -253,6 +354,13 @@ pub(crate) struct RunArgs {
     /// the next request is sent, secrets masked): `telaio replay` replays it offline.
     #[arg(long, value_name = "FILE.jsonl")]
     pub journal: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub store: StoreArgs,
+
+    /// Do not record the run in the store.
+    #[arg(long, conflicts_with = "store")]
+    pub no_store: bool,
 
     /// Print the requests the steps would send (from the inputs alone); send nothing.
     #[arg(long)]

@@ -16,7 +16,9 @@ mod remote;
 mod render;
 mod replay;
 mod run;
+mod runs;
 mod sandbox;
+mod store;
 mod term;
 mod validate;
 mod watch;
@@ -70,7 +72,11 @@ fn main() -> ExitCode {
     // Criteria and selectors in XPath are evaluated in a bounded child process.
     if matches!(
         cli.command,
-        Command::Run(_) | Command::Expr(_) | Command::Mock(_) | Command::Replay(_)
+        Command::Run(_)
+            | Command::Expr(_)
+            | Command::Mock(_)
+            | Command::Replay(_)
+            | Command::Runs(_)
     ) && let Some(runner) = sandbox::ChildProcess::new()
     {
         telaio_expr::set_xpath_runner(Box::new(runner));
@@ -83,6 +89,7 @@ fn main() -> ExitCode {
         Command::Docs(args) => docs::run(&args),
         Command::Catalog(args) => catalog::run(&args),
         Command::Replay(args) => replay::run(&args),
+        Command::Runs(args) => runs::run(&args),
     };
     ExitCode::from(code)
 }

@@ -12,7 +12,7 @@ use telaio_engine::{
 };
 use telaio_model::Loader;
 
-use crate::args::{ReplayArgs, RunOutput};
+use crate::args::{ReplayArgs, ReplayOptions, RunOutput};
 use crate::render::{Progress, print_outcome, usage_error};
 use crate::watch::{Lines, MAX_JOURNAL_LINE, Watch};
 use crate::{exit, loading, term};
@@ -22,7 +22,7 @@ const MAX_LINE_BYTES: u64 = MAX_JOURNAL_LINE as u64;
 
 pub(crate) fn run(args: &ReplayArgs) -> u8 {
     let read = read_journal(&args.journal).and_then(|(header, entries)| {
-        let plan = plan_for(&header, args)?;
+        let plan = plan_for(&header, &args.options)?;
         Ok((header, entries, plan))
     });
     let (header, mut entries, plan) = match read {
@@ -32,7 +32,32 @@ pub(crate) fn run(args: &ReplayArgs) -> u8 {
             return exit::USAGE;
         }
     };
+    let name = args.journal.display().to_string();
+    let code = replay_entries(&header, &plan, &mut entries, &args.options, &name);
+    match entries.error.take() {
+        // A line that is no entry says so, whatever the replay made of the lines before it.
+        Some(error) => {
+            usage_error(&error);
+            exit::USAGE
+        }
+        None => code,
+    }
+}
+
+/// Replays `entries` of the run `header` starts, showing its progress and result as the run
+/// did; `name` names the journal in messages. The exit status is the run's.
+pub(crate) fn replay_entries(
+    header: &JournalHeader,
+    plan: &Plan,
+    entries: &mut dyn Iterator<Item = Entry>,
+    args: &ReplayOptions,
+    name: &str,
+) -> u8 {
     let live = args.output == RunOutput::Human && std::io::stderr().is_terminal();
+    // The run's own first line, as it printed it.
+    if let Some(id) = &header.run_id {
+        term::eprintln(&format!("run {id}"));
+    }
     let trace = match args.trace.as_deref().map(|p| Lines::create("trace", p)) {
         Some(Err(e)) => {
             usage_error(&e);
@@ -44,51 +69,45 @@ pub(crate) fn run(args: &ReplayArgs) -> u8 {
         progress: live.then(Progress::default),
         trace,
         journal: None,
+        record: None,
     };
     // The journal holds no secret, so there is none to learn; sensitive data is masked as it
     // was in the run (shown, when the run showed it).
     let redactor = telaio_engine::redactor(
-        &plan,
+        plan,
         &header.inputs,
         &Credentials::default(),
         header.show_sensitive,
     );
-    let replayed = replay(&plan, &header, &mut entries, redactor, &mut watch);
-    let code = match (replayed, entries.error.take()) {
-        // A line that is no entry says so, whatever the replay made of the lines before it.
-        (_, Some(error)) => {
-            usage_error(&error);
+    let code = match replay(plan, header, entries, redactor, &mut watch) {
+        Ok(replayed) => {
+            let signal = match replayed.stopped {
+                Some(StopCause::Signal { number }) => Some(number),
+                _ => None,
+            };
+            print_outcome(
+                args.output,
+                &replayed.outcome,
+                signal.is_some(),
+                header.run_id.as_deref(),
+            );
+            match signal {
+                // As the run exited: 128 + the signal's number.
+                Some(n) => 128u8.saturating_add(n),
+                None if replayed.outcome.succeeded => exit::OK,
+                None => exit::INVALID,
+            }
+        }
+        Err(e @ ReplayError::Unfinished { .. }) => {
+            usage_error(&format!("{name}: {e} (the run crashed or was killed)"));
+            exit::INVALID
+        }
+        Err(e) => {
+            usage_error(&format!(
+                "{name}: {e}; the document's workflow no longer matches the journal"
+            ));
             exit::USAGE
         }
-        (replayed, None) => match replayed {
-            Ok(replayed) => {
-                let signal = match replayed.stopped {
-                    Some(StopCause::Signal { number }) => Some(number),
-                    _ => None,
-                };
-                print_outcome(args.output, &replayed.outcome, signal.is_some());
-                match signal {
-                    // As the run exited: 128 + the signal's number.
-                    Some(n) => 128u8.saturating_add(n),
-                    None if replayed.outcome.succeeded => exit::OK,
-                    None => exit::INVALID,
-                }
-            }
-            Err(e @ ReplayError::Unfinished { .. }) => {
-                usage_error(&format!(
-                    "{}: {e} (the run crashed or was killed)",
-                    args.journal.display()
-                ));
-                exit::INVALID
-            }
-            Err(e) => {
-                usage_error(&format!(
-                    "{}: {e}; the document's workflow no longer matches the journal",
-                    args.journal.display()
-                ));
-                exit::USAGE
-            }
-        },
     };
     let unwritten = watch.finish();
     for e in &unwritten {
@@ -217,7 +236,7 @@ fn read_journal(path: &Path) -> Result<(JournalHeader, Entries), String> {
 
 /// The plan of the journal's document, as it was run: its sources from where they were read,
 /// the same servers and options. A document that changed since is refused unless `--force`.
-fn plan_for(header: &JournalHeader, args: &ReplayArgs) -> Result<Plan, String> {
+pub(crate) fn plan_for(header: &JournalHeader, args: &ReplayOptions) -> Result<Plan, String> {
     let url = match args.document.as_ref().or(header.document.path.as_ref()) {
         Some(path) => Loader::url_for_path(path).map_err(|e| e.to_string())?,
         None => url::Url::parse(&header.document.url)

@@ -18,10 +18,11 @@ use crate::args::{RunArgs, RunOutput};
 use crate::credentials::{
     KnownSchemes, credentials, explain_auth, known_schemes, missing_credentials,
 };
-use crate::render::{Progress, print_outcome, usage_error, write_diagnostic};
+use crate::render::{Progress, outcome_json, print_outcome, usage_error, write_diagnostic};
 use crate::term::clean;
 use crate::watch::{Lines, Watch};
 use crate::{exit, loading};
+use telaio_store::{RunId, RunStatus};
 
 pub(crate) fn run(args: &RunArgs) -> u8 {
     let mut aws = AwsSetup::find(
@@ -249,11 +250,8 @@ fn prepare(args: &RunArgs, region: Option<&str>) -> Result<Prepared, Vec<String>
         mock,
         schemes: known_schemes(&bundle),
         plan_options: options,
-        // Hashing every source costs time a run without a journal need not spend.
-        document: args
-            .journal
-            .is_some()
-            .then(|| DocumentIdentity::of(&bundle)),
+        // Hashing every source costs time a run recorded nowhere need not spend.
+        document: (args.journal.is_some() || !args.no_store).then(|| DocumentIdentity::of(&bundle)),
     })
 }
 
@@ -421,30 +419,41 @@ fn execute(
             .as_deref()
             .map(|path| Lines::create("trace", path))
             .transpose()?;
-        let journal = match (&args.journal, document) {
-            (Some(path), Some(document)) => Some(Watch::open_journal(
-                path,
-                &JournalHeader {
-                    format: JOURNAL_FORMAT.to_owned(),
-                    telaio: env!("CARGO_PKG_VERSION").to_owned(),
-                    started_at_ms: std::time::SystemTime::now()
-                        .duration_since(std::time::UNIX_EPOCH)
-                        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
-                    document,
-                    workflow_id: workflow.clone(),
-                    inputs: redactor.masked_inputs(&inputs),
-                    options: run_options,
-                    plan: plan_options,
-                    show_sensitive: args.show_sensitive,
-                    loading: loading::record(&args.load),
-                },
-            )?),
+        let store = (!args.no_store)
+            .then(|| crate::store::open(&args.store))
+            .transpose()?;
+        let run_id = store.as_ref().map(|_| RunId::new());
+        let header = document.map(|document| JournalHeader {
+            format: JOURNAL_FORMAT.to_owned(),
+            telaio: env!("CARGO_PKG_VERSION").to_owned(),
+            run_id: run_id.as_ref().map(ToString::to_string),
+            started_at_ms: crate::store::now_ms(),
+            document,
+            workflow_id: workflow.clone(),
+            inputs: redactor.masked_inputs(&inputs),
+            options: run_options,
+            plan: plan_options,
+            show_sensitive: args.show_sensitive,
+            loading: loading::record(&args.load),
+        });
+        let journal = match (&args.journal, &header) {
+            (Some(path), Some(header)) => Some(Watch::open_journal(path, header)?),
             _ => None,
         };
+        let record = match (store, run_id, &header) {
+            (Some(store), Some(id), Some(header)) => {
+                Some(crate::store::Recording::begin(store, id, header)?)
+            }
+            _ => None,
+        };
+        if let Some(r) = &record {
+            crate::term::eprintln(&format!("run {}", r.run()));
+        }
         Ok(Watch {
             progress: live.then(Progress::default),
             trace,
             journal,
+            record,
         })
     })();
     let mut watch = match opened {
@@ -480,9 +489,22 @@ fn execute(
     let Some(outcome) = outcome else {
         return exit::USAGE;
     };
-    let unwritten = watch.finish();
     let signal = signalled.into_inner();
-    print_outcome(args.output, &outcome, signal != 0);
+    let record = watch.record.take();
+    let run_id = record.as_ref().map(|r| r.run().to_string());
+    let mut unwritten = watch.finish();
+    if let Some(record) = record {
+        let status = match (signal, outcome.succeeded) {
+            (0, true) => RunStatus::Succeeded,
+            (0, false) => RunStatus::Failed,
+            _ => RunStatus::Interrupted,
+        };
+        let result = outcome_json(&outcome, signal != 0, run_id.as_deref());
+        if let Err(e) = record.finish(status, &result) {
+            unwritten.push(e);
+        }
+    }
+    print_outcome(args.output, &outcome, signal != 0, run_id.as_deref());
     for e in &unwritten {
         usage_error(e);
     }

@@ -1,5 +1,6 @@
 //! What watches a run from the command line: live progress, the `--trace` file and the
-//! `--journal` file, as one observer of the run's (already masked) stream.
+//! `--journal` file and the run's record in the store, as one observer of the run's (already
+//! masked) stream.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -97,12 +98,14 @@ impl Lines {
     }
 }
 
-/// Progress, trace and journal of one run.
+/// Progress, trace, journal and store record of one run.
 pub(crate) struct Watch {
     /// Progress on stderr, when shown.
     pub progress: Option<Progress>,
     pub trace: Option<Lines>,
     pub journal: Option<Lines>,
+    /// The run's record in the store.
+    pub record: Option<crate::store::Recording>,
 }
 
 impl Watch {
@@ -138,14 +141,14 @@ impl Observer for Watch {
     }
 
     fn journaling(&self) -> bool {
-        self.journal.is_some()
+        self.journal.is_some() || self.record.is_some()
     }
 
     fn entry(&mut self, entry: &Entry) -> Result<(), String> {
-        let Some(journal) = &mut self.journal else {
+        if !self.journaling() {
             return Ok(());
-        };
-        let line = serde_json::to_vec(entry).map_err(|e| e.to_string())?;
+        }
+        let line = serde_json::to_string(entry).map_err(|e| e.to_string())?;
         // A line a replay would refuse is not written: the run stops instead, saying why.
         if line.len() >= MAX_JOURNAL_LINE {
             return Err(format!(
@@ -153,6 +156,12 @@ impl Observer for Watch {
                 line.len()
             ));
         }
-        journal.write_line_now(&line)
+        if let Some(journal) = &mut self.journal {
+            journal.write_line_now(line.as_bytes())?;
+        }
+        if let Some(record) = &mut self.record {
+            record.append(&line)?;
+        }
+        Ok(())
     }
 }

@@ -7,11 +7,13 @@
 //! `.ci/run` installs Chromium and sets `TELAIO_REQUIRE_BROWSER=1`, so there a missing browser
 //! fails; elsewhere these tests say they skipped.
 
+mod support;
+use support::telaio_command;
+
 #[path = "browser/cdp.rs"]
 mod cdp;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use cdp::Browser;
 use serde_json::{Value, json};
@@ -35,10 +37,7 @@ fn repo(relative: &str) -> PathBuf {
 }
 
 fn telaio(args: &[&str]) {
-    let out = Command::new(env!("CARGO_BIN_EXE_telaio"))
-        .args(args)
-        .output()
-        .unwrap();
+    let out = telaio_command().args(args).output().unwrap();
     assert!(
         out.status.success(),
         "telaio {args:?}: {}",

@@ -1,5 +1,8 @@
 //! The `telaio` binary end to end: exit codes, output formats, and hostile input.
 
+mod support;
+use support::telaio_command;
+
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -7,7 +10,7 @@ use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 fn telaio(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_telaio"))
+    telaio_command()
         .args(args)
         .current_dir(cwd)
         .env("NO_COLOR", "1")

@@ -2,6 +2,9 @@
 //! and exit codes. (What the pages hold is tested in `crates/docs`; how they behave in a
 //! browser, in `browser.rs`.)
 
+mod support;
+use support::telaio_command;
+
 #[test]
 fn docs_writes_a_markdown_page() {
     let dir = tempfile::tempdir().unwrap();
@@ -10,7 +13,7 @@ fn docs_writes_a_markdown_page() {
         env!("CARGO_MANIFEST_DIR"),
         "/../../examples/rekognition/arazzo/amazon-rekognition-face-liveness-session-workflow.yml"
     );
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_telaio"))
+    let o = telaio_command()
         .args([
             "docs",
             seed,
@@ -30,7 +33,7 @@ fn docs_writes_a_markdown_page() {
     let page = std::fs::read_to_string(&out).unwrap();
     assert!(page.starts_with("# Amazon Rekognition Face Liveness Session\n"));
     assert!(page.contains("```mermaid\nflowchart TD\n"));
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_telaio"))
+    let o = telaio_command()
         .args(["docs", "no-such-file.yaml"])
         .output()
         .unwrap();
@@ -44,10 +47,7 @@ fn docs_writes_an_html_page_by_default_even_for_a_broken_document() {
         env!("CARGO_MANIFEST_DIR"),
         "/../../examples/rekognition/arazzo/amazon-rekognition-face-liveness-session-workflow.yml"
     );
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_telaio"))
-        .args(["docs", seed])
-        .output()
-        .unwrap();
+    let o = telaio_command().args(["docs", seed]).output().unwrap();
     assert_eq!(o.status.code(), Some(0));
     let page = String::from_utf8(o.stdout).unwrap();
     assert!(page.starts_with("<!doctype html>"));
@@ -55,7 +55,7 @@ fn docs_writes_an_html_page_by_default_even_for_a_broken_document() {
     let broken = dir.path().join("broken.arazzo.yaml");
     std::fs::write(&broken, "arazzo: 1.0.1\ninfo: [\n").unwrap();
     let out = dir.path().join("broken.html");
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_telaio"))
+    let o = telaio_command()
         .args([
             "docs",
             broken.to_str().unwrap(),
@@ -92,7 +92,7 @@ fn catalog_reports_what_it_wrote() {
     .unwrap();
     let out = dir.path().join("site");
     let run = || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_telaio"))
+        telaio_command()
             .args([
                 "catalog",
                 input.to_str().unwrap(),
@@ -116,7 +116,7 @@ fn catalog_reports_what_it_wrote() {
     assert!(out.join("index.html").is_file() && out.join("oauth.arazzo.html").is_file());
     let stderr = String::from_utf8_lossy(&run().stderr).into_owned();
     assert!(stderr.contains("(0 rendered, 1 unchanged)"), "{stderr}");
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_telaio"))
+    let o = telaio_command()
         .args([
             "catalog",
             out.to_str().unwrap(),

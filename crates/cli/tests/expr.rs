@@ -1,10 +1,13 @@
 //! `telaio expr` end to end.
 
+mod support;
+use support::telaio_command;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn telaio(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_telaio"))
+    telaio_command()
         .args(args)
         .current_dir(cwd)
         .env("NO_COLOR", "1")

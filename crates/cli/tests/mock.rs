@@ -1,9 +1,12 @@
 //! The reference job end to end: the seed workflow against `telaio mock`, in-process
 //! (`run --mock`) with SigV4 signatures checked, and as a separate process.
 
+mod support;
+use support::telaio_command;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 const SEED: &str =
     "examples/rekognition/arazzo/amazon-rekognition-face-liveness-session-workflow.yml";
@@ -25,7 +28,7 @@ fn repo() -> &'static Path {
 /// Runs telaio in the repository with a home of its own and no AWS settings from outside.
 fn telaio(args: &[&str], env: &[(&str, &str)]) -> Output {
     let home = tempfile::tempdir().unwrap();
-    let mut c = Command::new(env!("CARGO_BIN_EXE_telaio"));
+    let mut c = telaio_command();
     for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("AWS_")) {
         c.env_remove(k);
     }
@@ -126,7 +129,7 @@ fn throttling_is_absorbed_and_aws_errors_are_named() {
 /// an expired session token are refused as AWS refuses them.
 #[test]
 fn a_separate_mock_checks_signatures() {
-    let mut mock = Command::new(env!("CARGO_BIN_EXE_telaio"))
+    let mut mock = telaio_command()
         .args([
             "mock",
             SEED,
@@ -234,7 +237,7 @@ fn sensitive_images_show_by_size() {
         ];
         args.extend_from_slice(&QUICK_JSON);
         args.extend_from_slice(extra);
-        let mut c = Command::new(env!("CARGO_BIN_EXE_telaio"));
+        let mut c = telaio_command();
         c.args(&args)
             .current_dir(dir.path())
             .env("HOME", dir.path());
@@ -279,7 +282,7 @@ fn the_mock_serves_plain_apis_of_other_documents() {
     .unwrap();
     std::fs::write(dir.path().join("shared.arazzo.yaml"), "arazzo: 1.0.1\ninfo: {title: s, version: '1'}\nsourceDescriptions: [{name: pets, url: ./api.yaml}]\nworkflows:\n  - workflowId: w\n    steps: [{stepId: a, operationId: getPet, parameters: [{name: id, in: path, value: 7}], outputs: {name: $response.body#/name}}]\n    outputs: {name: $steps.a.outputs.name}\n").unwrap();
     std::fs::write(dir.path().join("main.arazzo.yaml"), "arazzo: 1.0.1\ninfo: {title: m, version: '1'}\nsourceDescriptions: [{name: shared, url: ./shared.arazzo.yaml, type: arazzo}]\nworkflows:\n  - workflowId: main\n    steps: [{stepId: call, workflowId: $sourceDescriptions.shared.w, outputs: {name: $outputs.name}}]\n    outputs: {name: $steps.call.outputs.name}\n").unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_telaio"))
+    let o = telaio_command()
         .args(["run", "main.arazzo.yaml", "--mock"])
         .current_dir(dir.path())
         .env("HOME", dir.path())

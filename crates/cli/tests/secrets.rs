@@ -1,9 +1,12 @@
 //! Canary secrets never leave a run: not on stdout, stderr, in the trace, or in a dry run.
 
+mod support;
+use support::telaio_command;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::{Arc, Mutex};
 
 const KEY: &str = "canary-key-7f3a9c";
@@ -16,8 +19,11 @@ const PASSWORD: &str = "canary input/c0ffee&\"x\"";
 const CORES: [&str; 3] = ["7f3a9c", "51d2e8", "c0ffee"];
 
 fn telaio(args: &[&str], cwd: &Path, env: &[(&str, &str)]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_telaio"));
-    c.args(args).current_dir(cwd).env("NO_COLOR", "1");
+    let mut c = telaio_command();
+    c.args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .env("TELAIO_STORE", cwd.join("runs.db"));
     for (k, v) in env {
         c.env(k, v);
     }
@@ -152,6 +158,40 @@ fn secrets_are_masked_everywhere() {
         "{trace}"
     );
     assert!(String::from_utf8_lossy(&o.stdout).contains("***"));
+    // The run store holds the run, and no canary: not in the database file or its
+    // write-ahead log (read as raw bytes), not in what `runs show` and `runs export` print.
+    let result: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let run_id = result["runId"].as_str().expect("a run id").to_owned();
+    for file in ["runs.db", "runs.db-wal"] {
+        let bytes = std::fs::read(dir.path().join(file)).unwrap_or_default();
+        assert_clean(file, &String::from_utf8_lossy(&bytes));
+    }
+    // (The log is folded into the file when the last process closes the store.)
+    let db = std::fs::read(dir.path().join("runs.db")).unwrap();
+    assert!(
+        String::from_utf8_lossy(&db).contains(&run_id),
+        "the run is recorded"
+    );
+    for show in [
+        &["runs", "show", &run_id][..],
+        &["runs", "show", &run_id, "--output", "json"],
+        &["runs", "export", &run_id],
+    ] {
+        let o = succeed(show, dir.path(), &[]);
+        let shown = String::from_utf8_lossy(&o.stdout);
+        assert_clean(&show.join(" "), &shown);
+        assert!(
+            shown.contains(&run_id[..8]) || show[1] == "export",
+            "{shown}"
+        );
+    }
+    let shown =
+        String::from_utf8_lossy(&succeed(&["runs", "show", &run_id], dir.path(), &[]).stdout)
+            .into_owned();
+    assert!(
+        shown.contains("→ GET") || shown.contains("→ POST"),
+        "the timeline shows the requests: {shown}"
+    );
     // Human output too.
     let o = telaio(&run[..run.len() - 2], dir.path(), &env);
     assert_clean("human stdout", &String::from_utf8_lossy(&o.stdout));

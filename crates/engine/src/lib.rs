@@ -52,5 +52,5 @@ pub use telaio_run::{
     ActionKind, AwsError, Command, DocumentIdentity, DryStep, Entry, Event, Input, JOURNAL_FORMAT,
     JournalBody, JournalHeader, Limit, Loading, MASK, Machine, Observer, Outcome, Record, Redactor,
     ReplayError, Replayed, Request, Response, RunError, RunOptions, StepStatus, StepSummary, Stop,
-    StopCause, WaitReason, aws_error, dry_run, replay,
+    StopCause, WaitReason, aws_error, dry_run, replay, seconds,
 };

@@ -33,6 +33,9 @@ pub struct JournalHeader {
     pub format: String,
     /// The version of Telaio that wrote it.
     pub telaio: String,
+    /// The run's id in its store, when it was recorded in one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_id: Option<String>,
     /// When the run began, in milliseconds since the Unix epoch (events are stamped from
     /// here, on the run's clock).
     pub started_at_ms: u64,

@@ -222,6 +222,7 @@ proptest! {
         let header = JournalHeader {
             format: JOURNAL_FORMAT.to_owned(),
             telaio: "test".to_owned(),
+        run_id: None,
             started_at_ms: 0,
             document: telaio_run::DocumentIdentity {
                 url: "file:///flow.arazzo.yaml".to_owned(),

@@ -135,10 +135,14 @@ impl Store {
         }
     }
 
-    /// Records a new run, started with this header, and gives it an id. The run is
-    /// `running`, leased to this process.
-    pub fn begin(&mut self, header: &JournalHeader, lease: &Lease) -> Result<RunId, StoreError> {
-        let id = RunId::new();
+    /// Records a new run with its id (see [`RunId::new`]), started with this header. The
+    /// run is `running`, leased to `lease`'s holder.
+    pub fn begin(
+        &mut self,
+        id: &RunId,
+        header: &JournalHeader,
+        lease: &Lease,
+    ) -> Result<(), StoreError> {
         let text = serde_json::to_string(header)?;
         self.conn.execute(
             "INSERT INTO runs (id, workflow_id, document, document_sha256, status, started_at_ms, header, lease_owner, lease_until_ms)
@@ -158,7 +162,7 @@ impl Store {
                 i64_of(lease.until_ms),
             ],
         )?;
-        Ok(id)
+        Ok(())
     }
 
     /// Appends the journal entry numbered `seq` (from 1), already serialised as JSON, to a

@@ -6,12 +6,13 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 use telaio_run::{DocumentIdentity, Entry, JOURNAL_FORMAT, JournalHeader, RunOptions};
-use telaio_store::{Lease, ListFilter, RunStatus, Store, StoreError};
+use telaio_store::{Lease, ListFilter, RunId, RunStatus, Store, StoreError};
 
 fn header(workflow: &str, started_at_ms: u64) -> JournalHeader {
     JournalHeader {
         format: JOURNAL_FORMAT.to_owned(),
         telaio: "test".to_owned(),
+        run_id: None,
         started_at_ms,
         document: DocumentIdentity {
             url: "file:///work/seed.arazzo.yaml".to_owned(),
@@ -28,6 +29,13 @@ fn header(workflow: &str, started_at_ms: u64) -> JournalHeader {
     }
 }
 
+/// Records a new run.
+fn begin(store: &mut Store, header: &JournalHeader, lease: &Lease) -> RunId {
+    let id = RunId::new();
+    store.begin(&id, header, lease).unwrap();
+    id
+}
+
 fn lease(now: u64) -> Lease {
     Lease::this_process("test-host", now, 60_000)
 }
@@ -37,7 +45,7 @@ fn a_run_is_recorded_and_read_back() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("deeper/telaio/runs.db");
     let mut store = Store::open(&path).unwrap();
-    let run = store.begin(&header("poll", 1_000), &lease(1_000)).unwrap();
+    let run = begin(&mut store, &header("poll", 1_000), &lease(1_000));
     let entry = Entry::Waited { millis: 250 };
     let text = serde_json::to_string(&entry).unwrap();
     store.append(&run, 1, &text).unwrap();
@@ -80,9 +88,7 @@ fn runs_are_listed_newest_first_and_filtered() {
     let mut ids = Vec::new();
     for (i, workflow) in ["a", "b", "a", "a"].iter().enumerate() {
         let started = 1_000 * (i as u64 + 1);
-        let run = store
-            .begin(&header(workflow, started), &lease(started))
-            .unwrap();
+        let run = begin(&mut store, &header(workflow, started), &lease(started));
         ids.push(run);
     }
     store
@@ -123,8 +129,8 @@ fn runs_are_listed_newest_first_and_filtered() {
 fn a_prefix_names_one_run_or_says_how_many() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("runs.db")).unwrap();
-    let one = store.begin(&header("a", 1), &lease(1)).unwrap();
-    let two = store.begin(&header("a", 2), &lease(2)).unwrap();
+    let one = begin(&mut store, &header("a", 1), &lease(1));
+    let two = begin(&mut store, &header("a", 2), &lease(2));
     assert_eq!(store.find(two.as_str()).unwrap().summary.id, two);
     // UUID v7 ids made in the same millisecond share their first 12 digits or so.
     let common: usize = one
@@ -149,15 +155,15 @@ fn a_prefix_names_one_run_or_says_how_many() {
 fn prune_deletes_ended_runs_and_their_entries_only() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("runs.db")).unwrap();
-    let old = store.begin(&header("a", 1_000), &lease(1_000)).unwrap();
+    let old = begin(&mut store, &header("a", 1_000), &lease(1_000));
     store
         .append(&old, 1, r#"{"type":"waited","millis":1}"#)
         .unwrap();
     store
         .finish(&old, RunStatus::Succeeded, 1_500, &json!({}))
         .unwrap();
-    let going = store.begin(&header("a", 1_000), &lease(1_000)).unwrap();
-    let recent = store.begin(&header("a", 5_000), &lease(5_000)).unwrap();
+    let going = begin(&mut store, &header("a", 1_000), &lease(1_000));
+    let recent = begin(&mut store, &header("a", 5_000), &lease(5_000));
     store
         .finish(&recent, RunStatus::Failed, 6_000, &json!({}))
         .unwrap();
@@ -175,7 +181,7 @@ fn prune_deletes_ended_runs_and_their_entries_only() {
 fn a_lease_keeps_a_run_to_one_process_until_it_is_stale() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("runs.db")).unwrap();
-    let run = store.begin(&header("a", 1_000), &lease(1_000)).unwrap();
+    let run = begin(&mut store, &header("a", 1_000), &lease(1_000));
     let other = Lease {
         owner: "elsewhere:1".to_owned(),
         until_ms: 200_000,
@@ -219,9 +225,7 @@ fn two_writers_share_a_store() {
             let path = path.clone();
             std::thread::spawn(move || {
                 let mut store = Store::open(&path).unwrap();
-                let run = store
-                    .begin(&header(&format!("w{w}"), 1), &lease(1))
-                    .unwrap();
+                let run = begin(&mut store, &header(&format!("w{w}"), 1), &lease(1));
                 for seq in 1..=200 {
                     store
                         .append(&run, seq, r#"{"type":"waited","millis":1}"#)

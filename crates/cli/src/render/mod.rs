@@ -6,7 +6,7 @@ mod run;
 
 pub(crate) use human::{explain, human, list_rules, usage_error, write_diagnostic};
 pub(crate) use machine::{json, sarif};
-pub(crate) use run::{BOLD, FAIL, OK, Progress, print_outcome};
+pub(crate) use run::{BOLD, FAIL, OK, Progress, outcome_json, print_outcome};
 
 use telaio_lint::{Diagnostic, Remedy};
 

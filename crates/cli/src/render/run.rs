@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use anstyle::{AnsiColor, Style};
-use serde_json::json;
+use serde_json::{Value, json};
 use telaio_engine::{ActionKind, Event, Limit, Outcome, RunError, SourceSpot};
 
 use crate::args::RunOutput;
@@ -157,37 +157,55 @@ fn reason(e: &RunError) -> String {
     }
 }
 
-pub(crate) fn print_outcome(output: RunOutput, outcome: &Outcome, interrupted: bool) {
-    let status = match (outcome.succeeded, interrupted) {
+/// The result as `--output json` prints it (and the store keeps it): status, outputs, steps,
+/// the error, and the run's id when it was recorded.
+pub(crate) fn outcome_json(outcome: &Outcome, interrupted: bool, run_id: Option<&str>) -> Value {
+    let mut v = json!({
+        "workflowId": outcome.workflow_id,
+        "status": status_of(outcome, interrupted),
+        "outputs": outcome.outputs,
+        "steps": outcome.steps.iter().map(|s| json!({
+            "stepId": s.step_id,
+            "workflowId": s.workflow_id,
+            "attempts": s.attempts,
+            "status": s.status,
+            "statusCode": s.status_code,
+        })).collect::<Vec<_>>(),
+    });
+    if let Some(id) = run_id {
+        v["runId"] = json!(id);
+    }
+    if let Some(e) = &outcome.error {
+        v["error"] = json!({"stepId": e.step_id, "reason": reason(e)});
+        if let Some(limit) = e.limit {
+            v["error"]["limit"] = json!(limit);
+        }
+        if let Some(at) = &e.at {
+            v["error"]["at"] = json!({"file": at.file, "line": at.line, "column": at.column});
+        }
+    }
+    v
+}
+
+/// `succeeded`, `failed`, or `interrupted` for a run a signal stopped.
+pub(crate) fn status_of(outcome: &Outcome, interrupted: bool) -> &'static str {
+    match (outcome.succeeded, interrupted) {
         (_, true) => "interrupted",
         (true, false) => "succeeded",
         (false, false) => "failed",
-    };
+    }
+}
+
+pub(crate) fn print_outcome(
+    output: RunOutput,
+    outcome: &Outcome,
+    interrupted: bool,
+    run_id: Option<&str>,
+) {
+    let status = status_of(outcome, interrupted);
     match output {
         RunOutput::Json => {
-            let mut v = json!({
-                "workflowId": outcome.workflow_id,
-                "status": status,
-                "outputs": outcome.outputs,
-                "steps": outcome.steps.iter().map(|s| json!({
-                    "stepId": s.step_id,
-                    "workflowId": s.workflow_id,
-                    "attempts": s.attempts,
-                    "status": s.status,
-                    "statusCode": s.status_code,
-                })).collect::<Vec<_>>(),
-            });
-            if let Some(e) = &outcome.error {
-                v["error"] = json!({"stepId": e.step_id, "reason": reason(e)});
-                if let Some(limit) = e.limit {
-                    v["error"]["limit"] = json!(limit);
-                }
-                if let Some(at) = &e.at {
-                    v["error"]["at"] =
-                        json!({"file": at.file, "line": at.line, "column": at.column});
-                }
-            }
-            crate::term::print_json(&v);
+            crate::term::print_json(&outcome_json(outcome, interrupted, run_id));
         }
         RunOutput::Human => {
             let mut err = anstream::stderr().lock();

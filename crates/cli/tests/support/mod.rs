@@ -11,10 +11,18 @@ use std::process::{Command, Output, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+/// The `telaio` binary, recording runs in no store but the one a test names (`TELAIO_STORE`,
+/// or the one below the `HOME` a test gives it).
+pub fn telaio_command() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_telaio"));
+    c.env_remove("TELAIO_STORE").env_remove("XDG_DATA_HOME");
+    c
+}
+
 /// The `telaio` binary with a clean environment: no AWS variables but test keys, `HOME` in
 /// `cwd`, no colour.
 pub fn command(args: &[&str], cwd: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_telaio"));
+    let mut c = telaio_command();
     for (k, _) in
         std::env::vars().filter(|(k, _)| k.starts_with("AWS_") || k.starts_with("TELAIO_AUTH"))
     {

@@ -1,0 +1,107 @@
+//! The run store as the command line uses it: where it is, and a run being recorded in it
+//! (each journal entry committed before the run sends its next request).
+
+use serde_json::Value;
+use telaio_engine::JournalHeader;
+use telaio_store::{Lease, RunId, RunStatus, Store};
+
+use crate::args::StoreArgs;
+
+/// How long a lease holds unless renewed, and how often a run renews it.
+const LEASE_MS: u64 = 60_000;
+const RENEW_EVERY_MS: u64 = 20_000;
+
+/// Opens the store `--store` or `TELAIO_STORE` names, else the default one.
+pub(crate) fn open(args: &StoreArgs) -> Result<Store, String> {
+    let path = match &args.store {
+        Some(path) => path.clone(),
+        None => {
+            let var = |name| std::env::var_os(name).map(std::path::PathBuf::from);
+            Store::default_path_from(var("XDG_DATA_HOME").as_deref(), var("HOME").as_deref())
+                .ok_or("there is no place for the run store: HOME is not set; pass --store PATH (or set TELAIO_STORE), or --no-store")?
+        }
+    };
+    Store::open(&path).map_err(|e| e.to_string())
+}
+
+/// Now, in milliseconds since the Unix epoch.
+pub(crate) fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// This machine's name, for leases.
+pub(crate) fn host() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".to_owned())
+}
+
+/// A lease on a run for this process, from now.
+pub(crate) fn lease() -> Lease {
+    Lease::this_process(&host(), now_ms(), LEASE_MS)
+}
+
+/// A run being recorded.
+pub(crate) struct Recording {
+    store: Store,
+    run: RunId,
+    /// Entries recorded so far.
+    seq: u64,
+    lease: Lease,
+    renewed_ms: u64,
+}
+
+impl Recording {
+    /// Records a new run with `header` (which names `run`), leased to this process.
+    pub(crate) fn begin(
+        mut store: Store,
+        run: RunId,
+        header: &JournalHeader,
+    ) -> Result<Recording, String> {
+        let lease = lease();
+        store
+            .begin(&run, header, &lease)
+            .map_err(|e| e.to_string())?;
+        Ok(Recording {
+            store,
+            run,
+            seq: 0,
+            lease,
+            renewed_ms: now_ms(),
+        })
+    }
+
+    /// The run's id.
+    pub(crate) fn run(&self) -> &RunId {
+        &self.run
+    }
+
+    /// Records the next entry (serialised), renewing the lease now and then.
+    pub(crate) fn append(&mut self, line: &str) -> Result<(), String> {
+        self.seq += 1;
+        self.store
+            .append(&self.run, self.seq, line)
+            .map_err(|e| format!("cannot record the run: {e}"))?;
+        let now = now_ms();
+        if now.saturating_sub(self.renewed_ms) >= RENEW_EVERY_MS {
+            self.lease.until_ms = now + LEASE_MS;
+            self.renewed_ms = now;
+            self.store
+                .renew_lease(&self.run, &self.lease)
+                .map_err(|e| format!("cannot record the run: {e}"))?;
+        }
+        Ok(())
+    }
+
+    /// Records how the run ended, and lets it go.
+    pub(crate) fn finish(mut self, status: RunStatus, result: &Value) -> Result<(), String> {
+        self.store
+            .finish(&self.run, status, now_ms(), result)
+            .map_err(|e| format!("cannot record the run's result: {e}"))
+    }
+}
