@@ -70,6 +70,47 @@ pub(crate) enum RunsCommand {
     Export(RunsExportArgs),
     /// Deletes the runs that ended longer ago than a duration.
     Prune(RunsPruneArgs),
+    /// Goes on with an interrupted run (a crash, `kill -9`, Ctrl-C): what was answered is
+    /// replayed from its journal, not sent again; then the run goes on.
+    Resume(RunsResumeArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RunsResumeArgs {
+    /// The run's id, or the start of it.
+    pub run: String,
+    /// A request that may have taken effect before the run was cut short, and that is not
+    /// known to be safe to send again: `ask` stops and says which (the run is `in-doubt`),
+    /// `resend` sends it again, `fail` ends the run failed.
+    #[arg(long, value_enum, default_value_t = InDoubtChoice::Ask)]
+    pub in_doubt: InDoubtChoice,
+    /// Resume even though the document changed since the run started.
+    #[arg(long)]
+    pub force: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RunOutput::Human)]
+    pub output: RunOutput,
+    /// A credentials file, as for `telaio run` (secrets are never stored: a resume gets them
+    /// again).
+    #[arg(long, value_name = "FILE")]
+    pub credentials: Option<PathBuf>,
+    /// An input given again (`--input password=...`): secret inputs are stored masked.
+    #[arg(short, long = "input", value_name = "NAME=VALUE")]
+    pub inputs: Vec<String>,
+    /// A server URL of a source description, over the one the run was started with.
+    #[arg(long = "server", value_name = "NAME=URL")]
+    pub servers: Vec<String>,
+}
+
+/// `--in-doubt` choices.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum InDoubtChoice {
+    /// Stop, and say which request.
+    Ask,
+    /// Send it again.
+    Resend,
+    /// End the run failed.
+    Fail,
 }
 
 #[derive(Debug, Args)]
@@ -358,8 +399,8 @@ pub(crate) struct RunArgs {
     #[command(flatten)]
     pub store: StoreArgs,
 
-    /// Do not record the run in the store.
-    #[arg(long, conflicts_with = "store")]
+    /// Do not record the run in the store (whatever `--store` or `TELAIO_STORE` say).
+    #[arg(long)]
     pub no_store: bool,
 
     /// Print the requests the steps would send (from the inputs alone); send nothing.

@@ -6,7 +6,6 @@ use std::io::Write;
 use serde_json::Value;
 use telaio_engine::{AwsSetup, Credentials, Plan, Scheme, SchemeKind, TargetPlan};
 
-use crate::args::RunArgs;
 use crate::loading::{MAX_CREDENTIALS_FILE, read_data_file};
 use crate::render::{BOLD, FAIL, OK};
 use crate::term::clean;
@@ -57,11 +56,11 @@ pub(crate) fn known_schemes(bundle: &telaio_model::Bundle) -> KnownSchemes {
 /// names a source, scheme or field the document does not have is refused, with the closest
 /// name: a typo must not send unauthenticated requests.
 pub(crate) fn credentials(
-    args: &RunArgs,
+    file: Option<&std::path::Path>,
     aws: AwsSetup,
     known: &KnownSchemes,
 ) -> Result<Credentials, Vec<String>> {
-    let file = match &args.credentials {
+    let file = match file {
         None => None,
         Some(path) => {
             let file = read_data_file(path, MAX_CREDENTIALS_FILE).map_err(|e| vec![e])?;

@@ -15,6 +15,7 @@ mod mock;
 mod remote;
 mod render;
 mod replay;
+mod resume;
 mod run;
 mod runs;
 mod sandbox;

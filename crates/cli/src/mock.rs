@@ -35,6 +35,7 @@ pub(crate) fn bind(
     scenario: Option<&Path>,
     verify_sigv4: bool,
     port: u16,
+    access_log: bool,
 ) -> Result<Bound, String> {
     let scenario = match scenario {
         None => None,
@@ -50,6 +51,25 @@ pub(crate) fn bind(
             verify_sigv4,
         },
     );
+    // A mock of its own process says what it answered, a line per request on stderr.
+    let mock = if access_log {
+        mock.with_hook(Box::new(|request, answer| {
+            let what = request
+                .headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("x-amz-target"))
+                .map_or_else(
+                    || match &request.query {
+                        Some(q) => format!("{}?{q}", request.path),
+                        None => request.path.clone(),
+                    },
+                    |(_, target)| format!("{} {target}", request.path),
+                );
+            crate::term::eprintln(&format!("{} {what} -> {}", request.method, answer.status));
+        }))
+    } else {
+        mock
+    };
     let unknown = mock.unknown_operations();
     if !unknown.is_empty() {
         return Err(format!(
@@ -82,6 +102,7 @@ pub(crate) fn run(args: &MockArgs) -> u8 {
             args.scenario.as_deref(),
             args.verify_sigv4,
             args.port,
+            true,
         )
     })();
     let bound = match bound {

@@ -237,6 +237,14 @@ fn read_journal(path: &Path) -> Result<(JournalHeader, Entries), String> {
 /// The plan of the journal's document, as it was run: its sources from where they were read,
 /// the same servers and options. A document that changed since is refused unless `--force`.
 pub(crate) fn plan_for(header: &JournalHeader, args: &ReplayOptions) -> Result<Plan, String> {
+    load_for(header, args).map(|(plan, _)| plan)
+}
+
+/// [`plan_for`], with the document as loaded.
+pub(crate) fn load_for(
+    header: &JournalHeader,
+    args: &ReplayOptions,
+) -> Result<(Plan, telaio_model::Bundle), String> {
     let url = match args.document.as_ref().or(header.document.path.as_ref()) {
         Some(path) => Loader::url_for_path(path).map_err(|e| e.to_string())?,
         None => url::Url::parse(&header.document.url)
@@ -261,11 +269,13 @@ pub(crate) fn plan_for(header: &JournalHeader, args: &ReplayOptions) -> Result<P
             bundle.document.source.name
         ));
     }
-    Plan::compile_workflow(&bundle, &header.plan, &header.workflow_id).map_err(|errors| {
-        errors
-            .iter()
-            .map(telaio_engine::PlanError::located)
-            .collect::<Vec<_>>()
-            .join("; ")
-    })
+    let plan =
+        Plan::compile_workflow(&bundle, &header.plan, &header.workflow_id).map_err(|errors| {
+            errors
+                .iter()
+                .map(telaio_engine::PlanError::located)
+                .collect::<Vec<_>>()
+                .join("; ")
+        })?;
+    Ok((plan, bundle))
 }

@@ -41,7 +41,7 @@ pub(crate) fn run(args: &RunArgs) -> u8 {
     let prepared = prepare(args, aws.region.as_deref()).and_then(|p| {
         #[cfg(feature = "aws-provider-chain")]
         let aws = crate::credentials::provider_chain(&p.plan, aws);
-        let credentials = credentials(args, aws, &p.schemes)?;
+        let credentials = credentials(args.credentials.as_deref(), aws, &p.schemes)?;
         Ok((p, credentials))
     });
     let (prepared, credentials) = match prepared {
@@ -106,7 +106,7 @@ fn seconds(s: f64, what: &str) -> Result<Duration, String> {
         .map_err(|_| format!("{what} must be a number of seconds, not {s}"))
 }
 
-fn pairs(list: &[String], flag: &str) -> Result<Vec<(String, String)>, String> {
+pub(crate) fn pairs(list: &[String], flag: &str) -> Result<Vec<(String, String)>, String> {
     list.iter()
         .map(|p| {
             p.split_once('=')
@@ -182,8 +182,8 @@ fn prepare(args: &RunArgs, region: Option<&str>) -> Result<Prepared, Vec<String>
     let mock = match &args.mock {
         None => None,
         Some(scenario) => {
-            let bound =
-                crate::mock::bind(&bundle, scenario.as_deref(), true, 0).map_err(|e| vec![e])?;
+            let bound = crate::mock::bind(&bundle, scenario.as_deref(), true, 0, false)
+                .map_err(|e| vec![e])?;
             for b in std::iter::once(&bundle).chain(&bundle.linked) {
                 for source in b.sources.iter().filter(|s| s.api().is_some()) {
                     servers
@@ -518,7 +518,7 @@ fn execute(
 }
 
 /// Completes on Ctrl-C (SIGINT) or SIGTERM, with the reason, noting the exit status.
-async fn interrupted(signalled: &std::sync::atomic::AtomicU8) -> Stop {
+pub(crate) async fn interrupted(signalled: &std::sync::atomic::AtomicU8) -> Stop {
     use std::sync::atomic::Ordering;
     #[cfg(unix)]
     let terminate = async {

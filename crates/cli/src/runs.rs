@@ -30,6 +30,7 @@ pub(crate) fn run(args: &RunsArgs) -> u8 {
         RunsCommand::Replay(a) => return replay_run(&store, &a.run, &a.options),
         RunsCommand::Export(a) => export(&store, a),
         RunsCommand::Prune(a) => prune(store, &a.older_than),
+        RunsCommand::Resume(a) => return crate::resume::run(store, a),
     };
     match done {
         Ok(()) => exit::OK,

@@ -76,6 +76,25 @@ impl Recording {
         })
     }
 
+    /// Goes on recording a run whose lease this process took, after its `seq` entries.
+    pub(crate) fn resume(store: Store, run: RunId, seq: u64) -> Recording {
+        Recording {
+            store,
+            run,
+            seq,
+            lease: lease(),
+            renewed_ms: 0,
+        }
+    }
+
+    /// Leaves the run in `status` without a result (a resume stopped before a call in
+    /// doubt, or one that could not go on).
+    pub(crate) fn leave(mut self, status: RunStatus) -> Result<(), String> {
+        self.store
+            .set_status(&self.run, status)
+            .map_err(|e| format!("cannot record the run's status: {e}"))
+    }
+
     /// The run's id.
     pub(crate) fn run(&self) -> &RunId {
         &self.run
@@ -84,10 +103,10 @@ impl Recording {
     /// Records the next entry (serialised), renewing the lease now and then.
     pub(crate) fn append(&mut self, line: &str) -> Result<(), String> {
         self.seq += 1;
-        self.store
-            .append(&self.run, self.seq, line)
-            .map_err(|e| format!("cannot record the run: {e}"))?;
         let now = now_ms();
+        self.store
+            .append(&self.run, self.seq, now, line)
+            .map_err(|e| format!("cannot record the run: {e}"))?;
         if now.saturating_sub(self.renewed_ms) >= RENEW_EVERY_MS {
             self.lease.until_ms = now + LEASE_MS;
             self.renewed_ms = now;

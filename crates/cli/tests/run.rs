@@ -49,33 +49,35 @@ fn repo() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
 }
 
+/// `telaio` run in the repository, recording in a store of its own (not below the
+/// repository, which is the test's `HOME`).
+fn in_repo(args: &[&str]) -> std::process::Output {
+    let store = Dir::new();
+    support::command(args, repo())
+        .env("TELAIO_STORE", store.path().join("runs.db"))
+        .output()
+        .unwrap()
+}
+
 const SEED: &str =
     "examples/rekognition/arazzo/amazon-rekognition-face-liveness-session-workflow.yml";
 
 #[test]
 fn the_seed_workflow_runs_against_a_local_server() {
     let url = liveness(&["CREATED", "IN_PROGRESS", "IN_PROGRESS", "SUCCEEDED"]);
-    let o = telaio(
-        &[
-            "run",
-            SEED,
-            "--server",
-            &format!("rekognitionApi={url}"),
-            "--input",
-            "clientRequestToken=demo-1",
-            "--poll-interval",
-            "0",
-            "--output",
-            "json",
-        ],
-        repo(),
-    );
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    let o = in_repo(&[
+        "run",
+        SEED,
+        "--server",
+        &format!("rekognitionApi={url}"),
+        "--input",
+        "clientRequestToken=demo-1",
+        "--poll-interval",
+        "0",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["status"], "succeeded");
     assert_eq!(
@@ -91,19 +93,16 @@ fn a_failed_session_ends_the_seed_as_its_author_wrote_it() {
     // FAILED matches no onSuccess action: the workflow falls through and ends; the outputs
     // carry the status.
     let url = liveness(&["IN_PROGRESS", "FAILED"]);
-    let o = telaio(
-        &[
-            "run",
-            SEED,
-            "--server",
-            &format!("rekognitionApi={url}"),
-            "--input",
-            "clientRequestToken=demo-1",
-            "--poll-interval",
-            "0",
-        ],
-        repo(),
-    );
+    let o = in_repo(&[
+        "run",
+        SEED,
+        "--server",
+        &format!("rekognitionApi={url}"),
+        "--input",
+        "clientRequestToken=demo-1",
+        "--poll-interval",
+        "0",
+    ]);
     assert_eq!(o.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["status"], "FAILED");
@@ -120,19 +119,16 @@ fn a_failing_run_exits_1_with_the_step_and_reason() {
             r#"{"__type":"InvalidParameterException","Message":"bad token"}"#.into(),
         )
     });
-    let o = telaio(
-        &[
-            "run",
-            SEED,
-            "--server",
-            &format!("rekognitionApi={url}"),
-            "--input",
-            "clientRequestToken=demo-1",
-            "--output",
-            "json",
-        ],
-        repo(),
-    );
+    let o = in_repo(&[
+        "run",
+        SEED,
+        "--server",
+        &format!("rekognitionApi={url}"),
+        "--input",
+        "clientRequestToken=demo-1",
+        "--output",
+        "json",
+    ]);
     assert_eq!(o.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["status"], "failed");

@@ -36,7 +36,7 @@
 mod driver;
 mod retry;
 
-pub use driver::{Driver, DriverError, DriverOptions};
+pub use driver::{Driver, DriverError, DriverOptions, InDoubt, ResumeError};
 pub use retry::MAX_BACKOFF;
 pub use telaio_auth::{
     AwsCredentials, AwsSetup, Credentials, Scheme, SchemeKind, Secret, Security, env_prefix,
@@ -51,6 +51,7 @@ pub use telaio_plan::{
 pub use telaio_run::{
     ActionKind, AwsError, Command, DocumentIdentity, DryStep, Entry, Event, Input, JOURNAL_FORMAT,
     JournalBody, JournalHeader, Limit, Loading, MASK, Machine, Observer, Outcome, Record, Redactor,
-    ReplayError, Replayed, Request, Response, RunError, RunOptions, StepStatus, StepSummary, Stop,
-    StopCause, WaitReason, aws_error, dry_run, replay, seconds,
+    ReplayError, Replayed, Request, Response, RunError, RunOptions, SafeToResend, StepStatus,
+    StepSummary, Stop, StopCause, WaitReason, aws_error, catch_up, dry_run, replay, safe_to_resend,
+    seconds,
 };

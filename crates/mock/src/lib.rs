@@ -36,4 +36,6 @@ mod server;
 mod state;
 
 pub use scenario::{OperationScenario, Reply, Scenario, ScenarioError};
-pub use server::{Mock, MockOptions, MockRequest, MockResponse, ServeLimits, test_credentials};
+pub use server::{
+    AnswerHook, Mock, MockOptions, MockRequest, MockResponse, ServeLimits, test_credentials,
+};

@@ -59,12 +59,24 @@ pub struct MockResponse {
     pub delay_ms: u64,
 }
 
+/// What hears of each request the mock answered, with its answer (an access log).
+pub type AnswerHook = Box<dyn Fn(&MockRequest, &MockResponse) + Send + Sync>;
+
 /// A stand-in for every API operation of a document.
-#[derive(Debug)]
 pub struct Mock {
     routes: Vec<Route>,
     options: MockOptions,
     state: Mutex<State>,
+    heard: Option<AnswerHook>,
+}
+
+impl std::fmt::Debug for Mock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Mock")
+            .field("routes", &self.routes)
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Mock {
@@ -74,7 +86,14 @@ impl Mock {
             routes: routes(bundle),
             options,
             state: Mutex::new(State::new()),
+            heard: None,
         }
+    }
+
+    /// The mock, telling `hook` of each request it serves and its answer.
+    pub fn with_hook(mut self, hook: AnswerHook) -> Mock {
+        self.heard = Some(hook);
+        self
     }
 
     /// Operation ids a scenario names that no source has, for a clear refusal before serving.
@@ -321,6 +340,9 @@ impl Mock {
                         body: body.to_vec(),
                     };
                     let answer = mock.answer(&request);
+                    if let Some(heard) = &mock.heard {
+                        heard(&request, &answer);
+                    }
                     if answer.delay_ms > 0 {
                         tokio::time::sleep(std::time::Duration::from_millis(answer.delay_ms)).await;
                     }

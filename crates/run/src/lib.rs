@@ -27,6 +27,7 @@
 #![deny(missing_docs)]
 
 mod aws_error;
+mod doubt;
 mod event;
 mod http;
 mod journal;
@@ -36,6 +37,7 @@ mod replay;
 mod session;
 
 pub use aws_error::{AwsError, aws_error};
+pub use doubt::{SafeToResend, safe_to_resend};
 pub use event::{ActionKind, Event, Limit, Record, RunError, WaitReason};
 pub use http::{LONGEST_RETRY_WAIT, Request, Response};
 pub use journal::{
@@ -47,5 +49,5 @@ pub use machine::{
     seconds,
 };
 pub use redact::{MASK, Redactor};
-pub use replay::{Awaiting, ReplayError, Replayed, replay};
+pub use replay::{Awaiting, CaughtUp, ReplayError, Replayed, catch_up, replay};
 pub use session::{Observer, Session};

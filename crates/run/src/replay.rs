@@ -87,7 +87,38 @@ pub fn replay(
 ) -> Result<Replayed, ReplayError> {
     let mut replaying = Replaying(observer);
     let mut session = Session::new(plan, header.options, redactor, &mut replaying);
-    let mut command = session.start(&header.workflow_id, header.inputs.clone());
+    let command = session.start(&header.workflow_id, header.inputs.clone());
+    let caught = catch_up(&mut session, command, entries)?;
+    match caught.command {
+        Command::Finished(outcome) => Ok(Replayed {
+            outcome,
+            stopped: caught.stopped,
+        }),
+        _ => Err(ReplayError::Unfinished {
+            entries: caught.entries,
+        }),
+    }
+}
+
+/// Where a run stands once its journal has been fed back.
+#[derive(Debug)]
+pub struct CaughtUp {
+    /// What the run does next: the request it sends, the wait it waits, or its end.
+    pub command: Command,
+    /// How many entries were fed.
+    pub entries: usize,
+    /// The stop that ended it, when one did.
+    pub stopped: Option<StopCause>,
+}
+
+/// Feeds a journal's entries to a session whose run has just started (`command` is what it
+/// asked for first), without I/O: the run is then where it was when the last entry was
+/// written. A replay goes on to the end; a resume goes on live from here.
+pub fn catch_up(
+    session: &mut Session<'_, '_>,
+    mut command: Command,
+    entries: impl IntoIterator<Item = Entry>,
+) -> Result<CaughtUp, ReplayError> {
     let mut stopped = None;
     let mut count = 0;
     for entry in entries {
@@ -104,7 +135,7 @@ pub fn replay(
                 reason,
                 millis,
             } if matches!(command, Command::Send(_)) => {
-                // A replay journals nothing, so there is no failure to stop at.
+                // Nothing is journaled while catching up, so there is no failure to stop at.
                 let _ = session.retried(attempt, reason, Duration::from_millis(millis));
                 command
             }
@@ -143,10 +174,11 @@ pub fn replay(
             }
         };
     }
-    match command {
-        Command::Finished(outcome) => Ok(Replayed { outcome, stopped }),
-        _ => Err(ReplayError::Unfinished { entries: count }),
-    }
+    Ok(CaughtUp {
+        command,
+        entries: count,
+        stopped,
+    })
 }
 
 /// An observer of a replay: it sees the events, and no entry is journaled again.

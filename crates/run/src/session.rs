@@ -76,6 +76,17 @@ impl<'p, 'o> Session<'p, 'o> {
         }
     }
 
+    /// Turns journaling off while a recorded journal is fed back (a resume catching up: its
+    /// entries are already kept), and on again after, when the observer keeps a journal.
+    pub fn set_journaling(&mut self, on: bool) {
+        self.journaling = on && self.observer.journaling();
+    }
+
+    /// How long the run has gone on, on its own clock.
+    pub fn elapsed(&self) -> Duration {
+        self.machine.elapsed()
+    }
+
     /// Starts the run of a workflow with inputs already validated.
     pub fn start(&mut self, workflow_id: &str, inputs: Value) -> Command {
         let command = self.machine.start(workflow_id, inputs);

@@ -70,3 +70,16 @@ pub enum StoreError {
     #[error("cannot encode a record: {0}")]
     Json(#[from] serde_json::Error),
 }
+
+impl StoreError {
+    /// Whether another process held the store at that moment (trying again may work).
+    pub fn is_busy(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Sql(e) if matches!(
+                e.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+            )
+        )
+    }
+}

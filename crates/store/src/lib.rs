@@ -78,9 +78,21 @@ impl Store {
             conn,
             path: path.to_owned(),
         };
-        store.configure().map_err(|e| store.unreadable(e))?;
-        schema::migrate(&store.conn, path)?;
-        Ok(store)
+        // Another process creating or upgrading the store holds it for a moment, and a
+        // switch to WAL is refused rather than waited for while it does: try again.
+        let started = std::time::Instant::now();
+        loop {
+            let ready = store
+                .configure()
+                .map_err(|e| store.unreadable(e))
+                .and_then(|()| schema::migrate(&store.conn, path));
+            match ready {
+                Err(e) if e.is_busy() && started.elapsed() < BUSY_TIMEOUT => {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                other => return other.map(|()| store),
+            }
+        }
     }
 
     /// Where the store is by default: `$XDG_DATA_HOME/telaio/runs.db`, else
@@ -129,10 +141,7 @@ impl Store {
     }
 
     fn unreadable(&self, e: rusqlite::Error) -> StoreError {
-        StoreError::NotAStore {
-            path: self.path.clone(),
-            reason: e.to_string(),
-        }
+        schema::not_a_store(&self.path, e)
     }
 
     /// Records a new run with its id (see [`RunId::new`]), started with this header. The
@@ -165,12 +174,45 @@ impl Store {
         Ok(())
     }
 
-    /// Appends the journal entry numbered `seq` (from 1), already serialised as JSON, to a
-    /// run. It is committed when this returns.
-    pub fn append(&mut self, run: &RunId, seq: u64, entry_json: &str) -> Result<(), StoreError> {
+    /// Appends the journal entry numbered `seq` (from 1), already serialised as JSON and
+    /// written at `at_ms`, to a run. It is committed when this returns.
+    pub fn append(
+        &mut self,
+        run: &RunId,
+        seq: u64,
+        at_ms: u64,
+        entry_json: &str,
+    ) -> Result<(), StoreError> {
+        // Prepared once per store: a poll loop appends thousands.
+        self.conn
+            .prepare_cached(
+                "INSERT INTO entries (run_id, seq, at_ms, entry) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![
+                run.as_str(),
+                i64_of(seq),
+                i64_of(at_ms),
+                entry_json
+            ])?;
+        Ok(())
+    }
+
+    /// When a run's last entry was written (milliseconds since the epoch), if it has one: a
+    /// resume waits what is left of a wait from there.
+    pub fn last_entry_at(&self, run: &RunId) -> Result<Option<u64>, StoreError> {
+        let at: Option<i64> = self.conn.query_row(
+            "SELECT max(at_ms) FROM entries WHERE run_id = ?1",
+            [run.as_str()],
+            |r| r.get(0),
+        )?;
+        Ok(at.map(|a| u64::try_from(a).unwrap_or(0)))
+    }
+
+    /// Sets a run's status, keeping its lease (a resume stopped before a call in doubt).
+    pub fn set_status(&mut self, run: &RunId, status: RunStatus) -> Result<(), StoreError> {
         self.conn.execute(
-            "INSERT INTO entries (run_id, seq, entry) VALUES (?1, ?2, ?3)",
-            params![run.as_str(), i64_of(seq), entry_json],
+            "UPDATE runs SET status = ?2, lease_owner = NULL, lease_until_ms = NULL WHERE id = ?1",
+            params![run.as_str(), status.as_str()],
         )?;
         Ok(())
     }

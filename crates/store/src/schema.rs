@@ -31,17 +31,30 @@ const MIGRATIONS: &[&str] = &[
     CREATE TABLE entries (
         run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
         seq INTEGER NOT NULL,
+        at_ms INTEGER NOT NULL,
         entry TEXT NOT NULL,
         PRIMARY KEY (run_id, seq)
     ) WITHOUT ROWID;",
 ];
 
-/// Brings the store at `path` to [`VERSION`], or refuses a newer one.
-pub(crate) fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> {
-    let not_a_store = |e: rusqlite::Error| StoreError::NotAStore {
+/// Why a file could not be read as a store; a store another process holds for a moment is
+/// busy, not foreign.
+pub(crate) fn not_a_store(path: &Path, e: rusqlite::Error) -> StoreError {
+    if matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    ) {
+        return StoreError::Sql(e);
+    }
+    StoreError::NotAStore {
         path: path.to_owned(),
         reason: e.to_string(),
-    };
+    }
+}
+
+/// Brings the store at `path` to [`VERSION`], or refuses a newer one.
+pub(crate) fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    let not_a_store = |e: rusqlite::Error| not_a_store(path, e);
     let found: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .map_err(not_a_store)?;

@@ -48,10 +48,11 @@ fn a_run_is_recorded_and_read_back() {
     let run = begin(&mut store, &header("poll", 1_000), &lease(1_000));
     let entry = Entry::Waited { millis: 250 };
     let text = serde_json::to_string(&entry).unwrap();
-    store.append(&run, 1, &text).unwrap();
-    store.append(&run, 2, &text).unwrap();
+    store.append(&run, 1, 1_100, &text).unwrap();
+    store.append(&run, 2, 1_200, &text).unwrap();
+    assert_eq!(store.last_entry_at(&run).unwrap(), Some(1_200));
     // Entries are numbered once: a second entry 2 is refused, not silently added.
-    assert!(store.append(&run, 2, &text).is_err());
+    assert!(store.append(&run, 2, 0, &text).is_err());
     let record = store.find(run.as_str()).unwrap();
     assert_eq!(record.summary.status, RunStatus::Running);
     assert_eq!(record.entries, 2);
@@ -157,7 +158,7 @@ fn prune_deletes_ended_runs_and_their_entries_only() {
     let mut store = Store::open(&dir.path().join("runs.db")).unwrap();
     let old = begin(&mut store, &header("a", 1_000), &lease(1_000));
     store
-        .append(&old, 1, r#"{"type":"waited","millis":1}"#)
+        .append(&old, 1, 0, r#"{"type":"waited","millis":1}"#)
         .unwrap();
     store
         .finish(&old, RunStatus::Succeeded, 1_500, &json!({}))
@@ -228,7 +229,7 @@ fn two_writers_share_a_store() {
                 let run = begin(&mut store, &header(&format!("w{w}"), 1), &lease(1));
                 for seq in 1..=200 {
                     store
-                        .append(&run, seq, r#"{"type":"waited","millis":1}"#)
+                        .append(&run, seq, 0, r#"{"type":"waited","millis":1}"#)
                         .unwrap();
                 }
                 run

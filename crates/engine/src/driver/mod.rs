@@ -9,11 +9,14 @@ use serde_json::Value;
 use telaio_auth::{Credentials, SchemeKind};
 use telaio_plan::Plan;
 use telaio_run::{
-    Command, Input, Limit, Observer, Outcome, Request, Response, RunOptions, Session, Stop,
-    StopCause,
+    Command, Entry, Input, JournalHeader, Limit, Observer, Outcome, Request, Response, RunOptions,
+    Session, Stop, StopCause,
 };
 
 mod auth;
+mod resume;
+
+pub use resume::{InDoubt, ResumeError};
 
 /// Limits the driver enforces.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -184,8 +187,6 @@ impl Driver {
         observe: &mut dyn Observer,
         stop: impl std::future::Future<Output = Stop> + Send,
     ) -> Outcome {
-        tokio::pin!(stop);
-        let started = Instant::now();
         let mut options = options;
         // One deadline for the run, on the wall clock here and on the run's clock in the
         // machine: the run's own when it has one, else the driver's.
@@ -199,13 +200,108 @@ impl Driver {
             self.options.show_sensitive,
         );
         let mut session = Session::new(plan, options, redactor, observe);
-        let mut command = session.start(workflow_id, inputs);
+        let command = session.start(workflow_id, inputs);
+        self.drive(session, command, deadline, Duration::ZERO, stop)
+            .await
+    }
+
+    /// Goes on with a recorded run: the journal's `entries` are fed back to the machine
+    /// (nothing is sent for them, and they are not journaled again; `observe` sees their
+    /// events), then the run goes on live. `inputs` are the run's, secrets included (the
+    /// journal holds them masked).
+    ///
+    /// What the journal ends with decides how it goes on:
+    /// - a wait: the rest of it is waited (`waited` is how long ago the last entry was
+    ///   written);
+    /// - a request: it may have been sent and taken effect. It is sent again when that is
+    ///   safe ([`telaio_run::safe_to_resend`]) or `in_doubt` says to; otherwise nothing is
+    ///   sent and [`ResumeError::InDoubt`] names it, or with [`InDoubt::Fail`] the run ends
+    ///   failed;
+    /// - an interruption (Ctrl-C, SIGTERM, a cancelled call): it is taken back, and the run
+    ///   goes on from before it.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn resume_until(
+        &self,
+        plan: &Plan,
+        header: &JournalHeader,
+        inputs: Value,
+        mut entries: Vec<Entry>,
+        waited: Duration,
+        in_doubt: InDoubt,
+        observe: &mut dyn Observer,
+        stop: impl std::future::Future<Output = Stop> + Send,
+    ) -> Result<Outcome, ResumeError> {
+        if let Some(Entry::Stopped {
+            cause: StopCause::Signal { .. } | StopCause::Cancelled,
+            ..
+        }) = entries.last()
+        {
+            entries.pop();
+        }
+        let mut options = header.options;
+        let deadline = *options.deadline.get_or_insert(self.options.deadline);
+        let redactor = telaio_auth::redactor(
+            plan,
+            &inputs,
+            &self.credentials,
+            self.options.show_sensitive,
+        );
+        let mut session = Session::new(plan, options, redactor, observe);
+        let command = session.start(&header.workflow_id, inputs);
+        session.set_journaling(false);
+        let caught = telaio_run::catch_up(&mut session, command, entries)?;
+        session.set_journaling(true);
+        let mut command = caught.command;
+        if let Command::Send(request) = &command
+            && telaio_run::safe_to_resend(request).is_none()
+        {
+            match in_doubt {
+                InDoubt::Resend => {}
+                InDoubt::Ask => {
+                    return Err(ResumeError::InDoubt {
+                        method: request.method.clone(),
+                        url: request.url.clone(),
+                    });
+                }
+                InDoubt::Fail => {
+                    let reason = format!(
+                        "{} {} may or may not have taken effect when the run was cut short, and was not sent again",
+                        request.method, request.url
+                    );
+                    command = session.stop(Stop {
+                        cause: StopCause::Cancelled,
+                        reason,
+                    });
+                }
+            }
+        }
+        // What is left of the deadline, on the run's clock.
+        let left = deadline.saturating_sub(session.elapsed());
+        Ok(self.drive(session, command, left, waited, stop).await)
+    }
+
+    /// Drives a session from `command` to its end, within `deadline` from now; a first
+    /// wait is shortened by `waited` (the part of it already waited before a resume).
+    async fn drive(
+        &self,
+        mut session: Session<'_, '_>,
+        mut command: Command,
+        deadline: Duration,
+        mut waited: Duration,
+        stop: impl std::future::Future<Output = Stop> + Send,
+    ) -> Outcome {
+        tokio::pin!(stop);
+        let started = Instant::now();
+        if !matches!(command, Command::Wait(_)) {
+            waited = Duration::ZERO;
+        }
         loop {
             let remaining = deadline.saturating_sub(started.elapsed());
             command = match command {
                 Command::Finished(outcome) => return outcome,
                 _ if remaining.is_zero() => session.stop(Stop::deadline(deadline)),
                 Command::Wait(d) => {
+                    let d = d.saturating_sub(std::mem::take(&mut waited));
                     tokio::select! {
                         biased;
                         stop = &mut stop => session.stop(stop),

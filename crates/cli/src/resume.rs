@@ -1,0 +1,236 @@
+//! `telaio runs resume`: an interrupted run goes on. Its journal in the store is fed back to
+//! the machine (nothing is sent for it), then the run goes on live, recorded after what it had
+//! recorded, with the settings it was started with (flags given here override them) and its
+//! secrets got again from where `telaio run` gets them.
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use serde_json::Value;
+use telaio_engine::{AwsSetup, Driver, DriverOptions, InDoubt, MASK, ResumeError};
+use telaio_store::{Lease, RunStatus, Store};
+
+use crate::args::{InDoubtChoice, ReplayOptions, RunOutput, RunsResumeArgs};
+use crate::credentials::{credentials, known_schemes, missing_credentials};
+use crate::render::{Progress, outcome_json, print_outcome, usage_error};
+use crate::run::{interrupted, pairs};
+use crate::store::{Recording, host, now_ms};
+use crate::watch::Watch;
+use crate::{exit, term};
+
+pub(crate) fn run(mut store: Store, args: &RunsResumeArgs) -> u8 {
+    match resume(&mut store, args) {
+        Ok(prepared) => go_on(store, args, prepared),
+        Err(e) => {
+            usage_error(&e);
+            exit::USAGE
+        }
+    }
+}
+
+/// A run ready to go on.
+struct Prepared {
+    run: telaio_store::RunRecord,
+    plan: telaio_engine::Plan,
+    header: telaio_engine::JournalHeader,
+    inputs: Value,
+    credentials: telaio_engine::Credentials,
+    entries: Vec<telaio_engine::Entry>,
+    /// How long ago the last entry was written.
+    waited: Duration,
+}
+
+fn resume(store: &mut Store, args: &RunsResumeArgs) -> Result<Prepared, String> {
+    let run = store.find(&args.run).map_err(|e| e.to_string())?;
+    let id = run.summary.id.clone();
+    if !run.summary.status.resumable() {
+        return Err(format!(
+            "run {id} has ended ({}): there is nothing to resume; `telaio runs replay {id}` shows it again",
+            run.summary.status
+        ));
+    }
+    // One process drives a run: a holder that is alive keeps it.
+    let here = host();
+    let held = store
+        .take_lease(&id, &crate::store::lease(), now_ms(), |owner| {
+            Lease::holder_is_gone(owner, &here)
+        })
+        .map_err(|e| e.to_string())?;
+    if let Some(owner) = held {
+        return Err(format!(
+            "run {id} is being driven by {owner}; it can be resumed once that process has stopped"
+        ));
+    }
+    let mut header = run.header.clone();
+    for (name, url) in pairs(&args.servers, "--server")? {
+        header.plan.servers.insert(name, url);
+    }
+    let (plan, bundle) = crate::replay::load_for(
+        &header,
+        &ReplayOptions {
+            output: args.output,
+            force: args.force,
+            document: None,
+            trace: None,
+        },
+    )
+    .map_err(|e| format!("run {id}: {e}"))?;
+    // Secret inputs are stored masked: they must be given again.
+    let mut inputs = header.inputs.clone();
+    for (name, value) in pairs(&args.inputs, "--input")? {
+        if let Some(map) = inputs.as_object_mut() {
+            let typed = match map.get(&name) {
+                Some(Value::String(_)) | None => Value::String(value),
+                Some(_) => serde_json::from_str(&value).unwrap_or(Value::String(value)),
+            };
+            map.insert(name, typed);
+        }
+    }
+    let masked: Vec<&String> = inputs
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(_, v)| v.as_str() == Some(MASK))
+        .map(|(k, _)| k)
+        .collect();
+    if !masked.is_empty() {
+        return Err(format!(
+            "run {id} had secret inputs, which the store keeps masked: give them again with {}",
+            masked
+                .iter()
+                .map(|k| format!("--input {}=...", term::clean(k)))
+                .collect::<Vec<_>>()
+                .join(" ")
+        ));
+    }
+    let aws = AwsSetup::find(
+        std::env::vars(),
+        std::env::var_os("HOME")
+            .map(std::path::PathBuf::from)
+            .as_deref(),
+        header.plan.server_variables.get("region").cloned(),
+        None,
+    );
+    let credentials = credentials(args.credentials.as_deref(), aws, &known_schemes(&bundle))
+        .map_err(|e| e.join("; "))?;
+    let missing = missing_credentials(&plan, &credentials);
+    if !missing.is_empty() {
+        return Err(missing.join("; "));
+    }
+    let entries = store.entries(&id).map_err(|e| e.to_string())?;
+    let last = store.last_entry_at(&id).map_err(|e| e.to_string())?;
+    let waited = Duration::from_millis(last.map_or(0, |at| now_ms().saturating_sub(at)));
+    Ok(Prepared {
+        run,
+        plan,
+        header,
+        inputs,
+        credentials,
+        entries,
+        waited,
+    })
+}
+
+fn go_on(store: Store, args: &RunsResumeArgs, p: Prepared) -> u8 {
+    let id = p.run.summary.id.clone();
+    let Some(runtime) = crate::runtime() else {
+        return exit::USAGE;
+    };
+    let driver = match Driver::new(DriverOptions {
+        deadline: p
+            .header
+            .options
+            .deadline
+            .unwrap_or(DriverOptions::default().deadline),
+        show_sensitive: p.header.show_sensitive,
+        ..DriverOptions::default()
+    }) {
+        Ok(d) => d.with_credentials(p.credentials),
+        Err(e) => {
+            usage_error(&e.to_string());
+            return exit::USAGE;
+        }
+    };
+    term::eprintln(&format!(
+        "resuming run {id} after {} recorded entries",
+        p.entries.len()
+    ));
+    let live = args.output == RunOutput::Human && std::io::stderr().is_terminal();
+    let seq = u64::try_from(p.entries.len()).unwrap_or(u64::MAX);
+    let mut watch = Watch {
+        progress: live.then(Progress::default),
+        trace: None,
+        journal: None,
+        record: Some(Recording::resume(store, id.clone(), seq)),
+    };
+    let in_doubt = match args.in_doubt {
+        InDoubtChoice::Ask => InDoubt::Ask,
+        InDoubtChoice::Resend => InDoubt::Resend,
+        InDoubtChoice::Fail => InDoubt::Fail,
+    };
+    let signalled = std::sync::atomic::AtomicU8::new(0);
+    let resumed = runtime.block_on(driver.resume_until(
+        &p.plan,
+        &p.header,
+        p.inputs,
+        p.entries,
+        p.waited,
+        in_doubt,
+        &mut watch,
+        interrupted(&signalled),
+    ));
+    let record = watch.record.take();
+    let mut unwritten = watch.finish();
+    let signal = signalled.into_inner();
+    let code = match resumed {
+        Ok(outcome) => {
+            let status = match (signal, outcome.succeeded) {
+                (0, true) => RunStatus::Succeeded,
+                (0, false) => RunStatus::Failed,
+                _ => RunStatus::Interrupted,
+            };
+            let result = outcome_json(&outcome, signal != 0, Some(id.as_str()));
+            if let Some(record) = record
+                && let Err(e) = record.finish(status, &result)
+            {
+                unwritten.push(e);
+            }
+            print_outcome(args.output, &outcome, signal != 0, Some(id.as_str()));
+            match signal {
+                0 if outcome.succeeded => exit::OK,
+                0 => exit::INVALID,
+                code => code,
+            }
+        }
+        Err(e @ ResumeError::InDoubt { .. }) => {
+            if let Some(record) = record
+                && let Err(e) = record.leave(RunStatus::InDoubt)
+            {
+                unwritten.push(e);
+            }
+            usage_error(&format!(
+                "run {id} stopped before going on: {e}. `telaio runs resume {id} --in-doubt resend` sends it again; `--in-doubt fail` ends the run failed"
+            ));
+            exit::INVALID
+        }
+        Err(e) => {
+            if let Some(record) = record
+                && let Err(e) = record.leave(RunStatus::Interrupted)
+            {
+                unwritten.push(e);
+            }
+            usage_error(&format!(
+                "run {id} cannot go on: {e}; the document's workflow no longer matches its journal"
+            ));
+            exit::USAGE
+        }
+    };
+    for e in &unwritten {
+        usage_error(e);
+    }
+    if unwritten.is_empty() {
+        code
+    } else {
+        exit::USAGE
+    }
+}
