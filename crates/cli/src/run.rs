@@ -505,6 +505,11 @@ fn execute(
         }
     }
     print_outcome(args.output, &outcome, signal != 0, run_id.as_deref());
+    if signal != 0
+        && let Some(id) = &run_id
+    {
+        crate::term::eprintln(&format!("resume it with: telaio runs resume {id}"));
+    }
     for e in &unwritten {
         usage_error(e);
     }

@@ -63,13 +63,9 @@ fn count(log: &Path, operation: &str) -> usize {
         .count()
 }
 
-/// The seed against a separate `telaio mock` whose session stays IN_PROGRESS for ten polls,
-/// killed with SIGKILL in its polling loop, goes on with `runs resume`: it ends SUCCEEDED,
-/// the session was created once, and the polls went on rather than starting over.
-#[cfg(unix)]
-#[test]
-fn a_run_killed_while_polling_resumes_where_it_was() {
-    let d = Dir::new();
+/// A separate `telaio mock` of the seed whose session stays IN_PROGRESS for ten polls,
+/// logging each request to `d/mock.log`; returns it and the `--server` argument for it.
+fn long_mock(d: &Dir) -> (Child, String) {
     let scenario = std::fs::read_to_string(repo("examples/rekognition/scenarios/succeeded.yaml"))
         .unwrap()
         .replace(
@@ -96,7 +92,19 @@ fn a_run_killed_while_polling_resumes_where_it_was() {
         .strip_prefix("listening on ")
         .unwrap()
         .to_owned();
-    let server = format!("rekognitionApi={url}");
+    (mock, format!("rekognitionApi={url}"))
+}
+
+/// The seed against a separate `telaio mock` whose session stays IN_PROGRESS for ten polls,
+/// killed with SIGKILL in its polling loop, goes on with `runs resume`: it ends SUCCEEDED,
+/// the session was created once, and the polls went on rather than starting over.
+#[cfg(unix)]
+#[test]
+fn a_run_killed_while_polling_resumes_where_it_was() {
+    let d = Dir::new();
+    let (mut mock, server) = long_mock(&d);
+    let seed = repo(SEED);
+    let log = d.path().join("mock.log");
     let run = [
         "run",
         seed.to_str().unwrap(),
@@ -145,6 +153,62 @@ fn a_run_killed_while_polling_resumes_where_it_was() {
         "{}",
         stderr(&o)
     );
+}
+
+/// A run stopped with SIGTERM is recorded as interrupted, says how to resume it, and
+/// resumes.
+#[cfg(unix)]
+#[test]
+fn a_run_stopped_by_sigterm_says_how_to_resume_it() {
+    let d = Dir::new();
+    let (mut mock, server) = long_mock(&d);
+    let seed = repo(SEED);
+    let log = d.path().join("mock.log");
+    let child = support::command(
+        &[
+            "run",
+            seed.to_str().unwrap(),
+            "--server",
+            &server,
+            "--input",
+            "clientRequestToken=t-2",
+            "--poll-interval",
+            "0.1",
+        ],
+        d.path(),
+    )
+    .env("TELAIO_STORE", d.path().join("runs.db"))
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    wait_for("second poll", || {
+        count(&log, "GetFaceLivenessSessionResults") >= 2
+    });
+    let pid = child.id().to_string();
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(143), "{}", stderr(&o));
+    let id = newest_run(&d);
+    assert!(
+        stderr(&o).contains(&format!("resume it with: telaio runs resume {id}")),
+        "{}",
+        stderr(&o)
+    );
+    let listed = json(&telaio(&["runs", "list", "--output", "json"], &d));
+    assert_eq!(listed[0]["status"], "interrupted");
+    let o = telaio(&["runs", "resume", &id, "--output", "json"], &d);
+    let _ = mock.kill();
+    let _ = mock.wait();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(json(&o)["outputs"]["status"], "SUCCEEDED");
+    assert_eq!(count(&log, "CreateFaceLivenessSession"), 1);
 }
 
 const ORDERS_API: &str = r#"openapi: 3.0.3
