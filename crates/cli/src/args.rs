@@ -100,6 +100,15 @@ pub(crate) struct RunsResumeArgs {
     /// A server URL of a source description, over the one the run was started with.
     #[arg(long = "server", value_name = "NAME=URL")]
     pub servers: Vec<String>,
+    /// Seconds between polls, over the run's.
+    #[arg(long, value_name = "SECONDS")]
+    pub poll_interval: Option<f64>,
+    /// The run's deadline in seconds, over the run's (counted from its start).
+    #[arg(long, value_name = "SECONDS")]
+    pub deadline: Option<f64>,
+    /// The most steps the run may take, over the run's.
+    #[arg(long, value_name = "N")]
+    pub max_steps: Option<u64>,
 }
 
 /// `--in-doubt` choices.

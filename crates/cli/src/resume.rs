@@ -43,6 +43,11 @@ struct Prepared {
 fn resume(store: &mut Store, args: &RunsResumeArgs) -> Result<Prepared, String> {
     let run = store.find(&args.run).map_err(|e| e.to_string())?;
     let id = run.summary.id.clone();
+    if run.header.mock && args.servers.is_empty() {
+        return Err(format!(
+            "run {id} ran against an in-process mock (`--mock`), which ended with it: there is nothing to resume it against (`--server NAME=URL` names a server to go on with)"
+        ));
+    }
     if !run.summary.status.resumable() {
         return Err(format!(
             "run {id} has ended ({}): there is nothing to resume; `telaio runs replay {id}` shows it again",
@@ -64,6 +69,16 @@ fn resume(store: &mut Store, args: &RunsResumeArgs) -> Result<Prepared, String> 
     let mut header = run.header.clone();
     for (name, url) in pairs(&args.servers, "--server")? {
         header.plan.servers.insert(name, url);
+    }
+    // Flags given here override what the run was started with.
+    if let Some(s) = args.poll_interval {
+        header.options.poll_interval = crate::run::seconds(s, "--poll-interval")?;
+    }
+    if let Some(s) = args.deadline {
+        header.options.deadline = Some(crate::run::seconds(s, "--deadline")?);
+    }
+    if let Some(n) = args.max_steps {
+        header.options.max_steps = n;
     }
     let (plan, bundle) = crate::replay::load_for(
         &header,

@@ -101,7 +101,7 @@ pub(crate) fn run(args: &RunArgs) -> u8 {
     execute(args, prepared, credentials, &redactor)
 }
 
-fn seconds(s: f64, what: &str) -> Result<Duration, String> {
+pub(crate) fn seconds(s: f64, what: &str) -> Result<Duration, String> {
     Duration::try_from_secs_f64(s)
         .map_err(|_| format!("{what} must be a number of seconds, not {s}"))
 }
@@ -434,6 +434,7 @@ fn execute(
             options: run_options,
             plan: plan_options,
             show_sensitive: args.show_sensitive,
+            mock: args.mock.is_some(),
             loading: loading::record(&args.load),
         });
         let journal = match (&args.journal, &header) {

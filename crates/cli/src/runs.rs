@@ -185,6 +185,8 @@ fn show(store: &Store, args: &RunsShowArgs) -> Result<(), String> {
         .entries(&record.summary.id)
         .map_err(|e| e.to_string())?;
     let entry_count = entries.len();
+    let journal = (args.output == RunOutput::Json)
+        .then(|| serde_json::to_value(&entries).unwrap_or_default());
     // The timeline is the run's own events, had again from its journal: requests as the run
     // built them, responses, waits, retries, actions, masked as in the run.
     let mut events: Vec<Record> = Vec::new();
@@ -206,6 +208,8 @@ fn show(store: &Store, args: &RunsShowArgs) -> Result<(), String> {
             v["result"] = record.result.clone().unwrap_or(Value::Null);
             v["entries"] = json!(entry_count);
             v["events"] = serde_json::to_value(&events).unwrap_or_default();
+            // The answers as recorded (bodies as read, masked as in the run).
+            v["journal"] = journal.unwrap_or_default();
             if let Err(e) = &replayed {
                 v["timelineUnavailable"] = json!(e);
             }

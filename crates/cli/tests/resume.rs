@@ -371,6 +371,11 @@ fn two_processes_share_a_store() {
         .map(|r| r["status"].as_str().unwrap())
         .collect();
     assert_eq!(statuses, ["succeeded", "succeeded"]);
+    // A run against an in-process mock has nothing to go back to.
+    let id = newest_run(&d);
+    let o = telaio(&["runs", "resume", &id], &d);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("in-process mock"), "{}", stderr(&o));
     // `--no-store` records nothing.
     let mut quiet = args.to_vec();
     quiet.push("--no-store");

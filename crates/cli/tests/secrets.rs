@@ -40,6 +40,11 @@ fn succeed(args: &[&str], cwd: &Path, env: &[(&str, &str)]) -> Output {
 
 /// Echoes what it received into the response body, so a careless engine would print it.
 fn echo_server(log: Arc<Mutex<Vec<String>>>) -> String {
+    echo_server_until(log, usize::MAX)
+}
+
+/// [`echo_server`], which stops answering from its `hang_from`th request (0-based) on.
+fn echo_server_until(log: Arc<Mutex<Vec<String>>>, hang_from: usize) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     std::thread::spawn(move || {
@@ -68,7 +73,15 @@ fn echo_server(log: Arc<Mutex<Vec<String>>>) -> String {
                     let mut body = vec![0; length];
                     reader.read_exact(&mut body).unwrap();
                     let received = format!("{head}\n{}", String::from_utf8_lossy(&body));
-                    log.lock().unwrap().push(received.clone());
+                    let n = {
+                        let mut log = log.lock().unwrap();
+                        log.push(received.clone());
+                        log.len() - 1
+                    };
+                    if n >= hang_from {
+                        std::thread::sleep(std::time::Duration::from_secs(30));
+                        return;
+                    }
                     let payload = serde_json::json!({"echo": received}).to_string();
                     let response = format!(
                         "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{payload}",
@@ -325,4 +338,66 @@ fn secrets_of_other_documents_are_masked() {
         "the trace",
         &std::fs::read_to_string(dir.path().join("trace.jsonl")).unwrap(),
     );
+}
+
+/// A run killed outright (SIGKILL) while its second request is in flight leaves its store's
+/// write-ahead log behind, unfolded: neither it nor the database file holds a canary, though
+/// the first response echoed them all. Resuming asks for the secret input again.
+#[cfg(unix)]
+#[test]
+fn a_killed_run_leaves_no_secret_in_the_store() {
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let url = echo_server_until(log.clone(), 1);
+    let dir = tempfile::tempdir().unwrap();
+    setup(dir.path(), &url);
+    std::fs::write(
+        dir.path().join("creds.yaml"),
+        format!("api:\n  bearer: {TOKEN}\n"),
+    )
+    .unwrap();
+    let input = format!("password={PASSWORD}");
+    let mut child = telaio_command()
+        .args([
+            "run",
+            "flow.arazzo.yaml",
+            "--input",
+            &input,
+            "--credentials",
+            "creds.yaml",
+        ])
+        .current_dir(dir.path())
+        .env("TELAIO_STORE", dir.path().join("runs.db"))
+        .env("TELAIO_AUTH_API_KEY", KEY)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while log.lock().unwrap().len() < 2 {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "no second request"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    let _ = child.wait();
+    let wal = std::fs::read(dir.path().join("runs.db-wal")).expect("the log, left by the kill");
+    let db = std::fs::read(dir.path().join("runs.db")).unwrap();
+    let both = format!(
+        "{}{}",
+        String::from_utf8_lossy(&db),
+        String::from_utf8_lossy(&wal)
+    );
+    assert!(both.contains("echo"), "the first answer is recorded");
+    assert_clean("the store and its log", &both);
+    // A resume gets the secret input again: the store kept it masked.
+    let o = telaio(&["runs", "list", "--output", "json"], dir.path(), &[]);
+    let listed: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let id = listed[0]["runId"].as_str().unwrap().to_owned();
+    let o = telaio(&["runs", "resume", &id], dir.path(), &[]);
+    assert_eq!(o.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&o.stderr);
+    assert!(said.contains("--input password="), "{said}");
+    assert_clean("the resume's refusal", &said);
 }

@@ -52,6 +52,10 @@ pub struct JournalHeader {
     /// Whether the run showed data marked `x-sensitive` (then the journal holds it too).
     #[serde(default)]
     pub show_sensitive: bool,
+    /// Whether its APIs were an in-process mock (`telaio run --mock`), which ended with the
+    /// run: a replay needs no server, a resume has none to go back to.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub mock: bool,
     /// How the run read its document's sources, so that a replay reads the same files the
     /// same way (and no others).
     #[serde(default)]

@@ -235,6 +235,7 @@ proptest! {
             options,
             plan: PlanOptions::default(),
             show_sensitive: false,
+            mock: false,
             loading: Default::default(),
         };
         // Through text, as a journal file holds it.

@@ -32,6 +32,7 @@ fn main() {
             options: RunOptions::default(),
             plan: Default::default(),
             show_sensitive: false,
+            mock: false,
             loading: Default::default(),
         };
         let id = RunId::new();

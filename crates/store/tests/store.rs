@@ -25,6 +25,7 @@ fn header(workflow: &str, started_at_ms: u64) -> JournalHeader {
         options: RunOptions::default(),
         plan: telaio_plan::PlanOptions::default(),
         show_sensitive: false,
+        mock: false,
         loading: Default::default(),
     }
 }
