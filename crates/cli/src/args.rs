@@ -162,7 +162,7 @@ pub(crate) struct RunsReplayArgs {
 pub(crate) struct RunsExportArgs {
     /// The run's id, or the start of it.
     pub run: String,
-    /// What to write: the journal as JSON Lines.
+    /// What to write: the journal as JSON Lines, or the exchanges as an HTTP Archive.
     #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
     pub format: ExportFormat,
 }
@@ -172,6 +172,8 @@ pub(crate) struct RunsExportArgs {
 pub(crate) enum ExportFormat {
     /// The journal: its header, then one entry per line.
     Jsonl,
+    /// An HTTP Archive (HAR 1.2) of the requests and their answers, masked.
+    Har,
 }
 
 #[derive(Debug, Args)]

@@ -10,6 +10,7 @@ mod credentials;
 mod discover;
 mod docs;
 mod expr;
+mod har;
 mod loading;
 mod mock;
 mod remote;

@@ -152,6 +152,20 @@ fn time(ms: u64) -> String {
     )
 }
 
+/// A time as ISO 8601 in UTC, to the millisecond: `2026-12-03T11:52:07.123Z`.
+pub(crate) fn iso8601(ms: u64) -> String {
+    let secs = ms / 1000;
+    let (days, rest) = (secs / 86_400, secs % 86_400);
+    let (y, m, d) = civil(i64::try_from(days).unwrap_or(0));
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60,
+        ms % 1000
+    )
+}
+
 /// The calendar date of a day count since 1970-01-01 (Howard Hinnant's `civil_from_days`).
 fn civil(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
@@ -189,18 +203,10 @@ fn show(store: &Store, args: &RunsShowArgs) -> Result<(), String> {
         .then(|| serde_json::to_value(&entries).unwrap_or_default());
     // The timeline is the run's own events, had again from its journal: requests as the run
     // built them, responses, waits, retries, actions, masked as in the run.
-    let mut events: Vec<Record> = Vec::new();
-    let replayed = crate::replay::plan_for(&record.header, &no_options()).map(|plan| {
-        let redactor = telaio_engine::redactor(
-            &plan,
-            &record.header.inputs,
-            &Credentials::default(),
-            record.header.show_sensitive,
-        );
-        let mut collect = |r: &Record| events.push(r.clone());
-        // A run cut short replays to where it was: its events so far are what there is.
-        let _ = replay(&plan, &record.header, entries, redactor, &mut collect);
-    });
+    let (events, replayed) = match timeline(&record, entries) {
+        Ok(events) => (events, Ok(())),
+        Err(e) => (Vec::new(), Err(e)),
+    };
     match args.output {
         RunOutput::Json => {
             let mut v = summary_json(&record.summary);
@@ -221,6 +227,23 @@ fn show(store: &Store, args: &RunsShowArgs) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The run's events, had again by replaying its journal through the machine (so requests
+/// show as the run built them, masked as in the run). A run cut short replays to where it was:
+/// its events so far are what there is.
+fn timeline(record: &RunRecord, entries: Vec<telaio_engine::Entry>) -> Result<Vec<Record>, String> {
+    let plan = crate::replay::plan_for(&record.header, &no_options())?;
+    let redactor = telaio_engine::redactor(
+        &plan,
+        &record.header.inputs,
+        &Credentials::default(),
+        record.header.show_sensitive,
+    );
+    let mut events: Vec<Record> = Vec::new();
+    let mut collect = |r: &Record| events.push(r.clone());
+    let _ = replay(&plan, &record.header, entries, redactor, &mut collect);
+    Ok(events)
 }
 
 /// Replay options with nothing asked: the document from where the run read it, unchanged.
@@ -376,6 +399,18 @@ fn export(store: &Store, args: &RunsExportArgs) -> Result<(), String> {
         .entries_json(&record.summary.id)
         .map_err(|e| e.to_string())?;
     match args.format {
+        ExportFormat::Har => {
+            let entries = store
+                .entries(&record.summary.id)
+                .map_err(|e| e.to_string())?;
+            let events = timeline(&record, entries.clone())
+                .map_err(|e| format!("run {}: {e}", record.summary.id))?;
+            print_json(&crate::har::har(
+                record.header.started_at_ms,
+                &events,
+                &entries,
+            ));
+        }
         ExportFormat::Jsonl => {
             let mut out = std::io::stdout().lock();
             let header = serde_json::to_string(&record.header).map_err(|e| e.to_string())?;

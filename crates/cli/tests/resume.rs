@@ -145,6 +145,23 @@ fn a_run_killed_while_polling_resumes_where_it_was() {
     let listed = json(&telaio(&["runs", "list", "--output", "json"], &d));
     assert_eq!(listed[0]["status"], "succeeded");
     assert_eq!(listed.as_array().unwrap().len(), 1, "one run, not two");
+    // Its HTTP Archive has every exchange, before the kill and after the resume, in order.
+    let har = json(&telaio(&["runs", "export", &id, "--format", "har"], &d));
+    let entries = har["log"]["entries"].as_array().unwrap();
+    assert_eq!(
+        entries.len(),
+        1 + result["steps"][1]["attempts"].as_u64().unwrap() as usize
+    );
+    assert_eq!(
+        entries[0]["request"]["headers"][0]["value"],
+        "RekognitionService.CreateFaceLivenessSession"
+    );
+    assert!(
+        entries.last().unwrap()["response"]["content"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("SUCCEEDED")
+    );
     // An ended run is not resumed again.
     let o = telaio(&["runs", "resume", &id], &d);
     assert_eq!(o.status.code(), Some(2));

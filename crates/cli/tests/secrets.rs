@@ -189,6 +189,7 @@ fn secrets_are_masked_everywhere() {
         &["runs", "show", &run_id][..],
         &["runs", "show", &run_id, "--output", "json"],
         &["runs", "export", &run_id],
+        &["runs", "export", &run_id, "--format", "har"],
     ] {
         let o = succeed(show, dir.path(), &[]);
         let shown = String::from_utf8_lossy(&o.stdout);
