@@ -60,7 +60,7 @@ pub(crate) fn har(started_at_ms: u64, events: &[Record], entries: &[Entry]) -> V
                 });
                 let millis = *elapsed_us as f64 / 1000.0;
                 out.push(json!({
-                    "startedDateTime": crate::runs::iso8601(started_at_ms + sent.at_us / 1000),
+                    "startedDateTime": crate::runs::iso8601(started_at_ms.saturating_add(sent.at_us / 1000)),
                     "time": millis,
                     "request": request,
                     "response": {
@@ -82,7 +82,7 @@ pub(crate) fn har(started_at_ms: u64, events: &[Record], entries: &[Entry]) -> V
                 // No answer: the archive says so in its own field for errors.
                 if let Some((sent, request)) = pending.take() {
                     out.push(json!({
-                        "startedDateTime": crate::runs::iso8601(started_at_ms + sent.at_us / 1000),
+                        "startedDateTime": crate::runs::iso8601(started_at_ms.saturating_add(sent.at_us / 1000)),
                         "time": 0,
                         "request": request,
                         "response": {

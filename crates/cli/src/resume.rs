@@ -7,7 +7,7 @@ use std::io::IsTerminal;
 use std::time::Duration;
 
 use serde_json::Value;
-use telaio_engine::{AwsSetup, Driver, DriverOptions, InDoubt, MASK, ResumeError};
+use telaio_engine::{AwsSetup, Driver, DriverOptions, InDoubt, MASK, ResumeError, StopCause};
 use telaio_store::{Lease, RunStatus, Store};
 
 use crate::args::{InDoubtChoice, ReplayOptions, RunOutput, RunsResumeArgs};
@@ -54,18 +54,6 @@ fn resume(store: &mut Store, args: &RunsResumeArgs) -> Result<Prepared, String> 
             run.summary.status
         ));
     }
-    // One process drives a run: a holder that is alive keeps it.
-    let here = host();
-    let held = store
-        .take_lease(&id, &crate::store::lease(), now_ms(), |owner| {
-            Lease::holder_is_gone(owner, &here)
-        })
-        .map_err(|e| e.to_string())?;
-    if let Some(owner) = held {
-        return Err(format!(
-            "run {id} is being driven by {owner}; it can be resumed once that process has stopped"
-        ));
-    }
     let mut header = run.header.clone();
     for (name, url) in pairs(&args.servers, "--server")? {
         header.plan.servers.insert(name, url);
@@ -105,7 +93,7 @@ fn resume(store: &mut Store, args: &RunsResumeArgs) -> Result<Prepared, String> 
         .as_object()
         .into_iter()
         .flatten()
-        .filter(|(_, v)| v.as_str() == Some(MASK))
+        .filter(|(_, v)| holds_mask(v))
         .map(|(k, _)| k)
         .collect();
     if !masked.is_empty() {
@@ -132,7 +120,31 @@ fn resume(store: &mut Store, args: &RunsResumeArgs) -> Result<Prepared, String> 
     if !missing.is_empty() {
         return Err(missing.join("; "));
     }
-    let entries = store.entries(&id).map_err(|e| e.to_string())?;
+    // One process drives a run: a holder that is alive keeps it. Taken last, once nothing
+    // else can refuse the resume, so a refused one leaves the run as it was.
+    let here = host();
+    let held = store
+        .take_lease(&id, &crate::store::lease(), now_ms(), |owner| {
+            Lease::holder(owner, &here)
+        })
+        .map_err(|e| e.to_string())?;
+    if let Some(owner) = held {
+        return Err(format!(
+            "run {id} is being driven by {owner}; it can be resumed once that process has stopped"
+        ));
+    }
+    let mut entries = store.entries(&id).map_err(|e| e.to_string())?;
+    // An interruption (Ctrl-C, SIGTERM, a cancelled call) is taken back: the run goes on
+    // from before it, and its journal reads as if it had not stopped there.
+    if let Some(telaio_engine::Entry::Stopped {
+        cause: StopCause::Signal { .. } | StopCause::Cancelled,
+        ..
+    }) = entries.last()
+    {
+        entries.pop();
+        let keep = u64::try_from(entries.len()).unwrap_or(u64::MAX);
+        store.truncate(&id, keep).map_err(|e| e.to_string())?;
+    }
     let last = store.last_entry_at(&id).map_err(|e| e.to_string())?;
     let waited = Duration::from_millis(last.map_or(0, |at| now_ms().saturating_sub(at)));
     Ok(Prepared {
@@ -144,6 +156,17 @@ fn resume(store: &mut Store, args: &RunsResumeArgs) -> Result<Prepared, String> 
         entries,
         waited,
     })
+}
+
+/// Whether a value holds a masked secret anywhere (a secret field deep inside, or a secret
+/// masked within a longer string): sent as it is, it would send the mask.
+fn holds_mask(v: &Value) -> bool {
+    match v {
+        Value::String(s) => s.contains(MASK),
+        Value::Array(items) => items.iter().any(holds_mask),
+        Value::Object(map) => map.values().any(holds_mask),
+        _ => false,
+    }
 }
 
 fn go_on(store: Store, args: &RunsResumeArgs, p: Prepared) -> u8 {

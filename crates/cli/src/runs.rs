@@ -117,13 +117,16 @@ fn list(store: &Store, args: &RunsListArgs) -> Result<(), String> {
 /// The status as a person should read it: a run left `running` by a process that is gone
 /// was interrupted.
 fn shown_status(r: &RunSummary) -> RunStatus {
+    use telaio_store::{Holder, Lease};
     match (&r.status, &r.lease_owner) {
-        (RunStatus::Running, Some(owner))
-            if telaio_store::Lease::holder_is_gone(owner, &crate::store::host())
-                || r.lease_until_ms.is_some_and(|u| u < crate::store::now_ms()) =>
-        {
-            RunStatus::Interrupted
-        }
+        (RunStatus::Running, Some(owner)) => match Lease::holder(owner, &crate::store::host()) {
+            Holder::Alive => RunStatus::Running,
+            Holder::Gone => RunStatus::Interrupted,
+            Holder::Unknown if r.lease_until_ms.is_some_and(|u| u < crate::store::now_ms()) => {
+                RunStatus::Interrupted
+            }
+            Holder::Unknown => RunStatus::Running,
+        },
         (status, _) => *status,
     }
 }

@@ -224,8 +224,17 @@ fn a_run_stopped_by_sigterm_says_how_to_resume_it() {
     let _ = mock.kill();
     let _ = mock.wait();
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert_eq!(json(&o)["outputs"]["status"], "SUCCEEDED");
+    let resumed = json(&o);
+    assert_eq!(resumed["outputs"]["status"], "SUCCEEDED");
     assert_eq!(count(&log, "CreateFaceLivenessSession"), 1);
+    // The interruption was taken back: the record reads as one run, replayed offline to the
+    // same result, and shown to its end.
+    let o = telaio(&["runs", "replay", &id, "--output", "json"], &d);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(json(&o)["outputs"], resumed["outputs"]);
+    let shown = stdout(&telaio(&["runs", "show", &id], &d));
+    assert!(shown.contains("succeeded · outputs"), "{shown}");
+    assert!(!shown.contains("cut short"), "{shown}");
 }
 
 const ORDERS_API: &str = r#"openapi: 3.0.3

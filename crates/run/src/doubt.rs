@@ -33,22 +33,38 @@ impl fmt::Display for SafeToResend {
 /// Whether `request` may be sent again although it may already have taken effect, and why;
 /// `None` when a second sending could do something twice.
 ///
-/// The signals trusted are the method, the operation name of AWS JSON APIs (whose reads all
-/// start so), and idempotency keys the request itself carries. A description's word that an
-/// operation is safe is not trusted beyond its method.
+/// The signals trusted are the method, the operation name of SigV4-signed AWS JSON APIs
+/// (whose reads start so, but for a few named here that change state), and idempotency keys
+/// the request itself carries. A description's word that an operation is safe is not trusted
+/// beyond its method.
 ///
 /// ```
+/// use std::sync::Arc;
+/// use telaio_plan::{Scheme, SchemeKind};
 /// use telaio_run::{Request, SafeToResend, safe_to_resend};
+/// let sigv4 = Scheme {
+///     source: "rekognitionApi".into(),
+///     name: "sigv4".into(),
+///     kind: SchemeKind::AwsSigV4 { service: None },
+///     scopes: vec![],
+/// };
 /// let mut poll = Request {
 ///     method: "POST".into(),
 ///     url: "https://rekognition.us-east-1.amazonaws.com/".into(),
 ///     headers: vec![("X-Amz-Target".into(), "RekognitionService.GetFaceLivenessSessionResults".into())],
 ///     body: Some(br#"{"SessionId":"s"}"#.to_vec()),
-///     security: None,
+///     security: Some(Arc::new(vec![vec![sigv4]])),
 ///     timeout: None,
 /// };
 /// assert!(matches!(safe_to_resend(&poll), Some(SafeToResend::ReadOperation(_))));
 /// poll.headers[0].1 = "RekognitionService.DeleteCollection".into();
+/// assert_eq!(safe_to_resend(&poll), None);
+/// // Named like a read, but it takes a task off a queue.
+/// poll.headers[0].1 = "AWSStepFunctions.GetActivityTask".into();
+/// assert_eq!(safe_to_resend(&poll), None);
+/// // Not signed for AWS: the header alone is no proof of an AWS read.
+/// poll.headers[0].1 = "RekognitionService.GetFaceLivenessSessionResults".into();
+/// poll.security = None;
 /// assert_eq!(safe_to_resend(&poll), None);
 /// ```
 pub fn safe_to_resend(request: &Request) -> Option<SafeToResend> {
@@ -59,18 +75,25 @@ pub fn safe_to_resend(request: &Request) -> Option<SafeToResend> {
     ) {
         return Some(SafeToResend::IdempotentMethod);
     }
-    if let Some(target) = request.header("x-amz-target") {
+    if let Some(target) = request.header("x-amz-target")
+        && signed_for_aws(request)
+    {
         let operation = target.rsplit('.').next().unwrap_or(target);
         let reads = ["Get", "Describe", "List", "Search", "BatchGet"];
-        if reads.iter().any(|r| {
-            operation
-                .strip_prefix(r)
-                .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()))
-        }) {
+        if !CHANGES_STATE.contains(&operation)
+            && reads.iter().any(|r| {
+                operation
+                    .strip_prefix(r)
+                    .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()))
+            })
+        {
             return Some(SafeToResend::ReadOperation(operation.to_owned()));
         }
     }
-    if let Some(key) = request.header("idempotency-key") {
+    if let Some(key) = request
+        .header("idempotency-key")
+        .filter(|k| !k.trim().is_empty())
+    {
         return Some(SafeToResend::IdempotencyKey(key.to_owned()));
     }
     let body: Option<serde_json::Value> = request
@@ -81,4 +104,23 @@ pub fn safe_to_resend(request: &Request) -> Option<SafeToResend> {
         .and_then(|b| b.get("ClientRequestToken")?.as_str())
         .filter(|t| !t.is_empty())
         .map(|t| SafeToResend::IdempotencyKey(t.to_owned()))
+}
+
+/// AWS operations named like reads that change state: Step Functions' `GetActivityTask`
+/// takes a task off its queue; Cognito Identity's `GetId` creates an identity and
+/// `GetOpenIdToken*` mint tokens.
+const CHANGES_STATE: &[&str] = &[
+    "GetActivityTask",
+    "GetId",
+    "GetOpenIdToken",
+    "GetOpenIdTokenForDeveloperIdentity",
+];
+
+/// Whether the request is one the driver signs with SigV4 (an AWS API's).
+fn signed_for_aws(request: &Request) -> bool {
+    request.security.as_ref().is_some_and(|s| {
+        s.iter()
+            .flatten()
+            .any(|s| matches!(s.kind, telaio_plan::SchemeKind::AwsSigV4 { .. }))
+    })
 }

@@ -82,6 +82,11 @@ impl<'p, 'o> Session<'p, 'o> {
         self.journaling = on && self.observer.journaling();
     }
 
+    /// `text` with every secret the run knows masked (a request's URL for a message).
+    pub fn masked(&self, text: &str) -> String {
+        self.redactor.text(text)
+    }
+
     /// How long the run has gone on, on its own clock.
     pub fn elapsed(&self) -> Duration {
         self.machine.elapsed()

@@ -22,15 +22,37 @@ impl Lease {
     /// Whether a holder named `owner` is a process of `host` that is gone (on Linux, no
     /// `/proc/<pid>`): its lease is stale whatever its time says.
     pub fn holder_is_gone(owner: &str, host: &str) -> bool {
-        let Some((owner_host, pid)) = owner.rsplit_once(':') else {
-            return false;
-        };
-        if owner_host != host {
-            return false;
-        }
-        let Ok(pid) = pid.parse::<u32>() else {
-            return false;
-        };
-        cfg!(target_os = "linux") && !std::path::Path::new(&format!("/proc/{pid}")).exists()
+        Lease::holder(owner, host) == Holder::Gone
     }
+
+    /// What can be known here of the process holding a lease: on this host (Linux), whether
+    /// it is alive; elsewhere, nothing (its lease's time says).
+    pub fn holder(owner: &str, host: &str) -> Holder {
+        let Some((owner_host, pid)) = owner.rsplit_once(':') else {
+            return Holder::Unknown;
+        };
+        let Ok(pid) = pid.parse::<u32>() else {
+            return Holder::Unknown;
+        };
+        if owner_host != host || !cfg!(target_os = "linux") {
+            return Holder::Unknown;
+        }
+        if std::path::Path::new(&format!("/proc/{pid}")).exists() {
+            Holder::Alive
+        } else {
+            Holder::Gone
+        }
+    }
+}
+
+/// What is known of a lease's holder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Holder {
+    /// A process of this host that is running: it keeps its lease even past its time (a
+    /// run waiting out a long `Retry-After` renews nothing meanwhile).
+    Alive,
+    /// A process of this host that is gone: its lease is stale.
+    Gone,
+    /// A process elsewhere: its lease holds until its time is up.
+    Unknown,
 }

@@ -26,7 +26,7 @@ mod record;
 mod schema;
 
 pub use error::StoreError;
-pub use lease::Lease;
+pub use lease::{Holder, Lease};
 pub use record::{ListFilter, RunId, RunRecord, RunStatus, RunSummary};
 
 use std::path::{Path, PathBuf};
@@ -82,9 +82,9 @@ impl Store {
         // switch to WAL is refused rather than waited for while it does: try again.
         let started = std::time::Instant::now();
         loop {
-            let ready = store
-                .configure()
-                .map_err(|e| store.unreadable(e))
+            // Another program's database is refused before it is switched to WAL.
+            let ready = schema::inspect(&store.conn, path)
+                .and_then(|_| store.configure().map_err(|e| store.unreadable(e)))
                 .and_then(|()| schema::migrate(&store.conn, path));
             match ready {
                 Err(e) if e.is_busy() && started.elapsed() < BUSY_TIMEOUT => {
@@ -208,6 +208,16 @@ impl Store {
         Ok(at.map(|a| u64::try_from(a).unwrap_or(0)))
     }
 
+    /// Takes back a run's entries after the first `keep` (the interruption a resume goes on
+    /// from), so that its journal reads as if the run had not stopped there.
+    pub fn truncate(&mut self, run: &RunId, keep: u64) -> Result<(), StoreError> {
+        self.conn.execute(
+            "DELETE FROM entries WHERE run_id = ?1 AND seq > ?2",
+            params![run.as_str(), i64_of(keep)],
+        )?;
+        Ok(())
+    }
+
     /// Sets a run's status, keeping its lease (a resume stopped before a call in doubt).
     pub fn set_status(&mut self, run: &RunId, status: RunStatus) -> Result<(), StoreError> {
         self.conn.execute(
@@ -275,31 +285,34 @@ impl Store {
             .collect()
     }
 
-    /// Deletes the runs that ended before `before_ms` (milliseconds since the epoch), with
-    /// their entries; runs still going are kept. Returns how many went.
+    /// Deletes the runs that ended (succeeded or failed) before `before_ms` (milliseconds
+    /// since the epoch), with their entries; runs that may still go on (running,
+    /// interrupted, in doubt) and runs someone holds are kept. Returns how many went.
     pub fn prune(&mut self, before_ms: u64) -> Result<usize, StoreError> {
+        const ENDED: &str = "status IN ('succeeded', 'failed') AND lease_owner IS NULL AND ended_at_ms IS NOT NULL AND ended_at_ms < ?1";
         let tx = self.conn.transaction()?;
         tx.execute(
-            "DELETE FROM entries WHERE run_id IN (SELECT id FROM runs WHERE ended_at_ms IS NOT NULL AND ended_at_ms < ?1)",
+            &format!("DELETE FROM entries WHERE run_id IN (SELECT id FROM runs WHERE {ENDED})"),
             [i64_of(before_ms)],
         )?;
         let gone = tx.execute(
-            "DELETE FROM runs WHERE ended_at_ms IS NOT NULL AND ended_at_ms < ?1",
+            &format!("DELETE FROM runs WHERE {ENDED}"),
             [i64_of(before_ms)],
         )?;
         tx.commit()?;
         Ok(gone)
     }
 
-    /// Takes a run's lease for `lease`, when nobody holds it or it is stale (its holder's
-    /// time is up, or `stale` says its holder is gone): one run is never driven by two
-    /// processes at once. Returns the holder that keeps it, when another does.
+    /// Takes a run's lease for `lease`, when nobody holds it or it is stale (`holder` says
+    /// its process is gone, or, for one that cannot be known, its time is up): one run is
+    /// never driven by two processes at once. Returns the holder that keeps it, when
+    /// another does.
     pub fn take_lease(
         &mut self,
         run: &RunId,
         lease: &Lease,
         now_ms: u64,
-        stale: impl Fn(&str) -> bool,
+        holder: impl Fn(&str) -> Holder,
     ) -> Result<Option<String>, StoreError> {
         let tx = self
             .conn
@@ -316,13 +329,18 @@ impl Store {
         };
         if let Some(owner) = owner
             && owner != lease.owner
-            && until.is_some_and(|u| u > i64_of(now_ms))
-            && !stale(&owner)
         {
-            return Ok(Some(owner));
+            let keeps = match holder(&owner) {
+                Holder::Alive => true,
+                Holder::Gone => false,
+                Holder::Unknown => until.is_some_and(|u| u > i64_of(now_ms)),
+            };
+            if keeps {
+                return Ok(Some(owner));
+            }
         }
         tx.execute(
-            "UPDATE runs SET lease_owner = ?2, lease_until_ms = ?3, status = 'running' WHERE id = ?1",
+            "UPDATE runs SET lease_owner = ?2, lease_until_ms = ?3, status = 'running', ended_at_ms = NULL, result = NULL WHERE id = ?1",
             params![run.as_str(), lease.owner, i64_of(lease.until_ms)],
         )?;
         tx.commit()?;

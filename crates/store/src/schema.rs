@@ -52,12 +52,18 @@ pub(crate) fn not_a_store(path: &Path, e: rusqlite::Error) -> StoreError {
     }
 }
 
-/// Brings the store at `path` to [`VERSION`], or refuses a newer one.
-pub(crate) fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> {
-    let not_a_store = |e: rusqlite::Error| not_a_store(path, e);
-    let found: i64 = conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .map_err(not_a_store)?;
+/// The store's schema version, after refusing a store this code must not write: a newer
+/// one, or another program's database. Read in one statement, so that another process
+/// migrating meanwhile is seen before or after, never half-way.
+pub(crate) fn inspect(conn: &Connection, path: &Path) -> Result<i64, StoreError> {
+    let (found, tables): (i64, i64) = conn
+        .query_row(
+            "SELECT (SELECT user_version FROM pragma_user_version()), \
+                    (SELECT count(*) FROM sqlite_master WHERE type = 'table')",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .map_err(|e| not_a_store(path, e))?;
     if found > VERSION {
         return Err(StoreError::Newer {
             path: path.to_owned(),
@@ -65,22 +71,20 @@ pub(crate) fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> 
             supported: VERSION,
         });
     }
-    if found == 0 {
-        // A database that is not empty and has no version is someone else's.
-        let tables: i64 = conn
-            .query_row(
-                "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
-                [],
-                |r| r.get(0),
-            )
-            .map_err(not_a_store)?;
-        if tables > 0 {
-            return Err(StoreError::NotAStore {
-                path: path.to_owned(),
-                reason: "it holds other tables and no Telaio schema version".to_owned(),
-            });
-        }
+    // A database that is not empty and has no version is someone else's.
+    if found == 0 && tables > 0 {
+        return Err(StoreError::NotAStore {
+            path: path.to_owned(),
+            reason: "it holds other tables and no Telaio schema version".to_owned(),
+        });
     }
+    Ok(found)
+}
+
+/// Brings the store at `path` to [`VERSION`], or refuses a newer one.
+pub(crate) fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    let not_a_store = |e: rusqlite::Error| not_a_store(path, e);
+    let found = inspect(conn, path)?;
     for (i, sql) in MIGRATIONS
         .iter()
         .enumerate()

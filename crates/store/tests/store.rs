@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 use telaio_run::{DocumentIdentity, Entry, JOURNAL_FORMAT, JournalHeader, RunOptions};
-use telaio_store::{Lease, ListFilter, RunId, RunStatus, Store, StoreError};
+use telaio_store::{Holder, Lease, ListFilter, RunId, RunStatus, Store, StoreError};
 
 fn header(workflow: &str, started_at_ms: u64) -> JournalHeader {
     JournalHeader {
@@ -165,6 +165,11 @@ fn prune_deletes_ended_runs_and_their_entries_only() {
         .finish(&old, RunStatus::Succeeded, 1_500, &json!({}))
         .unwrap();
     let going = begin(&mut store, &header("a", 1_000), &lease(1_000));
+    // An interrupted run may go on: it is kept, however old.
+    let stopped = begin(&mut store, &header("a", 1_000), &lease(1_000));
+    store
+        .finish(&stopped, RunStatus::Interrupted, 1_500, &json!({}))
+        .unwrap();
     let recent = begin(&mut store, &header("a", 5_000), &lease(5_000));
     store
         .finish(&recent, RunStatus::Failed, 6_000, &json!({}))
@@ -176,6 +181,7 @@ fn prune_deletes_ended_runs_and_their_entries_only() {
     ));
     assert!(store.entries_json(&old).unwrap().is_empty());
     assert!(store.find(going.as_str()).is_ok());
+    assert!(store.find(stopped.as_str()).is_ok());
     assert!(store.find(recent.as_str()).is_ok());
 }
 
@@ -188,25 +194,37 @@ fn a_lease_keeps_a_run_to_one_process_until_it_is_stale() {
         owner: "elsewhere:1".to_owned(),
         until_ms: 200_000,
     };
-    // Held by this process until 61 s: another cannot take it before, unless its holder is gone.
+    // Held until 61 s by a holder that cannot be known: not before then, unless it is gone.
     assert_eq!(
-        store.take_lease(&run, &other, 30_000, |_| false).unwrap(),
+        store
+            .take_lease(&run, &other, 30_000, |_| Holder::Unknown)
+            .unwrap(),
         Some(lease(1_000).owner)
     );
     assert_eq!(
-        store.take_lease(&run, &other, 30_000, |_| true).unwrap(),
+        store
+            .take_lease(&run, &other, 30_000, |_| Holder::Gone)
+            .unwrap(),
         None
     );
-    // Now `elsewhere:1` holds it; after its time, anyone may take it.
+    // Now `elsewhere:1` holds it until 200 s; after its time, anyone may take it...
     assert!(
         store
-            .take_lease(&run, &lease(1), 100_000, |_| false)
+            .take_lease(&run, &lease(1), 100_000, |_| Holder::Unknown)
+            .unwrap()
+            .is_some()
+    );
+    // ...unless its holder is known to be alive (a run waiting out a long wait renews
+    // nothing meanwhile).
+    assert!(
+        store
+            .take_lease(&run, &lease(1), 300_000, |_| Holder::Alive)
             .unwrap()
             .is_some()
     );
     assert_eq!(
         store
-            .take_lease(&run, &lease(1), 300_000, |_| false)
+            .take_lease(&run, &lease(1), 300_000, |_| Holder::Unknown)
             .unwrap(),
         None
     );

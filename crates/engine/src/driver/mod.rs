@@ -260,13 +260,14 @@ impl Driver {
                 InDoubt::Ask => {
                     return Err(ResumeError::InDoubt {
                         method: request.method.clone(),
-                        url: request.url.clone(),
+                        url: session.masked(&request.url),
                     });
                 }
                 InDoubt::Fail => {
                     let reason = format!(
                         "{} {} may or may not have taken effect when the run was cut short, and was not sent again",
-                        request.method, request.url
+                        request.method,
+                        session.masked(&request.url)
                     );
                     command = session.stop(Stop {
                         cause: StopCause::Cancelled,
