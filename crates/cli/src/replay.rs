@@ -109,15 +109,7 @@ pub(crate) fn replay_entries(
             exit::USAGE
         }
     };
-    let unwritten = watch.finish();
-    for e in &unwritten {
-        usage_error(e);
-    }
-    if unwritten.is_empty() {
-        code
-    } else {
-        exit::USAGE
-    }
+    crate::render::with_unwritten(code, &watch.finish())
 }
 
 /// The most steps and the deepest nesting a replayed journal may ask for: a journal may

@@ -263,12 +263,5 @@ fn go_on(store: Store, args: &RunsResumeArgs, p: Prepared) -> u8 {
             exit::USAGE
         }
     };
-    for e in &unwritten {
-        usage_error(e);
-    }
-    if unwritten.is_empty() {
-        code
-    } else {
-        exit::USAGE
-    }
+    crate::render::with_unwritten(code, &unwritten)
 }

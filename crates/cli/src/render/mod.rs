@@ -28,3 +28,16 @@ pub(crate) struct DocumentReport {
     pub file: String,
     pub diagnostics: Vec<Diagnostic>,
 }
+
+/// Says why each file that could not be written in full was not; the exit status is then 2
+/// (usage), whatever the run's was.
+pub(crate) fn with_unwritten(code: u8, unwritten: &[String]) -> u8 {
+    for e in unwritten {
+        usage_error(e);
+    }
+    if unwritten.is_empty() {
+        code
+    } else {
+        crate::exit::USAGE
+    }
+}

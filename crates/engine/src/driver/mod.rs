@@ -187,19 +187,7 @@ impl Driver {
         observe: &mut dyn Observer,
         stop: impl std::future::Future<Output = Stop> + Send,
     ) -> Outcome {
-        let mut options = options;
-        // One deadline for the run, on the wall clock here and on the run's clock in the
-        // machine: the run's own when it has one, else the driver's.
-        let deadline = *options.deadline.get_or_insert(self.options.deadline);
-        // Derived from the plan and the credentials for each run: no way of running masks
-        // less than the run's secrets.
-        let redactor = telaio_auth::redactor(
-            plan,
-            &inputs,
-            &self.credentials,
-            self.options.show_sensitive,
-        );
-        let mut session = Session::new(plan, options, redactor, observe);
+        let (mut session, deadline) = self.session(plan, options, &inputs, observe);
         let command = session.start(workflow_id, inputs);
         self.drive(session, command, deadline, Duration::ZERO, stop)
             .await
@@ -238,15 +226,7 @@ impl Driver {
         {
             entries.pop();
         }
-        let mut options = header.options;
-        let deadline = *options.deadline.get_or_insert(self.options.deadline);
-        let redactor = telaio_auth::redactor(
-            plan,
-            &inputs,
-            &self.credentials,
-            self.options.show_sensitive,
-        );
-        let mut session = Session::new(plan, options, redactor, observe);
+        let (mut session, deadline) = self.session(plan, header.options, &inputs, observe);
         let command = session.start(&header.workflow_id, inputs);
         session.set_journaling(false);
         let caught = telaio_run::catch_up(&mut session, command, entries)?;
@@ -279,6 +259,24 @@ impl Driver {
         // What is left of the deadline, on the run's clock.
         let left = deadline.saturating_sub(session.elapsed());
         Ok(self.drive(session, command, left, waited, stop).await)
+    }
+
+    /// A session for one run of `plan`, and the run's deadline.
+    fn session<'p, 'o>(
+        &self,
+        plan: &'p Plan,
+        mut options: RunOptions,
+        inputs: &Value,
+        observe: &'o mut dyn Observer,
+    ) -> (Session<'p, 'o>, Duration) {
+        // One deadline for the run, on the wall clock here and on the run's clock in the
+        // machine: the run's own when it has one, else the driver's.
+        let deadline = *options.deadline.get_or_insert(self.options.deadline);
+        // Derived from the plan and the credentials for each run: no way of running masks
+        // less than the run's secrets.
+        let redactor =
+            telaio_auth::redactor(plan, inputs, &self.credentials, self.options.show_sensitive);
+        (Session::new(plan, options, redactor, observe), deadline)
     }
 
     /// Drives a session from `command` to its end, within `deadline` from now; a first
