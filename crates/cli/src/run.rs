@@ -373,6 +373,7 @@ fn execute(
                 max_depth: args.max_depth,
                 max_retry_wait: seconds(args.max_retry_wait, "--max-retry-wait")?,
                 deadline: Some(seconds(args.deadline, "--deadline")?),
+                idempotency_seed: None,
             },
             DriverOptions {
                 request_timeout: seconds(args.timeout, "--timeout")?,
@@ -384,7 +385,7 @@ fn execute(
             },
         ))
     })();
-    let (run_options, driver_options) = match options {
+    let (mut run_options, driver_options) = match options {
         Ok(o) => o,
         Err(e) => {
             usage_error(&e);
@@ -423,6 +424,8 @@ fn execute(
             .then(|| crate::store::open(&args.store))
             .transpose()?;
         let run_id = store.as_ref().map(|_| RunId::new());
+        // A stored run's idempotency keys come from its id, so a resume makes the same ones.
+        run_options.idempotency_seed = run_id.as_ref().map(RunId::bytes);
         let header = document.map(|document| JournalHeader {
             format: JOURNAL_FORMAT.to_owned(),
             telaio: env!("CARGO_PKG_VERSION").to_owned(),

@@ -237,29 +237,28 @@ fn a_run_stopped_by_sigterm_says_how_to_resume_it() {
     assert!(!shown.contains("cut short"), "{shown}");
 }
 
-const ORDERS_API: &str = r#"openapi: 3.0.3
-info: {title: Orders, version: '1'}
-servers: [{url: 'http://127.0.0.1:1'}]
-paths:
-  /orders:
-    post:
-      operationId: placeOrder
-      parameters:
-        - {name: Idempotency-Key, in: header, required: false, schema: {type: string}}
-      requestBody: {content: {application/json: {schema: {type: object}}}}
-      responses:
-        '201': {description: placed, content: {application/json: {schema: {type: object}}}}
-"#;
+/// An API with a `POST` that declares no idempotency key, and one that declares the header.
+fn orders_api(declares_key: bool) -> String {
+    let key = if declares_key {
+        "\n      parameters:\n        - {name: Idempotency-Key, in: header, required: false, schema: {type: string}}"
+    } else {
+        ""
+    };
+    format!(
+        "openapi: 3.0.3\ninfo: {{title: Orders, version: '1'}}\nservers: [{{url: 'http://127.0.0.1:1'}}]\npaths:\n  /orders:\n    post:\n      operationId: placeOrder{key}\n      requestBody: {{content: {{application/json: {{schema: {{type: object}}}}}}}}\n      responses:\n        '201': {{description: placed, content: {{application/json: {{schema: {{type: object}}}}}}}}\n"
+    )
+}
 
-/// A workflow that places an order with a `POST`, with an idempotency key or without.
-fn orders(keyed: bool) -> String {
+/// A workflow that places an order with a `POST` of the API in `api`, setting an
+/// idempotency key itself or not.
+fn orders(api: &str, keyed: bool) -> String {
     let key = if keyed {
         "\n        parameters: [{name: Idempotency-Key, in: header, value: order-7}]"
     } else {
         ""
     };
     format!(
-        "arazzo: 1.0.1\ninfo: {{title: Orders, version: '1'}}\nsourceDescriptions: [{{name: orders, url: ./orders.openapi.yaml}}]\nworkflows:\n  - workflowId: place\n    steps:\n      - stepId: place\n        operationId: placeOrder{key}\n        requestBody: {{contentType: application/json, payload: {{item: book}}}}\n        successCriteria: [{{condition: $statusCode == 201}}]\n"
+        "arazzo: 1.0.1\ninfo: {{title: Orders, version: '1'}}\nsourceDescriptions: [{{name: orders, url: ./{api}}}]\nworkflows:\n  - workflowId: place\n    steps:\n      - stepId: place\n        operationId: placeOrder{key}\n        requestBody: {{contentType: application/json, payload: {{item: book}}}}\n        successCriteria: [{{condition: $statusCode == 201}}]\n"
     )
 }
 
@@ -276,24 +275,36 @@ fn killed_in_flight(d: &Dir, document: &str, url: &str, arrived: &AtomicUsize, r
 
 /// A `POST` cut short may have taken effect: a resume does not send it again unless told,
 /// says which it is and leaves the run `in-doubt`; `--in-doubt fail` ends it failed and
-/// `--in-doubt resend` sends it again. With an idempotency key, it is sent again unasked.
+/// `--in-doubt resend` sends it again. With an idempotency key, the step's own or one Telaio
+/// adds because the operation declares the header, it is sent again unasked, with the same
+/// key.
 #[cfg(unix)]
 #[test]
 fn a_post_cut_short_is_in_doubt() {
     let arrived = Arc::new(AtomicUsize::new(0));
     let seen = arrived.clone();
-    // The first, second and fourth requests hang until the run is killed.
-    let url = serve_raw(move |n, _| {
+    let keys = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let heard = keys.clone();
+    // The first, second, fourth and sixth requests hang until the run is killed.
+    let url = serve_raw(move |n, request| {
+        let key = request
+            .headers
+            .iter()
+            .find(|(k, _)| k == "idempotency-key")
+            .map(|(_, v)| v.clone());
+        heard.lock().unwrap().push(key);
         seen.fetch_add(1, Ordering::SeqCst);
-        if [0, 1, 3].contains(&n) {
+        if [0, 1, 3, 5].contains(&n) {
             std::thread::sleep(Duration::from_secs(30));
         }
         response(201, &[("content-type", "application/json")], r#"{"id": 7}"#)
     });
     let d = Dir::new();
-    d.write("orders.openapi.yaml", ORDERS_API);
-    d.write("place.arazzo.yaml", orders(false));
-    d.write("keyed.arazzo.yaml", orders(true));
+    d.write("orders.openapi.yaml", orders_api(false));
+    d.write("keyed.openapi.yaml", orders_api(true));
+    d.write("place.arazzo.yaml", orders("orders.openapi.yaml", false));
+    d.write("keyed.arazzo.yaml", orders("keyed.openapi.yaml", true));
+    d.write("declared.arazzo.yaml", orders("keyed.openapi.yaml", false));
 
     killed_in_flight(&d, "place.arazzo.yaml", &url, &arrived, 1);
     let first = newest_run(&d);
@@ -357,6 +368,29 @@ fn a_post_cut_short_is_in_doubt() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(json(&o)["status"], "succeeded");
     assert_eq!(arrived.load(Ordering::SeqCst), 5, "sent again with its key");
+
+    // The operation declares the header and the step sets none: Telaio adds a key made
+    // from the run's id, and the resume, rebuilding the request, sends the same one.
+    killed_in_flight(&d, "declared.arazzo.yaml", &url, &arrived, 6);
+    let declared = newest_run(&d);
+    let o = telaio(&["runs", "resume", &declared, "--output", "json"], &d);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(json(&o)["status"], "succeeded");
+    let keys = keys.lock().unwrap();
+    assert_eq!(keys.len(), 7);
+    assert_eq!(keys[0], None, "no key where the operation declares none");
+    let added = keys[5].clone().expect("a key added");
+    assert_eq!(added.len(), 32);
+    assert_eq!(
+        keys[6].as_deref(),
+        Some(added.as_str()),
+        "the same key, sent again"
+    );
+    assert_eq!(
+        keys[3].as_deref(),
+        Some("order-7"),
+        "the step's own key is kept"
+    );
 }
 
 /// Two runs at once record into one store; both are there.

@@ -141,6 +141,7 @@ fn options() -> impl Strategy<Value = RunOptions> {
                 max_depth,
                 max_retry_wait: Duration::from_secs(retry_wait),
                 deadline: deadline.map(Duration::from_secs),
+                idempotency_seed: None,
             },
         )
 }

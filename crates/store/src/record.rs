@@ -23,6 +23,12 @@ impl RunId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The id's 16 bytes (all zero for an id that is not a UUID, which [`RunId::new`] never
+    /// makes): a seed for what must be the same each time the run is resumed.
+    pub fn bytes(&self) -> [u8; 16] {
+        uuid::Uuid::parse_str(&self.0).map_or([0; 16], |u| *u.as_bytes())
+    }
 }
 
 impl Default for RunId {

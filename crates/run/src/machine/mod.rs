@@ -49,6 +49,12 @@ pub struct RunOptions {
     /// it from its own deadline when it is `None`.)
     #[serde(rename = "deadlineMs", with = "optional_millis")]
     pub deadline: Option<Duration>,
+    /// The run's own seed for the idempotency keys Telaio adds to unsafe requests of
+    /// operations that declare an `Idempotency-Key` header (a stored run's id): a resume,
+    /// given the same seed, rebuilds a request with the same key, so sending it again is
+    /// safe. Without one, no key is added.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idempotency_seed: Option<[u8; 16]>,
 }
 
 /// A duration in whole milliseconds (the longest saturating).
@@ -98,6 +104,7 @@ impl Default for RunOptions {
             max_depth: 32,
             max_retry_wait: Duration::from_secs(300),
             deadline: None,
+            idempotency_seed: None,
         }
     }
 }
@@ -323,6 +330,8 @@ pub struct Machine<'p> {
     waiting: Duration,
     /// Handed from a `goto` to the frame it opens, like `standing_in`.
     handed_deadline: Option<deadline::Deadline>,
+    /// Idempotency keys made so far (each key is the seed's and this count's).
+    keys_made: u64,
 }
 
 fn object() -> Value {
@@ -347,6 +356,7 @@ impl<'p> Machine<'p> {
             clock: Duration::ZERO,
             waiting: Duration::ZERO,
             handed_deadline: None,
+            keys_made: 0,
         }
     }
 

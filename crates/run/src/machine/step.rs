@@ -64,7 +64,13 @@ impl<'p> Machine<'p> {
             }
             TargetPlan::Operation(op) => {
                 let mut missing = Vec::new();
-                let built = request::build(step, op, &self.scope(), &mut missing);
+                let mut built = request::build(step, op, &self.scope(), &mut missing);
+                if let Some(key) = self.idempotency_key(op, &built.request) {
+                    built
+                        .request
+                        .headers
+                        .push((IDEMPOTENCY_KEY.to_owned(), key));
+                }
                 if let Some(name) = built.unfilled.first() {
                     // Sending `/pets/{id}` literally would hit some other resource.
                     let why = missing
@@ -275,4 +281,36 @@ fn error_response(response: &crate::http::Response) -> Option<String> {
         Some(m) => format!("{}: {m} (HTTP {})", error.code, response.status),
         None => format!("{} (HTTP {})", error.code, response.status),
     })
+}
+
+/// The header of the IETF draft (`draft-ietf-httpapi-idempotency-key-header`).
+const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
+
+impl Machine<'_> {
+    /// The idempotency key for an unsafe request (`POST`, `PATCH`) of an operation that
+    /// declares the header, when the step sets none and the run has a seed: made from the
+    /// seed and how many keys the run has made, so that a resume, which rebuilds the same
+    /// requests in the same order, makes the same key and may send the request again.
+    fn idempotency_key(
+        &mut self,
+        op: &telaio_plan::OperationPlan,
+        request: &crate::Request,
+    ) -> Option<String> {
+        use sha2::{Digest, Sha256};
+        let seed = self.options.idempotency_seed?;
+        let unsafe_method = matches!(request.method.as_str(), "POST" | "PATCH");
+        let declared = op.declared.iter().any(|d| {
+            d.location == telaio_model::ParameterIn::Header
+                && d.name.eq_ignore_ascii_case(IDEMPOTENCY_KEY)
+        });
+        if !unsafe_method || !declared || request.header(IDEMPOTENCY_KEY).is_some() {
+            return None;
+        }
+        self.keys_made += 1;
+        let digest = Sha256::new()
+            .chain_update(seed)
+            .chain_update(self.keys_made.to_be_bytes())
+            .finalize();
+        Some(digest[..16].iter().map(|b| format!("{b:02x}")).collect())
+    }
 }
