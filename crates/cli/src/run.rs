@@ -529,6 +529,36 @@ fn execute(
 /// Completes on Ctrl-C (SIGINT) or SIGTERM, with the reason, noting the exit status.
 pub(crate) async fn interrupted(signalled: &std::sync::atomic::AtomicU8) -> Stop {
     use std::sync::atomic::Ordering;
+    let (code, stop) = match signal().await {
+        2 => (
+            130,
+            Stop {
+                cause: StopCause::Signal { number: 2 },
+                reason: "interrupted (Ctrl-C)".to_owned(),
+            },
+        ),
+        n => (
+            128 + n,
+            Stop {
+                cause: StopCause::Signal { number: n },
+                reason: "stopped by SIGTERM".to_owned(),
+            },
+        ),
+    };
+    signalled.store(code, Ordering::SeqCst);
+    // The run stops at its next safe point (a request in flight is let finish, so its answer
+    // is recorded); a second signal does not wait for it. What is recorded stays whole:
+    // each entry is written, and committed, at once.
+    crate::term::eprintln("stopping once the request in flight is answered; again to stop at once");
+    tokio::spawn(async move {
+        let again = signal().await;
+        std::process::exit(i32::from(if again == 2 { 130 } else { 128 + again }));
+    });
+    stop
+}
+
+/// The next Ctrl-C (SIGINT) or SIGTERM, by its number.
+async fn signal() -> u8 {
     #[cfg(unix)]
     let terminate = async {
         match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
@@ -541,13 +571,7 @@ pub(crate) async fn interrupted(signalled: &std::sync::atomic::AtomicU8) -> Stop
     #[cfg(not(unix))]
     let terminate = std::future::pending::<()>();
     tokio::select! {
-        _ = tokio::signal::ctrl_c() => {
-            signalled.store(130, Ordering::SeqCst);
-            Stop { cause: StopCause::Signal { number: 2 }, reason: "interrupted (Ctrl-C)".to_owned() }
-        }
-        () = terminate => {
-            signalled.store(143, Ordering::SeqCst);
-            Stop { cause: StopCause::Signal { number: 15 }, reason: "stopped by SIGTERM".to_owned() }
-        }
+        _ = tokio::signal::ctrl_c() => 2,
+        () = terminate => 15,
     }
 }

@@ -173,8 +173,9 @@ fn a_one_line_document_quotes_only_a_window_of_its_line() {
     assert_eq!(under, "\"op1500\"", "{}", block.join("\n"));
 }
 
-/// Ctrl-C or SIGTERM during a request: the trace is kept, the result says what was done and
-/// where the run stopped, and the status is 130 or 143.
+/// Ctrl-C or SIGTERM during a request: the run lets the request finish, records its answer
+/// and stops before the next one; the trace is kept, the result says what was done and where
+/// the run stopped, and the status is 130 or 143.
 #[cfg(unix)]
 #[test]
 fn a_signal_stops_a_run_with_its_record() {
@@ -183,10 +184,15 @@ fn a_signal_stops_a_run_with_its_record() {
     for (signal, code, format) in [("-INT", 130, "json"), ("-TERM", 143, "human")] {
         let arrived = Arc::new(AtomicUsize::new(0));
         let seen = arrived.clone();
+        // The session is created after a second and a half: the signal comes meanwhile.
         let url = serve_raw(move |_, _| {
             seen.fetch_add(1, Ordering::SeqCst);
-            std::thread::sleep(std::time::Duration::from_secs(20));
-            response(200, &[], "{}")
+            std::thread::sleep(std::time::Duration::from_millis(1500));
+            response(
+                200,
+                &[("content-type", "application/x-amz-json-1.1")],
+                r#"{"SessionId": "s-1"}"#,
+            )
         });
         let d = Dir::new();
         let seed = repo(SEED);
@@ -229,20 +235,73 @@ fn a_signal_stops_a_run_with_its_record() {
         assert!(started.elapsed() < std::time::Duration::from_secs(10));
         let events = std::fs::read_to_string(&trace).unwrap();
         assert!(events.contains("\"requestSent\""), "{events}");
+        // The answer in flight was let in; nothing more was sent.
+        assert!(events.contains("\"responseReceived\""), "{events}");
+        assert_eq!(arrived.load(Ordering::SeqCst), 1);
         if format == "json" {
             let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
             assert_eq!(v["status"], "interrupted", "{v}");
-            assert_eq!(v["error"]["stepId"], "createSession", "{v}");
+            assert_eq!(v["steps"][0]["status"], "succeeded", "{v}");
             assert_eq!(v["error"]["reason"], "interrupted (Ctrl-C)", "{v}");
         } else {
             let err = stderr(&out);
             assert!(err.contains("interrupted: workflow `"), "{err}");
-            assert!(
-                err.contains("at step `createSession`: stopped by SIGTERM"),
-                "{err}"
-            );
+            assert!(err.contains("stopped by SIGTERM"), "{err}");
+            assert!(err.contains("again to stop at once"), "{err}");
         }
     }
+}
+
+/// A second signal does not wait for the request in flight: the run exits at once.
+#[cfg(unix)]
+#[test]
+fn a_second_signal_stops_at_once() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let arrived = Arc::new(AtomicUsize::new(0));
+    let seen = arrived.clone();
+    let url = serve_raw(move |_, _| {
+        seen.fetch_add(1, Ordering::SeqCst);
+        std::thread::sleep(std::time::Duration::from_secs(20));
+        response(200, &[], "{}")
+    });
+    let d = Dir::new();
+    let seed = repo(SEED);
+    let child = support::command(
+        &[
+            "run",
+            seed.to_str().unwrap(),
+            "--server",
+            &format!("rekognitionApi={url}"),
+            "--input",
+            "clientRequestToken=t-1",
+        ],
+        d.path(),
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let started = std::time::Instant::now();
+    while arrived.load(Ordering::SeqCst) == 0 {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "no request came"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let kill = || {
+        std::process::Command::new("sh")
+            .args(["-c", &format!("kill -INT {}", child.id())])
+            .status()
+            .unwrap()
+    };
+    assert!(kill().success());
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(kill().success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
 }
 
 /// An XPath criterion that would take seconds and gigabytes is stopped at its bounds in a

@@ -312,10 +312,16 @@ fn a_killed_run_leaves_a_journal_of_what_it_did() {
 fn a_signalled_run_replays_with_its_status() {
     let arrived = Arc::new(AtomicUsize::new(0));
     let seen = arrived.clone();
+    // The first answer takes a second and a half: the signal comes while it is in flight,
+    // and the run stops once it is in.
     let url = serve_raw(move |_, _| {
         seen.fetch_add(1, Ordering::SeqCst);
-        std::thread::sleep(Duration::from_secs(20));
-        response(200, &[], "{}")
+        std::thread::sleep(Duration::from_millis(1500));
+        response(
+            200,
+            &[("content-type", "application/x-amz-json-1.1")],
+            r#"{"SessionId": "s-1"}"#,
+        )
     });
     let d = Dir::new();
     let child = seed_in_flight(&d, &url, &arrived, 1);

@@ -161,9 +161,10 @@ impl Driver {
         .await
     }
 
-    /// [`Driver::run`], stopped when `stop` completes (a signal, a cancelled call): the
-    /// request in flight or the wait is abandoned, and the outcome says what was done and
-    /// at which step the run stopped, as for a deadline.
+    /// [`Driver::run`], stopped when `stop` completes (a signal, a cancelled call) at the
+    /// next safe point: a wait is cut short, a request in flight is let finish (within its
+    /// timeout) and its answer recorded; the outcome says what was done and at which step
+    /// the run stopped, as for a deadline.
     ///
     /// ```no_run
     /// # use telaio_engine::{Driver, DriverOptions, Plan, Record, RunOptions, Stop, StopCause};
@@ -206,7 +207,8 @@ impl Driver {
     ///   sent and [`ResumeError::InDoubt`] names it, or with [`InDoubt::Fail`] the run ends
     ///   failed;
     /// - an interruption (Ctrl-C, SIGTERM, a cancelled call): it is taken back, and the run
-    ///   goes on from before it.
+    ///   goes on from before it; as a stop waits for the answer in flight, the request that
+    ///   follows was never sent, and is not in doubt.
     #[allow(clippy::too_many_arguments)]
     pub async fn resume_until(
         &self,
@@ -219,11 +221,17 @@ impl Driver {
         observe: &mut dyn Observer,
         stop: impl std::future::Future<Output = Stop> + Send,
     ) -> Result<Outcome, ResumeError> {
-        if let Some(Entry::Stopped {
-            cause: StopCause::Signal { .. } | StopCause::Cancelled,
-            ..
-        }) = entries.last()
-        {
+        // A run stops from outside at a safe point: in a wait, or after an answer and
+        // before the next request. Taken back, the run goes on from there, and the request
+        // it makes next was never sent.
+        let interrupted = matches!(
+            entries.last(),
+            Some(Entry::Stopped {
+                cause: StopCause::Signal { .. } | StopCause::Cancelled,
+                ..
+            })
+        );
+        if interrupted {
             entries.pop();
         }
         let (mut session, deadline) = self.session(plan, header.options, &inputs, observe);
@@ -233,6 +241,7 @@ impl Driver {
         session.set_journaling(true);
         let mut command = caught.command;
         if let Command::Send(request) = &command
+            && !interrupted
             && telaio_run::safe_to_resend(request).is_none()
         {
             match in_doubt {
@@ -294,6 +303,8 @@ impl Driver {
         if !matches!(command, Command::Wait(_)) {
             waited = Duration::ZERO;
         }
+        // The stop future completes once; it is not asked again after.
+        let mut stop_fired = false;
         loop {
             let remaining = deadline.saturating_sub(started.elapsed());
             command = match command {
@@ -303,7 +314,7 @@ impl Driver {
                     let d = d.saturating_sub(std::mem::take(&mut waited));
                     tokio::select! {
                         biased;
-                        stop = &mut stop => session.stop(stop),
+                        stop = &mut stop, if !stop_fired => session.stop(stop),
                         () = tokio::time::sleep(d.min(remaining)) => {
                             if d > remaining {
                                 session.stop(Stop::deadline(deadline))
@@ -329,34 +340,49 @@ impl Driver {
                             wait,
                         } => session.retried(attempt, reason, wait),
                     };
-                    let sending = self.send_retrying(request, started, deadline, &mut hear);
-                    let sent = tokio::select! {
-                        biased;
-                        stop = &mut stop => Err(stop),
-                        sent = sending => Ok(sent),
+                    // A stop asked for while the request is in flight waits for its answer
+                    // (within the request's timeout), so that the answer is recorded and the
+                    // run stops at a point it can be resumed from without doubt.
+                    let (sent, asked) = {
+                        let sending = self.send_retrying(request, started, deadline, &mut hear);
+                        tokio::pin!(sending);
+                        let mut asked = None;
+                        let sent = loop {
+                            tokio::select! {
+                                biased;
+                                stop = &mut stop, if !stop_fired => {
+                                    stop_fired = true;
+                                    asked = Some(stop);
+                                }
+                                sent = &mut sending => break sent,
+                            }
+                        };
+                        (sent, asked)
                     };
-                    match sent {
-                        Err(stop) => session.stop(stop),
-                        Ok(Sent::Response(response, elapsed_us)) => {
-                            session.resume(Input::Response {
-                                response,
-                                elapsed_us,
-                            })
-                        }
-                        Ok(Sent::Failed(..)) if started.elapsed() >= deadline => {
+                    let next = match sent {
+                        Sent::Response(response, elapsed_us) => session.resume(Input::Response {
+                            response,
+                            elapsed_us,
+                        }),
+                        Sent::Failed(..) if started.elapsed() >= deadline => {
                             session.stop(Stop::deadline(deadline))
                         }
-                        Ok(Sent::Failed(reason, elapsed_us, _, limit)) => {
+                        Sent::Failed(reason, elapsed_us, _, limit) => {
                             session.resume(Input::TransportFailed {
                                 reason,
                                 elapsed_us,
                                 limit,
                             })
                         }
-                        Ok(Sent::TooLarge(reason)) => session.stop(Stop {
+                        Sent::TooLarge(reason) => session.stop(Stop {
                             cause: StopCause::ResponseTooLarge,
                             reason,
                         }),
+                    };
+                    match (next, asked) {
+                        (Command::Finished(outcome), _) => Command::Finished(outcome),
+                        (_, Some(stop)) => session.stop(stop),
+                        (next, None) => next,
                     }
                 }
             };
