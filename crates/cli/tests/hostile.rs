@@ -217,13 +217,7 @@ fn a_signal_stops_a_run_with_its_record() {
         .spawn()
         .unwrap();
         let started = std::time::Instant::now();
-        while arrived.load(Ordering::SeqCst) == 0 {
-            assert!(
-                started.elapsed() < std::time::Duration::from_secs(10),
-                "no request came"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
+        support::wait_until("request", || arrived.load(Ordering::SeqCst) > 0);
         // The shell's own `kill`: no other program is needed.
         let killed = std::process::Command::new("sh")
             .args(["-c", &format!("kill {signal} {}", child.id())])
@@ -283,13 +277,7 @@ fn a_second_signal_stops_at_once() {
     .spawn()
     .unwrap();
     let started = std::time::Instant::now();
-    while arrived.load(Ordering::SeqCst) == 0 {
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(10),
-            "no request came"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    support::wait_until("request", || arrived.load(Ordering::SeqCst) > 0);
     let kill = || {
         std::process::Command::new("sh")
             .args(["-c", &format!("kill -INT {}", child.id())])

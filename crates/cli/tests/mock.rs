@@ -4,7 +4,6 @@
 mod support;
 use support::telaio_command;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Output, Stdio};
 
@@ -129,7 +128,8 @@ fn throttling_is_absorbed_and_aws_errors_are_named() {
 /// an expired session token are refused as AWS refuses them.
 #[test]
 fn a_separate_mock_checks_signatures() {
-    let mut mock = telaio_command()
+    let mut command = telaio_command();
+    command
         .args([
             "mock",
             SEED,
@@ -138,20 +138,9 @@ fn a_separate_mock_checks_signatures() {
             "examples/rekognition/scenarios/expired-credentials.yaml",
         ])
         .current_dir(repo())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(mock.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap()
-        .to_owned();
-    assert!(url.starts_with("http://127.0.0.1:"), "{line}");
+        .stderr(Stdio::null());
+    let (mut mock, url) = support::listening(command);
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
     let server = format!("rekognitionApi={url}");
     let run = |secret: &str, token: &str| {
         telaio(

@@ -4,15 +4,14 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Output, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
-use support::{Dir, repo, response, serve_raw, stderr, stdout};
+use support::{Dir, repo, response, serve_raw, stderr, stdout, wait_until};
 
 const SEED: &str =
     "examples/rekognition/arazzo/amazon-rekognition-face-liveness-session-workflow.yml";
@@ -38,15 +37,6 @@ fn start(args: &[&str], d: &Dir) -> Child {
 fn json(o: &Output) -> Value {
     serde_json::from_slice(&o.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}\n{}", stdout(o), stderr(o)))
-}
-
-/// Waits until `done` holds, at most 20 s.
-fn wait_for(what: &str, done: impl Fn() -> bool) {
-    let started = Instant::now();
-    while !done() {
-        assert!(started.elapsed() < Duration::from_secs(20), "no {what}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 /// The id of the newest run in `d`'s store.
@@ -75,23 +65,12 @@ fn long_mock(d: &Dir) -> (Child, String) {
     d.write("long.yaml", scenario);
     let seed = repo(SEED);
     let log = d.path().join("mock.log");
-    let mut mock = support::command(
+    let mut command = support::command(
         &["mock", seed.to_str().unwrap(), "--scenario", "long.yaml"],
         d.path(),
-    )
-    .stdout(Stdio::piped())
-    .stderr(std::fs::File::create(&log).unwrap())
-    .spawn()
-    .unwrap();
-    let mut line = String::new();
-    BufReader::new(mock.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap()
-        .to_owned();
+    );
+    command.stderr(std::fs::File::create(&log).unwrap());
+    let (mock, url) = support::listening(command);
     (mock, format!("rekognitionApi={url}"))
 }
 
@@ -116,7 +95,7 @@ fn a_run_killed_while_polling_resumes_where_it_was() {
         "0.1",
     ];
     let mut child = start(&run, &d);
-    wait_for("fourth poll", || {
+    wait_until("fourth poll", || {
         count(&log, "GetFaceLivenessSessionResults") >= 4
     });
     child.kill().unwrap();
@@ -199,7 +178,7 @@ fn a_run_stopped_by_sigterm_says_how_to_resume_it() {
     .stderr(Stdio::piped())
     .spawn()
     .unwrap();
-    wait_for("second poll", || {
+    wait_until("second poll", || {
         count(&log, "GetFaceLivenessSessionResults") >= 2
     });
     let pid = child.id().to_string();
@@ -268,7 +247,7 @@ fn orders(api: &str, keyed: bool) -> String {
 fn killed_in_flight(d: &Dir, document: &str, url: &str, arrived: &AtomicUsize, requests: usize) {
     let server = format!("orders={url}");
     let mut child = start(&["run", document, "--server", &server], d);
-    wait_for("request", || arrived.load(Ordering::SeqCst) >= requests);
+    wait_until("request", || arrived.load(Ordering::SeqCst) >= requests);
     child.kill().unwrap();
     let _ = child.wait();
 }

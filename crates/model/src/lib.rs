@@ -36,6 +36,7 @@
 
 mod api;
 mod arazzo;
+mod bundle;
 mod confine;
 mod discover;
 mod encoding;
@@ -51,14 +52,14 @@ mod syntax;
 
 pub use api::{ApiDescription, ApiKind, Channel, Operation};
 pub use arazzo::*;
+pub use bundle::Bundle;
+pub use bundle::MAX_LINKED_DOCUMENTS;
 pub use confine::{Confinement, document_tree};
 pub use discover::{arazzo_files, looks_like_arazzo};
 pub use encoding::decode_text;
 pub use error::{LoadError, human_bytes};
 pub use fetch::{Fetcher, FileFetcher, ReadLimited, read_file, read_limited};
-pub use loader::{
-    ArazzoDocument, Bundle, LoadOptions, LoadedSource, Loader, MAX_LINKED_DOCUMENTS, Source,
-};
+pub use loader::{ArazzoDocument, LoadOptions, LoadedSource, Loader, Source};
 pub use node::{Entry, Located, Node, NodeKind, escape_token, unescape_token};
 pub use refs::{RefError, Resolved};
 pub use resolve::{OperationLookup, PathSlot, WorkflowLookup, path_slot, split_qualified};

@@ -39,6 +39,34 @@ pub fn command(args: &[&str], cwd: &Path) -> Command {
     c
 }
 
+/// Waits until `done` holds, at most 20 s (a test that waits longer has failed).
+pub fn wait_until(what: &str, done: impl Fn() -> bool) {
+    let started = std::time::Instant::now();
+    while !done() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "no {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// A `telaio mock` started as `command` (its stdout piped), once it says where it listens:
+/// the process and its URL.
+pub fn listening(mut command: Command) -> (std::process::Child, String) {
+    let mut mock = command.stdout(Stdio::piped()).spawn().unwrap();
+    let mut line = String::new();
+    BufReader::new(mock.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("not a mock's first line: {line}"))
+        .to_owned();
+    (mock, url)
+}
+
 /// Runs `telaio` to the end.
 pub fn telaio(args: &[&str], cwd: &Path) -> Output {
     command(args, cwd).output().expect("run telaio")
