@@ -47,6 +47,11 @@ pub(crate) struct StoreArgs {
     /// `~/.local/share/telaio/runs.db`).
     #[arg(long, value_name = "PATH", env = "TELAIO_STORE", global = true)]
     pub store: Option<PathBuf>,
+    /// Make each recorded entry reach the disk (fsync) before the next request is sent, so
+    /// that a power loss loses none; by default an entry survives a crash or a kill of the
+    /// process, and a power loss may take back the last ones.
+    #[arg(long, env = "TELAIO_STORE_FSYNC", global = true, value_parser = clap::builder::FalseyValueParser::new())]
+    pub fsync: bool,
 }
 
 #[derive(Debug, Args)]
@@ -109,6 +114,22 @@ pub(crate) struct RunsResumeArgs {
     /// The most steps the run may take, over the run's.
     #[arg(long, value_name = "N")]
     pub max_steps: Option<u64>,
+    /// Seconds to wait for one response, over the run's.
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<f64>,
+    /// The longest `Retry-After` a retry waits for, over the run's.
+    #[arg(long, value_name = "SECONDS")]
+    pub max_retry_wait: Option<f64>,
+    /// Largest response body kept in memory, in bytes, over the run's.
+    #[arg(long, value_name = "BYTES")]
+    pub max_response_bytes: Option<usize>,
+    /// Extra attempts for a request to an AWS API after a transient failure, over the run's.
+    #[arg(long, value_name = "N")]
+    pub transport_retries: Option<u32>,
+    /// Read a source description from this file, over where the run read it (a run started
+    /// on another machine): the content must still be what the run read, or `--force`.
+    #[arg(long = "source", value_name = "NAME=PATH")]
+    pub sources: Vec<String>,
 }
 
 /// `--in-doubt` choices.
@@ -200,7 +221,7 @@ pub(crate) struct ReplayOptions {
     #[arg(long, value_enum, default_value_t = RunOutput::Human)]
     pub output: RunOutput,
 
-    /// Replay even though the document changed since the journal was written.
+    /// Replay even though the document or its sources changed since the run started.
     #[arg(long)]
     pub force: bool,
 

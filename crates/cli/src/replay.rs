@@ -254,11 +254,13 @@ pub(crate) fn load_for(
         format!("cannot read the journal's document: {e}; replay needs it where the run read it")
     })?;
     let now = DocumentIdentity::of(&bundle);
-    if now.sha256 != header.document.sha256 && !args.force {
+    let changes = header.document.changes(&now);
+    if !changes.is_empty() && !args.force {
         return Err(format!(
-            "{} changed since the journal was written (its content hash differs), so the replay \
-             could take another path; pass --force to replay it anyway",
-            bundle.document.source.name
+            "{} changed since the run started ({}), so the run could take another path; pass \
+             --force to go on anyway",
+            bundle.document.source.name,
+            changes.join(", ")
         ));
     }
     let plan =

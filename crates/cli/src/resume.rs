@@ -68,6 +68,36 @@ fn resume(store: &mut Store, args: &RunsResumeArgs) -> Result<Prepared, String> 
     if let Some(n) = args.max_steps {
         header.options.max_steps = n;
     }
+    if let Some(s) = args.max_retry_wait {
+        header.options.max_retry_wait = crate::run::seconds(s, "--max-retry-wait")?;
+    }
+    let mut limits = header
+        .driver
+        .unwrap_or_else(|| DriverOptions::default().limits());
+    if let Some(s) = args.timeout {
+        limits.request_timeout = crate::run::seconds(s, "--timeout")?;
+    }
+    if let Some(n) = args.max_response_bytes {
+        limits.max_response_bytes = n;
+    }
+    if let Some(n) = args.transport_retries {
+        limits.transport_retries = n;
+    }
+    header.driver = Some(limits);
+    for (name, path) in pairs(&args.sources, "--source")? {
+        let path = std::path::absolute(&path).unwrap_or_else(|_| std::path::PathBuf::from(&path));
+        header.loading.substitutes.insert(name, path);
+    }
+    // A server's credentials are never stored: one given with them is given again.
+    let servers = header.plan.servers.iter();
+    let unstored = servers
+        .filter(|(_, url)| url.contains(MASK))
+        .map(|(n, _)| n);
+    if let Some(flags) = again(unstored, "--server", "URL") {
+        return Err(format!(
+            "run {id} was started with credentials in a server URL, which the store does not keep: give it again with {flags}"
+        ));
+    }
     let (plan, bundle) = crate::replay::load_for(
         &header,
         &ReplayOptions {
@@ -89,21 +119,11 @@ fn resume(store: &mut Store, args: &RunsResumeArgs) -> Result<Prepared, String> 
             map.insert(name, typed);
         }
     }
-    let masked: Vec<&String> = inputs
-        .as_object()
-        .into_iter()
-        .flatten()
-        .filter(|(_, v)| holds_mask(v))
-        .map(|(k, _)| k)
-        .collect();
-    if !masked.is_empty() {
+    let masked = inputs.as_object().into_iter().flatten();
+    let masked = masked.filter(|(_, v)| holds_mask(v)).map(|(k, _)| k);
+    if let Some(flags) = again(masked, "--input", "...") {
         return Err(format!(
-            "run {id} had secret inputs, which the store keeps masked: give them again with {}",
-            masked
-                .iter()
-                .map(|k| format!("--input {}=...", term::clean(k)))
-                .collect::<Vec<_>>()
-                .join(" ")
+            "run {id} had secret inputs, which the store keeps masked: give them again with {flags}"
         ));
     }
     let aws = AwsSetup::find(
@@ -158,6 +178,14 @@ fn resume(store: &mut Store, args: &RunsResumeArgs) -> Result<Prepared, String> 
     })
 }
 
+/// `FLAG NAME=VALUE` for each name, as a person gives them again; `None` for no name.
+fn again<'a>(names: impl Iterator<Item = &'a String>, flag: &str, value: &str) -> Option<String> {
+    let flags: Vec<String> = names
+        .map(|name| format!("{flag} {}={value}", term::clean(name)))
+        .collect();
+    (!flags.is_empty()).then(|| flags.join(" "))
+}
+
 /// Whether a value holds a masked secret anywhere (a secret field deep inside, or a secret
 /// masked within a longer string): sent as it is, it would send the mask.
 fn holds_mask(v: &Value) -> bool {
@@ -174,7 +202,7 @@ fn go_on(store: Store, args: &RunsResumeArgs, p: Prepared) -> u8 {
     let Some(runtime) = crate::runtime() else {
         return exit::USAGE;
     };
-    let driver = match Driver::new(DriverOptions {
+    let mut options = DriverOptions {
         deadline: p
             .header
             .options
@@ -182,7 +210,11 @@ fn go_on(store: Store, args: &RunsResumeArgs, p: Prepared) -> u8 {
             .unwrap_or(DriverOptions::default().deadline),
         show_sensitive: p.header.show_sensitive,
         ..DriverOptions::default()
-    }) {
+    };
+    if let Some(limits) = p.header.driver {
+        options = options.with_limits(limits);
+    }
+    let driver = match Driver::new(options) {
         Ok(d) => d.with_credentials(p.credentials),
         Err(e) => {
             usage_error(&e.to_string());

@@ -392,6 +392,7 @@ fn execute(
             return exit::USAGE;
         }
     };
+    let limits = driver_options.limits();
     let driver = match Driver::new(driver_options) {
         // The driver masks every event and the outcome as `redactor` does, learning the
         // secrets the run computes.
@@ -426,19 +427,23 @@ fn execute(
         let run_id = store.as_ref().map(|_| RunId::new());
         // A stored run's idempotency keys come from its id, so a resume makes the same ones.
         run_options.idempotency_seed = run_id.as_ref().map(RunId::bytes);
-        let header = document.map(|document| JournalHeader {
-            format: JOURNAL_FORMAT.to_owned(),
-            telaio: env!("CARGO_PKG_VERSION").to_owned(),
-            run_id: run_id.as_ref().map(ToString::to_string),
-            started_at_ms: crate::store::now_ms(),
-            document,
-            workflow_id: workflow.clone(),
-            inputs: redactor.masked_inputs(&inputs),
-            options: run_options,
-            plan: plan_options,
-            show_sensitive: args.show_sensitive,
-            mock: args.mock.is_some(),
-            loading: loading::record(&args.load),
+        let header = document.map(|document| {
+            JournalHeader {
+                format: JOURNAL_FORMAT.to_owned(),
+                telaio: env!("CARGO_PKG_VERSION").to_owned(),
+                run_id: run_id.as_ref().map(ToString::to_string),
+                started_at_ms: crate::store::now_ms(),
+                document,
+                workflow_id: workflow.clone(),
+                inputs: redactor.masked_inputs(&inputs),
+                options: run_options,
+                plan: plan_options,
+                show_sensitive: args.show_sensitive,
+                mock: args.mock.is_some(),
+                loading: loading::record(&args.load),
+                driver: Some(limits),
+            }
+            .with_urls_masked()
         });
         let journal = match (&args.journal, &header) {
             (Some(path), Some(header)) => Some(Watch::open_journal(path, header)?),

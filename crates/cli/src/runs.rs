@@ -204,6 +204,17 @@ fn show(store: &Store, args: &RunsShowArgs) -> Result<(), String> {
     let entry_count = entries.len();
     let journal = (args.output == RunOutput::Json)
         .then(|| serde_json::to_value(&entries).unwrap_or_default());
+    // The answers' bodies as recorded (masked as in the run), in the order they came.
+    let bodies: Vec<Option<String>> = entries
+        .iter()
+        .filter_map(|entry| match entry {
+            telaio_engine::Entry::Response { body, .. } => Some(body.as_ref().map(|b| match b {
+                telaio_engine::JournalBody::Json(v) => v.to_string(),
+                telaio_engine::JournalBody::Text(t) => t.clone(),
+            })),
+            _ => None,
+        })
+        .collect();
     // The timeline is the run's own events, had again from its journal: requests as the run
     // built them, responses, waits, retries, actions, masked as in the run.
     let (events, replayed) = match timeline(&record, entries) {
@@ -226,7 +237,13 @@ fn show(store: &Store, args: &RunsShowArgs) -> Result<(), String> {
         }
         RunOutput::Human => {
             let mut out = anstream::stdout().lock();
-            let _ = write_show(&mut out, &record, &events, replayed.err().as_deref());
+            let _ = write_show(
+                &mut out,
+                &record,
+                &events,
+                &bodies,
+                replayed.err().as_deref(),
+            );
         }
     }
     Ok(())
@@ -259,12 +276,30 @@ fn no_options() -> crate::args::ReplayOptions {
     }
 }
 
+/// How much of a response body `runs show` prints on its line (all of it is in
+/// `--output json` and in `runs export`).
+const BODY_SHOWN: usize = 240;
+
+/// `text` cut to about `most` bytes (at a character boundary), saying how much was left out.
+fn cut(text: &str, most: usize) -> std::borrow::Cow<'_, str> {
+    if text.len() <= most {
+        return text.into();
+    }
+    let end = (0..=most)
+        .rev()
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(0);
+    format!("{}… ({} more bytes)", &text[..end], text.len() - end).into()
+}
+
 fn write_show(
     out: &mut impl Write,
     record: &RunRecord,
     events: &[Record],
+    bodies: &[Option<String>],
     unavailable: Option<&str>,
 ) -> std::io::Result<()> {
+    let mut bodies = bodies.iter();
     let r = &record.summary;
     writeln!(out, "run {}", r.id)?;
     writeln!(out, "  workflow  {}", clean(&r.workflow_id))?;
@@ -311,10 +346,20 @@ fn write_show(
                 body_bytes,
                 elapsed_us,
                 ..
-            } => format!(
-                "  ← {status} ({body_bytes} bytes, {:.1} ms)",
-                *elapsed_us as f64 / 1000.0
-            ),
+            } => {
+                let mut line = format!(
+                    "  ← {status} ({body_bytes} bytes, {:.1} ms)",
+                    *elapsed_us as f64 / 1000.0
+                );
+                if let Some(Some(body)) = bodies.next() {
+                    line.push_str(&format!(
+                        "\n{:>9}      {}",
+                        "",
+                        clean(&cut(body, BODY_SHOWN))
+                    ));
+                }
+                line
+            }
             Event::TransportFailed { reason, .. } => format!("  ✗ {}", clean(reason)),
             Event::RequestRetried {
                 attempt,

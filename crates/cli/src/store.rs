@@ -21,7 +21,11 @@ pub(crate) fn open(args: &StoreArgs) -> Result<Store, String> {
                 .ok_or("there is no place for the run store: HOME is not set; pass --store PATH (or set TELAIO_STORE), or --no-store")?
         }
     };
-    Store::open(&path).map_err(|e| e.to_string())
+    let store = Store::open(&path).map_err(|e| e.to_string())?;
+    if args.fsync {
+        store.sync_fully().map_err(|e| e.to_string())?;
+    }
+    Ok(store)
 }
 
 /// Now, in milliseconds since the Unix epoch.

@@ -152,7 +152,7 @@ fn a_journal_of_a_changed_document_is_refused_unless_forced() {
     let o = telaio(&["replay", "j.jsonl"], d.path());
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("flow.yml changed since the journal was written"),
+        stderr(&o).contains("flow.yml changed since the run started (the document changed)"),
         "{}",
         stderr(&o)
     );
@@ -167,6 +167,11 @@ fn a_journal_of_a_changed_document_is_refused_unless_forced() {
     d.write("api.yml", api.replace("title:", "title: changed"));
     let o = telaio(&["replay", "j.jsonl"], d.path());
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("(source rekognitionApi changed)"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -544,7 +549,7 @@ fn a_replay_can_be_told_where_the_document_is() {
     );
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("changed since the journal was written"),
+        stderr(&o).contains("changed since the run started"),
         "{}",
         stderr(&o)
     );

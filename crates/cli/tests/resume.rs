@@ -214,6 +214,8 @@ fn a_run_stopped_by_sigterm_says_how_to_resume_it() {
     let shown = stdout(&telaio(&["runs", "show", &id], &d));
     assert!(shown.contains("succeeded · outputs"), "{shown}");
     assert!(!shown.contains("cut short"), "{shown}");
+    // Each answer's body, as recorded, under its line.
+    assert!(shown.contains(r#""Status":"SUCCEEDED""#), "{shown}");
 }
 
 /// An API with a `POST` that declares no idempotency key, and one that declares the header.
@@ -388,10 +390,13 @@ fn two_processes_share_a_store() {
         "--input",
         "clientRequestToken=t-1",
     ];
-    let runs: Vec<Child> = (0..2)
-        .map(|_| {
+    // One syncs each entry to the disk, one does not: they share the store either way.
+    let runs: Vec<Child> = ["1", "0"]
+        .into_iter()
+        .map(|fsync| {
             support::command(&args, d.path())
                 .env("TELAIO_STORE", d.path().join("runs.db"))
+                .env("TELAIO_STORE_FSYNC", fsync)
                 .stdout(Stdio::null())
                 .stderr(Stdio::piped())
                 .spawn()

@@ -49,9 +49,9 @@ pub use telaio_plan::{
     scheme_kind, server_url,
 };
 pub use telaio_run::{
-    ActionKind, AwsError, Command, DocumentIdentity, DryStep, Entry, Event, Input, JOURNAL_FORMAT,
-    JournalBody, JournalHeader, Limit, Loading, MASK, Machine, Observer, Outcome, Record, Redactor,
-    ReplayError, Replayed, Request, Response, RunError, RunOptions, SafeToResend, StepStatus,
-    StepSummary, Stop, StopCause, WaitReason, aws_error, catch_up, dry_run, replay, safe_to_resend,
-    seconds,
+    ActionKind, AwsError, Command, DocumentIdentity, DriverLimits, DryStep, Entry, Event, Input,
+    JOURNAL_FORMAT, JournalBody, JournalHeader, Limit, Loading, MASK, Machine, Observer, Outcome,
+    Record, Redactor, ReplayError, Replayed, Request, Response, RunError, RunOptions, SafeToResend,
+    StepStatus, StepSummary, Stop, StopCause, WaitReason, aws_error, catch_up, dry_run, replay,
+    safe_to_resend, seconds,
 };

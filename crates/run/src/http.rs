@@ -32,6 +32,18 @@ pub struct Request {
 }
 
 impl Request {
+    /// Whether the request carries a stand-in for a hidden value (a mask, a sensitive
+    /// value's size) in its URL, headers or body: sent, it would send the stand-in.
+    pub fn carries_stand_in(&self) -> bool {
+        use crate::redact::holds_stand_in;
+        holds_stand_in(self.url.as_bytes())
+            || self
+                .headers
+                .iter()
+                .any(|(_, v)| holds_stand_in(v.as_bytes()))
+            || self.body.as_deref().is_some_and(holds_stand_in)
+    }
+
     /// The first header with this name (ignoring case).
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers

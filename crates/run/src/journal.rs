@@ -12,12 +12,11 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use telaio_expr::{Body, BodyFormat};
-use telaio_model::{Bundle, Source};
 
 use crate::event::Limit;
 use crate::http::Response;
+pub use crate::identity::DocumentIdentity;
 use crate::machine::{Input, RunOptions, millis};
 use crate::redact::Redactor;
 use telaio_plan::PlanOptions;
@@ -60,6 +59,41 @@ pub struct JournalHeader {
     /// same way (and no others).
     #[serde(default)]
     pub loading: Loading,
+    /// The driver's limits the run was started with, so that a resume keeps them (none: the
+    /// driver's defaults).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub driver: Option<DriverLimits>,
+}
+
+impl JournalHeader {
+    /// This header with the credentials of every URL it holds masked (a `--server` given as
+    /// `https://user:password@host`, a source read from such a URL): a store or a journal
+    /// file never keeps them. A resume asks for such a server again.
+    #[must_use]
+    pub fn with_urls_masked(mut self) -> JournalHeader {
+        use crate::redact::mask_userinfo;
+        for url in self.plan.servers.values_mut() {
+            *url = mask_userinfo(url);
+        }
+        for url in self.document.sources.values_mut() {
+            *url = mask_userinfo(url);
+        }
+        self.document.url = mask_userinfo(&self.document.url);
+        self
+    }
+}
+
+/// The limits of the driver that performs a run's requests, as a journal keeps them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DriverLimits {
+    /// Longest wait for one response, body included.
+    #[serde(rename = "requestTimeoutMs", with = "crate::machine::millis_serde")]
+    pub request_timeout: Duration,
+    /// Largest response body kept in memory.
+    pub max_response_bytes: usize,
+    /// Extra attempts for a request to an AWS API after a transient failure.
+    pub transport_retries: u32,
 }
 
 /// How a run read its document's sources: what its caller chose, beyond the document itself.
@@ -78,75 +112,6 @@ pub struct Loading {
     /// The largest document read, in bytes (none: the default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_document_bytes: Option<u64>,
-}
-
-/// Which document a journal belongs to: where it was, and a hash of what it said.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DocumentIdentity {
-    /// The Arazzo document's URL (`file:` for local files).
-    pub url: String,
-    /// For a local document, its absolute path, as the run's URL holds it (`..` and all), so
-    /// that a replay reads it, and names it, as the run did.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub path: Option<std::path::PathBuf>,
-    /// Each source description's name and the URL it was loaded from.
-    pub sources: BTreeMap<String, String>,
-    /// SHA-256, in hex, over the Arazzo document's text and the content of every source
-    /// description it loaded (linked Arazzo documents and their sources too).
-    pub sha256: String,
-}
-
-impl DocumentIdentity {
-    /// The identity of a loaded document.
-    ///
-    /// API descriptions are hashed as the JSON they parse to, so a change of layout that
-    /// changes nothing they say keeps the identity; any change to the Arazzo text changes it.
-    pub fn of(bundle: &Bundle) -> DocumentIdentity {
-        let mut hash = Sha256::new();
-        let mut sources = BTreeMap::new();
-        for (i, b) in std::iter::once(bundle).chain(&bundle.linked).enumerate() {
-            hash.update(b.document.source.text.as_bytes());
-            for s in &b.sources {
-                if i == 0
-                    && let Some(url) = &s.url
-                {
-                    sources.insert(s.name.clone(), url.to_string());
-                }
-                hash.update(s.name.as_bytes());
-                match &s.content {
-                    Ok(Source::Api(api)) => {
-                        // Streamed into the hash: no copy of a large description is made.
-                        let _ = serde_json::to_writer(HashWriter(&mut hash), &api.document);
-                    }
-                    Ok(Source::Arazzo(doc)) => hash.update(doc.source.text.as_bytes()),
-                    Err(_) => hash.update(b"\0unloaded"),
-                }
-            }
-        }
-        let digest = hash.finalize();
-        let url = &bundle.document.source.url;
-        DocumentIdentity {
-            url: url.to_string(),
-            path: (url.scheme() == "file")
-                .then(|| url.to_file_path().ok())
-                .flatten(),
-            sources,
-            sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
-        }
-    }
-}
-
-struct HashWriter<'h>(&'h mut Sha256);
-
-impl std::io::Write for HashWriter<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.update(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 /// One thing the machine consumed, or the driver decided, in the order it happened.
@@ -278,6 +243,23 @@ impl StopCause {
 }
 
 impl Entry {
+    /// Whether the entry holds a stand-in for a value the redactor hid (a masked secret, a
+    /// sensitive value shown by its size): a run resumed from it knows that value only as
+    /// the stand-in.
+    pub fn holds_stand_in(&self) -> bool {
+        let Entry::Response { headers, body, .. } = self else {
+            return false;
+        };
+        headers
+            .iter()
+            .any(|(_, v)| crate::redact::holds_stand_in(v.as_bytes()))
+            || match body {
+                Some(JournalBody::Text(t)) => crate::redact::holds_stand_in(t.as_bytes()),
+                Some(JournalBody::Json(v)) => json_holds_stand_in(v),
+                None => false,
+            }
+    }
+
     /// The entry recording what the machine is given (with nothing masked yet).
     pub(crate) fn of_input(input: &Input, waited: Duration) -> Entry {
         match input {
@@ -441,5 +423,14 @@ impl Redactor {
             },
             other => other.clone(),
         }
+    }
+}
+
+fn json_holds_stand_in(v: &Value) -> bool {
+    match v {
+        Value::String(s) => crate::redact::holds_stand_in(s.as_bytes()),
+        Value::Array(items) => items.iter().any(json_holds_stand_in),
+        Value::Object(map) => map.values().any(json_holds_stand_in),
+        _ => false,
     }
 }

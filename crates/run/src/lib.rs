@@ -30,6 +30,7 @@ mod aws_error;
 mod doubt;
 mod event;
 mod http;
+mod identity;
 mod journal;
 mod machine;
 mod redact;
@@ -41,13 +42,13 @@ pub use doubt::{SafeToResend, safe_to_resend};
 pub use event::{ActionKind, Event, Limit, Record, RunError, WaitReason};
 pub use http::{LONGEST_RETRY_WAIT, Request, Response};
 pub use journal::{
-    DocumentIdentity, Entry, EntryKind, JOURNAL_FORMAT, JournalBody, JournalHeader, Loading, Stop,
-    StopCause,
+    DocumentIdentity, DriverLimits, Entry, EntryKind, JOURNAL_FORMAT, JournalBody, JournalHeader,
+    Loading, Stop, StopCause,
 };
 pub use machine::{
     Command, DryStep, Input, Machine, Outcome, RunOptions, StepStatus, StepSummary, dry_run,
     seconds,
 };
-pub use redact::{MASK, Redactor};
+pub use redact::{MASK, Redactor, mask_userinfo};
 pub use replay::{Awaiting, CaughtUp, ReplayError, Replayed, catch_up, replay};
 pub use session::{Observer, Session};

@@ -230,6 +230,7 @@ proptest! {
                 path: None,
                 sources: Default::default(),
                 sha256: String::new(),
+                parts: Default::default(),
             },
             workflow_id: workflow.to_owned(),
             inputs: json!({}),
@@ -238,6 +239,7 @@ proptest! {
             show_sensitive: false,
             mock: false,
             loading: Default::default(),
+            driver: None,
         };
         // Through text, as a journal file holds it.
         let text: Vec<String> = ran.entries.iter().map(|e| serde_json::to_string(e).unwrap()).collect();

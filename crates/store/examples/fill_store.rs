@@ -26,6 +26,7 @@ fn main() {
                 path: Some("/work/seed.arazzo.yaml".into()),
                 sources: BTreeMap::new(),
                 sha256: "ab".repeat(32),
+                parts: Default::default(),
             },
             workflow_id: ["face-liveness-session", "other"][usize::from(i % 7 == 0)].to_owned(),
             inputs: json!({"clientRequestToken": format!("t-{i}")}),
@@ -34,6 +35,7 @@ fn main() {
             show_sensitive: false,
             mock: false,
             loading: Default::default(),
+            driver: None,
         };
         let id = RunId::new();
         let lease = Lease {

@@ -19,6 +19,7 @@ fn header(workflow: &str, started_at_ms: u64) -> JournalHeader {
             path: Some("/work/seed.arazzo.yaml".into()),
             sources: BTreeMap::new(),
             sha256: "ab".repeat(32),
+            parts: Default::default(),
         },
         workflow_id: workflow.to_owned(),
         inputs: json!({"clientRequestToken": "abc"}),
@@ -27,6 +28,7 @@ fn header(workflow: &str, started_at_ms: u64) -> JournalHeader {
         show_sensitive: false,
         mock: false,
         loading: Default::default(),
+        driver: None,
     }
 }
 

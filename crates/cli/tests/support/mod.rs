@@ -15,7 +15,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// or the one below the `HOME` a test gives it).
 pub fn telaio_command() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_telaio"));
-    c.env_remove("TELAIO_STORE").env_remove("XDG_DATA_HOME");
+    c.env_remove("TELAIO_STORE")
+        .env_remove("TELAIO_STORE_FSYNC")
+        .env_remove("XDG_DATA_HOME");
     c
 }
 

@@ -9,8 +9,8 @@ use serde_json::Value;
 use telaio_auth::{Credentials, SchemeKind};
 use telaio_plan::Plan;
 use telaio_run::{
-    Command, Entry, Input, JournalHeader, Limit, Observer, Outcome, Request, Response, RunOptions,
-    Session, Stop, StopCause,
+    Command, DriverLimits, Entry, Input, JournalHeader, Limit, Observer, Outcome, Request,
+    Response, RunOptions, Session, Stop, StopCause,
 };
 
 mod auth;
@@ -46,6 +46,28 @@ impl Default for DriverOptions {
             transport_retries: 2,
             transport_backoff: Duration::from_millis(100),
             show_sensitive: false,
+        }
+    }
+}
+
+impl DriverOptions {
+    /// The limits a journal keeps, so that a resume drives the run as it was driven.
+    pub fn limits(&self) -> DriverLimits {
+        DriverLimits {
+            request_timeout: self.request_timeout,
+            max_response_bytes: self.max_response_bytes,
+            transport_retries: self.transport_retries,
+        }
+    }
+
+    /// These options with a journal's limits.
+    #[must_use]
+    pub fn with_limits(self, limits: DriverLimits) -> DriverOptions {
+        DriverOptions {
+            request_timeout: limits.request_timeout,
+            max_response_bytes: limits.max_response_bytes,
+            transport_retries: limits.transport_retries,
+            ..self
         }
     }
 }
@@ -190,7 +212,7 @@ impl Driver {
     ) -> Outcome {
         let (mut session, deadline) = self.session(plan, options, &inputs, observe);
         let command = session.start(workflow_id, inputs);
-        self.drive(session, command, deadline, Duration::ZERO, stop)
+        self.drive(session, command, deadline, Duration::ZERO, false, stop)
             .await
     }
 
@@ -234,6 +256,9 @@ impl Driver {
         if interrupted {
             entries.pop();
         }
+        // A journal that holds stand-ins for hidden values gives them back as the
+        // stand-ins: no live request may carry one.
+        let guard = entries.iter().any(Entry::holds_stand_in);
         let (mut session, deadline) = self.session(plan, header.options, &inputs, observe);
         let command = session.start(&header.workflow_id, inputs);
         session.set_journaling(false);
@@ -267,7 +292,9 @@ impl Driver {
         }
         // What is left of the deadline, on the run's clock.
         let left = deadline.saturating_sub(session.elapsed());
-        Ok(self.drive(session, command, left, waited, stop).await)
+        Ok(self
+            .drive(session, command, left, waited, guard, stop)
+            .await)
     }
 
     /// A session for one run of `plan`, and the run's deadline.
@@ -289,13 +316,16 @@ impl Driver {
     }
 
     /// Drives a session from `command` to its end, within `deadline` from now; a first
-    /// wait is shortened by `waited` (the part of it already waited before a resume).
+    /// wait is shortened by `waited` (the part of it already waited before a resume). With
+    /// `guard`, a request that carries a stand-in for a hidden value stops the run instead
+    /// of being sent.
     async fn drive(
         &self,
         mut session: Session<'_, '_>,
         mut command: Command,
         deadline: Duration,
         mut waited: Duration,
+        guard: bool,
         stop: impl std::future::Future<Output = Stop> + Send,
     ) -> Outcome {
         tokio::pin!(stop);
@@ -323,6 +353,17 @@ impl Driver {
                             }
                         }
                     }
+                }
+                Command::Send(request) if guard && request.carries_stand_in() => {
+                    let reason = format!(
+                        "{} {} would carry a value the store keeps masked (a secret or sensitive value from an earlier answer, never recorded), so the run cannot go on from its journal; run the workflow again",
+                        request.method,
+                        session.masked(&request.url)
+                    );
+                    session.stop(Stop {
+                        cause: StopCause::Cancelled,
+                        reason,
+                    })
                 }
                 Command::Send(request) => {
                     // `false` stops the retries: the journal could not record one.

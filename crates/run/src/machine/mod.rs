@@ -34,7 +34,7 @@ use telaio_plan::{Plan, StepPlan, WorkflowPlan};
 #[serde(rename_all = "camelCase")]
 pub struct RunOptions {
     /// Wait before a `goto` back to the same or an earlier step (polling).
-    #[serde(rename = "pollIntervalMs", with = "millis")]
+    #[serde(rename = "pollIntervalMs", with = "millis_serde")]
     pub poll_interval: Duration,
     /// Most step executions in one run.
     pub max_steps: u64,
@@ -42,7 +42,7 @@ pub struct RunOptions {
     pub max_depth: usize,
     /// The longest wait a server may ask for with `Retry-After` before a retry: one that asks
     /// for more fails the step at once, with that reason, rather than hold the run.
-    #[serde(rename = "maxRetryWaitMs", with = "millis")]
+    #[serde(rename = "maxRetryWaitMs", with = "millis_serde")]
     pub max_retry_wait: Duration,
     /// How long the whole run may take, on the machine's clock (the time the driver reports
     /// spending). A retry that must wait past it fails the step at once. (`Driver::run` sets
@@ -63,16 +63,16 @@ pub(crate) fn millis(d: Duration) -> u64 {
 }
 
 /// Durations as whole milliseconds.
-mod millis {
+pub(crate) mod millis_serde {
     use std::time::Duration;
 
     use serde::{Deserialize, Deserializer, Serializer};
 
-    pub(super) fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    pub(crate) fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_u64(super::millis(*d))
     }
 
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
         u64::deserialize(d).map(Duration::from_millis)
     }
 }

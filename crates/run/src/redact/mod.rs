@@ -215,9 +215,10 @@ impl Redactor {
         self.input_value(inputs)
     }
 
-    /// Text with every known secret masked, and every SigV4 signature.
+    /// Text with every known secret masked, every SigV4 signature, and the credentials
+    /// of every URL that carries some (`https://user:pass@host` as `https://***@host`).
     pub fn text(&self, s: &str) -> String {
-        let mut out = mask_signatures(s);
+        let mut out = mask_userinfo(&mask_signatures(s));
         for secret in &self.secrets {
             if out.contains(secret.as_str()) {
                 out = out.replace(secret.as_str(), MASK);
@@ -379,6 +380,15 @@ fn by_size(v: &Value) -> Value {
     Value::String(format!("<sensitive: {bytes} bytes>"))
 }
 
+/// Whether bytes hold what stands in for a value the redactor hid: the mask, or a
+/// sensitive value shown by its size. A journal holds these where the run saw secrets; a
+/// request built from them after a resume would send the stand-in.
+pub fn holds_stand_in(bytes: &[u8]) -> bool {
+    const SIZED: &[u8] = b"<sensitive: ";
+    bytes.windows(MASK.len()).any(|w| w == MASK.as_bytes())
+        || bytes.windows(SIZED.len()).any(|w| w == SIZED)
+}
+
 /// Whether a text is a sensitive value already shown by its size (`<sensitive: 20 bytes>`).
 fn is_shown_by_size(s: &str) -> bool {
     s.strip_prefix("<sensitive: ")
@@ -419,6 +429,38 @@ fn mask_signatures(s: &str) -> String {
     out
 }
 
+/// `s` with the user information of every URL in it (`scheme://user:password@`) masked:
+/// a server URL can carry credentials, which nothing shows.
+///
+/// ```
+/// assert_eq!(
+///     telaio_run::mask_userinfo("GET https://me:pw@api.example.com/a@b"),
+///     "GET https://***@api.example.com/a@b"
+/// );
+/// ```
+pub fn mask_userinfo(s: &str) -> String {
+    const SEP: &str = "://";
+    if !s.contains(SEP) || !s.contains('@') {
+        return s.to_owned();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find(SEP) {
+        let start = at + SEP.len();
+        out.push_str(&rest[..start]);
+        rest = &rest[start..];
+        let authority = rest
+            .find(|c: char| matches!(c, '/' | '?' | '#' | '"' | '\'') || c.is_whitespace())
+            .unwrap_or(rest.len());
+        if let Some(user_end) = rest[..authority].rfind('@') {
+            out.push_str(MASK);
+            rest = &rest[user_end..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -426,6 +468,18 @@ mod tests {
     use super::*;
 
     const CANARY: &str = "s3cr3t/+ \"canary\"&x";
+
+    #[test]
+    fn url_credentials_are_masked_wherever_a_url_is() {
+        let r = Redactor::new();
+        assert_eq!(
+            r.text("a http://u:canary@127.0.0.1:8/x?m=a@b and \"https://tok@h\" mail@x.org"),
+            "a http://***@127.0.0.1:8/x?m=a@b and \"https://***@h\" mail@x.org"
+        );
+        assert_eq!(mask_userinfo("http://h/p@q"), "http://h/p@q");
+        assert_eq!(mask_userinfo("no url @ all"), "no url @ all");
+        assert_eq!(mask_userinfo("x://@"), "x://***@");
+    }
 
     #[test]
     fn a_secret_is_masked_in_the_encodings_it_travels_in() {

@@ -1,0 +1,256 @@
+//! What a resumed run goes on with: the limits it was started with (flags given to `resume`
+//! over them), never a credential the store did not keep, and never a stand-in for a value
+//! the store keeps masked. Real processes killed with SIGKILL, a real SQLite store, servers on
+//! 127.0.0.1.
+#![cfg(unix)]
+
+mod support;
+
+use std::process::{Output, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use serde_json::Value;
+use support::{Dir, Seen, response, serve_raw, stderr, wait_until};
+
+fn telaio(args: &[&str], d: &Dir) -> Output {
+    support::command(args, d.path())
+        .env("TELAIO_STORE", d.path().join("runs.db"))
+        .output()
+        .unwrap()
+}
+
+fn json(o: &Output) -> Value {
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", support::stdout(o), stderr(o)))
+}
+
+/// An API of two reads: `GET /token` answers a token its description marks `x-sensitive`,
+/// `GET /items` takes a header.
+const API: &str = "openapi: 3.0.3
+info: {title: Items, version: '1'}
+servers: [{url: 'http://127.0.0.1:1'}]
+paths:
+  /token:
+    get:
+      operationId: getToken
+      responses:
+        '200':
+          description: a token
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  token: {type: string, x-sensitive: true}
+  /items:
+    get:
+      operationId: getItems
+      parameters:
+        - {name: X-Token, in: header, required: false, schema: {type: string}}
+      responses:
+        '200': {description: items, content: {application/json: {schema: {type: object}}}}
+";
+
+/// First the token, then the items, sending the token (`pass: true`) or a constant.
+fn workflow(pass: bool) -> String {
+    let token = if pass {
+        "$steps.token.outputs.token"
+    } else {
+        "constant"
+    };
+    format!(
+        "arazzo: 1.0.1
+info: {{title: Items, version: '1'}}
+sourceDescriptions: [{{name: items, url: ./items.openapi.yaml}}]
+workflows:
+  - workflowId: items
+    steps:
+      - stepId: token
+        operationId: getToken
+        successCriteria: [{{condition: $statusCode == 200}}]
+        outputs: {{token: $response.body#/token}}
+      - stepId: items
+        operationId: getItems
+        parameters: [{{name: X-Token, in: header, value: {token}}}]
+        successCriteria: [{{condition: $statusCode == 200}}]
+        outputs: {{count: $response.body#/count}}
+"
+    )
+}
+
+/// A server whose every `/items` request after the first `hang` ones waits `slow` before it
+/// answers; the first `hang` wait 30 s (until the run is killed). Counts the requests.
+struct Items {
+    url: String,
+    items: Arc<AtomicUsize>,
+    seen: Arc<std::sync::Mutex<Vec<Seen>>>,
+}
+
+fn items_server(hang: usize, slow: Duration) -> Items {
+    let items = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let (counted, kept) = (items.clone(), seen.clone());
+    let url = serve_raw(move |_, request| {
+        kept.lock().unwrap().push(request.clone());
+        if request.target == "/token" {
+            return response(
+                200,
+                &[("content-type", "application/json")],
+                r#"{"token": "canary-token-2f9"}"#,
+            );
+        }
+        let n = counted.fetch_add(1, Ordering::SeqCst);
+        std::thread::sleep(if n < hang {
+            Duration::from_secs(30)
+        } else {
+            slow
+        });
+        response(
+            200,
+            &[("content-type", "application/json")],
+            r#"{"count": 3}"#,
+        )
+    });
+    Items { url, items, seen }
+}
+
+/// Runs `items.arazzo.yaml` with `args` and kills it (SIGKILL) once its `/items` request has
+/// arrived `arrivals` times in all: that request is then in flight.
+fn killed_at_items(d: &Dir, server: &Items, arrivals: usize, args: &[&str]) -> String {
+    let mut run = vec!["run", "items.arazzo.yaml"];
+    run.extend_from_slice(args);
+    let mut child = support::command(&run, d.path())
+        .env("TELAIO_STORE", d.path().join("runs.db"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_until("the items request", || {
+        server.items.load(Ordering::SeqCst) >= arrivals
+    });
+    child.kill().unwrap();
+    let _ = child.wait();
+    let listed = json(&telaio(&["runs", "list", "--output", "json"], d));
+    listed[0]["runId"].as_str().unwrap().to_owned()
+}
+
+fn setup(pass: bool) -> Dir {
+    let d = Dir::new();
+    d.write("items.openapi.yaml", API);
+    d.write("items.arazzo.yaml", workflow(pass));
+    d
+}
+
+/// A run started with `--timeout 2` keeps it when resumed: the request sent again times out
+/// after 2 s where the default would have waited 30. `--timeout` given to the resume is
+/// taken over the run's.
+#[test]
+fn a_resume_keeps_the_runs_limits_and_takes_new_ones() {
+    let d = setup(false);
+    let server = items_server(2, Duration::from_secs(4));
+    let api = format!("items={}", server.url);
+    let flags = ["--server", api.as_str(), "--timeout", "2"];
+    let first = killed_at_items(&d, &server, 1, &flags);
+    let exported = telaio(&["runs", "export", &first], &d);
+    let header: Value =
+        serde_json::from_str(support::stdout(&exported).lines().next().unwrap()).unwrap();
+    assert_eq!(header["driver"]["requestTimeoutMs"], 2000, "{header}");
+    assert_eq!(header["driver"]["transportRetries"], 2, "{header}");
+
+    let second = killed_at_items(&d, &server, 2, &flags);
+    // Hangs of its own are over: the `/items` requests sent again take 4 s each.
+    let o = telaio(&["runs", "resume", &first, "--output", "json"], &d);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let result = json(&o);
+    assert!(
+        result["error"]["reason"].as_str().unwrap().contains("2 s"),
+        "the run's own timeout: {result}"
+    );
+    let o = telaio(
+        &[
+            "runs",
+            "resume",
+            &second,
+            "--timeout",
+            "10",
+            "--output",
+            "json",
+        ],
+        &d,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(json(&o)["status"], "succeeded");
+}
+
+/// A server given with credentials in its URL: the store never holds them (nor anything
+/// shown), and a resume asks for the server again rather than send the mask.
+#[test]
+fn server_credentials_are_not_stored_and_are_asked_for_again() {
+    let d = setup(false);
+    let server = items_server(1, Duration::ZERO);
+    let with_password = server.url.replace("http://", "http://me:canary-pw-81c@");
+    let api = format!("items={with_password}");
+    let id = killed_at_items(&d, &server, 1, &["--server", &api]);
+    let db = std::fs::read(d.path().join("runs.db")).unwrap();
+    let wal = std::fs::read(d.path().join("runs.db-wal")).unwrap_or_default();
+    for bytes in [&db, &wal] {
+        assert!(
+            !bytes.windows(10).any(|w| w == b"canary-pw-"),
+            "the password is in the store"
+        );
+    }
+    let o = telaio(&["runs", "resume", &id], &d);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("give it again with --server items=URL"),
+        "{}",
+        stderr(&o)
+    );
+    let o = telaio(
+        &["runs", "resume", &id, "--server", &api, "--output", "json"],
+        &d,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let shown = format!("{}{}", support::stdout(&o), stderr(&o));
+    assert!(!shown.contains("canary-pw-"), "{shown}");
+    for args in [vec!["runs", "show", &id], vec!["runs", "export", &id]] {
+        let o = telaio(&args, &d);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let shown = format!("{}{}", support::stdout(&o), stderr(&o));
+        assert!(!shown.contains("canary-pw-"), "{shown}");
+    }
+}
+
+/// A token the API marks sensitive is journaled by its size; a resume that would send it
+/// (it knows only the stand-in) stops instead of sending the stand-in.
+#[test]
+fn a_resume_never_sends_a_stand_in_for_a_masked_value() {
+    let d = setup(true);
+    let server = items_server(1, Duration::ZERO);
+    let api = format!("items={}", server.url);
+    let id = killed_at_items(&d, &server, 1, &["--server", &api]);
+    let o = telaio(&["runs", "resume", &id, "--output", "json"], &d);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let result = json(&o);
+    assert_eq!(result["status"], "failed", "{result}");
+    assert!(
+        result["error"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("would carry a value the store keeps masked"),
+        "{result}"
+    );
+    let seen = server.seen.lock().unwrap();
+    assert_eq!(seen.len(), 2, "nothing sent after the resume");
+    assert_eq!(
+        seen[1]
+            .headers
+            .iter()
+            .find(|(k, _)| k == "x-token")
+            .map(|(_, v)| v.as_str()),
+        Some("canary-token-2f9"),
+        "the run itself sent the token"
+    );
+}
