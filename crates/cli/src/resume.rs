@@ -251,9 +251,10 @@ fn go_on(store: Store, args: &RunsResumeArgs, p: Prepared) -> u8 {
     ));
     let record = watch.record.take();
     let mut unwritten = watch.finish();
-    let signal = signalled.into_inner();
+    let signalled = signalled.into_inner();
     let code = match resumed {
         Ok(outcome) => {
+            let signal = crate::run::signal_that_stopped(&outcome, signalled);
             let status = match (signal, outcome.succeeded) {
                 (0, true) => RunStatus::Succeeded,
                 (0, false) => RunStatus::Failed,

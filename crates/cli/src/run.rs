@@ -498,7 +498,7 @@ fn execute(
     let Some(outcome) = outcome else {
         return exit::USAGE;
     };
-    let signal = signalled.into_inner();
+    let signal = signal_that_stopped(&outcome, signalled.into_inner());
     let record = watch.record.take();
     let run_id = record.as_ref().map(|r| r.run().to_string());
     let mut unwritten = watch.finish();
@@ -528,6 +528,15 @@ fn execute(
         0 => exit::INVALID,
         // 128 + the signal's number, as shells report a command a signal ended.
         code => code,
+    }
+}
+
+/// The exit status `signalled` noted when a signal stopped the run; 0 when none came, or
+/// when the run finished on its own before it could stop (its last answer came in first).
+pub(crate) fn signal_that_stopped(outcome: &telaio_engine::Outcome, signalled: u8) -> u8 {
+    match outcome.stopped {
+        Some(StopCause::Signal { .. }) => signalled,
+        _ => 0,
     }
 }
 

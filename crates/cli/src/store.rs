@@ -109,7 +109,7 @@ impl Recording {
         self.seq += 1;
         let now = now_ms();
         self.store
-            .append(&self.run, self.seq, now, line)
+            .append(&self.run, &self.lease, self.seq, now, line)
             .map_err(|e| format!("cannot record the run: {e}"))?;
         if now.saturating_sub(self.renewed_ms) >= RENEW_EVERY_MS {
             self.lease.until_ms = now + LEASE_MS;
@@ -119,6 +119,19 @@ impl Recording {
                 .map_err(|e| format!("cannot record the run: {e}"))?;
         }
         Ok(())
+    }
+
+    /// Keeps the run's lease through a wait of `millis` about to begin, so that a process
+    /// of another machine does not take it over from a run that is only waiting. (A failure
+    /// shows at the next entry, which the lease fences.)
+    pub(crate) fn hold_for(&mut self, millis: u64) {
+        let now = now_ms();
+        let until = now.saturating_add(millis).saturating_add(LEASE_MS);
+        if until > self.lease.until_ms {
+            self.lease.until_ms = until;
+            self.renewed_ms = now;
+            let _ = self.store.renew_lease(&self.run, &self.lease);
+        }
     }
 
     /// Records how the run ended, and lets it go.

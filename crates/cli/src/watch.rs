@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use telaio_engine::{Entry, JournalHeader, Observer, Record};
+use telaio_engine::{Entry, Event, JournalHeader, Observer, Record};
 
 use crate::render::Progress;
 
@@ -133,6 +133,9 @@ impl Observer for Watch {
     fn event(&mut self, record: &Record) {
         if let Some(p) = &mut self.progress {
             p.show(&record.event);
+        }
+        if let (Some(r), Event::Waited { millis, .. }) = (&mut self.record, &record.event) {
+            r.hold_for(*millis);
         }
         if let Some(t) = &mut self.trace {
             // A failure is reported when the run ends (see `finish`).

@@ -246,6 +246,66 @@ fn a_signal_stops_a_run_with_its_record() {
     }
 }
 
+/// A signal that comes while the run's last request is in flight: the answer ends the run,
+/// which finished on its own, so it is no interruption (status and exit as without one).
+#[cfg(unix)]
+#[test]
+fn a_run_that_finishes_before_its_stop_is_not_interrupted() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let arrived = Arc::new(AtomicUsize::new(0));
+    let seen = arrived.clone();
+    // The session is created at once; the one poll answers SUCCEEDED after a second.
+    let url = serve_raw(move |n, _| {
+        seen.fetch_add(1, Ordering::SeqCst);
+        let body = if n == 0 {
+            r#"{"SessionId": "s-1"}"#
+        } else {
+            std::thread::sleep(std::time::Duration::from_secs(1));
+            r#"{"SessionId": "s-1", "Status": "SUCCEEDED", "Confidence": 97.5}"#
+        };
+        response(200, &[("content-type", "application/x-amz-json-1.1")], body)
+    });
+    let d = Dir::new();
+    let seed = repo(SEED);
+    let child = support::command(
+        &[
+            "run",
+            seed.to_str().unwrap(),
+            "--server",
+            &format!("rekognitionApi={url}"),
+            "--input",
+            "clientRequestToken=t-1",
+            "--output",
+            "json",
+        ],
+        d.path(),
+    )
+    .env("TELAIO_STORE", d.path().join("runs.db"))
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    support::wait_until("the poll", || arrived.load(Ordering::SeqCst) > 1);
+    let killed = std::process::Command::new("sh")
+        .args(["-c", &format!("kill -INT {}", child.id())])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["status"], "succeeded", "{v}");
+    assert_eq!(v["outputs"]["confidence"], 97.5, "{v}");
+    assert!(!stderr(&out).contains("resume it with"), "{}", stderr(&out));
+    let listed = support::command(&["runs", "list", "--output", "json"], d.path())
+        .env("TELAIO_STORE", d.path().join("runs.db"))
+        .output()
+        .unwrap();
+    let listed: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(listed[0]["status"], "succeeded", "{listed}");
+}
+
 /// A second signal does not wait for the request in flight: the run exits at once.
 #[cfg(unix)]
 #[test]

@@ -12,7 +12,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use serde_json::Value;
-use support::{Dir, Seen, response, serve_raw, stderr, wait_until};
+use support::{Dir, Seen, repo, response, serve_raw, stderr, wait_until};
+
+const SEED: &str =
+    "examples/rekognition/arazzo/amazon-rekognition-face-liveness-session-workflow.yml";
 
 fn telaio(args: &[&str], d: &Dir) -> Output {
     support::command(args, d.path())
@@ -253,4 +256,48 @@ fn a_resume_never_sends_a_stand_in_for_a_masked_value() {
         Some("canary-token-2f9"),
         "the run itself sent the token"
     );
+}
+
+/// A run about to wait longer than its lease lasts holds the lease through the wait, so a
+/// process of another machine sharing the store does not take over a run that is only
+/// waiting.
+#[test]
+fn a_waiting_run_holds_its_lease_through_the_wait() {
+    let d = Dir::new();
+    let seed = repo(SEED);
+    let scenario = repo("examples/rekognition/scenarios/succeeded.yaml");
+    let mut child = support::command(
+        &[
+            "run",
+            seed.to_str().unwrap(),
+            "--mock",
+            scenario.to_str().unwrap(),
+            "--poll-interval",
+            "600",
+            "--input",
+            "clientRequestToken=t-1",
+        ],
+        d.path(),
+    )
+    .env("TELAIO_STORE", d.path().join("runs.db"))
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
+    let store = || telaio_store::Store::open(&d.path().join("runs.db")).unwrap();
+    let held_until = || {
+        let runs = store().list(&telaio_store::ListFilter::default()).unwrap();
+        runs.first().and_then(|r| r.lease_until_ms)
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    // The first poll answers CREATED; the run then waits ten minutes, holding the lease
+    // beyond them (a minute's lease would have run out).
+    wait_until("the lease held through the wait", || {
+        held_until().is_some_and(|until| until >= now + 600_000)
+    });
+    child.kill().unwrap();
+    let _ = child.wait();
 }

@@ -129,7 +129,10 @@ impl<'p, 'o> Session<'p, 'o> {
                 reason: stop.reason.clone(),
             });
         }
-        let command = self.machine.stop(stop.reason, stop.cause.limit());
+        let mut command = self.machine.stop(stop.reason, stop.cause.limit());
+        if let Command::Finished(outcome) = &mut command {
+            outcome.stopped = Some(stop.cause);
+        }
         self.after(command)
     }
 

@@ -44,7 +44,9 @@ fn main() {
         };
         store.begin(&id, &header, &lease).expect("begin");
         for seq in 1..=3 {
-            store.append(&id, seq, started, entry).expect("append");
+            store
+                .append(&id, &lease, seq, started, entry)
+                .expect("append");
         }
         let status = [RunStatus::Succeeded, RunStatus::Failed][usize::from(i % 5 == 0)];
         store

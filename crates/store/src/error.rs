@@ -45,6 +45,10 @@ pub enum StoreError {
     /// No run has that id (or starts with it).
     #[error("no run `{0}` in the store")]
     NoSuchRun(String),
+    /// The run's lease was taken by another process (this one was thought gone): it
+    /// drives the run now, and this one must stop.
+    #[error("run {0} is no longer held by this process: another took it over, and drives it now")]
+    LeaseLost(String),
     /// More than one run starts with that prefix.
     #[error("`{prefix}` is the start of {count} run ids; give more of it")]
     Ambiguous {

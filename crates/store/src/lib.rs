@@ -175,25 +175,34 @@ impl Store {
     }
 
     /// Appends the journal entry numbered `seq` (from 1), already serialised as JSON and
-    /// written at `at_ms`, to a run. It is committed when this returns.
+    /// written at `at_ms`, to a run `lease` holds ([`StoreError::LeaseLost`] when another
+    /// process took the run over). It is committed when this returns.
     pub fn append(
         &mut self,
         run: &RunId,
+        lease: &Lease,
         seq: u64,
         at_ms: u64,
         entry_json: &str,
     ) -> Result<(), StoreError> {
-        // Prepared once per store: a poll loop appends thousands.
-        self.conn
+        // Prepared once per store: a poll loop appends thousands. The lease is checked in
+        // the same statement: a process whose lease was taken over records nothing more.
+        let added = self
+            .conn
             .prepare_cached(
-                "INSERT INTO entries (run_id, seq, at_ms, entry) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO entries (run_id, seq, at_ms, entry) SELECT ?1, ?2, ?3, ?4 \
+                 WHERE EXISTS (SELECT 1 FROM runs WHERE id = ?1 AND lease_owner = ?5)",
             )?
             .execute(params![
                 run.as_str(),
                 i64_of(seq),
                 i64_of(at_ms),
-                entry_json
+                entry_json,
+                lease.owner
             ])?;
+        if added == 0 {
+            return Err(StoreError::LeaseLost(run.as_str().to_owned()));
+        }
         Ok(())
     }
 
@@ -347,12 +356,16 @@ impl Store {
         Ok(None)
     }
 
-    /// Extends a lease this process holds.
+    /// Extends a lease this process holds ([`StoreError::LeaseLost`] when it no longer
+    /// does).
     pub fn renew_lease(&mut self, run: &RunId, lease: &Lease) -> Result<(), StoreError> {
-        self.conn.execute(
+        let renewed = self.conn.execute(
             "UPDATE runs SET lease_until_ms = ?3 WHERE id = ?1 AND lease_owner = ?2",
             params![run.as_str(), lease.owner, i64_of(lease.until_ms)],
         )?;
+        if renewed == 0 {
+            return Err(StoreError::LeaseLost(run.as_str().to_owned()));
+        }
         Ok(())
     }
 }

@@ -51,11 +51,11 @@ fn a_run_is_recorded_and_read_back() {
     let run = begin(&mut store, &header("poll", 1_000), &lease(1_000));
     let entry = Entry::Waited { millis: 250 };
     let text = serde_json::to_string(&entry).unwrap();
-    store.append(&run, 1, 1_100, &text).unwrap();
-    store.append(&run, 2, 1_200, &text).unwrap();
+    store.append(&run, &lease(1_000), 1, 1_100, &text).unwrap();
+    store.append(&run, &lease(1_000), 2, 1_200, &text).unwrap();
     assert_eq!(store.last_entry_at(&run).unwrap(), Some(1_200));
     // Entries are numbered once: a second entry 2 is refused, not silently added.
-    assert!(store.append(&run, 2, 0, &text).is_err());
+    assert!(store.append(&run, &lease(1_000), 2, 0, &text).is_err());
     let record = store.find(run.as_str()).unwrap();
     assert_eq!(record.summary.status, RunStatus::Running);
     assert_eq!(record.entries, 2);
@@ -161,7 +161,7 @@ fn prune_deletes_ended_runs_and_their_entries_only() {
     let mut store = Store::open(&dir.path().join("runs.db")).unwrap();
     let old = begin(&mut store, &header("a", 1_000), &lease(1_000));
     store
-        .append(&old, 1, 0, r#"{"type":"waited","millis":1}"#)
+        .append(&old, &lease(1_000), 1, 0, r#"{"type":"waited","millis":1}"#)
         .unwrap();
     store
         .finish(&old, RunStatus::Succeeded, 1_500, &json!({}))
@@ -209,6 +209,18 @@ fn a_lease_keeps_a_run_to_one_process_until_it_is_stale() {
             .unwrap(),
         None
     );
+    // The process it was taken from, were it alive after all, records nothing more.
+    let waited = r#"{"entry":"waited","millis":1}"#;
+    assert!(matches!(
+        store.append(&run, &lease(1_000), 1, 31_000, waited),
+        Err(StoreError::LeaseLost(_))
+    ));
+    assert!(matches!(
+        store.renew_lease(&run, &lease(40_000)),
+        Err(StoreError::LeaseLost(_))
+    ));
+    store.append(&run, &other, 1, 31_000, waited).unwrap();
+    store.renew_lease(&run, &other).unwrap();
     // Now `elsewhere:1` holds it until 200 s; after its time, anyone may take it...
     assert!(
         store
@@ -216,8 +228,7 @@ fn a_lease_keeps_a_run_to_one_process_until_it_is_stale() {
             .unwrap()
             .is_some()
     );
-    // ...unless its holder is known to be alive (a run waiting out a long wait renews
-    // nothing meanwhile).
+    // ...unless its holder is known to be alive (whatever its time says).
     assert!(
         store
             .take_lease(&run, &lease(1), 300_000, |_| Holder::Alive)
@@ -250,7 +261,7 @@ fn two_writers_share_a_store() {
                 let run = begin(&mut store, &header(&format!("w{w}"), 1), &lease(1));
                 for seq in 1..=200 {
                     store
-                        .append(&run, seq, 0, r#"{"type":"waited","millis":1}"#)
+                        .append(&run, &lease(1), seq, 0, r#"{"type":"waited","millis":1}"#)
                         .unwrap();
                 }
                 run

@@ -158,6 +158,10 @@ pub struct Outcome {
     /// Why it failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<RunError>,
+    /// What stopped it from outside, when something did (a signal, the deadline): a run
+    /// asked to stop may still have finished on its own first.
+    #[serde(skip)]
+    pub stopped: Option<crate::journal::StopCause>,
 }
 
 /// What happened to one step over the run.

@@ -209,6 +209,7 @@ impl<'p> Machine<'p> {
                     outputs,
                     steps: std::mem::take(&mut self.summaries),
                     error,
+                    stopped: None,
                 }))
             }
             Via::Dependency => {
@@ -295,6 +296,7 @@ impl<'p> Machine<'p> {
             outputs: object(),
             steps: std::mem::take(&mut self.summaries),
             error: Some(error),
+            stopped: None,
         }))
     }
 }
