@@ -3,13 +3,9 @@
 
 use serde_json::Value;
 use telaio_engine::JournalHeader;
-use telaio_store::{Lease, RunId, RunStatus, Store};
+use telaio_store::{LEASE_MS, Lease, Recorder, RunId, RunStatus, Store};
 
 use crate::args::StoreArgs;
-
-/// How long a lease holds unless renewed, and how often a run renews it.
-const LEASE_MS: u64 = 60_000;
-const RENEW_EVERY_MS: u64 = 20_000;
 
 /// Opens the store `--store` or `TELAIO_STORE` names, else the default one.
 pub(crate) fn open(args: &StoreArgs) -> Result<Store, String> {
@@ -50,14 +46,10 @@ pub(crate) fn lease() -> Lease {
     Lease::this_process(&host(), now_ms(), LEASE_MS)
 }
 
-/// A run being recorded.
+/// A run being recorded in the store this command opened.
 pub(crate) struct Recording {
     store: Store,
-    run: RunId,
-    /// Entries recorded so far.
-    seq: u64,
-    lease: Lease,
-    renewed_ms: u64,
+    recorder: Recorder,
 }
 
 impl Recording {
@@ -67,77 +59,48 @@ impl Recording {
         run: RunId,
         header: &JournalHeader,
     ) -> Result<Recording, String> {
-        let lease = lease();
-        store
-            .begin(&run, header, &lease)
+        let recorder = Recorder::begin(&mut store, run, header, lease(), now_ms())
             .map_err(|e| e.to_string())?;
-        Ok(Recording {
-            store,
-            run,
-            seq: 0,
-            lease,
-            renewed_ms: now_ms(),
-        })
+        Ok(Recording { store, recorder })
     }
 
     /// Goes on recording a run whose lease this process took, after its `seq` entries.
     pub(crate) fn resume(store: Store, run: RunId, seq: u64) -> Recording {
         Recording {
             store,
-            run,
-            seq,
-            lease: lease(),
-            renewed_ms: 0,
+            recorder: Recorder::resumed(run, seq, lease()),
         }
     }
 
     /// Leaves the run in `status` without a result (a resume stopped before a call in
     /// doubt, or one that could not go on).
     pub(crate) fn leave(mut self, status: RunStatus) -> Result<(), String> {
-        self.store
-            .set_status(&self.run, status)
+        self.recorder
+            .leave(&mut self.store, status)
             .map_err(|e| format!("cannot record the run's status: {e}"))
     }
 
     /// The run's id.
     pub(crate) fn run(&self) -> &RunId {
-        &self.run
+        self.recorder.run()
     }
 
     /// Records the next entry (serialised), renewing the lease now and then.
     pub(crate) fn append(&mut self, line: &str) -> Result<(), String> {
-        self.seq += 1;
-        let now = now_ms();
-        self.store
-            .append(&self.run, &self.lease, self.seq, now, line)
-            .map_err(|e| format!("cannot record the run: {e}"))?;
-        if now.saturating_sub(self.renewed_ms) >= RENEW_EVERY_MS {
-            self.lease.until_ms = now + LEASE_MS;
-            self.renewed_ms = now;
-            self.store
-                .renew_lease(&self.run, &self.lease)
-                .map_err(|e| format!("cannot record the run: {e}"))?;
-        }
-        Ok(())
+        self.recorder
+            .append(&mut self.store, line, now_ms())
+            .map_err(|e| format!("cannot record the run: {e}"))
     }
 
-    /// Keeps the run's lease through a wait of `millis` about to begin, so that a process
-    /// of another machine does not take it over from a run that is only waiting. (A failure
-    /// shows at the next entry, which the lease fences.)
+    /// Keeps the run's lease through a wait of `millis` about to begin.
     pub(crate) fn hold_for(&mut self, millis: u64) {
-        let now = now_ms();
-        let until = now.saturating_add(millis).saturating_add(LEASE_MS);
-        if until > self.lease.until_ms {
-            self.lease.until_ms = until;
-            self.renewed_ms = now;
-            let _ = self.store.renew_lease(&self.run, &self.lease);
-        }
+        self.recorder.hold_for(&mut self.store, millis, now_ms());
     }
 
     /// Records how the run ended, and lets it go.
     pub(crate) fn finish(mut self, status: RunStatus, result: &Value) -> Result<(), String> {
-        self.store
-            .finish(&self.run, status, now_ms(), result)
+        self.recorder
+            .finish(&mut self.store, status, result, now_ms())
             .map_err(|e| format!("cannot record the run's result: {e}"))
     }
 }

@@ -53,5 +53,5 @@ pub use telaio_run::{
     JOURNAL_FORMAT, JournalBody, JournalHeader, Limit, Loading, MASK, Machine, Observer, Outcome,
     Record, Redactor, ReplayError, Replayed, Request, Response, RunError, RunOptions, SafeToResend,
     StepStatus, StepSummary, Stop, StopCause, WaitReason, aws_error, catch_up, dry_run, replay,
-    safe_to_resend, seconds,
+    result_json, safe_to_resend, seconds, status_word,
 };

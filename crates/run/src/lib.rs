@@ -35,6 +35,7 @@ mod journal;
 mod machine;
 mod redact;
 mod replay;
+mod result;
 mod session;
 
 pub use aws_error::{AwsError, aws_error};
@@ -51,4 +52,5 @@ pub use machine::{
 };
 pub use redact::{MASK, Redactor, mask_userinfo};
 pub use replay::{Awaiting, CaughtUp, ReplayError, Replayed, catch_up, replay};
+pub use result::{result_json, status_word};
 pub use session::{Observer, Session};

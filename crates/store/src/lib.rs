@@ -23,11 +23,13 @@
 mod error;
 mod lease;
 mod record;
+mod recorder;
 mod schema;
 
 pub use error::StoreError;
 pub use lease::{Holder, Lease};
 pub use record::{ListFilter, RunId, RunRecord, RunStatus, RunSummary};
+pub use recorder::{LEASE_MS, Recorder};
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use anstyle::{AnsiColor, Style};
-use serde_json::{Value, json};
+use serde_json::Value;
 use telaio_engine::{ActionKind, Event, Limit, Outcome, RunError, SourceSpot};
 
 use crate::args::RunOutput;
@@ -158,42 +158,14 @@ fn reason(e: &RunError) -> String {
 }
 
 /// The result as `--output json` prints it (and the store keeps it): status, outputs, steps,
-/// the error, and the run's id when it was recorded.
+/// the error (a limit named by its flag), and the run's id when it was recorded.
 pub(crate) fn outcome_json(outcome: &Outcome, interrupted: bool, run_id: Option<&str>) -> Value {
-    let mut v = json!({
-        "workflowId": outcome.workflow_id,
-        "status": status_of(outcome, interrupted),
-        "outputs": outcome.outputs,
-        "steps": outcome.steps.iter().map(|s| json!({
-            "stepId": s.step_id,
-            "workflowId": s.workflow_id,
-            "attempts": s.attempts,
-            "status": s.status,
-            "statusCode": s.status_code,
-        })).collect::<Vec<_>>(),
-    });
-    if let Some(id) = run_id {
-        v["runId"] = json!(id);
-    }
-    if let Some(e) = &outcome.error {
-        v["error"] = json!({"stepId": e.step_id, "reason": reason(e)});
-        if let Some(limit) = e.limit {
-            v["error"]["limit"] = json!(limit);
-        }
-        if let Some(at) = &e.at {
-            v["error"]["at"] = json!({"file": at.file, "line": at.line, "column": at.column});
-        }
-    }
-    v
+    telaio_engine::result_json(outcome, status_of(outcome, interrupted), run_id, &reason)
 }
 
 /// `succeeded`, `failed`, or `interrupted` for a run a signal stopped.
 pub(crate) fn status_of(outcome: &Outcome, interrupted: bool) -> &'static str {
-    match (outcome.succeeded, interrupted) {
-        (_, true) => "interrupted",
-        (true, false) => "succeeded",
-        (false, false) => "failed",
-    }
+    telaio_engine::status_word(outcome, interrupted)
 }
 
 pub(crate) fn print_outcome(
