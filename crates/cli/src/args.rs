@@ -341,13 +341,46 @@ pub(crate) struct RunArgs {
     #[arg(long = "inputs", value_name = "FILE")]
     pub inputs_file: Option<PathBuf>,
 
-    /// The server URL of a source description (`--server petstore=http://127.0.0.1:8080`).
-    #[arg(long = "server", value_name = "NAME=URL")]
-    pub servers: Vec<String>,
-
     /// Output format.
     #[arg(long, value_enum, default_value_t = RunOutput::Human)]
     pub output: RunOutput,
+
+    #[command(flatten)]
+    pub settings: RunSettings,
+
+    /// Show which credentials each operation needs and where Telaio looks for them; send
+    /// nothing.
+    #[arg(long)]
+    pub explain_auth: bool,
+
+    /// Write every event of the run, secrets masked, to this file as JSON Lines.
+    #[arg(long, value_name = "FILE.jsonl")]
+    pub trace: Option<PathBuf>,
+
+    /// Keep the run's journal in this file as it goes (JSON Lines, each entry written before
+    /// the next request is sent, secrets masked): `telaio replay` replays it offline.
+    #[arg(long, value_name = "FILE.jsonl")]
+    pub journal: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub store: StoreArgs,
+
+    /// Do not record the run in the store (whatever `--store` or `TELAIO_STORE` say).
+    #[arg(long)]
+    pub no_store: bool,
+
+    /// Print the requests the steps would send (from the inputs alone); send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// How runs are made: the flags `telaio run` and `telaio serve` share (servers, limits,
+/// sources, credentials, the mock, AWS).
+#[derive(Debug, Args)]
+pub(crate) struct RunSettings {
+    /// The server URL of a source description (`--server petstore=http://127.0.0.1:8080`).
+    #[arg(long = "server", value_name = "NAME=URL")]
+    pub servers: Vec<String>,
 
     /// Seconds to wait before a `goto` back to the same or an earlier step (polling).
     #[arg(long, value_name = "SECONDS", default_value_t = RunOptions::default().poll_interval.as_secs_f64())]
@@ -413,31 +446,6 @@ pub(crate) struct RunArgs {
     /// images) in outputs instead of their size.
     #[arg(long)]
     pub show_sensitive: bool,
-
-    /// Show which credentials each operation needs and where Telaio looks for them; send
-    /// nothing.
-    #[arg(long)]
-    pub explain_auth: bool,
-
-    /// Write every event of the run, secrets masked, to this file as JSON Lines.
-    #[arg(long, value_name = "FILE.jsonl")]
-    pub trace: Option<PathBuf>,
-
-    /// Keep the run's journal in this file as it goes (JSON Lines, each entry written before
-    /// the next request is sent, secrets masked): `telaio replay` replays it offline.
-    #[arg(long, value_name = "FILE.jsonl")]
-    pub journal: Option<PathBuf>,
-
-    #[command(flatten)]
-    pub store: StoreArgs,
-
-    /// Do not record the run in the store (whatever `--store` or `TELAIO_STORE` say).
-    #[arg(long)]
-    pub no_store: bool,
-
-    /// Print the requests the steps would send (from the inputs alone); send nothing.
-    #[arg(long)]
-    pub dry_run: bool,
 }
 
 /// Where documents may come from.

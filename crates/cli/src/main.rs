@@ -20,6 +20,7 @@ mod resume;
 mod run;
 mod runs;
 mod sandbox;
+mod setup;
 mod store;
 mod term;
 mod validate;

@@ -1,15 +1,14 @@
 //! `telaio run`: load, check, plan and run one workflow; show progress on a terminal and the
 //! result on stdout.
 
-use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::time::Duration;
 
 use serde_json::{Value, json};
 use telaio_engine::{
-    AwsSetup, Credentials, DocumentIdentity, Driver, DriverOptions, Event, InputSource,
-    JOURNAL_FORMAT, JournalHeader, Plan, PlanError, PlanOptions, Redactor, RunOptions, RunProblem,
-    Stop, StopCause, dry_run, prepare_inputs, prepare_inputs_for_dry_run,
+    Credentials, DocumentIdentity, Driver, Event, InputSource, JOURNAL_FORMAT, JournalHeader, Plan,
+    PlanError, PlanOptions, Redactor, RunProblem, Stop, StopCause, dry_run, prepare_inputs,
+    prepare_inputs_for_dry_run,
 };
 use telaio_lint::{LintOptions, Severity};
 use telaio_model::Loader;
@@ -25,23 +24,11 @@ use crate::{exit, loading};
 use telaio_store::{RunId, RunStatus};
 
 pub(crate) fn run(args: &RunArgs) -> u8 {
-    let mut aws = AwsSetup::find(
-        std::env::vars(),
-        std::env::var_os("HOME")
-            .map(std::path::PathBuf::from)
-            .as_deref(),
-        args.aws_region.clone(),
-        args.aws_service.clone(),
-    );
-    if args.mock.is_some() {
-        // The mock accepts only its own test keys, and any region.
-        aws.credentials = Some(telaio_mock::test_credentials());
-        aws.region.get_or_insert_with(|| "us-east-1".to_owned());
-    }
+    let aws = crate::setup::aws(&args.settings);
     let prepared = prepare(args, aws.region.as_deref()).and_then(|p| {
         #[cfg(feature = "aws-provider-chain")]
         let aws = crate::credentials::provider_chain(&p.plan, aws);
-        let credentials = credentials(args.credentials.as_deref(), aws, &p.schemes)?;
+        let credentials = credentials(args.settings.credentials.as_deref(), aws, &p.schemes)?;
         Ok((p, credentials))
     });
     let (prepared, credentials) = match prepared {
@@ -73,7 +60,8 @@ pub(crate) fn run(args: &RunArgs) -> u8 {
             return exit::USAGE;
         }
     }
-    let redactor = telaio_engine::redactor(plan, inputs, &credentials, args.show_sensitive);
+    let redactor =
+        telaio_engine::redactor(plan, inputs, &credentials, args.settings.show_sensitive);
     if args.dry_run {
         let steps = dry_run(plan, workflow, inputs.clone());
         let shown: Vec<Value> = steps
@@ -131,10 +119,10 @@ struct Prepared {
 
 /// Everything that can go wrong before the first request, reported all at once.
 fn prepare(args: &RunArgs, region: Option<&str>) -> Result<Prepared, Vec<String>> {
-    let loader = loading::loader(&args.load, &[]).map_err(|e| vec![e])?;
+    let loader = loading::loader(&args.settings.load, &[]).map_err(|e| vec![e])?;
     let url = Loader::url_for_path(&args.file).map_err(|e| vec![e.to_string()])?;
     let bundle = loader.load_bundle(&url).map_err(|e| vec![e.to_string()])?;
-    let unknown = loading::unknown_sources(&args.load, &bundle);
+    let unknown = loading::unknown_sources(&args.settings.load, &bundle);
     if !unknown.is_empty() {
         return Err(unknown);
     }
@@ -160,57 +148,7 @@ fn prepare(args: &RunArgs, region: Option<&str>) -> Result<Prepared, Vec<String>
             if errors.len() == 1 { "" } else { "s" }
         )]);
     }
-    let mut servers: HashMap<String, String> = pairs(&args.servers, "--server")
-        .map_err(|e| vec![e])?
-        .into_iter()
-        .collect();
-    // A server for a source the document does not have would silently send the run to the
-    // description's own server.
-    let unknown: Vec<String> = (servers.keys().map(|n| ("--server", n)))
-        .chain(
-            pairs(&args.auth, "--auth")
-                .iter()
-                .flatten()
-                .map(|(n, _)| ("--auth", n)),
-        )
-        .filter_map(|(flag, name)| bundle.unknown_source(flag, name))
-        .collect();
-    if !unknown.is_empty() {
-        return Err(unknown);
-    }
-    // `--mock`: every API source not given a `--server` is answered by the mock.
-    let mock = match &args.mock {
-        None => None,
-        Some(scenario) => {
-            let bound = crate::mock::bind(&bundle, scenario.as_deref(), true, 0, false)
-                .map_err(|e| vec![e])?;
-            for b in std::iter::once(&bundle).chain(&bundle.linked) {
-                for source in b.sources.iter().filter(|s| s.api().is_some()) {
-                    servers
-                        .entry(source.name.clone())
-                        .or_insert_with(|| bound.url.clone());
-                }
-            }
-            Some(bound)
-        }
-    };
-    let auth: HashMap<String, String> = pairs(&args.auth, "--auth")
-        .map_err(|e| vec![e])?
-        .into_iter()
-        .collect();
-    if let Some(other) = auth.values().find(|v| v.as_str() != "aws-sigv4") {
-        return Err(vec![format!(
-            "--auth takes NAME=aws-sigv4 (other schemes come from the description), not `{other}`"
-        )]);
-    }
-    let options = PlanOptions {
-        servers,
-        server_variables: region
-            .map(|r| ("region".to_owned(), r.to_owned()))
-            .into_iter()
-            .collect(),
-        auth,
-    };
+    let (options, mock) = crate::setup::plan_options(&args.settings, &bundle, region)?;
     // Only what this workflow reaches: a broken workflow it never runs stops nothing.
     let plan = Plan::compile_workflow(&bundle, &options, &workflow)
         .map_err(|errors| errors.iter().map(PlanError::located).collect::<Vec<_>>())?;
@@ -333,7 +271,7 @@ fn problem_message(problem: &RunProblem, args: &RunArgs) -> String {
         RunProblem::NoServer { source } => {
             format!("{problem}; pass --server {source}=<url> (a dry run, --dry-run, needs none)")
         }
-        RunProblem::Unavailable { remote: true, .. } if !args.load.allow_remote => {
+        RunProblem::Unavailable { remote: true, .. } if !args.settings.load.allow_remote => {
             format!("{problem}; pass --allow-remote, or --source NAME=PATH for a local copy")
         }
         RunProblem::Unavailable { .. } => problem.to_string(),
@@ -365,26 +303,7 @@ fn execute(
     credentials: Credentials,
     redactor: &Redactor,
 ) -> u8 {
-    let options = (|| -> Result<(RunOptions, DriverOptions), String> {
-        Ok((
-            RunOptions {
-                poll_interval: seconds(args.poll_interval, "--poll-interval")?,
-                max_steps: args.max_steps,
-                max_depth: args.max_depth,
-                max_retry_wait: seconds(args.max_retry_wait, "--max-retry-wait")?,
-                deadline: Some(seconds(args.deadline, "--deadline")?),
-                idempotency_seed: None,
-            },
-            DriverOptions {
-                request_timeout: seconds(args.timeout, "--timeout")?,
-                deadline: seconds(args.deadline, "--deadline")?,
-                max_response_bytes: args.max_response_bytes,
-                transport_retries: args.transport_retries,
-                show_sensitive: args.show_sensitive,
-                ..DriverOptions::default()
-            },
-        ))
-    })();
+    let options = crate::setup::limits(&args.settings);
     let (mut run_options, driver_options) = match options {
         Ok(o) => o,
         Err(e) => {
@@ -438,9 +357,9 @@ fn execute(
                 inputs: redactor.masked_inputs(&inputs),
                 options: run_options,
                 plan: plan_options,
-                show_sensitive: args.show_sensitive,
-                mock: args.mock.is_some(),
-                loading: loading::record(&args.load),
+                show_sensitive: args.settings.show_sensitive,
+                mock: args.settings.mock.is_some(),
+                loading: loading::record(&args.settings.load),
                 driver: Some(limits),
             }
             .with_urls_masked()

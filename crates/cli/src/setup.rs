@@ -1,0 +1,106 @@
+//! How runs are set up from the flags `telaio run` and `telaio serve` share: where AWS
+//! credentials and the region come from, the plan's choices for a document (servers, the
+//! in-process mock, forced authentication), and the limits of the run and of its driver.
+
+use std::collections::HashMap;
+
+use telaio_engine::{AwsSetup, DriverOptions, PlanOptions, RunOptions};
+
+use crate::args::RunSettings;
+use crate::run::{pairs, seconds};
+
+/// Where AWS credentials, the region and the signing name come from: the flags, the
+/// environment and `~/.aws`; with `--mock`, the mock's own test keys.
+pub(crate) fn aws(settings: &RunSettings) -> AwsSetup {
+    let mut aws = AwsSetup::find(
+        std::env::vars(),
+        std::env::var_os("HOME")
+            .map(std::path::PathBuf::from)
+            .as_deref(),
+        settings.aws_region.clone(),
+        settings.aws_service.clone(),
+    );
+    if settings.mock.is_some() {
+        // The mock accepts only its own test keys, and any region.
+        aws.credentials = Some(telaio_mock::test_credentials());
+        aws.region.get_or_insert_with(|| "us-east-1".to_owned());
+    }
+    aws
+}
+
+/// The plan's choices for `bundle` (`--server`, `--auth`, the region), and with `--mock` the
+/// mock bound for its API sources (each source not given a `--server` points at it).
+pub(crate) fn plan_options(
+    settings: &RunSettings,
+    bundle: &telaio_model::Bundle,
+    region: Option<&str>,
+) -> Result<(PlanOptions, Option<crate::mock::Bound>), Vec<String>> {
+    let mut servers: HashMap<String, String> = pairs(&settings.servers, "--server")
+        .map_err(|e| vec![e])?
+        .into_iter()
+        .collect();
+    let auth: HashMap<String, String> = pairs(&settings.auth, "--auth")
+        .map_err(|e| vec![e])?
+        .into_iter()
+        .collect();
+    // A server for a source the document does not have would silently send the run to the
+    // description's own server.
+    let unknown: Vec<String> = (servers.keys().map(|n| ("--server", n)))
+        .chain(auth.keys().map(|n| ("--auth", n)))
+        .filter_map(|(flag, name)| bundle.unknown_source(flag, name))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(unknown);
+    }
+    if let Some(other) = auth.values().find(|v| v.as_str() != "aws-sigv4") {
+        return Err(vec![format!(
+            "--auth takes NAME=aws-sigv4 (other schemes come from the description), not `{other}`"
+        )]);
+    }
+    let mock = match &settings.mock {
+        None => None,
+        Some(scenario) => {
+            let bound = crate::mock::bind(bundle, scenario.as_deref(), true, 0, false)
+                .map_err(|e| vec![e])?;
+            for b in std::iter::once(bundle).chain(&bundle.linked) {
+                for source in b.sources.iter().filter(|s| s.api().is_some()) {
+                    servers
+                        .entry(source.name.clone())
+                        .or_insert_with(|| bound.url.clone());
+                }
+            }
+            Some(bound)
+        }
+    };
+    let options = PlanOptions {
+        servers,
+        server_variables: region
+            .map(|r| ("region".to_owned(), r.to_owned()))
+            .into_iter()
+            .collect(),
+        auth,
+    };
+    Ok((options, mock))
+}
+
+/// The run's limits and pacing, and its driver's.
+pub(crate) fn limits(settings: &RunSettings) -> Result<(RunOptions, DriverOptions), String> {
+    Ok((
+        RunOptions {
+            poll_interval: seconds(settings.poll_interval, "--poll-interval")?,
+            max_steps: settings.max_steps,
+            max_depth: settings.max_depth,
+            max_retry_wait: seconds(settings.max_retry_wait, "--max-retry-wait")?,
+            deadline: Some(seconds(settings.deadline, "--deadline")?),
+            idempotency_seed: None,
+        },
+        DriverOptions {
+            request_timeout: seconds(settings.timeout, "--timeout")?,
+            deadline: seconds(settings.deadline, "--deadline")?,
+            max_response_bytes: settings.max_response_bytes,
+            transport_retries: settings.transport_retries,
+            show_sensitive: settings.show_sensitive,
+            ..DriverOptions::default()
+        },
+    ))
+}
