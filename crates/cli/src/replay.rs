@@ -70,6 +70,7 @@ pub(crate) fn replay_entries(
         trace,
         journal: None,
         record: None,
+        replaying: false,
     };
     // The journal holds no secret, so there is none to learn; sensitive data is masked as it
     // was in the run (shown, when the run showed it).

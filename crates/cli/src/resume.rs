@@ -232,6 +232,7 @@ fn go_on(store: Store, args: &RunsResumeArgs, p: Prepared) -> u8 {
         trace: None,
         journal: None,
         record: Some(Recording::resume(store, id.clone(), seq)),
+        replaying: false,
     };
     let in_doubt = match args.in_doubt {
         InDoubtChoice::Ask => InDoubt::Ask,

@@ -382,6 +382,7 @@ fn execute(
             trace,
             journal,
             record,
+            replaying: false,
         })
     })();
     let mut watch = match opened {

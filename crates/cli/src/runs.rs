@@ -117,18 +117,7 @@ fn list(store: &Store, args: &RunsListArgs) -> Result<(), String> {
 /// The status as a person should read it: a run left `running` by a process that is gone
 /// was interrupted.
 fn shown_status(r: &RunSummary) -> RunStatus {
-    use telaio_store::{Holder, Lease};
-    match (&r.status, &r.lease_owner) {
-        (RunStatus::Running, Some(owner)) => match Lease::holder(owner, &crate::store::host()) {
-            Holder::Alive => RunStatus::Running,
-            Holder::Gone => RunStatus::Interrupted,
-            Holder::Unknown if r.lease_until_ms.is_some_and(|u| u < crate::store::now_ms()) => {
-                RunStatus::Interrupted
-            }
-            Holder::Unknown => RunStatus::Running,
-        },
-        (status, _) => *status,
-    }
+    r.status_now(&crate::store::host(), crate::store::now_ms())
 }
 
 fn summary_json(r: &RunSummary) -> Value {
@@ -205,12 +194,14 @@ fn show(store: &Store, args: &RunsShowArgs) -> Result<(), String> {
     let journal = (args.output == RunOutput::Json)
         .then(|| serde_json::to_value(&entries).unwrap_or_default());
     // The answers' bodies as recorded (masked as in the run), in the order they came.
+    let human = args.output == RunOutput::Human;
     let bodies: Vec<Option<String>> = entries
         .iter()
+        .filter(|_| human)
         .filter_map(|entry| match entry {
             telaio_engine::Entry::Response { body, .. } => Some(body.as_ref().map(|b| match b {
-                telaio_engine::JournalBody::Json(v) => v.to_string(),
-                telaio_engine::JournalBody::Text(t) => t.clone(),
+                telaio_engine::JournalBody::Json(v) => shown_json(v),
+                telaio_engine::JournalBody::Text(t) => cut(t, BODY_SHOWN).into_owned(),
             })),
             _ => None,
         })
@@ -285,11 +276,43 @@ fn cut(text: &str, most: usize) -> std::borrow::Cow<'_, str> {
     if text.len() <= most {
         return text.into();
     }
-    let end = (0..=most)
+    let start = prefix(text, most);
+    format!("{start}… ({} more bytes)", text.len() - start.len()).into()
+}
+
+/// The first `most` bytes of `text`, or fewer, ending at a character boundary.
+fn prefix(text: &str, most: usize) -> &str {
+    let end = (0..=most.min(text.len()))
         .rev()
         .find(|&i| text.is_char_boundary(i))
         .unwrap_or(0);
-    format!("{}… ({} more bytes)", &text[..end], text.len() - end).into()
+    &text[..end]
+}
+
+/// A JSON body's start, as compact JSON: written out only as far as it is shown.
+fn shown_json(v: &Value) -> String {
+    struct Upto(Vec<u8>);
+    impl Write for Upto {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if self.0.len() > BODY_SHOWN * 4 {
+                // Enough: the rest is not shown.
+                return Err(std::io::ErrorKind::WriteZero.into());
+            }
+            self.0.extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut out = Upto(Vec::new());
+    let whole = serde_json::to_writer(&mut out, v).is_ok();
+    let text = String::from_utf8_lossy(&out.0);
+    if whole {
+        cut(&text, BODY_SHOWN).into_owned()
+    } else {
+        format!("{}… (more)", prefix(&text, BODY_SHOWN))
+    }
 }
 
 fn write_show(
@@ -352,11 +375,7 @@ fn write_show(
                     *elapsed_us as f64 / 1000.0
                 );
                 if let Some(Some(body)) = bodies.next() {
-                    line.push_str(&format!(
-                        "\n{:>9}      {}",
-                        "",
-                        clean(&cut(body, BODY_SHOWN))
-                    ));
+                    line.push_str(&format!("\n{:>9}      {}", "", clean(body)));
                 }
                 line
             }

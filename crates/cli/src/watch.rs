@@ -106,6 +106,8 @@ pub(crate) struct Watch {
     pub journal: Option<Lines>,
     /// The run's record in the store.
     pub record: Option<crate::store::Recording>,
+    /// Whether the events coming are a journal fed back (a resume catching up).
+    pub replaying: bool,
 }
 
 impl Watch {
@@ -134,7 +136,9 @@ impl Observer for Watch {
         if let Some(p) = &mut self.progress {
             p.show(&record.event);
         }
-        if let (Some(r), Event::Waited { millis, .. }) = (&mut self.record, &record.event) {
+        if let (Some(r), Event::Waited { millis, .. }, false) =
+            (&mut self.record, &record.event, self.replaying)
+        {
             r.hold_for(*millis);
         }
         if let Some(t) = &mut self.trace {
@@ -145,6 +149,10 @@ impl Observer for Watch {
 
     fn journaling(&self) -> bool {
         self.journal.is_some() || self.record.is_some()
+    }
+
+    fn replaying(&mut self, replaying: bool) {
+        self.replaying = replaying;
     }
 
     fn entry(&mut self, entry: &Entry) -> Result<(), String> {

@@ -52,12 +52,19 @@ paths:
       operationId: getItems
       parameters:
         - {name: X-Token, in: header, required: false, schema: {type: string}}
+        - {name: token, in: query, required: false, schema: {type: string}}
       responses:
         '200': {description: items, content: {application/json: {schema: {type: object}}}}
 ";
 
-/// First the token, then the items, sending the token (`pass: true`) or a constant.
-fn workflow(pass: bool) -> String {
+/// First the token, then the items, sending the token (`pass: true`) or a constant, in a
+/// header or in the query (`place`).
+fn workflow(pass: bool, place: &str) -> String {
+    let name = if place == "header" {
+        "X-Token"
+    } else {
+        "token"
+    };
     let token = if pass {
         "$steps.token.outputs.token"
     } else {
@@ -76,7 +83,7 @@ workflows:
         outputs: {{token: $response.body#/token}}
       - stepId: items
         operationId: getItems
-        parameters: [{{name: X-Token, in: header, value: {token}}}]
+        parameters: [{{name: {name}, in: {place}, value: {token}}}]
         successCriteria: [{{condition: $statusCode == 200}}]
         outputs: {{count: $response.body#/count}}
 "
@@ -139,10 +146,10 @@ fn killed_at_items(d: &Dir, server: &Items, arrivals: usize, args: &[&str]) -> S
     listed[0]["runId"].as_str().unwrap().to_owned()
 }
 
-fn setup(pass: bool) -> Dir {
+fn setup(pass: bool, place: &str) -> Dir {
     let d = Dir::new();
     d.write("items.openapi.yaml", API);
-    d.write("items.arazzo.yaml", workflow(pass));
+    d.write("items.arazzo.yaml", workflow(pass, place));
     d
 }
 
@@ -151,7 +158,7 @@ fn setup(pass: bool) -> Dir {
 /// taken over the run's.
 #[test]
 fn a_resume_keeps_the_runs_limits_and_takes_new_ones() {
-    let d = setup(false);
+    let d = setup(false, "header");
     let server = items_server(2, Duration::from_secs(4));
     let api = format!("items={}", server.url);
     let flags = ["--server", api.as_str(), "--timeout", "2"];
@@ -191,7 +198,7 @@ fn a_resume_keeps_the_runs_limits_and_takes_new_ones() {
 /// shown), and a resume asks for the server again rather than send the mask.
 #[test]
 fn server_credentials_are_not_stored_and_are_asked_for_again() {
-    let d = setup(false);
+    let d = setup(false, "header");
     let server = items_server(1, Duration::ZERO);
     let with_password = server.url.replace("http://", "http://me:canary-pw-81c@");
     let api = format!("items={with_password}");
@@ -227,35 +234,48 @@ fn server_credentials_are_not_stored_and_are_asked_for_again() {
 }
 
 /// A token the API marks sensitive is journaled by its size; a resume that would send it
-/// (it knows only the stand-in) stops instead of sending the stand-in.
+/// (it knows only the stand-in), in a header or percent-encoded in the query, stops instead
+/// of sending the stand-in.
 #[test]
 fn a_resume_never_sends_a_stand_in_for_a_masked_value() {
-    let d = setup(true);
-    let server = items_server(1, Duration::ZERO);
-    let api = format!("items={}", server.url);
-    let id = killed_at_items(&d, &server, 1, &["--server", &api]);
-    let o = telaio(&["runs", "resume", &id, "--output", "json"], &d);
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    let result = json(&o);
-    assert_eq!(result["status"], "failed", "{result}");
-    assert!(
-        result["error"]["reason"]
-            .as_str()
-            .unwrap()
-            .contains("would carry a value the store keeps masked"),
-        "{result}"
-    );
-    let seen = server.seen.lock().unwrap();
-    assert_eq!(seen.len(), 2, "nothing sent after the resume");
-    assert_eq!(
-        seen[1]
-            .headers
-            .iter()
-            .find(|(k, _)| k == "x-token")
-            .map(|(_, v)| v.as_str()),
-        Some("canary-token-2f9"),
-        "the run itself sent the token"
-    );
+    for place in ["header", "query"] {
+        let d = setup(true, place);
+        let server = items_server(1, Duration::ZERO);
+        let api = format!("items={}", server.url);
+        let id = killed_at_items(&d, &server, 1, &["--server", &api]);
+        let o = telaio(&["runs", "resume", &id, "--output", "json"], &d);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        let result = json(&o);
+        assert_eq!(result["status"], "failed", "{result}");
+        let reason = result["error"]["reason"].as_str().unwrap();
+        assert!(
+            reason.contains("would carry a value the store keeps masked"),
+            "{result}"
+        );
+        assert!(
+            !reason.contains("telaiomasked"),
+            "the marker is masked: {reason}"
+        );
+        let seen = server.seen.lock().unwrap();
+        assert_eq!(seen.len(), 2, "nothing sent after the resume");
+        let sent = if place == "header" {
+            seen[1]
+                .headers
+                .iter()
+                .find(|(k, _)| k == "x-token")
+                .map(|(_, v)| v.clone())
+        } else {
+            seen[1]
+                .target
+                .split_once("token=")
+                .map(|(_, v)| v.to_owned())
+        };
+        assert_eq!(
+            sent.as_deref(),
+            Some("canary-token-2f9"),
+            "the run itself sent the token"
+        );
+    }
 }
 
 /// A run about to wait longer than its lease lasts holds the lease through the wait, so a

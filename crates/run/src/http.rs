@@ -32,16 +32,14 @@ pub struct Request {
 }
 
 impl Request {
-    /// Whether the request carries a stand-in for a hidden value (a mask, a sensitive
-    /// value's size) in its URL, headers or body: sent, it would send the stand-in.
-    pub fn carries_stand_in(&self) -> bool {
-        use crate::redact::holds_stand_in;
-        holds_stand_in(self.url.as_bytes())
+    /// Whether `text` is anywhere in the request: its URL, a header, its body.
+    pub fn carries(&self, text: &str) -> bool {
+        self.url.contains(text)
+            || self.headers.iter().any(|(_, v)| v.contains(text))
             || self
-                .headers
-                .iter()
-                .any(|(_, v)| holds_stand_in(v.as_bytes()))
-            || self.body.as_deref().is_some_and(holds_stand_in)
+                .body
+                .as_deref()
+                .is_some_and(|b| b.windows(text.len().max(1)).any(|w| w == text.as_bytes()))
     }
 
     /// The first header with this name (ignoring case).

@@ -23,7 +23,7 @@ pub struct DocumentIdentity {
     /// description it loaded (linked Arazzo documents and their sources too).
     pub sha256: String,
     /// SHA-256 of each part on its own, by what a person calls it (`the document`, `source
-    /// petStore`, `linked document flows.yaml`): what tells which part changed. Journals
+    /// petStore`, `linked document file:///…/flows.yaml`): what tells which part changed. Journals
     /// written before Telaio kept it have none.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub parts: BTreeMap<String, String>,
@@ -44,7 +44,9 @@ impl DocumentIdentity {
             let document = if i == 0 {
                 "the document".to_owned()
             } else {
-                format!("linked document {}", b.document.source.name)
+                // By URL (credentials masked): the same wherever the run is replayed from.
+                let url = crate::redact::mask_userinfo(b.document.source.url.as_str());
+                format!("linked document {url}")
             };
             parts.insert(document.clone(), hex(Sha256::digest(text)));
             for s in &b.sources {

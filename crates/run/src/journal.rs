@@ -243,21 +243,31 @@ impl StopCause {
 }
 
 impl Entry {
-    /// Whether the entry holds a stand-in for a value the redactor hid (a masked secret, a
-    /// sensitive value shown by its size): a run resumed from it knows that value only as
-    /// the stand-in.
-    pub fn holds_stand_in(&self) -> bool {
+    /// Replaces what stands in for each value the redactor hid (a masked secret, a
+    /// sensitive value shown by its size) in a recorded answer with `marker`: a run resumed
+    /// from it knows that value only as the marker, and must not send it. Whether any was.
+    pub fn mark_stand_ins(&mut self, marker: &str) -> bool {
         let Entry::Response { headers, body, .. } = self else {
             return false;
         };
-        headers
-            .iter()
-            .any(|(_, v)| crate::redact::holds_stand_in(v.as_bytes()))
-            || match body {
-                Some(JournalBody::Text(t)) => crate::redact::holds_stand_in(t.as_bytes()),
-                Some(JournalBody::Json(v)) => json_holds_stand_in(v),
-                None => false,
+        let mut marked = false;
+        for (_, v) in headers.iter_mut() {
+            if let Some(m) = crate::redact::mark_stand_ins(v, marker) {
+                *v = m;
+                marked = true;
             }
+        }
+        match body {
+            Some(JournalBody::Text(t)) => {
+                if let Some(m) = crate::redact::mark_stand_ins(t, marker) {
+                    *t = m;
+                    marked = true;
+                }
+            }
+            Some(JournalBody::Json(v)) => marked |= json_mark_stand_ins(v, marker),
+            None => {}
+        }
+        marked
     }
 
     /// The entry recording what the machine is given (with nothing masked yet).
@@ -426,11 +436,21 @@ impl Redactor {
     }
 }
 
-fn json_holds_stand_in(v: &Value) -> bool {
+fn json_mark_stand_ins(v: &mut Value, marker: &str) -> bool {
     match v {
-        Value::String(s) => crate::redact::holds_stand_in(s.as_bytes()),
-        Value::Array(items) => items.iter().any(json_holds_stand_in),
-        Value::Object(map) => map.values().any(json_holds_stand_in),
+        Value::String(s) => match crate::redact::mark_stand_ins(s, marker) {
+            Some(m) => {
+                *s = m;
+                true
+            }
+            None => false,
+        },
+        Value::Array(items) => items
+            .iter_mut()
+            .fold(false, |any, i| json_mark_stand_ins(i, marker) | any),
+        Value::Object(map) => map
+            .values_mut()
+            .fold(false, |any, i| json_mark_stand_ins(i, marker) | any),
         _ => false,
     }
 }

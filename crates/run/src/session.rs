@@ -29,6 +29,12 @@ pub trait Observer: Send {
         false
     }
 
+    /// Whether the events that follow are of a journal fed back (a resume catching up, so
+    /// they happened before) rather than happening now.
+    fn replaying(&mut self, replaying: bool) {
+        let _ = replaying;
+    }
+
     /// A journal entry, before the run goes on: once this returns, the entry is the
     /// observer's to keep. An error stops the run before anything more is sent (a run
     /// whose record cannot be kept does not go on unrecorded).
@@ -80,6 +86,7 @@ impl<'p, 'o> Session<'p, 'o> {
     /// entries are already kept), and on again after, when the observer keeps a journal.
     pub fn set_journaling(&mut self, on: bool) {
         self.journaling = on && self.observer.journaling();
+        self.observer.replaying(!on);
     }
 
     /// `text` with every secret the run knows masked (a request's URL for a message).

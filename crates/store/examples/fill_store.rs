@@ -52,6 +52,7 @@ fn main() {
         store
             .finish(
                 &id,
+                &lease,
                 status,
                 started + 900,
                 &json!({"status": status.as_str()}),

@@ -49,7 +49,7 @@ impl Lease {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Holder {
     /// A process of this host that is running: it keeps its lease even past its time (a
-    /// run waiting out a long `Retry-After` renews nothing meanwhile).
+    /// run waiting out a long wait may not have renewed it for that long).
     Alive,
     /// A process of this host that is gone: its lease is stale.
     Gone,

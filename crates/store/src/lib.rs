@@ -128,7 +128,7 @@ impl Store {
         }
         // NORMAL in WAL mode: a commit survives the process (a crash, `kill -9`); a power
         // loss may take the last commits back, never leave the file inconsistent. See the
-        // README for why, and for `--store-sync full`.
+        // README for why; [`Store::sync_fully`] (`--fsync`) makes each commit reach the disk.
         self.conn.pragma_update(None, "synchronous", "NORMAL")?;
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
         Ok(())
@@ -229,37 +229,60 @@ impl Store {
         Ok(())
     }
 
-    /// Sets a run's status, keeping its lease (a resume stopped before a call in doubt).
-    pub fn set_status(&mut self, run: &RunId, status: RunStatus) -> Result<(), StoreError> {
-        self.conn.execute(
-            "UPDATE runs SET status = ?2, lease_owner = NULL, lease_until_ms = NULL WHERE id = ?1",
-            params![run.as_str(), status.as_str()],
+    /// Sets the status of a run `lease` holds and lets the lease go (a resume stopped
+    /// before a call in doubt).
+    pub fn set_status(
+        &mut self,
+        run: &RunId,
+        lease: &Lease,
+        status: RunStatus,
+    ) -> Result<(), StoreError> {
+        let changed = self.conn.execute(
+            "UPDATE runs SET status = ?2, lease_owner = NULL, lease_until_ms = NULL WHERE id = ?1 AND lease_owner = ?3",
+            params![run.as_str(), status.as_str(), lease.owner],
         )?;
-        Ok(())
+        self.held(run, changed)
     }
 
-    /// Records how a run ended: its status, when, and its result (the JSON `telaio run
-    /// --output json` prints).
+    /// Records how a run `lease` holds ended: its status, when, and its result (the JSON
+    /// `telaio run --output json` prints). The lease is let go.
     pub fn finish(
         &mut self,
         run: &RunId,
+        lease: &Lease,
         status: RunStatus,
         ended_at_ms: u64,
         result: &Value,
     ) -> Result<(), StoreError> {
         let changed = self.conn.execute(
-            "UPDATE runs SET status = ?2, ended_at_ms = ?3, result = ?4, lease_owner = NULL, lease_until_ms = NULL WHERE id = ?1",
+            "UPDATE runs SET status = ?2, ended_at_ms = ?3, result = ?4, lease_owner = NULL, lease_until_ms = NULL WHERE id = ?1 AND lease_owner = ?5",
             params![
                 run.as_str(),
                 status.as_str(),
                 i64_of(ended_at_ms),
-                serde_json::to_string(result)?
+                serde_json::to_string(result)?,
+                lease.owner
             ],
         )?;
-        if changed == 0 {
-            return Err(StoreError::NoSuchRun(run.as_str().to_owned()));
+        self.held(run, changed)
+    }
+
+    /// `Ok` when an update by a lease's holder changed the run; else why not: the run is
+    /// not there, or another holds it.
+    fn held(&self, run: &RunId, changed: usize) -> Result<(), StoreError> {
+        if changed > 0 {
+            return Ok(());
         }
-        Ok(())
+        let exists: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM runs WHERE id = ?1)",
+            [run.as_str()],
+            |r| r.get(0),
+        )?;
+        Err(if exists {
+            StoreError::LeaseLost(run.as_str().to_owned())
+        } else {
+            StoreError::NoSuchRun(run.as_str().to_owned())
+        })
     }
 
     /// Runs, newest first.

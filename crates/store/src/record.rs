@@ -150,6 +150,25 @@ pub struct RunSummary {
     pub lease_until_ms: Option<u64>,
 }
 
+impl RunSummary {
+    /// Where the run is as seen from `host` at `now_ms`: a `running` run whose process is
+    /// gone, or whose lease ran out, is `interrupted` (it can be resumed).
+    pub fn status_now(&self, host: &str, now_ms: u64) -> RunStatus {
+        use crate::{Holder, Lease};
+        match (&self.status, &self.lease_owner) {
+            (RunStatus::Running, Some(owner)) => match Lease::holder(owner, host) {
+                Holder::Alive => RunStatus::Running,
+                Holder::Gone => RunStatus::Interrupted,
+                Holder::Unknown if self.lease_until_ms.is_some_and(|u| u < now_ms) => {
+                    RunStatus::Interrupted
+                }
+                Holder::Unknown => RunStatus::Running,
+            },
+            (status, _) => *status,
+        }
+    }
+}
+
 /// A run, whole but for its entries ([`crate::Store::entries`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunRecord {

@@ -82,7 +82,9 @@ impl Recorder {
     /// at the next entry, which the lease fences.)
     pub fn hold_for(&mut self, store: &mut Store, millis: u64, now_ms: u64) {
         let until = now_ms.saturating_add(millis).saturating_add(LEASE_MS);
-        if until > self.lease.until_ms {
+        // A short wait is covered by the lease as it is: only one that outlasts it by the
+        // renewal spacing costs a write.
+        if until >= self.lease.until_ms.saturating_add(RENEW_EVERY_MS) {
             self.lease.until_ms = until;
             self.renewed_ms = now_ms;
             let _ = store.renew_lease(&self.run, &self.lease);
@@ -92,7 +94,7 @@ impl Recorder {
     /// Leaves the run in `status` without a result (a resume stopped before a call in
     /// doubt, or one that could not go on), letting its lease go.
     pub fn leave(self, store: &mut Store, status: RunStatus) -> Result<(), StoreError> {
-        store.set_status(&self.run, status)
+        store.set_status(&self.run, &self.lease, status)
     }
 
     /// Records how the run ended, and lets its lease go.
@@ -103,6 +105,6 @@ impl Recorder {
         result: &Value,
         now_ms: u64,
     ) -> Result<(), StoreError> {
-        store.finish(&self.run, status, now_ms, result)
+        store.finish(&self.run, &self.lease, status, now_ms, result)
     }
 }

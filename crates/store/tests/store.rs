@@ -65,6 +65,7 @@ fn a_run_is_recorded_and_read_back() {
     store
         .finish(
             &run,
+            &lease(0),
             RunStatus::Succeeded,
             2_000,
             &json!({"status": "succeeded"}),
@@ -96,7 +97,7 @@ fn runs_are_listed_newest_first_and_filtered() {
         ids.push(run);
     }
     store
-        .finish(&ids[2], RunStatus::Failed, 3_500, &json!({}))
+        .finish(&ids[2], &lease(0), RunStatus::Failed, 3_500, &json!({}))
         .unwrap();
     let all = store.list(&ListFilter::default()).unwrap();
     let listed: Vec<_> = all.iter().map(|r| r.id.clone()).collect();
@@ -164,17 +165,23 @@ fn prune_deletes_ended_runs_and_their_entries_only() {
         .append(&old, &lease(1_000), 1, 0, r#"{"type":"waited","millis":1}"#)
         .unwrap();
     store
-        .finish(&old, RunStatus::Succeeded, 1_500, &json!({}))
+        .finish(&old, &lease(0), RunStatus::Succeeded, 1_500, &json!({}))
         .unwrap();
     let going = begin(&mut store, &header("a", 1_000), &lease(1_000));
     // An interrupted run may go on: it is kept, however old.
     let stopped = begin(&mut store, &header("a", 1_000), &lease(1_000));
     store
-        .finish(&stopped, RunStatus::Interrupted, 1_500, &json!({}))
+        .finish(
+            &stopped,
+            &lease(0),
+            RunStatus::Interrupted,
+            1_500,
+            &json!({}),
+        )
         .unwrap();
     let recent = begin(&mut store, &header("a", 5_000), &lease(5_000));
     store
-        .finish(&recent, RunStatus::Failed, 6_000, &json!({}))
+        .finish(&recent, &lease(0), RunStatus::Failed, 6_000, &json!({}))
         .unwrap();
     assert_eq!(store.prune(5_000).unwrap(), 1);
     assert!(matches!(
@@ -219,8 +226,21 @@ fn a_lease_keeps_a_run_to_one_process_until_it_is_stale() {
         store.renew_lease(&run, &lease(40_000)),
         Err(StoreError::LeaseLost(_))
     ));
+    assert!(matches!(
+        store.finish(&run, &lease(1_000), RunStatus::Failed, 31_000, &json!({})),
+        Err(StoreError::LeaseLost(_))
+    ));
+    assert!(matches!(
+        store.set_status(&run, &lease(1_000), RunStatus::InDoubt),
+        Err(StoreError::LeaseLost(_))
+    ));
     store.append(&run, &other, 1, 31_000, waited).unwrap();
     store.renew_lease(&run, &other).unwrap();
+    assert_eq!(
+        store.find(run.as_str()).unwrap().summary.status,
+        RunStatus::Running,
+        "the holder's run, untouched"
+    );
     // Now `elsewhere:1` holds it until 200 s; after its time, anyone may take it...
     assert!(
         store

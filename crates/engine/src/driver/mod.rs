@@ -212,7 +212,7 @@ impl Driver {
     ) -> Outcome {
         let (mut session, deadline) = self.session(plan, options, &inputs, observe);
         let command = session.start(workflow_id, inputs);
-        self.drive(session, command, deadline, Duration::ZERO, false, stop)
+        self.drive(session, command, deadline, Duration::ZERO, None, stop)
             .await
     }
 
@@ -256,10 +256,18 @@ impl Driver {
         if interrupted {
             entries.pop();
         }
-        // A journal that holds stand-ins for hidden values gives them back as the
-        // stand-ins: no live request may carry one.
-        let guard = entries.iter().any(Entry::holds_stand_in);
+        // A journal holds stand-ins for the values the run hid: they come back marked, by a
+        // marker of this resume that is masked like a secret, and no live request may carry
+        // one.
+        let marker = stand_in_marker();
+        let marked = entries
+            .iter_mut()
+            .fold(false, |any, e| e.mark_stand_ins(&marker) | any);
+        let guard = marked.then_some(marker);
         let (mut session, deadline) = self.session(plan, header.options, &inputs, observe);
+        if let Some(marker) = &guard {
+            session.learn_secret(marker);
+        }
         let command = session.start(&header.workflow_id, inputs);
         session.set_journaling(false);
         let caught = telaio_run::catch_up(&mut session, command, entries)?;
@@ -316,16 +324,16 @@ impl Driver {
     }
 
     /// Drives a session from `command` to its end, within `deadline` from now; a first
-    /// wait is shortened by `waited` (the part of it already waited before a resume). With
-    /// `guard`, a request that carries a stand-in for a hidden value stops the run instead
-    /// of being sent.
+    /// wait is shortened by `waited` (the part of it already waited before a resume). A
+    /// request that carries the `guard` marker (a stand-in for a hidden value) stops the run
+    /// instead of being sent.
     async fn drive(
         &self,
         mut session: Session<'_, '_>,
         mut command: Command,
         deadline: Duration,
         mut waited: Duration,
-        guard: bool,
+        guard: Option<String>,
         stop: impl std::future::Future<Output = Stop> + Send,
     ) -> Outcome {
         tokio::pin!(stop);
@@ -354,7 +362,7 @@ impl Driver {
                         }
                     }
                 }
-                Command::Send(request) if guard && request.carries_stand_in() => {
+                Command::Send(request) if guard.as_deref().is_some_and(|m| request.carries(m)) => {
                     let reason = format!(
                         "{} {} would carry a value the store keeps masked (a secret or sensitive value from an earlier answer, never recorded), so the run cannot go on from its journal; run the workflow again",
                         request.method,
@@ -616,4 +624,21 @@ fn describe(e: &reqwest::Error) -> String {
         source = s.source();
     }
     parts.join(": ")
+}
+
+/// A marker no document or server can guess, of letters and digits only (so it reads the
+/// same in every encoding a request uses).
+fn stand_in_marker() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let random = |salt: u64| {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u64(salt);
+        h.write_u128(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos()),
+        );
+        h.finish()
+    };
+    format!("telaiomasked{:016x}{:016x}", random(1), random(2))
 }

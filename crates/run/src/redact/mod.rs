@@ -380,13 +380,29 @@ fn by_size(v: &Value) -> Value {
     Value::String(format!("<sensitive: {bytes} bytes>"))
 }
 
-/// Whether bytes hold what stands in for a value the redactor hid: the mask, or a
-/// sensitive value shown by its size. A journal holds these where the run saw secrets; a
-/// request built from them after a resume would send the stand-in.
-pub fn holds_stand_in(bytes: &[u8]) -> bool {
-    const SIZED: &[u8] = b"<sensitive: ";
-    bytes.windows(MASK.len()).any(|w| w == MASK.as_bytes())
-        || bytes.windows(SIZED.len()).any(|w| w == SIZED)
+/// `text` with what stands in for each value the redactor hid (the mask, a sensitive value
+/// shown by its size) replaced by `marker`; `None` when it holds none. A journal holds
+/// stand-ins where the run saw secrets: a resume marks them, so that a request built from
+/// one is known by the marker, whatever encoding it travels in (a marker of letters and
+/// digits is the same in all of them).
+pub(crate) fn mark_stand_ins(text: &str, marker: &str) -> Option<String> {
+    const SIZED: &str = "<sensitive: ";
+    if !text.contains(MASK) && !text.contains(SIZED) {
+        return None;
+    }
+    let mut out = text.replace(MASK, marker);
+    let mut from = 0;
+    while let Some(at) = out[from..].find(SIZED).map(|i| from + i) {
+        let end = out[at..].find('>').map(|i| at + i + 1);
+        match end.filter(|&end| is_shown_by_size(&out[at..end])) {
+            Some(end) => {
+                out.replace_range(at..end, marker);
+                from = at + marker.len();
+            }
+            None => from = at + SIZED.len(),
+        }
+    }
+    (out != text).then_some(out)
 }
 
 /// Whether a text is a sensitive value already shown by its size (`<sensitive: 20 bytes>`).
