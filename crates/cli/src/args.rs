@@ -38,6 +38,40 @@ pub(crate) enum Command {
     /// The runs recorded in the store: list them, show one, replay or export it, prune old
     /// ones.
     Runs(RunsArgs),
+    /// Serve workflows over HTTP: a JSON API to start runs, follow them live and read their
+    /// results, every run recorded in the store.
+    Serve(Box<ServeArgs>),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// Arazzo documents, or folders to search for them.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+
+    /// The address to listen on (port 0 picks a free one). Any other than a loopback
+    /// address needs --token-file.
+    #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:7878")]
+    pub listen: String,
+
+    /// Runs that go on at once; more wait their turn.
+    #[arg(long, value_name = "N", default_value_t = telaio_serve::ServeOptions::default().concurrency)]
+    pub concurrency: usize,
+
+    /// Runs that may wait their turn; past them a new run is refused (429, Retry-After).
+    #[arg(long, value_name = "N", default_value_t = telaio_serve::ServeOptions::default().queue)]
+    pub queue: usize,
+
+    /// A file holding the bearer token every request must carry (`Authorization: Bearer
+    /// ...`); needed to listen beyond loopback.
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub settings: RunSettings,
+
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 /// Where runs are recorded.

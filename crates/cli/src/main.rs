@@ -20,6 +20,7 @@ mod resume;
 mod run;
 mod runs;
 mod sandbox;
+mod serve;
 mod setup;
 mod store;
 mod term;
@@ -80,6 +81,7 @@ fn main() -> ExitCode {
             | Command::Mock(_)
             | Command::Replay(_)
             | Command::Runs(_)
+            | Command::Serve(_)
     ) && let Some(runner) = sandbox::ChildProcess::new()
     {
         telaio_expr::set_xpath_runner(Box::new(runner));
@@ -93,6 +95,7 @@ fn main() -> ExitCode {
         Command::Catalog(args) => catalog::run(&args),
         Command::Replay(args) => replay::run(&args),
         Command::Runs(args) => runs::run(&args),
+        Command::Serve(args) => serve::run(&args),
     };
     ExitCode::from(code)
 }

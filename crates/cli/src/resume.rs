@@ -7,7 +7,7 @@ use std::io::IsTerminal;
 use std::time::Duration;
 
 use serde_json::Value;
-use telaio_engine::{AwsSetup, Driver, DriverOptions, InDoubt, MASK, ResumeError, StopCause};
+use telaio_engine::{AwsSetup, Driver, DriverOptions, InDoubt, MASK, ResumeError};
 use telaio_store::{Lease, RunStatus, Store};
 
 use crate::args::{InDoubtChoice, ReplayOptions, RunOutput, RunsResumeArgs};
@@ -143,30 +143,12 @@ fn resume(store: &mut Store, args: &RunsResumeArgs) -> Result<Prepared, String> 
     // One process drives a run: a holder that is alive keeps it. Taken last, once nothing
     // else can refuse the resume, so a refused one leaves the run as it was.
     let here = host();
-    let held = store
-        .take_lease(&id, &crate::store::lease(), now_ms(), |owner| {
+    let taken = store
+        .take_up(&id, &crate::store::lease(), now_ms(), |owner| {
             Lease::holder(owner, &here)
         })
         .map_err(|e| e.to_string())?;
-    if let Some(owner) = held {
-        return Err(format!(
-            "run {id} is being driven by {owner}; it can be resumed once that process has stopped"
-        ));
-    }
-    let mut entries = store.entries(&id).map_err(|e| e.to_string())?;
-    // An interruption (Ctrl-C, SIGTERM, a cancelled call) is taken back: the run goes on
-    // from before it, and its journal reads as if it had not stopped there.
-    if let Some(telaio_engine::Entry::Stopped {
-        cause: StopCause::Signal { .. } | StopCause::Cancelled,
-        ..
-    }) = entries.last()
-    {
-        entries.pop();
-        let keep = u64::try_from(entries.len()).unwrap_or(u64::MAX);
-        store.truncate(&id, keep).map_err(|e| e.to_string())?;
-    }
-    let last = store.last_entry_at(&id).map_err(|e| e.to_string())?;
-    let waited = Duration::from_millis(last.map_or(0, |at| now_ms().saturating_sub(at)));
+    let (entries, waited) = (taken.entries, Duration::from_millis(taken.waited_ms));
     Ok(Prepared {
         run,
         plan,

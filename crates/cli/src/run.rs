@@ -148,7 +148,7 @@ fn prepare(args: &RunArgs, region: Option<&str>) -> Result<Prepared, Vec<String>
             if errors.len() == 1 { "" } else { "s" }
         )]);
     }
-    let (options, mock) = crate::setup::plan_options(&args.settings, &bundle, region)?;
+    let (options, mock) = crate::setup::plan_options(&args.settings, &bundle, region, true)?;
     // Only what this workflow reaches: a broken workflow it never runs stops nothing.
     let plan = Plan::compile_workflow(&bundle, &options, &workflow)
         .map_err(|errors| errors.iter().map(PlanError::located).collect::<Vec<_>>())?;
@@ -197,7 +197,7 @@ fn prepare(args: &RunArgs, region: Option<&str>) -> Result<Prepared, Vec<String>
 /// reach and of the document as a whole. Errors in workflows it never runs do not count, nor
 /// do sources that did not load (the plan finds those the run needs, and says so), nor
 /// linked documents' errors (the plan checks the linked workflows the run reaches).
-fn blocking<'d>(
+pub(crate) fn blocking<'d>(
     bundle: &telaio_model::Bundle,
     workflow: &str,
     diagnostics: &'d [telaio_lint::Diagnostic],
@@ -361,6 +361,7 @@ fn execute(
                 mock: args.settings.mock.is_some(),
                 loading: loading::record(&args.settings.load),
                 driver: Some(limits),
+                origin: None,
             }
             .with_urls_masked()
         });
@@ -492,7 +493,7 @@ pub(crate) async fn interrupted(signalled: &std::sync::atomic::AtomicU8) -> Stop
 }
 
 /// The next Ctrl-C (SIGINT) or SIGTERM, by its number.
-async fn signal() -> u8 {
+pub(crate) async fn signal() -> u8 {
     #[cfg(unix)]
     let terminate = async {
         match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {

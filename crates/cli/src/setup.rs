@@ -29,11 +29,14 @@ pub(crate) fn aws(settings: &RunSettings) -> AwsSetup {
 }
 
 /// The plan's choices for `bundle` (`--server`, `--auth`, the region), and with `--mock` the
-/// mock bound for its API sources (each source not given a `--server` points at it).
+/// mock bound for its API sources (each source not given a `--server` points at it). When
+/// `strict`, a `--server` or `--auth` for a source the document does not have is refused;
+/// else it is left out (it is for another document).
 pub(crate) fn plan_options(
     settings: &RunSettings,
     bundle: &telaio_model::Bundle,
     region: Option<&str>,
+    strict: bool,
 ) -> Result<(PlanOptions, Option<crate::mock::Bound>), Vec<String>> {
     let mut servers: HashMap<String, String> = pairs(&settings.servers, "--server")
         .map_err(|e| vec![e])?
@@ -49,9 +52,13 @@ pub(crate) fn plan_options(
         .chain(auth.keys().map(|n| ("--auth", n)))
         .filter_map(|(flag, name)| bundle.unknown_source(flag, name))
         .collect();
-    if !unknown.is_empty() {
+    if strict && !unknown.is_empty() {
         return Err(unknown);
     }
+    let known = |name: &String| bundle.unknown_source("", name).is_none();
+    servers.retain(|name, _| known(name));
+    let mut auth = auth;
+    auth.retain(|name, _| known(name));
     if let Some(other) = auth.values().find(|v| v.as_str() != "aws-sigv4") {
         return Err(vec![format!(
             "--auth takes NAME=aws-sigv4 (other schemes come from the description), not `{other}`"

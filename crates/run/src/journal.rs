@@ -63,6 +63,10 @@ pub struct JournalHeader {
     /// driver's defaults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub driver: Option<DriverLimits>,
+    /// What started the run when it was not a command at a terminal (`serve`): a server
+    /// that starts again resumes the runs it left, and no others.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
 }
 
 impl JournalHeader {
@@ -232,6 +236,12 @@ impl Stop {
 }
 
 impl StopCause {
+    /// Whether the run was interrupted (a signal, a cancellation) rather than stopped by one
+    /// of its limits: it can go on from where it stopped.
+    pub fn interrupts(self) -> bool {
+        matches!(self, StopCause::Signal { .. } | StopCause::Cancelled)
+    }
+
     /// The run's limit this stop is, when it is one.
     pub fn limit(self) -> Option<Limit> {
         match self {
@@ -243,6 +253,12 @@ impl StopCause {
 }
 
 impl Entry {
+    /// Whether the entry records an interruption (a signal, a cancellation): a resume takes
+    /// it back and goes on from before it.
+    pub fn is_interruption(&self) -> bool {
+        matches!(self, Entry::Stopped { cause, .. } if cause.interrupts())
+    }
+
     /// Replaces what stands in for each value the redactor hid (a masked secret, a
     /// sensitive value shown by its size) in a recorded answer with `marker`: a run resumed
     /// from it knows that value only as the marker, and must not send it. Whether any was.

@@ -240,6 +240,7 @@ proptest! {
             mock: false,
             loading: Default::default(),
             driver: None,
+            origin: None,
         };
         // Through text, as a journal file holds it.
         let text: Vec<String> = ran.entries.iter().map(|e| serde_json::to_string(e).unwrap()).collect();

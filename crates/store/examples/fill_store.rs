@@ -36,6 +36,7 @@ fn main() {
             mock: false,
             loading: Default::default(),
             driver: None,
+            origin: None,
         };
         let id = RunId::new();
         let lease = Lease {

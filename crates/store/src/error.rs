@@ -49,6 +49,16 @@ pub enum StoreError {
     /// drives the run now, and this one must stop.
     #[error("run {0} is no longer held by this process: another took it over, and drives it now")]
     LeaseLost(String),
+    /// Another process drives the run.
+    #[error(
+        "run {run} is being driven by {owner}; it can be resumed once that process has stopped"
+    )]
+    Held {
+        /// The run.
+        run: String,
+        /// Its lease's holder.
+        owner: String,
+    },
     /// More than one run starts with that prefix.
     #[error("`{prefix}` is the start of {count} run ids; give more of it")]
     Ambiguous {

@@ -381,6 +381,35 @@ impl Store {
         Ok(None)
     }
 
+    /// Takes a run up to go on with it: its lease taken for `lease` (refused with
+    /// [`StoreError::Held`] while `holder` says its holder keeps it), a trailing interruption
+    /// taken back (the run goes on from before it, and its journal reads as if it had not
+    /// stopped there), and its entries read.
+    pub fn take_up(
+        &mut self,
+        run: &RunId,
+        lease: &Lease,
+        now_ms: u64,
+        holder: impl Fn(&str) -> Holder,
+    ) -> Result<TakenUp, StoreError> {
+        if let Some(owner) = self.take_lease(run, lease, now_ms, holder)? {
+            return Err(StoreError::Held {
+                run: run.as_str().to_owned(),
+                owner,
+            });
+        }
+        let mut entries = self.entries(run)?;
+        if entries.last().is_some_and(Entry::is_interruption) {
+            entries.pop();
+            self.truncate(run, u64::try_from(entries.len()).unwrap_or(u64::MAX))?;
+        }
+        let last = self.last_entry_at(run)?;
+        Ok(TakenUp {
+            entries,
+            waited_ms: last.map_or(0, |at| now_ms.saturating_sub(at)),
+        })
+    }
+
     /// Extends a lease this process holds ([`StoreError::LeaseLost`] when it no longer
     /// does).
     pub fn renew_lease(&mut self, run: &RunId, lease: &Lease) -> Result<(), StoreError> {
@@ -393,6 +422,16 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// A run taken up to go on with: its entries, and how long ago the last was written (a
+/// wait it was in is waited out from then).
+#[derive(Debug)]
+pub struct TakenUp {
+    /// Its journal entries, an interruption at the end taken back.
+    pub entries: Vec<Entry>,
+    /// Milliseconds since its last entry was written.
+    pub waited_ms: u64,
 }
 
 /// SQLite integers are signed; times and counts past `i64::MAX` do not happen, and are

@@ -29,6 +29,7 @@ fn header(workflow: &str, started_at_ms: u64) -> JournalHeader {
         mock: false,
         loading: Default::default(),
         driver: None,
+        origin: None,
     }
 }
 

@@ -246,13 +246,7 @@ impl Driver {
         // A run stops from outside at a safe point: in a wait, or after an answer and
         // before the next request. Taken back, the run goes on from there, and the request
         // it makes next was never sent.
-        let interrupted = matches!(
-            entries.last(),
-            Some(Entry::Stopped {
-                cause: StopCause::Signal { .. } | StopCause::Cancelled,
-                ..
-            })
-        );
+        let interrupted = entries.last().is_some_and(Entry::is_interruption);
         if interrupted {
             entries.pop();
         }

@@ -1,0 +1,291 @@
+//! `telaio serve`: reads the documents, plans every workflow they have that can run, and
+//! serves them with `telaio-serve` until Ctrl-C or SIGTERM, when the runs going on stop at a
+//! safe point and are recorded, to be resumed.
+
+use std::sync::Arc;
+
+use telaio_engine::{DocumentIdentity, Driver, Plan, PlanError};
+use telaio_lint::LintOptions;
+use telaio_model::{Bundle, Loader};
+use telaio_serve::{Access, Catalog, ServeOptions, ServedWorkflow, Service};
+
+use crate::args::ServeArgs;
+use crate::credentials::{KnownSchemes, credentials, known_schemes, missing_credentials};
+use crate::render::usage_error;
+use crate::{exit, loading, term};
+
+pub(crate) fn run(args: &ServeArgs) -> u8 {
+    match serve(args) {
+        Ok(code) => code,
+        Err(messages) => {
+            for m in messages {
+                usage_error(&m);
+            }
+            exit::USAGE
+        }
+    }
+}
+
+/// A document read and planned: its workflows ready to serve, and its mock to start.
+struct Read {
+    workflows: Vec<ServedWorkflow>,
+    mock: Option<crate::mock::Bound>,
+    schemes: KnownSchemes,
+}
+
+fn serve(args: &ServeArgs) -> Result<u8, Vec<String>> {
+    let settings = &args.settings;
+    let token = match &args.token_file {
+        Some(path) => Some(read_token(path).map_err(|e| vec![e])?),
+        None => None,
+    };
+    let address: std::net::SocketAddr = args.listen.parse().map_err(|e| {
+        vec![format!(
+            "--listen takes HOST:PORT (an IP address), not `{}`: {e}",
+            args.listen
+        )]
+    })?;
+    if !address.ip().is_loopback() && token.is_none() {
+        return Err(vec![format!(
+            "{address} is reachable from other machines: pass --token-file FILE so that only callers with its token are answered"
+        )]);
+    }
+    let aws = crate::setup::aws(settings);
+    let files = crate::discover::expand(&args.paths).map_err(|e| vec![e])?;
+    let mut workflows = Vec::new();
+    let mut mocks = Vec::new();
+    let mut schemes = KnownSchemes::new();
+    let mut used = std::collections::HashSet::new();
+    for file in &files {
+        let read = read(args, file, aws.region.as_deref(), &mut used)?;
+        workflows.extend(read.workflows);
+        mocks.extend(read.mock);
+        schemes.extend(read.schemes);
+    }
+    // A `--server` or `--auth` that names a source no document has would be a typo.
+    let names = crate::run::pairs(&settings.servers, "--server")
+        .map_err(|e| vec![e])?
+        .into_iter()
+        .map(|(n, _)| ("--server", n))
+        .chain(
+            crate::run::pairs(&settings.auth, "--auth")
+                .map_err(|e| vec![e])?
+                .into_iter()
+                .map(|(n, _)| ("--auth", n)),
+        );
+    let unused: Vec<String> = names
+        .filter(|(_, n)| !used.contains(n))
+        .map(|(flag, n)| {
+            format!(
+                "{flag} {}: no served document has a source `{}`",
+                term::clean(&n),
+                term::clean(&n)
+            )
+        })
+        .collect();
+    if !unused.is_empty() {
+        return Err(unused);
+    }
+    if workflows.is_empty() {
+        return Err(vec![
+            "none of the documents has a workflow that can run, so there is nothing to serve"
+                .to_owned(),
+        ]);
+    }
+    #[cfg(feature = "aws-provider-chain")]
+    let aws = match workflows.first() {
+        Some(w) => crate::credentials::provider_chain(&w.plan, aws),
+        None => aws,
+    };
+    let credentials = credentials(settings.credentials.as_deref(), aws, &schemes)?;
+    // A workflow whose credentials are missing is not served: its runs would all fail.
+    workflows.retain(|w| {
+        let missing = missing_credentials(&w.plan, &credentials);
+        for m in &missing {
+            term::eprintln(&format!(
+                "not serving `{}` of {}: {m}",
+                w.workflow_id, w.document
+            ));
+        }
+        missing.is_empty()
+    });
+    if workflows.is_empty() {
+        return Err(vec![
+            "no workflow has the credentials it needs, so there is nothing to serve".to_owned(),
+        ]);
+    }
+    let (mut run_options, driver_options) = crate::setup::limits(settings).map_err(|e| vec![e])?;
+    run_options.idempotency_seed = None;
+    let options = ServeOptions {
+        concurrency: args.concurrency,
+        queue: args.queue,
+        run: run_options,
+        limits: driver_options.limits(),
+        show_sensitive: settings.show_sensitive,
+        host: crate::store::host(),
+    };
+    let driver = Driver::new(driver_options)
+        .map_err(|e| vec![e.to_string()])?
+        .with_credentials(credentials.clone());
+    let store = crate::store::open(&args.store).map_err(|e| vec![e])?;
+    let served = workflows.len();
+    let service = Service::new(Catalog::new(workflows), driver, credentials, store, options);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| vec![format!("cannot start the runtime: {e}")])?;
+    runtime.block_on(async move {
+        for mock in mocks {
+            mock.spawn().map_err(|e| vec![e])?;
+        }
+        let listener = tokio::net::TcpListener::bind(address)
+            .await
+            .map_err(|e| vec![format!("cannot listen on {address}: {e}")])?;
+        let bound = listener.local_addr().map_err(|e| vec![e.to_string()])?;
+        term::eprintln(&format!(
+            "serving {served} workflow{} from {} document{}",
+            if served == 1 { "" } else { "s" },
+            files.len(),
+            if files.len() == 1 { "" } else { "s" }
+        ));
+        // The one line a program that started the server reads: where it is.
+        println!("listening on http://{bound}");
+        // What a server that stopped left, goes on.
+        for (run, resumed) in service.resume_left() {
+            match resumed {
+                Ok(()) => term::eprintln(&format!("resuming run {run}")),
+                Err(e) => term::eprintln(&format!("not resuming run {run}: {e}")),
+            }
+        }
+        let stopped = async {
+            let signal = crate::run::signal().await;
+            term::eprintln(&format!(
+                "stopping ({}): runs going on stop at a safe point and are recorded",
+                if signal == 2 { "Ctrl-C" } else { "SIGTERM" }
+            ));
+        };
+        telaio_serve::serve(listener, service, Access { token }, stopped)
+            .await
+            .map_err(|e| vec![format!("the server stopped: {e}")])?;
+        Ok(exit::OK)
+    })
+}
+
+/// The bearer token in `path` (its first line, trimmed), refusing an empty one.
+fn read_token(path: &std::path::Path) -> Result<String, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read --token-file {}: {e}", path.display()))?;
+    let token = text.lines().next().unwrap_or_default().trim().to_owned();
+    if token.len() < 16 {
+        return Err(format!(
+            "the token in {} is {}: use at least 16 characters",
+            path.display(),
+            if token.is_empty() {
+                "empty".to_owned()
+            } else {
+                format!("{} characters", token.len())
+            }
+        ));
+    }
+    Ok(token)
+}
+
+/// Reads and plans one document; notes on stderr each workflow it cannot serve, and why.
+fn read(
+    args: &ServeArgs,
+    file: &std::path::Path,
+    region: Option<&str>,
+    used: &mut std::collections::HashSet<String>,
+) -> Result<Read, Vec<String>> {
+    let settings = &args.settings;
+    let loader = loading::loader(&settings.load, &[]).map_err(|e| vec![e])?;
+    let url = Loader::url_for_path(file).map_err(|e| vec![e.to_string()])?;
+    let bundle = loader.load_bundle(&url).map_err(|e| vec![e.to_string()])?;
+    for b in std::iter::once(&bundle).chain(&bundle.linked) {
+        used.extend(b.sources.iter().map(|s| s.name.clone()));
+    }
+    let (options, mock) = crate::setup::plan_options(settings, &bundle, region, false)?;
+    let identity = DocumentIdentity::of(&bundle);
+    let diagnostics = telaio_lint::lint(
+        &bundle,
+        &LintOptions {
+            skip_schema: true,
+            skip_advice: true,
+            ..LintOptions::default()
+        },
+    );
+    let document = file.display().to_string();
+    let mut workflows = Vec::new();
+    for (id, summary, description) in workflow_ids(&bundle) {
+        let not_serving = |why: String| {
+            term::eprintln(&format!(
+                "not serving `{}` of {document}: {why}",
+                term::clean(&id)
+            ));
+        };
+        let errors = crate::run::blocking(&bundle, &id, &diagnostics);
+        if !errors.is_empty() {
+            not_serving(format!(
+                "the document has {} error{} it would meet; `telaio validate` explains them",
+                errors.len(),
+                if errors.len() == 1 { "" } else { "s" }
+            ));
+            continue;
+        }
+        let plan = match Plan::compile_workflow(&bundle, &options, &id) {
+            Ok(plan) => plan,
+            Err(errors) => {
+                not_serving(
+                    errors
+                        .iter()
+                        .map(PlanError::located)
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                );
+                continue;
+            }
+        };
+        let problems = plan.problems();
+        if !problems.is_empty() {
+            not_serving(
+                problems
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            );
+            continue;
+        }
+        workflows.push(ServedWorkflow {
+            workflow_id: id,
+            document: document.clone(),
+            summary,
+            description,
+            plan: Arc::new(plan),
+            identity: identity.clone(),
+            plan_options: options.clone(),
+            loading: loading::record(&settings.load),
+            mock: mock.is_some(),
+        });
+    }
+    Ok(Read {
+        workflows,
+        mock,
+        schemes: known_schemes(&bundle),
+    })
+}
+
+/// The document's workflows: id, summary, description.
+fn workflow_ids(bundle: &Bundle) -> Vec<(String, Option<String>, Option<String>)> {
+    let Ok(model) = &bundle.document.model else {
+        return Vec::new();
+    };
+    model
+        .workflows
+        .iter()
+        .filter_map(|w| {
+            let id = w.workflow_id.clone().filter(|id| !id.is_empty())?;
+            Some((id, w.summary.clone(), w.description.clone()))
+        })
+        .collect()
+}

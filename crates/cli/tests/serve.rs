@@ -1,0 +1,374 @@
+//! `telaio serve` end to end: a real server process, a separate `telaio mock` process for
+//! Rekognition, real HTTP on 127.0.0.1, a real SQLite store. Every answer is checked against
+//! the server's own `/openapi.json`.
+#![cfg(unix)]
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::Child;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use support::{Dir, repo, wait_until};
+
+const SEED: &str =
+    "examples/rekognition/arazzo/amazon-rekognition-face-liveness-session-workflow.yml";
+const WORKFLOW: &str = "face-liveness-session";
+
+/// A `telaio mock` of the seed with a scenario, and a `telaio serve` of the seed against it.
+struct Served {
+    processes: Vec<Child>,
+    url: String,
+    mock_url: String,
+    mock_log: std::path::PathBuf,
+    client: reqwest::blocking::Client,
+    openapi: Value,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        for p in &mut self.processes {
+            let _ = p.kill();
+            let _ = p.wait();
+        }
+    }
+}
+
+/// Starts a mock with `scenario` (a file in `d`) and a server of the seed against it.
+fn served(d: &Dir, scenario: &Path, serve_args: &[&str]) -> Served {
+    let seed = repo(SEED);
+    let mock_log = d.path().join(format!(
+        "mock-{}.log",
+        scenario.file_stem().unwrap().to_string_lossy()
+    ));
+    let mut mock = support::command(
+        &[
+            "mock",
+            seed.to_str().unwrap(),
+            "--scenario",
+            scenario.to_str().unwrap(),
+        ],
+        d.path(),
+    );
+    mock.stderr(std::fs::File::create(&mock_log).unwrap());
+    let (mock, mock_url) = support::listening(mock);
+    let (serve, url) = serve(d, &mock_url, serve_args);
+    // reqwest is built without a default TLS provider (the binary picks one): the test picks
+    // ring, as the binary does, though it speaks plain HTTP only.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
+    let openapi: Value = serde_json::from_str(
+        &client
+            .get(format!("{url}/openapi.json"))
+            .send()
+            .unwrap()
+            .text()
+            .unwrap(),
+    )
+    .unwrap();
+    Served {
+        processes: vec![serve, mock],
+        url,
+        mock_url,
+        mock_log,
+        client,
+        openapi,
+    }
+}
+
+/// Starts `telaio serve` of the seed against the mock at `mock_url`, recording in
+/// `d/runs.db`.
+fn serve(d: &Dir, mock_url: &str, extra: &[&str]) -> (Child, String) {
+    let seed = repo(SEED);
+    let server = format!("rekognitionApi={mock_url}");
+    let mut args = vec![
+        "serve",
+        seed.to_str().unwrap(),
+        "--listen",
+        "127.0.0.1:0",
+        "--server",
+        &server,
+        "--poll-interval",
+        "0.05",
+    ];
+    args.extend_from_slice(extra);
+    let mut command = support::command(&args, d.path());
+    command
+        .env("TELAIO_STORE", d.path().join("runs.db"))
+        .stderr(std::fs::File::create(d.path().join("serve.log")).unwrap());
+    support::listening(command)
+}
+
+impl Served {
+    fn get(&self, path: &str) -> (u16, Value) {
+        let r = self
+            .client
+            .get(format!("{}{path}", self.url))
+            .send()
+            .unwrap();
+        let status = r.status().as_u16();
+        (status, serde_json::from_str(&r.text().unwrap()).unwrap())
+    }
+
+    fn post(&self, path: &str, body: &Value) -> reqwest::blocking::Response {
+        self.client
+            .post(format!("{}{path}", self.url))
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+            .unwrap()
+    }
+
+    fn start(&self, token: &str) -> String {
+        let r = self.post(
+            "/runs",
+            &json!({"workflowId": WORKFLOW, "inputs": {"clientRequestToken": token}}),
+        );
+        assert_eq!(r.status().as_u16(), 202);
+        let location = r.headers()["location"].to_str().unwrap().to_owned();
+        let v: Value = serde_json::from_str(&r.text().unwrap()).unwrap();
+        self.conforms("Started", &v);
+        assert_eq!(location, format!("/runs/{}", v["runId"].as_str().unwrap()));
+        v["runId"].as_str().unwrap().to_owned()
+    }
+
+    /// Asserts that `value` is valid against the API's schema `name`.
+    fn conforms(&self, name: &str, value: &Value) {
+        let schema = json!({
+            "$ref": format!("#/components/schemas/{name}"),
+            "components": self.openapi["components"],
+        });
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(value)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{name}: {errors:?}\n{value}");
+    }
+
+    /// The run's events from after `after` to the end (or, with `most`, that many), as
+    /// (id, data) pairs, and the `end` event's data when it came.
+    fn events(
+        &self,
+        run: &str,
+        after: usize,
+        most: Option<usize>,
+    ) -> (Vec<(usize, Value)>, Option<Value>) {
+        let mut request = self.client.get(format!("{}/runs/{run}/events", self.url));
+        if after > 0 {
+            request = request.header("Last-Event-ID", after.to_string());
+        }
+        let response = request.send().unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        let mut lines = BufReader::new(response).lines();
+        let (mut events, mut id, mut name) = (Vec::new(), None, None);
+        while let Some(Ok(line)) = lines.next() {
+            if let Some(v) = line.strip_prefix("id: ") {
+                id = v.parse().ok();
+            } else if let Some(v) = line.strip_prefix("event: ") {
+                name = Some(v.to_owned());
+            } else if let Some(data) = line.strip_prefix("data: ") {
+                let data: Value = serde_json::from_str(data).unwrap();
+                if name.as_deref() == Some("end") {
+                    return (events, Some(data));
+                }
+                events.push((id.take().expect("every event has an id"), data));
+                if most.is_some_and(|m| events.len() >= m) {
+                    return (events, None);
+                }
+            }
+        }
+        (events, None)
+    }
+
+    fn count(&self, operation: &str) -> usize {
+        std::fs::read_to_string(&self.mock_log)
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| l.contains(operation))
+            .count()
+    }
+}
+
+fn scenario(name: &str) -> std::path::PathBuf {
+    repo(&format!("examples/rekognition/scenarios/{name}.yaml"))
+}
+
+/// The succeeded scenario with thirty polls IN_PROGRESS, written in `d`.
+fn long(d: &Dir) -> std::path::PathBuf {
+    let long = std::fs::read_to_string(scenario("succeeded"))
+        .unwrap()
+        .replace(
+            "      - body: {SessionId: \"{{key}}\", Status: IN_PROGRESS}\n      - body: {SessionId: \"{{key}}\", Status: IN_PROGRESS}\n",
+            &"      - body: {SessionId: \"{{key}}\", Status: IN_PROGRESS}\n".repeat(30),
+        );
+    d.write("long.yaml", long)
+}
+
+/// The seed through the API against each of the mock's scenarios: the run's events end with
+/// its result, which `GET /runs/{id}` gives too.
+#[test]
+fn the_seed_runs_through_the_api() {
+    for (name, status, session, confidence) in [
+        ("succeeded", "succeeded", "SUCCEEDED", Some(99.1)),
+        ("failed", "succeeded", "FAILED", Some(12.5)),
+        ("expired", "succeeded", "EXPIRED", None),
+        ("throttled", "succeeded", "SUCCEEDED", Some(97.0)),
+    ] {
+        let d = Dir::new();
+        let s = served(&d, &scenario(name), &[]);
+        let (code, workflows) = s.get("/workflows");
+        assert_eq!(code, 200);
+        s.conforms("Workflow", &workflows[0]);
+        assert_eq!(
+            workflows[0]["inputs"]["properties"]["clientRequestToken"]["type"],
+            "string"
+        );
+        let run = s.start("t-1");
+        let (events, end) = s.events(&run, 0, None);
+        let end = end.expect("the stream ends with the result");
+        s.conforms("Run", &end);
+        assert_eq!(end["status"], status, "{name}: {end}");
+        assert_eq!(end["outputs"]["status"], session, "{name}: {end}");
+        assert_eq!(end["outputs"]["confidence"].as_f64(), confidence, "{name}");
+        let ids: Vec<usize> = events.iter().map(|(id, _)| *id).collect();
+        assert_eq!(ids, (1..=events.len()).collect::<Vec<_>>());
+        assert_eq!(events.last().unwrap().1["event"], "runFinished");
+        let (code, got) = s.get(&format!("/runs/{run}"));
+        assert_eq!(code, 200);
+        assert_eq!(got, end);
+        let (_, listed) = s.get("/runs");
+        s.conforms("RunSummary", &listed[0]);
+        assert_eq!(listed[0]["runId"], run.as_str());
+        assert_eq!(s.count("CreateFaceLivenessSession"), 1);
+        // A throttled poll is tried again by the driver, which the events show.
+        let retried = events.iter().any(|(_, e)| e["event"] == "requestRetried");
+        assert_eq!(retried, name == "throttled", "{name}");
+    }
+}
+
+/// What the API refuses, and how: every answer an `Error`, with the status that says why.
+#[test]
+fn bad_requests_are_refused_with_their_reason() {
+    let d = Dir::new();
+    let s = served(&d, &long(&d), &["--concurrency", "1", "--queue", "1"]);
+    let r = s.post(
+        "/runs",
+        &json!({"workflowId": WORKFLOW, "inputs": {"clientRequestToken": 7}}),
+    );
+    assert_eq!(r.status().as_u16(), 422);
+    let v: Value = serde_json::from_str(&r.text().unwrap()).unwrap();
+    s.conforms("Error", &v);
+    assert!(
+        v["problems"][0]
+            .as_str()
+            .unwrap()
+            .contains("clientRequestToken"),
+        "{v}"
+    );
+    let r = s.post("/runs", &json!({"workflowId": "nope"}));
+    assert_eq!(r.status().as_u16(), 404);
+    let r = s.post("/runs", &json!({"workflow": WORKFLOW}));
+    assert_eq!(r.status().as_u16(), 422, "an unknown field");
+    let (code, v) = s.get("/runs/01a23c4a-8a0d-722e-a7e6-29ff02feb9f8");
+    assert_eq!(code, 404);
+    s.conforms("Error", &v);
+    let r = s
+        .client
+        .post(format!("{}/runs", s.url))
+        .header("content-type", "application/json")
+        .header("origin", "http://attacker.example")
+        .body(json!({"workflowId": WORKFLOW}).to_string())
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 403, "a page of another origin");
+    // One run goes on, one waits its turn: a third is refused until there is room.
+    let first = s.start("q-1");
+    s.start("q-2");
+    let r = s.post(
+        "/runs",
+        &json!({"workflowId": WORKFLOW, "inputs": {"clientRequestToken": "q-3"}}),
+    );
+    assert_eq!(r.status().as_u16(), 429);
+    assert_eq!(r.headers()["retry-after"], "1");
+    let r = s.post(&format!("/runs/{first}/cancel"), &json!({}));
+    assert_eq!(r.status().as_u16(), 202);
+    let (_, end) = s.events(&first, 0, None);
+    let end = end.unwrap();
+    assert_eq!(end["status"], "interrupted", "{end}");
+}
+
+/// A client that loses its connection and comes back with `Last-Event-ID` gets every event
+/// after the last it saw, once: together, the same events as one whole read.
+#[test]
+fn a_client_that_reconnects_misses_nothing_and_sees_nothing_twice() {
+    let d = Dir::new();
+    let s = served(&d, &scenario("succeeded"), &[]);
+    let run = s.start("sse-1");
+    let (first, end) = s.events(&run, 0, Some(5));
+    assert!(end.is_none());
+    let last = first.last().unwrap().0;
+    let (rest, end) = s.events(&run, last, None);
+    assert!(end.is_some());
+    let mut joined = first.clone();
+    joined.extend(rest);
+    // Read again whole, after the end: from the store, the same events.
+    let (whole, _) = s.events(&run, 0, None);
+    assert_eq!(joined, whole);
+    let ids: Vec<usize> = joined.iter().map(|(id, _)| *id).collect();
+    assert_eq!(ids, (1..=joined.len()).collect::<Vec<_>>());
+}
+
+/// SIGTERM while runs poll: each stops at a safe point and is recorded; the server started
+/// again resumes them, and every run ends with exactly one `CreateFaceLivenessSession`.
+#[test]
+fn a_server_stopped_while_runs_poll_resumes_them_when_it_starts_again() {
+    let d = Dir::new();
+    let mut s = served(&d, &long(&d), &[]);
+    let runs: Vec<String> = (0..3).map(|i| s.start(&format!("r-{i}"))).collect();
+    wait_until("polls", || s.count("GetFaceLivenessSessionResults") >= 9);
+    let mut server = s.processes.remove(0);
+    let killed = std::process::Command::new("sh")
+        .args(["-c", &format!("kill -TERM {}", server.id())])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = server.wait().unwrap();
+    assert_eq!(
+        status.code(),
+        Some(0),
+        "{}",
+        std::fs::read_to_string(d.path().join("serve.log")).unwrap()
+    );
+    let polled = s.count("GetFaceLivenessSessionResults");
+    assert!(
+        polled < 3 * 33,
+        "the runs stopped before their end ({polled} polls)"
+    );
+
+    let log = std::fs::read_to_string(d.path().join("serve.log")).unwrap();
+    assert!(log.contains("stopping (SIGTERM)"), "{log}");
+    let (again, url) = serve(&d, &s.mock_url, &[]);
+    s.processes.insert(0, again);
+    s.url = url;
+    for run in &runs {
+        wait_until("the run's end", || {
+            s.get(&format!("/runs/{run}")).1["status"] == "succeeded"
+        });
+        let (_, v) = s.get(&format!("/runs/{run}"));
+        s.conforms("Run", &v);
+        assert_eq!(v["outputs"]["status"], "SUCCEEDED");
+    }
+    assert_eq!(
+        s.count("CreateFaceLivenessSession"),
+        3,
+        "one session per run"
+    );
+    let log = std::fs::read_to_string(d.path().join("serve.log")).unwrap();
+    assert_eq!(log.matches("resuming run").count(), 3, "{log}");
+}

@@ -1,0 +1,117 @@
+//! # telaio-serve: Arazzo workflows as a service
+//!
+//! An HTTP API over the run core and the run store: callers list the served workflows,
+//! start runs of them with inputs (checked first), follow each run's events live as
+//! Server-Sent Events, read results, and cancel runs. Every run is recorded in the store as
+//! it goes, as `telaio run` records it, so a server that stops lets its runs reach a safe
+//! point and a server that starts again resumes them.
+//!
+//! What callers choose is only which workflow and its inputs: documents, servers, sources
+//! and credentials are set by whoever starts the server, so no caller can send the server's
+//! credentials somewhere of its choosing. This crate does not read documents or parse
+//! command lines (the `telaio` binary does, and hands over a [`Catalog`]).
+//!
+//! ```no_run
+//! # async fn f(service: std::sync::Arc<telaio_serve::Service>) {
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+//! let access = telaio_serve::Access::default();
+//! telaio_serve::serve(listener, service, access, std::future::pending()).await.unwrap();
+//! # }
+//! ```
+#![deny(missing_docs)]
+
+mod api;
+mod catalog;
+mod events;
+mod live;
+mod service;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use axum::routing::{get, post};
+use subtle::ConstantTimeEq;
+
+pub use catalog::{Catalog, Choice, ServedWorkflow};
+pub use service::{ResumeRefused, ServeOptions, Service, StartError};
+pub use telaio_engine::InDoubt;
+
+/// The API's own description (OpenAPI 3.1), served at `/openapi.json`.
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+/// The largest request body the API reads (a run's inputs), in bytes.
+pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
+
+/// Who may use the API.
+#[derive(Clone, Debug, Default)]
+pub struct Access {
+    /// A bearer token every request must carry (`Authorization: Bearer ...`); without one,
+    /// only requests to this machine's own names are answered.
+    pub token: Option<String>,
+}
+
+/// The API's routes over `service`.
+pub fn router(service: Arc<Service>, access: Access) -> Router {
+    Router::new()
+        .route("/openapi.json", get(api::openapi))
+        .route("/workflows", get(api::workflows))
+        .route("/runs", post(api::start).get(api::list))
+        .route("/runs/{id}", get(api::get))
+        .route("/runs/{id}/events", get(events::events))
+        .route("/runs/{id}/cancel", post(api::cancel))
+        .route("/runs/{id}/resume", post(api::resume))
+        .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
+        .layer(axum::middleware::from_fn_with_state(access, guard))
+        .with_state(service)
+}
+
+/// Checks every request: the token when one is set, the origin of a browser's request, and
+/// without a token the host it was sent to.
+async fn guard(State(access): State<Access>, request: Request, next: Next) -> Response {
+    let headers = request.headers();
+    if let Some(token) = &access.token {
+        let given = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or_default();
+        // Compared in constant time: how long a refusal takes says nothing of the token.
+        if !bool::from(given.as_bytes().ct_eq(token.as_bytes())) {
+            let mut answer = api::error(StatusCode::UNAUTHORIZED, "a bearer token is required");
+            answer.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer"),
+            );
+            return answer;
+        }
+    }
+    if let Err(refusal) = api::same_origin(headers, access.token.is_some()) {
+        return axum::response::IntoResponse::into_response(refusal);
+    }
+    next.run(request).await
+}
+
+/// Serves the API on `listener` until `shutdown` completes; then stops taking runs, lets
+/// those going on reach a safe point (each recorded as interrupted, to be resumed), and
+/// returns.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    service: Arc<Service>,
+    access: Access,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(service.clone(), access);
+    let stopping = service.clone();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            // Runs stop first: their event streams end with them, so the connections the
+            // graceful shutdown waits for close.
+            stopping.shut_down().await;
+        })
+        .await
+}

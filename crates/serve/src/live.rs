@@ -1,0 +1,184 @@
+//! A run the server is driving: its events so far (masked, numbered from 1, as its event
+//! stream sends them), its steps so far, and where it is. Once the run ends it leaves the
+//! server's memory; what it was is in the store.
+
+use std::sync::Mutex;
+
+use serde_json::{Value, json};
+use telaio_engine::{Event, Record};
+use telaio_store::RunId;
+use tokio::sync::{oneshot, watch};
+
+/// Where a live run is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Phase {
+    /// Waiting for a free slot (`--concurrency`).
+    Queued,
+    /// Going on.
+    Running,
+    /// Over: its result is known.
+    Finished,
+}
+
+impl Phase {
+    fn word(self) -> &'static str {
+        match self {
+            Phase::Queued => "queued",
+            Phase::Running => "running",
+            Phase::Finished => "finished",
+        }
+    }
+}
+
+#[derive(Debug)]
+struct State {
+    phase: Phase,
+    /// Each event as its stream sends it (the record as JSON).
+    events: Vec<std::sync::Arc<str>>,
+    /// Each step so far: workflow, step, attempts, last status.
+    steps: Vec<(String, String, u32, &'static str)>,
+    /// The result, once the run ended.
+    result: Option<Value>,
+}
+
+/// A run the server is driving.
+#[derive(Debug)]
+pub(crate) struct LiveRun {
+    pub(crate) id: RunId,
+    pub(crate) workflow_id: String,
+    state: Mutex<State>,
+    /// How many events there are, and whether the run ended: streams wait on it.
+    changed: watch::Sender<(usize, bool)>,
+    /// Asks the run to stop at its next safe point.
+    cancel: Mutex<Option<oneshot::Sender<()>>>,
+}
+
+/// What a stream reads of a live run past the events it sent.
+pub(crate) struct Since {
+    /// The events after the one asked for.
+    pub(crate) events: Vec<std::sync::Arc<str>>,
+    /// The result, when the run ended.
+    pub(crate) result: Option<Value>,
+}
+
+impl LiveRun {
+    /// A queued run, and the receiver its driver stops on when it is cancelled.
+    pub(crate) fn new(id: RunId, workflow_id: String) -> (LiveRun, oneshot::Receiver<()>) {
+        let (cancel, cancelled) = oneshot::channel();
+        let run = LiveRun {
+            id,
+            workflow_id,
+            state: Mutex::new(State {
+                phase: Phase::Queued,
+                events: Vec::new(),
+                steps: Vec::new(),
+                result: None,
+            }),
+            changed: watch::channel((0, false)).0,
+            cancel: Mutex::new(Some(cancel)),
+        };
+        (run, cancelled)
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        // A panic while holding it cannot leave the state half-written: every update is a
+        // push or an assignment.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The run got its slot.
+    pub(crate) fn started(&self) {
+        self.state().phase = Phase::Running;
+    }
+
+    /// An event of the run (already masked).
+    pub(crate) fn event(&self, record: &Record) {
+        let text: std::sync::Arc<str> = serde_json::to_string(record).unwrap_or_default().into();
+        let count = {
+            let mut state = self.state();
+            match &record.event {
+                Event::StepStarted {
+                    workflow_id,
+                    step_id,
+                    ..
+                } => match state
+                    .steps
+                    .iter_mut()
+                    .find(|s| &s.0 == workflow_id && &s.1 == step_id)
+                {
+                    Some(step) => {
+                        step.2 += 1;
+                        step.3 = "running";
+                    }
+                    None => state
+                        .steps
+                        .push((workflow_id.clone(), step_id.clone(), 1, "running")),
+                },
+                Event::StepFinished {
+                    step_id, succeeded, ..
+                } => {
+                    if let Some(step) = state.steps.iter_mut().rev().find(|s| &s.1 == step_id) {
+                        step.3 = if *succeeded { "succeeded" } else { "failed" };
+                    }
+                }
+                _ => {}
+            }
+            state.events.push(text);
+            state.events.len()
+        };
+        self.changed.send_replace((count, false));
+    }
+
+    /// The run ended with `result`.
+    pub(crate) fn finished(&self, result: Value) {
+        let count = {
+            let mut state = self.state();
+            state.phase = Phase::Finished;
+            state.result = Some(result);
+            state.events.len()
+        };
+        self.changed.send_replace((count, true));
+    }
+
+    /// Asks the run to stop at its next safe point; `false` when it was asked already.
+    pub(crate) fn cancel(&self) -> bool {
+        let sender = self.cancel.lock().unwrap_or_else(|e| e.into_inner()).take();
+        sender.is_some_and(|s| s.send(()).is_ok())
+    }
+
+    /// The events after the first `after`, and the result when the run ended.
+    pub(crate) fn since(&self, after: usize) -> Since {
+        let state = self.state();
+        Since {
+            events: state.events.iter().skip(after).cloned().collect(),
+            result: state.result.clone(),
+        }
+    }
+
+    /// Waits for news past `seen` events (or the run's end).
+    pub(crate) fn subscribe(&self) -> watch::Receiver<(usize, bool)> {
+        self.changed.subscribe()
+    }
+
+    /// The run as `GET /runs/{id}` shows it while it goes on: the shape of a result, with
+    /// the steps so far.
+    pub(crate) fn snapshot(&self) -> Value {
+        let state = self.state();
+        if let Some(result) = &state.result {
+            return result.clone();
+        }
+        json!({
+            "runId": self.id.as_str(),
+            "workflowId": self.workflow_id,
+            "status": state.phase.word(),
+            "outputs": {},
+            "steps": state.steps.iter().map(|(w, s, attempts, status)| json!({
+                "stepId": s,
+                "workflowId": w,
+                "attempts": attempts,
+                "status": status,
+            })).collect::<Vec<_>>(),
+            "events": state.events.len(),
+        })
+    }
+}

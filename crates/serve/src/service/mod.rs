@@ -1,0 +1,470 @@
+//! The service: starts runs of the served workflows, each recorded in the store as it goes,
+//! at most `concurrency` at once and at most `queue` waiting; cancels them; stops them all at
+//! a safe point when the server stops; and resumes, when it starts, the runs a stopped server
+//! left.
+
+mod resume;
+
+pub use resume::ResumeRefused;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use serde_json::Value;
+use serde_json::json;
+use telaio_engine::{
+    Credentials, Driver, DriverLimits, InDoubt, InputSource, JOURNAL_FORMAT, JournalHeader,
+    Observer, Record, ResumeError, RunOptions, Stop, StopCause,
+};
+use telaio_store::{Lease, Recorder, RunId, RunStatus, Store};
+use tokio::sync::{Semaphore, watch};
+
+use crate::catalog::{Catalog, Choice};
+use crate::live::LiveRun;
+
+/// How a server runs workflows.
+#[derive(Clone, Debug)]
+pub struct ServeOptions {
+    /// Runs that go on at once; more wait their turn.
+    pub concurrency: usize,
+    /// Runs that may wait their turn; past them, a new run is refused (`429`).
+    pub queue: usize,
+    /// Each run's limits and pacing.
+    pub run: RunOptions,
+    /// The driver's limits, as each run's record keeps them.
+    pub limits: DriverLimits,
+    /// Whether runs show the data APIs mark `x-sensitive`.
+    pub show_sensitive: bool,
+    /// This machine's name, for the runs' leases.
+    pub host: String,
+}
+
+impl Default for ServeOptions {
+    fn default() -> ServeOptions {
+        ServeOptions {
+            concurrency: 64,
+            queue: 10_000,
+            run: RunOptions::default(),
+            limits: telaio_engine::DriverOptions::default().limits(),
+            show_sensitive: false,
+            host: "localhost".to_owned(),
+        }
+    }
+}
+
+/// Why a run was not started.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// No workflow, or several, answer to the choice.
+    #[error(transparent)]
+    Choice(#[from] Choice),
+    /// The inputs do not fit the workflow's inputs schema: every problem.
+    #[error("the inputs do not fit the workflow: {}", .0.join("; "))]
+    Inputs(Vec<String>),
+    /// As many runs wait as may.
+    #[error("{0} runs are waiting their turn already; try again later")]
+    Full(usize),
+    /// The server is stopping.
+    #[error("the server is stopping")]
+    Stopping,
+    /// The store could not record the run.
+    #[error("cannot record the run: {0}")]
+    Store(String),
+}
+
+/// Workflows as a service.
+pub struct Service {
+    catalog: Catalog,
+    driver: Driver,
+    /// The credentials the driver has, for masking a run's inputs in its record.
+    credentials: Credentials,
+    /// One connection, used a moment at a time by every run (SQLite writes one at a time
+    /// anyway).
+    store: Mutex<Store>,
+    options: ServeOptions,
+    live: Mutex<HashMap<String, Arc<LiveRun>>>,
+    slots: Arc<Semaphore>,
+    waiting: AtomicUsize,
+    /// `true` once the server stops: runs stop at a safe point, new ones are refused.
+    stopping: watch::Sender<bool>,
+}
+
+impl std::fmt::Debug for Service {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Service")
+            .field("workflows", &self.catalog.workflows().len())
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Now, in milliseconds since the Unix epoch.
+pub(crate) fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+impl Service {
+    /// A service of `catalog`'s workflows, run by `driver` (which holds `credentials`),
+    /// recorded in `store`.
+    pub fn new(
+        catalog: Catalog,
+        driver: Driver,
+        credentials: Credentials,
+        store: Store,
+        options: ServeOptions,
+    ) -> Arc<Service> {
+        Arc::new(Service {
+            catalog,
+            driver,
+            credentials,
+            store: Mutex::new(store),
+            slots: Arc::new(Semaphore::new(options.concurrency.max(1))),
+            options,
+            live: Mutex::new(HashMap::new()),
+            waiting: AtomicUsize::new(0),
+            stopping: watch::channel(false).0,
+        })
+    }
+
+    /// The served workflows.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    pub(crate) fn store(&self) -> std::sync::MutexGuard<'_, Store> {
+        // Every use is one statement or one transaction: a panic in one leaves nothing
+        // half-done in the connection.
+        self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn live(&self, id: &str) -> Option<Arc<LiveRun>> {
+        self.live
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(id)
+            .cloned()
+    }
+
+    pub(crate) fn options(&self) -> &ServeOptions {
+        &self.options
+    }
+
+    /// Starts a run of the workflow `workflow_id` (of `document`, when ids clash) with
+    /// `inputs`: checked, recorded, then queued for a slot. Its id.
+    pub fn start(
+        self: &Arc<Self>,
+        workflow_id: &str,
+        document: Option<&str>,
+        inputs: serde_json::Map<String, Value>,
+    ) -> Result<RunId, StartError> {
+        if *self.stopping.borrow() {
+            return Err(StartError::Stopping);
+        }
+        let index = self.catalog.choose(workflow_id, document)?;
+        let served = self.catalog.get(index);
+        let given = inputs
+            .into_iter()
+            .map(|(k, v)| (k, InputSource::Json(v)))
+            .collect();
+        let inputs = match served.plan.workflow(&served.workflow_id) {
+            Some(w) => w.prepare_inputs(given),
+            None => Err(vec![format!(
+                "the workflow `{}` is not planned",
+                served.workflow_id
+            )]),
+        }
+        .map_err(StartError::Inputs)?;
+        let waiting = self.waiting.fetch_add(1, Ordering::SeqCst);
+        if waiting >= self.options.queue + self.slots.available_permits() {
+            self.waiting.fetch_sub(1, Ordering::SeqCst);
+            return Err(StartError::Full(waiting));
+        }
+        let id = RunId::new();
+        let mut options = self.options.run;
+        // A stored run's idempotency keys come from its id, so a resume makes the same ones.
+        options.idempotency_seed = Some(id.bytes());
+        let redactor = telaio_engine::redactor(
+            &served.plan,
+            &inputs,
+            &self.credentials,
+            self.options.show_sensitive,
+        );
+        let header = JournalHeader {
+            format: JOURNAL_FORMAT.to_owned(),
+            telaio: env!("CARGO_PKG_VERSION").to_owned(),
+            run_id: Some(id.to_string()),
+            started_at_ms: now_ms(),
+            document: served.identity.clone(),
+            workflow_id: served.workflow_id.clone(),
+            inputs: redactor.masked_inputs(&inputs),
+            options,
+            plan: served.plan_options.clone(),
+            show_sensitive: self.options.show_sensitive,
+            mock: served.mock,
+            loading: served.loading.clone(),
+            driver: Some(self.options.limits),
+            origin: Some(ORIGIN.to_owned()),
+        }
+        .with_urls_masked();
+        let recorder = {
+            let lease = self.lease();
+            Recorder::begin(&mut self.store(), id.clone(), &header, lease, now_ms())
+        };
+        let recorder = match recorder {
+            Ok(r) => r,
+            Err(e) => {
+                self.waiting.fetch_sub(1, Ordering::SeqCst);
+                return Err(StartError::Store(e.to_string()));
+            }
+        };
+        let (live, cancelled) = LiveRun::new(id.clone(), served.workflow_id.clone());
+        let live = Arc::new(live);
+        self.spawn(
+            index,
+            Drive::Start { inputs, options },
+            recorder,
+            live,
+            cancelled,
+        );
+        Ok(id)
+    }
+
+    /// Registers a run as live and drives it in a task of its own.
+    fn spawn(
+        self: &Arc<Self>,
+        index: usize,
+        drive: Drive,
+        recorder: Recorder,
+        live: Arc<LiveRun>,
+        cancelled: tokio::sync::oneshot::Receiver<()>,
+    ) {
+        self.live
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(live.id.to_string(), live.clone());
+        let service = self.clone();
+        tokio::spawn(async move {
+            service
+                .execute(index, drive, recorder, live, cancelled)
+                .await;
+        });
+    }
+
+    fn lease(&self) -> Lease {
+        Lease::this_process(&self.options.host, now_ms(), telaio_store::LEASE_MS)
+    }
+
+    /// Waits for a slot, then drives the run to its end, recording it.
+    async fn execute(
+        self: Arc<Self>,
+        index: usize,
+        drive: Drive,
+        recorder: Recorder,
+        live: Arc<LiveRun>,
+        cancelled: tokio::sync::oneshot::Receiver<()>,
+    ) {
+        let mut stopping = self.stopping.subscribe();
+        let slot = tokio::select! {
+            slot = self.slots.clone().acquire_owned() => slot.ok(),
+            _ = stopping.wait_for(|s| *s) => None,
+        };
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
+        let Some(_slot) = slot else {
+            // Stopped before it began: a resume starts it.
+            let _ = recorder.leave(&mut self.store(), RunStatus::Interrupted);
+            live.finished(json!({
+                "runId": live.id.as_str(),
+                "workflowId": live.workflow_id,
+                "status": "interrupted",
+            }));
+            self.forget(&live);
+            return;
+        };
+        live.started();
+        let served = self.catalog.get(index);
+        let mut observer = Recording {
+            service: &self,
+            recorder,
+            live: &live,
+            replaying: false,
+        };
+        let stop = stop_when(self.stopping.subscribe(), cancelled);
+        let driven = match drive {
+            Drive::Start { inputs, options } => Ok(self
+                .driver
+                .run_until(
+                    &served.plan,
+                    &served.workflow_id,
+                    inputs,
+                    options,
+                    &mut observer,
+                    stop,
+                )
+                .await),
+            Drive::Resume {
+                header,
+                inputs,
+                entries,
+                waited,
+                in_doubt,
+            } => {
+                self.driver
+                    .resume_until(
+                        &served.plan,
+                        &header,
+                        inputs,
+                        entries,
+                        waited,
+                        in_doubt,
+                        &mut observer,
+                        stop,
+                    )
+                    .await
+            }
+        };
+        let Recording { recorder, .. } = observer;
+        let mut store = self.store();
+        let result = match driven {
+            Ok(outcome) => {
+                let interrupted = outcome.stopped.is_some_and(StopCause::interrupts);
+                let status = match (interrupted, outcome.succeeded) {
+                    (true, _) => RunStatus::Interrupted,
+                    (false, true) => RunStatus::Succeeded,
+                    (false, false) => RunStatus::Failed,
+                };
+                let result = telaio_engine::result_json(
+                    &outcome,
+                    telaio_engine::status_word(&outcome, interrupted),
+                    Some(live.id.as_str()),
+                    &|e| e.reason.clone(),
+                );
+                let _ = recorder.finish(&mut store, status, &result, now_ms());
+                result
+            }
+            Err(e) => {
+                // Left to a person: a call in doubt, or a journal the workflow no longer
+                // fits.
+                let status = match e {
+                    ResumeError::InDoubt { .. } => RunStatus::InDoubt,
+                    ResumeError::Journal(_) => RunStatus::Interrupted,
+                };
+                let _ = recorder.leave(&mut store, status);
+                json!({
+                    "runId": live.id.as_str(),
+                    "workflowId": live.workflow_id,
+                    "status": status.as_str(),
+                    "outputs": {},
+                    "steps": [],
+                    "error": {"stepId": null, "reason": e.to_string()},
+                })
+            }
+        };
+        drop(store);
+        live.finished(result);
+        self.forget(&live);
+    }
+
+    /// The run is over here: what it was is in the store.
+    fn forget(&self, live: &LiveRun) {
+        self.live
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(live.id.as_str());
+    }
+
+    /// Asks a live run to stop at its next safe point: `None` when no such run goes on here.
+    pub fn cancel(&self, id: &str) -> Option<bool> {
+        self.live(id).map(|run| run.cancel())
+    }
+
+    /// Stops taking runs and stops those that go on at their next safe point (a request in
+    /// flight is let finish); returns once every run has stopped and been recorded.
+    pub async fn shut_down(&self) {
+        self.stopping.send_replace(true);
+        loop {
+            let left = self.live.lock().unwrap_or_else(|e| e.into_inner()).len();
+            if left == 0 {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Whether the server is stopping.
+    pub fn is_stopping(&self) -> bool {
+        *self.stopping.borrow()
+    }
+}
+
+/// How a run goes: from its start, or on from its journal.
+pub(crate) enum Drive {
+    /// A new run with its inputs.
+    Start { inputs: Value, options: RunOptions },
+    /// A recorded run that goes on.
+    Resume {
+        header: Box<JournalHeader>,
+        inputs: Value,
+        entries: Vec<telaio_engine::Entry>,
+        waited: std::time::Duration,
+        in_doubt: InDoubt,
+    },
+}
+
+/// What a server's runs record as their origin: a server that starts again resumes these.
+pub(crate) const ORIGIN: &str = "serve";
+
+/// A stop that comes when the run is cancelled or the server stops.
+async fn stop_when(
+    mut stopping: watch::Receiver<bool>,
+    cancelled: tokio::sync::oneshot::Receiver<()>,
+) -> Stop {
+    tokio::select! {
+        Ok(()) = cancelled => Stop {
+            cause: StopCause::Cancelled,
+            reason: "cancelled".to_owned(),
+        },
+        _ = stopping.wait_for(|s| *s) => Stop {
+            cause: StopCause::Signal { number: 15 },
+            reason: "the server stopped".to_owned(),
+        },
+    }
+}
+
+/// Watches a served run: each entry recorded before the run goes on, each event shown to
+/// its streams.
+struct Recording<'s> {
+    service: &'s Service,
+    recorder: Recorder,
+    live: &'s LiveRun,
+    replaying: bool,
+}
+
+impl Observer for Recording<'_> {
+    fn event(&mut self, record: &Record) {
+        if let (telaio_engine::Event::Waited { millis, .. }, false) =
+            (&record.event, self.replaying)
+        {
+            self.recorder
+                .hold_for(&mut self.service.store(), *millis, now_ms());
+        }
+        self.live.event(record);
+    }
+
+    fn journaling(&self) -> bool {
+        true
+    }
+
+    fn replaying(&mut self, replaying: bool) {
+        self.replaying = replaying;
+    }
+
+    fn entry(&mut self, entry: &telaio_engine::Entry) -> Result<(), String> {
+        let line = serde_json::to_string(entry).map_err(|e| e.to_string())?;
+        self.recorder
+            .append(&mut self.service.store(), &line, now_ms())
+            .map_err(|e| format!("cannot record the run: {e}"))
+    }
+}
