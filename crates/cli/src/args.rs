@@ -54,11 +54,13 @@ pub(crate) struct ServeArgs {
     #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:7878")]
     pub listen: String,
 
-    /// Runs that go on at once; more wait their turn.
+    /// Requests in flight at once, over all runs: a run waits its turn before each request
+    /// (a run waiting out a poll interval holds none).
     #[arg(long, value_name = "N", default_value_t = telaio_serve::ServeOptions::default().concurrency)]
     pub concurrency: usize,
 
-    /// Runs that may wait their turn; past them a new run is refused (429, Retry-After).
+    /// Runs that may be under way beyond --concurrency; past them a new run is refused (429,
+    /// Retry-After).
     #[arg(long, value_name = "N", default_value_t = telaio_serve::ServeOptions::default().queue)]
     pub queue: usize,
 

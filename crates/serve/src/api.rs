@@ -302,6 +302,13 @@ pub(crate) async fn resume(
             answer
         }
         Err(e @ ResumeRefused::NotFound(_)) => error(StatusCode::NOT_FOUND, e.to_string()),
+        Err(e @ ResumeRefused::Busy) => {
+            let mut answer = error(StatusCode::TOO_MANY_REQUESTS, e.to_string());
+            answer
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            answer
+        }
         Err(e @ ResumeRefused::Store(StoreError::Held { .. })) => {
             error(StatusCode::CONFLICT, e.to_string())
         }

@@ -6,7 +6,8 @@ use std::time::{Duration, Instant, SystemTime};
 
 use base64::Engine as _;
 
-use super::{Driver, describe};
+use super::Driver;
+use super::send::{Made, describe};
 use telaio_auth::{Scheme, SchemeKind, Secret, choose};
 use telaio_model::ParameterIn;
 use telaio_run::Request;
@@ -20,7 +21,7 @@ impl Driver {
         &self,
         request: &mut Request,
         timeout: Duration,
-        made: &mut super::Made,
+        made: &mut Made,
     ) -> Result<(), String> {
         let Some(security) = request.security.clone() else {
             return Ok(());

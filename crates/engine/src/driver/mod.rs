@@ -2,19 +2,22 @@
 //! timers (tokio), within the run's deadline, and hands every event to an observer.
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use telaio_auth::{Credentials, SchemeKind};
+use telaio_auth::Credentials;
 use telaio_plan::Plan;
 use telaio_run::{
-    Command, DriverLimits, Entry, Input, JournalHeader, Limit, Observer, Outcome, Request,
-    Response, RunOptions, Session, Stop, StopCause,
+    Command, DriverLimits, Entry, Input, JournalHeader, Observer, Outcome, RunOptions, Session,
+    Stop, StopCause,
 };
 
 mod auth;
 mod resume;
+mod send;
+
+use send::{Heard, Sent};
 
 pub use resume::{InDoubt, ResumeError};
 
@@ -83,40 +86,15 @@ pub struct Driver {
     /// For `https://` URLs: built on first use, verifying with the platform's roots.
     tls: std::sync::OnceLock<Result<reqwest::Client, String>>,
     options: DriverOptions,
+    /// Permits to send: every request of every run this driver drives takes one while it is
+    /// in flight (none: no bound).
+    gate: Option<std::sync::Arc<tokio::sync::Semaphore>>,
 }
 
 /// Why the driver cannot start.
 #[derive(Debug, thiserror::Error)]
 #[error("cannot set up the HTTP client: {0}")]
 pub struct DriverError(String);
-
-/// What [`Driver::send_retrying`] reports while it works.
-enum Heard {
-    /// Credentials made for an attempt.
-    Made(Made),
-    /// Another attempt follows, after `wait`.
-    Retry {
-        attempt: u32,
-        reason: String,
-        wait: Duration,
-    },
-}
-
-/// Credentials made for an attempt: values to mask (its `Authorization`), and the OAuth
-/// tokens fetched, by source and scheme.
-#[derive(Default)]
-pub(super) struct Made {
-    secrets: Vec<String>,
-    pub(super) tokens: Vec<(String, String)>,
-}
-
-enum Sent {
-    Response(Response, u64),
-    /// No response: why, the microseconds spent, whether the connection failed (which
-    /// another attempt may cure), and the limit that cut it short, if one did.
-    Failed(String, u64, bool, Option<Limit>),
-    TooLarge(String),
-}
 
 impl Driver {
     /// A driver with its own connection pool.
@@ -133,7 +111,25 @@ impl Driver {
             plain,
             tls: std::sync::OnceLock::new(),
             options,
+            gate: None,
         })
+    }
+
+    /// The same driver, sending at most as many requests at once, over all the runs it
+    /// drives, as `gate` has permits. A run waits its turn before each request; a run
+    /// waiting out a poll interval or a retry's delay holds no permit.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use telaio_engine::{Driver, DriverOptions};
+    /// let driver = Driver::new(DriverOptions::default())
+    ///     .unwrap()
+    ///     .with_gate(Arc::new(tokio::sync::Semaphore::new(64)));
+    /// ```
+    #[must_use]
+    pub fn with_gate(mut self, gate: std::sync::Arc<tokio::sync::Semaphore>) -> Driver {
+        self.gate = Some(gate);
+        self
     }
 
     /// The same driver, authenticating with these credentials.
@@ -368,6 +364,23 @@ impl Driver {
                     })
                 }
                 Command::Send(request) => {
+                    // The run waits its turn to send; stopped meanwhile, it has sent nothing.
+                    let _turn = match &self.gate {
+                        None => None,
+                        Some(gate) => tokio::select! {
+                            biased;
+                            stop = &mut stop, if !stop_fired => {
+                                stop_fired = true;
+                                command = session.stop(stop);
+                                continue;
+                            }
+                            () = tokio::time::sleep(remaining) => {
+                                command = session.stop(Stop::deadline(deadline));
+                                continue;
+                            }
+                            turn = gate.clone().acquire_owned() => turn.ok(),
+                        },
+                    };
                     // `false` stops the retries: the journal could not record one.
                     let mut hear = |heard: Heard| match heard {
                         Heard::Made(made) => {
@@ -431,193 +444,6 @@ impl Driver {
             };
         }
     }
-
-    /// Sends a request; one to an AWS API gets more attempts after transient failures, each
-    /// authenticated (signed) anew; `heard` hears of each retry and each credential made. The time reported is
-    /// that of all attempts and waits.
-    async fn send_retrying(
-        &self,
-        request: Request,
-        run_started: Instant,
-        deadline: Duration,
-        heard: &mut (dyn FnMut(Heard) -> bool + Send),
-    ) -> Sent {
-        let aws = request.security.as_ref().is_some_and(|s| {
-            s.iter()
-                .flatten()
-                .any(|s| matches!(s.kind, SchemeKind::AwsSigV4 { .. }))
-        });
-        let retries = if aws {
-            self.options.transport_retries
-        } else {
-            0
-        };
-        let began = Instant::now();
-        // The step's own time limit (or what is left of a called workflow's) covers every
-        // attempt and wait, not each one.
-        let budget = request.timeout;
-        let mut attempt = 1;
-        loop {
-            let remaining = deadline.saturating_sub(run_started.elapsed());
-            let mut made = Made::default();
-            let mut this = request.clone();
-            this.timeout = budget.map(|b| b.saturating_sub(began.elapsed()));
-            let mut sent = self.send(this, remaining, Instant::now(), &mut made).await;
-            if !made.secrets.is_empty() || !made.tokens.is_empty() {
-                heard(Heard::Made(made));
-            }
-            let (reason, asked) = match &sent {
-                Sent::Response(r, _) => (crate::retry::retry_reason(r), r.retry_after),
-                Sent::Failed(reason, _, true, _) => (Some(reason.clone()), None),
-                _ => (None, None),
-            };
-            let wait = crate::retry::backoff(
-                attempt,
-                self.options.transport_backoff,
-                asked,
-                crate::retry::random(),
-            );
-            let time_left = deadline
-                .saturating_sub(run_started.elapsed())
-                .min(budget.map_or(Duration::MAX, |b| b.saturating_sub(began.elapsed())));
-            match reason {
-                Some(reason)
-                    if attempt <= retries
-                        && wait < time_left
-                        && heard(Heard::Retry {
-                            attempt: attempt + 1,
-                            reason: reason.clone(),
-                            wait,
-                        }) =>
-                {
-                    attempt += 1;
-                    tokio::time::sleep(wait).await;
-                }
-                _ => {
-                    // The run's clock counts every attempt and wait.
-                    let total = began.elapsed().as_micros() as u64;
-                    match &mut sent {
-                        Sent::Response(_, us) | Sent::Failed(_, us, _, _) => *us = total,
-                        Sent::TooLarge(_) => {}
-                    }
-                    return sent;
-                }
-            }
-        }
-    }
-
-    /// Sends a request (authenticating it first); `began` is when the attempt began, for
-    /// the time a failure took.
-    async fn send(
-        &self,
-        mut request: Request,
-        remaining: Duration,
-        began: Instant,
-        made: &mut Made,
-    ) -> Sent {
-        let failed =
-            |reason: String| Sent::Failed(reason, began.elapsed().as_micros() as u64, false, None);
-        let mut timeout = self.options.request_timeout.min(remaining);
-        let mut limit = Some(Limit::RequestTimeout);
-        if let Some(step_limit) = request.timeout.filter(|t| *t < timeout) {
-            timeout = step_limit;
-            limit = None;
-        }
-        if let Err(reason) = self.authenticate(&mut request, timeout, made).await {
-            return failed(reason);
-        }
-        // A token or basic credential made for the request is masked from now on (the
-        // redactor masks SigV4 signatures by their shape, as they change every request).
-        if let Some(value) = request.header("authorization")
-            && !value.starts_with("AWS4-")
-        {
-            made.secrets.push(value.to_owned());
-            if let Some((_, credential)) = value.split_once(' ') {
-                made.secrets.push(credential.to_owned());
-            }
-        }
-        let started = Instant::now();
-        let Ok(method) = reqwest::Method::from_bytes(request.method.as_bytes()) else {
-            return failed(format!("`{}` is not an HTTP method", request.method));
-        };
-        let client = match self.client_for(&request.url) {
-            Ok(c) => c,
-            Err(e) => return failed(e),
-        };
-        let mut builder = client.request(method, &request.url);
-        for (k, v) in &request.headers {
-            builder = builder.header(k, v);
-        }
-        if let Some(body) = request.body {
-            builder = builder.body(body);
-        }
-        let exchange = async {
-            let mut response = builder
-                .send()
-                .await
-                .map_err(|e| (describe(&e), e.is_connect()))?;
-            let status = response.status().as_u16();
-            let headers: Vec<(String, String)> = response
-                .headers()
-                .iter()
-                .map(|(k, v)| {
-                    (
-                        k.as_str().to_owned(),
-                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                    )
-                })
-                .collect();
-            let mut bytes = Vec::new();
-            while let Some(chunk) = response.chunk().await.map_err(|e| (describe(&e), false))? {
-                if bytes.len() + chunk.len() > self.options.max_response_bytes {
-                    return Ok(Err(format!(
-                        "the response body is larger than {} bytes",
-                        self.options.max_response_bytes
-                    )));
-                }
-                bytes.extend_from_slice(&chunk);
-            }
-            Ok::<_, (String, bool)>(Ok((status, headers, bytes)))
-        };
-        match tokio::time::timeout(timeout, exchange).await {
-            Err(_) => Sent::Failed(
-                format!(
-                    "no response within {} s{}",
-                    telaio_run::seconds(timeout),
-                    if limit.is_none() {
-                        " (the step's timeout)"
-                    } else {
-                        ""
-                    }
-                ),
-                began.elapsed().as_micros() as u64,
-                false,
-                limit,
-            ),
-            Ok(Err((reason, connect))) => {
-                Sent::Failed(reason, began.elapsed().as_micros() as u64, connect, None)
-            }
-            Ok(Ok(Err(too_large))) => Sent::TooLarge(too_large),
-            Ok(Ok(Ok((status, headers, bytes)))) => {
-                let response = Response::new(status, headers, &bytes, SystemTime::now());
-                Sent::Response(response, started.elapsed().as_micros() as u64)
-            }
-        }
-    }
-}
-
-/// A transport error in one line: what failed and why (connection refused, reset, TLS, ...).
-fn describe(e: &reqwest::Error) -> String {
-    let mut parts = vec![e.to_string()];
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        let text = s.to_string();
-        if !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        source = s.source();
-    }
-    parts.join(": ")
 }
 
 /// A marker no document or server can guess, of letters and digits only (so it reads the

@@ -8,7 +8,6 @@ mod resume;
 pub use resume::ResumeRefused;
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
@@ -26,9 +25,11 @@ use crate::live::LiveRun;
 /// How a server runs workflows.
 #[derive(Clone, Debug)]
 pub struct ServeOptions {
-    /// Runs that go on at once; more wait their turn.
+    /// Requests in flight at once, over all runs: a run waits its turn before each request,
+    /// and holds no turn while it waits out a poll interval.
     pub concurrency: usize,
-    /// Runs that may wait their turn; past them, a new run is refused (`429`).
+    /// Runs that may be under way beyond `concurrency`; past them, a new run is refused
+    /// (`429`).
     pub queue: usize,
     /// Each run's limits and pacing.
     pub run: RunOptions,
@@ -62,8 +63,8 @@ pub enum StartError {
     /// The inputs do not fit the workflow's inputs schema: every problem.
     #[error("the inputs do not fit the workflow: {}", .0.join("; "))]
     Inputs(Vec<String>),
-    /// As many runs wait as may.
-    #[error("{0} runs are waiting their turn already; try again later")]
+    /// As many runs are under way as may be.
+    #[error("{0} runs are under way already, as many as this server takes; try again later")]
     Full(usize),
     /// The server is stopping.
     #[error("the server is stopping")]
@@ -84,8 +85,6 @@ pub struct Service {
     store: Mutex<Store>,
     options: ServeOptions,
     live: Mutex<HashMap<String, Arc<LiveRun>>>,
-    slots: Arc<Semaphore>,
-    waiting: AtomicUsize,
     /// `true` once the server stops: runs stop at a safe point, new ones are refused.
     stopping: watch::Sender<bool>,
 }
@@ -116,15 +115,14 @@ impl Service {
         store: Store,
         options: ServeOptions,
     ) -> Arc<Service> {
+        let gate = Arc::new(Semaphore::new(options.concurrency.max(1)));
         Arc::new(Service {
             catalog,
-            driver,
+            driver: driver.with_gate(gate),
             credentials,
             store: Mutex::new(store),
-            slots: Arc::new(Semaphore::new(options.concurrency.max(1))),
             options,
             live: Mutex::new(HashMap::new()),
-            waiting: AtomicUsize::new(0),
             stopping: watch::channel(false).0,
         })
     }
@@ -177,11 +175,7 @@ impl Service {
             )]),
         }
         .map_err(StartError::Inputs)?;
-        let waiting = self.waiting.fetch_add(1, Ordering::SeqCst);
-        if waiting >= self.options.queue + self.slots.available_permits() {
-            self.waiting.fetch_sub(1, Ordering::SeqCst);
-            return Err(StartError::Full(waiting));
-        }
+        self.room()?;
         let id = RunId::new();
         let mut options = self.options.run;
         // A stored run's idempotency keys come from its id, so a resume makes the same ones.
@@ -213,13 +207,7 @@ impl Service {
             let lease = self.lease();
             Recorder::begin(&mut self.store(), id.clone(), &header, lease, now_ms())
         };
-        let recorder = match recorder {
-            Ok(r) => r,
-            Err(e) => {
-                self.waiting.fetch_sub(1, Ordering::SeqCst);
-                return Err(StartError::Store(e.to_string()));
-            }
-        };
+        let recorder = recorder.map_err(|e| StartError::Store(e.to_string()))?;
         let (live, cancelled) = LiveRun::new(id.clone(), served.workflow_id.clone());
         let live = Arc::new(live);
         self.spawn(
@@ -253,11 +241,20 @@ impl Service {
         });
     }
 
+    /// `Ok` while there is room for one more run.
+    fn room(&self) -> Result<(), StartError> {
+        let under_way = self.live.lock().unwrap_or_else(|e| e.into_inner()).len();
+        if under_way >= self.options.concurrency + self.options.queue {
+            return Err(StartError::Full(under_way));
+        }
+        Ok(())
+    }
+
     fn lease(&self) -> Lease {
         Lease::this_process(&self.options.host, now_ms(), telaio_store::LEASE_MS)
     }
 
-    /// Waits for a slot, then drives the run to its end, recording it.
+    /// Drives the run to its end, recording it.
     async fn execute(
         self: Arc<Self>,
         index: usize,
@@ -266,13 +263,7 @@ impl Service {
         live: Arc<LiveRun>,
         cancelled: tokio::sync::oneshot::Receiver<()>,
     ) {
-        let mut stopping = self.stopping.subscribe();
-        let slot = tokio::select! {
-            slot = self.slots.clone().acquire_owned() => slot.ok(),
-            _ = stopping.wait_for(|s| *s) => None,
-        };
-        self.waiting.fetch_sub(1, Ordering::SeqCst);
-        let Some(_slot) = slot else {
+        if self.is_stopping() {
             // Stopped before it began: a resume starts it.
             let _ = recorder.leave(&mut self.store(), RunStatus::Interrupted);
             live.finished(json!({
@@ -282,7 +273,7 @@ impl Service {
             }));
             self.forget(&live);
             return;
-        };
+        }
         live.started();
         let served = self.catalog.get(index);
         let mut observer = Recording {

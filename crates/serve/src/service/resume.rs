@@ -43,6 +43,9 @@ pub enum ResumeRefused {
     /// Its secret inputs are stored masked, and nobody can give them again here.
     #[error("run `{0}` had secret inputs, which the store keeps masked")]
     SecretInputs(String),
+    /// As many runs are under way as the server takes.
+    #[error("as many runs are under way as this server takes; try again later")]
+    Busy,
     /// The store could not take it up (another process drives it, or the store failed).
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -89,6 +92,7 @@ impl Service {
         if record.header.inputs.to_string().contains(MASK) {
             return Err(ResumeRefused::SecretInputs(id.to_owned()));
         }
+        self.room().map_err(|_| ResumeRefused::Busy)?;
         let lease = self.lease();
         let host = self.options.host.clone();
         let run = record.summary.id.clone();
@@ -98,8 +102,6 @@ impl Service {
         let seq = u64::try_from(taken.entries.len()).unwrap_or(u64::MAX);
         let recorder = Recorder::resumed(run.clone(), seq, lease);
         let (live, cancelled) = LiveRun::new(run, served.workflow_id.clone());
-        self.waiting
-            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let inputs = record.header.inputs.clone();
         let drive = Drive::Resume {
             header: Box::new(record.header),
