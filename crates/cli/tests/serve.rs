@@ -372,3 +372,150 @@ fn a_server_stopped_while_runs_poll_resumes_them_when_it_starts_again() {
     let log = std::fs::read_to_string(d.path().join("serve.log")).unwrap();
     assert_eq!(log.matches("resuming run").count(), 3, "{log}");
 }
+
+/// Beyond loopback only with a token; with one, a request without it is refused.
+#[test]
+fn a_token_guards_the_api() {
+    let d = Dir::new();
+    let seed = repo(SEED);
+    let o = support::command(
+        &[
+            "serve",
+            seed.to_str().unwrap(),
+            "--listen",
+            "0.0.0.0:0",
+            "--mock",
+        ],
+        d.path(),
+    )
+    .env("TELAIO_STORE", d.path().join("runs.db"))
+    .output()
+    .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        support::stderr(&o).contains("--token-file"),
+        "{}",
+        support::stderr(&o)
+    );
+    let token = "canary-token-0123456789";
+    d.write("token", format!("{token}\n"));
+    let mut command = support::command(
+        &[
+            "serve",
+            seed.to_str().unwrap(),
+            "--listen",
+            "127.0.0.1:0",
+            "--mock",
+            "--token-file",
+            "token",
+        ],
+        d.path(),
+    );
+    command.env("TELAIO_STORE", d.path().join("runs.db"));
+    let (mut server, url) = support::listening(command);
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = reqwest::blocking::Client::new();
+    let r = client.get(format!("{url}/workflows")).send().unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    assert_eq!(r.headers()["www-authenticate"], "Bearer");
+    let r = client
+        .get(format!("{url}/workflows"))
+        .bearer_auth("canary-token-0123456788")
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401, "a near miss is a miss");
+    let r = client
+        .get(format!("{url}/workflows"))
+        .bearer_auth(token)
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let _ = server.kill();
+    let _ = server.wait();
+}
+
+/// Secrets (a credential, a secret input) never reach an answer, an event or the store.
+#[test]
+fn secrets_never_reach_an_answer_an_event_or_the_store() {
+    const KEY: &str = "canary-key-5e1b";
+    const PASSWORD: &str = "canary-pw-93d2";
+    let api = support::serve_raw(|_, request| {
+        let key = request
+            .headers
+            .iter()
+            .find(|(k, _)| k == "x-api-key")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        let body: Value = serde_json::from_str(&request.body).unwrap_or_default();
+        let echo = format!("{}-{key}", body["password"].as_str().unwrap_or_default());
+        support::response(
+            200,
+            &[("content-type", "application/json")],
+            &json!({ "echo": echo }).to_string(),
+        )
+    });
+    let d = Dir::new();
+    d.write(
+        "api.yaml",
+        "openapi: 3.0.3\ninfo: {title: Login, version: '1'}\nservers: [{url: 'http://127.0.0.1:1'}]\ncomponents:\n  securitySchemes:\n    key: {type: apiKey, in: header, name: X-Api-Key}\nsecurity: [{key: []}]\npaths:\n  /login:\n    post:\n      operationId: login\n      requestBody: {content: {application/json: {schema: {type: object}}}}\n      responses:\n        '200': {description: ok, content: {application/json: {schema: {type: object}}}}\n",
+    );
+    d.write(
+        "login.arazzo.yaml",
+        "arazzo: 1.0.1\ninfo: {title: Login, version: '1'}\nsourceDescriptions: [{name: api, url: ./api.yaml, type: openapi}]\nworkflows:\n  - workflowId: login\n    inputs: {type: object, properties: {password: {type: string, format: password}}}\n    steps:\n      - stepId: login\n        operationId: login\n        requestBody: {contentType: application/json, payload: {password: $inputs.password}}\n        successCriteria: [{condition: $statusCode == 200}]\n        outputs: {echo: $response.body#/echo}\n    outputs: {echo: $steps.login.outputs.echo}\n",
+    );
+    let server = format!("api={api}");
+    let mut command = support::command(
+        &[
+            "serve",
+            "login.arazzo.yaml",
+            "--listen",
+            "127.0.0.1:0",
+            "--server",
+            &server,
+        ],
+        d.path(),
+    );
+    command
+        .env("TELAIO_STORE", d.path().join("runs.db"))
+        .env("TELAIO_AUTH_API_KEY", KEY)
+        .stderr(std::fs::File::create(d.path().join("serve.log")).unwrap());
+    let (server, url) = support::listening(command);
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let s = Served {
+        processes: vec![server],
+        url: url.clone(),
+        mock_url: String::new(),
+        mock_log: d.path().join("none.log"),
+        client: reqwest::blocking::Client::new(),
+        openapi: Value::Null,
+    };
+    let r = s.post(
+        "/runs",
+        &json!({"workflowId": "login", "inputs": {"password": PASSWORD}}),
+    );
+    assert_eq!(r.status().as_u16(), 202);
+    let run = serde_json::from_str::<Value>(&r.text().unwrap()).unwrap()["runId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (events, end) = s.events(&run, 0, None);
+    let end = end.unwrap();
+    assert_eq!(end["status"], "succeeded", "{end}");
+    assert_eq!(end["outputs"]["echo"], "***-***", "{end}");
+    let (_, got) = s.get(&format!("/runs/{run}"));
+    let (_, listed) = s.get("/runs");
+    let (replayed, _) = s.events(&run, 0, None);
+    let seen = format!("{events:?}{end}{got}{listed}{replayed:?}");
+    for canary in [KEY, PASSWORD] {
+        assert!(!seen.contains(canary), "{canary} in an answer: {seen}");
+    }
+    for file in ["runs.db", "runs.db-wal", "serve.log"] {
+        let bytes = std::fs::read(d.path().join(file)).unwrap_or_default();
+        for canary in [KEY, PASSWORD] {
+            assert!(
+                !bytes.windows(canary.len()).any(|w| w == canary.as_bytes()),
+                "{canary} in {file}"
+            );
+        }
+    }
+}
