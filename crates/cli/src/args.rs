@@ -377,6 +377,25 @@ pub(crate) struct RunArgs {
     #[arg(long = "inputs", value_name = "FILE")]
     pub inputs_file: Option<PathBuf>,
 
+    /// Run the workflow once per line of this file (JSON Lines: an object of inputs per
+    /// line), many at once, each recorded in the store; one JSON result per line on stdout,
+    /// in the order of the lines, and a summary on stderr.
+    #[arg(
+        long,
+        value_name = "FILE.jsonl",
+        conflicts_with_all = ["inputs", "inputs_json", "inputs_file", "dry_run", "explain_auth", "journal", "trace"]
+    )]
+    pub inputs_jsonl: Option<PathBuf>,
+
+    /// With --inputs-jsonl: requests in flight at once, over all the runs.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 16,
+        requires = "inputs_jsonl"
+    )]
+    pub concurrency: usize,
+
     /// Output format.
     #[arg(long, value_enum, default_value_t = RunOutput::Human)]
     pub output: RunOutput,

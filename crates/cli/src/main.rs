@@ -5,6 +5,7 @@
 //! `telaio-engine` (running), `telaio-mock` (stand-in APIs) and `telaio-docs` (pages).
 
 mod args;
+mod batch;
 mod catalog;
 mod credentials;
 mod discover;
@@ -89,7 +90,10 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Validate(args) => validate::run(&args),
         Command::Expr(args) => expr::run(&args),
-        Command::Run(args) => run::run(&args),
+        Command::Run(args) => match &args.inputs_jsonl {
+            Some(inputs) => batch::run(&args, inputs),
+            None => run::run(&args),
+        },
         Command::Mock(args) => mock::run(&args),
         Command::Docs(args) => docs::run(&args),
         Command::Catalog(args) => catalog::run(&args),

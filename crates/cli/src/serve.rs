@@ -27,10 +27,12 @@ pub(crate) fn run(args: &ServeArgs) -> u8 {
 }
 
 /// A document read and planned: its workflows ready to serve, and its mock to start.
-struct Read {
-    workflows: Vec<ServedWorkflow>,
-    mock: Option<crate::mock::Bound>,
-    schemes: KnownSchemes,
+pub(crate) struct Read {
+    pub workflows: Vec<ServedWorkflow>,
+    /// The workflows that cannot run, by id, and why.
+    pub left_out: Vec<(String, String)>,
+    pub mock: Option<crate::mock::Bound>,
+    pub schemes: KnownSchemes,
 }
 
 fn serve(args: &ServeArgs) -> Result<u8, Vec<String>> {
@@ -57,7 +59,14 @@ fn serve(args: &ServeArgs) -> Result<u8, Vec<String>> {
     let mut schemes = KnownSchemes::new();
     let mut used = std::collections::HashSet::new();
     for file in &files {
-        let read = read(args, file, aws.region.as_deref(), &mut used)?;
+        let read = read(settings, file, aws.region.as_deref(), &mut used)?;
+        for (id, why) in &read.left_out {
+            term::eprintln(&format!(
+                "not serving `{}` of {}: {why}",
+                term::clean(id),
+                file.display()
+            ));
+        }
         workflows.extend(read.workflows);
         mocks.extend(read.mock);
         schemes.extend(read.schemes);
@@ -92,44 +101,16 @@ fn serve(args: &ServeArgs) -> Result<u8, Vec<String>> {
                 .to_owned(),
         ]);
     }
-    #[cfg(feature = "aws-provider-chain")]
-    let aws = match workflows.first() {
-        Some(w) => crate::credentials::provider_chain(&w.plan, aws),
-        None => aws,
-    };
-    let credentials = credentials(settings.credentials.as_deref(), aws, &schemes)?;
-    // A workflow whose credentials are missing is not served: its runs would all fail.
-    workflows.retain(|w| {
-        let missing = missing_credentials(&w.plan, &credentials);
-        for m in &missing {
-            term::eprintln(&format!(
-                "not serving `{}` of {}: {m}",
-                w.workflow_id, w.document
-            ));
-        }
-        missing.is_empty()
-    });
-    if workflows.is_empty() {
-        return Err(vec![
-            "no workflow has the credentials it needs, so there is nothing to serve".to_owned(),
-        ]);
-    }
-    let (mut run_options, driver_options) = crate::setup::limits(settings).map_err(|e| vec![e])?;
-    run_options.idempotency_seed = None;
-    let options = ServeOptions {
-        concurrency: args.concurrency,
-        queue: args.queue,
-        run: run_options,
-        limits: driver_options.limits(),
-        show_sensitive: settings.show_sensitive,
-        host: crate::store::host(),
-    };
-    let driver = Driver::new(driver_options)
-        .map_err(|e| vec![e.to_string()])?
-        .with_credentials(credentials.clone());
-    let store = crate::store::open(&args.store).map_err(|e| vec![e])?;
-    let served = workflows.len();
-    let service = Service::new(Catalog::new(workflows), driver, credentials, store, options);
+    let service = service(
+        settings,
+        &args.store,
+        workflows,
+        &schemes,
+        aws,
+        (args.concurrency, args.queue),
+        "serve",
+    )?;
+    let served = service.catalog().workflows().len();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -171,6 +152,64 @@ fn serve(args: &ServeArgs) -> Result<u8, Vec<String>> {
     })
 }
 
+/// The service of `workflows`, driven with `settings` (the credentials they need, or they are
+/// left out), recorded in the store `store` names; `bounds` are the requests in flight at
+/// once and the runs under way beyond them.
+pub(crate) fn service(
+    settings: &crate::args::RunSettings,
+    store: &crate::args::StoreArgs,
+    mut workflows: Vec<ServedWorkflow>,
+    schemes: &KnownSchemes,
+    aws: telaio_engine::AwsSetup,
+    bounds: (usize, usize),
+    origin: &str,
+) -> Result<Arc<Service>, Vec<String>> {
+    #[cfg(feature = "aws-provider-chain")]
+    let aws = match workflows.first() {
+        Some(w) => crate::credentials::provider_chain(&w.plan, aws),
+        None => aws,
+    };
+    let credentials = credentials(settings.credentials.as_deref(), aws, schemes)?;
+    // A workflow whose credentials are missing is not served: its runs would all fail.
+    workflows.retain(|w| {
+        let missing = missing_credentials(&w.plan, &credentials);
+        for m in &missing {
+            term::eprintln(&format!(
+                "`{}` of {} cannot run: {m}",
+                w.workflow_id, w.document
+            ));
+        }
+        missing.is_empty()
+    });
+    if workflows.is_empty() {
+        return Err(vec![
+            "no workflow has the credentials it needs, so none can run".to_owned(),
+        ]);
+    }
+    let (mut run_options, driver_options) = crate::setup::limits(settings).map_err(|e| vec![e])?;
+    run_options.idempotency_seed = None;
+    let options = ServeOptions {
+        concurrency: bounds.0,
+        queue: bounds.1,
+        run: run_options,
+        limits: driver_options.limits(),
+        show_sensitive: settings.show_sensitive,
+        host: crate::store::host(),
+        origin: origin.to_owned(),
+    };
+    let driver = Driver::new(driver_options)
+        .map_err(|e| vec![e.to_string()])?
+        .with_credentials(credentials.clone());
+    let store = crate::store::open(store).map_err(|e| vec![e])?;
+    Ok(Service::new(
+        Catalog::new(workflows),
+        driver,
+        credentials,
+        store,
+        options,
+    ))
+}
+
 /// The bearer token in `path` (its first line, trimmed), refusing an empty one.
 fn read_token(path: &std::path::Path) -> Result<String, String> {
     let text = std::fs::read_to_string(path)
@@ -191,13 +230,12 @@ fn read_token(path: &std::path::Path) -> Result<String, String> {
 }
 
 /// Reads and plans one document; notes on stderr each workflow it cannot serve, and why.
-fn read(
-    args: &ServeArgs,
+pub(crate) fn read(
+    settings: &crate::args::RunSettings,
     file: &std::path::Path,
     region: Option<&str>,
     used: &mut std::collections::HashSet<String>,
 ) -> Result<Read, Vec<String>> {
-    let settings = &args.settings;
     let loader = loading::loader(&settings.load, &[]).map_err(|e| vec![e])?;
     let url = Loader::url_for_path(file).map_err(|e| vec![e.to_string()])?;
     let bundle = loader.load_bundle(&url).map_err(|e| vec![e.to_string()])?;
@@ -216,60 +254,46 @@ fn read(
     );
     let document = file.display().to_string();
     let mut workflows = Vec::new();
+    let mut left_out = Vec::new();
     for (id, summary, description) in workflow_ids(&bundle) {
-        let not_serving = |why: String| {
-            term::eprintln(&format!(
-                "not serving `{}` of {document}: {why}",
-                term::clean(&id)
-            ));
-        };
-        let errors = crate::run::blocking(&bundle, &id, &diagnostics);
-        if !errors.is_empty() {
-            not_serving(format!(
-                "the document has {} error{} it would meet; `telaio validate` explains them",
-                errors.len(),
-                if errors.len() == 1 { "" } else { "s" }
-            ));
-            continue;
-        }
-        let plan = match Plan::compile_workflow(&bundle, &options, &id) {
-            Ok(plan) => plan,
-            Err(errors) => {
-                not_serving(
-                    errors
-                        .iter()
-                        .map(PlanError::located)
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                );
-                continue;
+        let plan = (|| {
+            let errors = crate::run::blocking(&bundle, &id, &diagnostics);
+            if !errors.is_empty() {
+                return Err(format!(
+                    "the document has {} error{} it would meet; `telaio validate` explains them",
+                    errors.len(),
+                    if errors.len() == 1 { "" } else { "s" }
+                ));
             }
-        };
-        let problems = plan.problems();
-        if !problems.is_empty() {
-            not_serving(
-                problems
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            );
-            continue;
+            let plan = Plan::compile_workflow(&bundle, &options, &id).map_err(|errors| {
+                let located: Vec<String> = errors.iter().map(PlanError::located).collect();
+                located.join("; ")
+            })?;
+            let problems: Vec<String> = plan.problems().iter().map(ToString::to_string).collect();
+            if problems.is_empty() {
+                Ok(plan)
+            } else {
+                Err(problems.join("; "))
+            }
+        })();
+        match plan {
+            Ok(plan) => workflows.push(ServedWorkflow {
+                workflow_id: id,
+                document: document.clone(),
+                summary,
+                description,
+                plan: Arc::new(plan),
+                identity: identity.clone(),
+                plan_options: options.clone(),
+                loading: loading::record(&settings.load),
+                mock: mock.is_some(),
+            }),
+            Err(why) => left_out.push((id, why)),
         }
-        workflows.push(ServedWorkflow {
-            workflow_id: id,
-            document: document.clone(),
-            summary,
-            description,
-            plan: Arc::new(plan),
-            identity: identity.clone(),
-            plan_options: options.clone(),
-            loading: loading::record(&settings.load),
-            mock: mock.is_some(),
-        });
     }
     Ok(Read {
         workflows,
+        left_out,
         mock,
         schemes: known_schemes(&bundle),
     })

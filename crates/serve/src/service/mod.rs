@@ -39,6 +39,9 @@ pub struct ServeOptions {
     pub show_sensitive: bool,
     /// This machine's name, for the runs' leases.
     pub host: String,
+    /// What the runs record as their origin (`serve`): a service that starts again
+    /// resumes the runs of its origin that were left, and no others.
+    pub origin: String,
 }
 
 impl Default for ServeOptions {
@@ -50,6 +53,7 @@ impl Default for ServeOptions {
             limits: telaio_engine::DriverOptions::default().limits(),
             show_sensitive: false,
             host: "localhost".to_owned(),
+            origin: "serve".to_owned(),
         }
     }
 }
@@ -200,7 +204,7 @@ impl Service {
             mock: served.mock,
             loading: served.loading.clone(),
             driver: Some(self.options.limits),
-            origin: Some(ORIGIN.to_owned()),
+            origin: Some(self.options.origin.clone()),
         }
         .with_urls_masked();
         let recorder = {
@@ -366,6 +370,27 @@ impl Service {
             .remove(live.id.as_str());
     }
 
+    /// The result of run `id` once it has ended (the JSON `GET /runs/{id}` answers then);
+    /// `None` when there is no such run.
+    pub async fn result(&self, id: &RunId) -> Option<Value> {
+        if let Some(live) = self.live(id.as_str()) {
+            let mut changed = live.subscribe();
+            // The run's end is the last change it makes.
+            let _ = changed.wait_for(|(_, ended)| *ended).await;
+            if let Some(result) = live.since(usize::MAX).result {
+                return Some(result);
+            }
+        }
+        let record = self.store().find(id.as_str()).ok()?;
+        Some(record.result.unwrap_or_else(|| {
+            json!({
+                "runId": id.as_str(),
+                "workflowId": record.summary.workflow_id,
+                "status": record.summary.status_now(&self.options.host, now_ms()).as_str(),
+            })
+        }))
+    }
+
     /// Asks a live run to stop at its next safe point: `None` when no such run goes on here.
     pub fn cancel(&self, id: &str) -> Option<bool> {
         self.live(id).map(|run| run.cancel())
@@ -403,9 +428,6 @@ pub(crate) enum Drive {
         in_doubt: InDoubt,
     },
 }
-
-/// What a server's runs record as their origin: a server that starts again resumes these.
-pub(crate) const ORIGIN: &str = "serve";
 
 /// A stop that comes when the run is cancelled or the server stops.
 async fn stop_when(

@@ -9,7 +9,7 @@ use std::time::Duration;
 use telaio_engine::{InDoubt, MASK};
 use telaio_store::{Holder, Lease, ListFilter, Recorder, RunId, RunStatus, StoreError};
 
-use super::{Drive, ORIGIN, Service, now_ms};
+use super::{Drive, Service, now_ms};
 use crate::live::LiveRun;
 
 /// Why a run was not resumed.
@@ -114,8 +114,8 @@ impl Service {
         Ok(())
     }
 
-    /// Resumes every run a server left: recorded by a server, not ended, and not stopped
-    /// by a caller (a cancelled run waits to be asked). Each with what came of it.
+    /// Resumes every run a service of this origin left: not ended, and not stopped by a
+    /// caller (a cancelled run waits to be asked). Each with what came of it.
     pub fn resume_left(self: &Arc<Self>) -> Vec<(RunId, Result<(), ResumeRefused>)> {
         let mut left = Vec::new();
         for status in [RunStatus::Running, RunStatus::Interrupted] {
@@ -139,7 +139,7 @@ impl Service {
             let Ok(record) = self.store().find(run.id.as_str()) else {
                 continue;
             };
-            if record.header.origin.as_deref() != Some(ORIGIN) {
+            if record.header.origin.as_deref() != Some(self.options.origin.as_str()) {
                 continue;
             }
             let cancelled = self
