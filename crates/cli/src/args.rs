@@ -483,6 +483,11 @@ pub(crate) struct RunSettings {
     #[arg(long, value_name = "SCENARIO", num_args = 0..=1)]
     pub mock: Option<Option<PathBuf>>,
 
+    /// At most N requests a second to a source's API, over all runs at once, spaced evenly
+    /// (`--rate-limit rekognitionApi=5/s`).
+    #[arg(long, value_name = "SOURCE=N/s")]
+    pub rate_limit: Vec<String>,
+
     /// Sign a source's requests with a scheme its description does not declare:
     /// `NAME=aws-sigv4` (AWS endpoints and SigV4 schemes are signed anyway).
     #[arg(long, value_name = "NAME=SCHEME")]

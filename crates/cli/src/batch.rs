@@ -52,8 +52,11 @@ fn batch(args: &RunArgs, inputs: &std::path::Path) -> Result<u8, Vec<String>> {
     let service = crate::serve::service(
         settings,
         &args.store,
-        read.workflows,
-        &read.schemes,
+        crate::serve::Planned {
+            workflows: read.workflows,
+            schemes: read.schemes,
+            paces: read.paces,
+        },
         aws,
         (args.concurrency.max(1), window),
         "batch",

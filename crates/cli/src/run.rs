@@ -114,6 +114,8 @@ struct Prepared {
     schemes: KnownSchemes,
     /// The choices the plan was made with, and the document as loaded (for a journal).
     plan_options: PlanOptions,
+    /// `--rate-limit`: API origins and their requests a second.
+    paces: Vec<(String, f64)>,
     document: Option<DocumentIdentity>,
 }
 
@@ -149,6 +151,7 @@ fn prepare(args: &RunArgs, region: Option<&str>) -> Result<Prepared, Vec<String>
         )]);
     }
     let (options, mock) = crate::setup::plan_options(&args.settings, &bundle, region, true)?;
+    let paces = crate::setup::paces(&args.settings, &bundle, &options, true)?;
     // Only what this workflow reaches: a broken workflow it never runs stops nothing.
     let plan = Plan::compile_workflow(&bundle, &options, &workflow)
         .map_err(|errors| errors.iter().map(PlanError::located).collect::<Vec<_>>())?;
@@ -188,6 +191,7 @@ fn prepare(args: &RunArgs, region: Option<&str>) -> Result<Prepared, Vec<String>
         mock,
         schemes: known_schemes(&bundle),
         plan_options: options,
+        paces,
         // Hashing every source costs time a run recorded nowhere need not spend.
         document: (args.journal.is_some() || !args.no_store).then(|| DocumentIdentity::of(&bundle)),
     })
@@ -315,7 +319,12 @@ fn execute(
     let driver = match Driver::new(driver_options) {
         // The driver masks every event and the outcome as `redactor` does, learning the
         // secrets the run computes.
-        Ok(d) => d.with_credentials(credentials),
+        Ok(d) => prepared
+            .paces
+            .iter()
+            .fold(d.with_credentials(credentials), |d, (origin, n)| {
+                d.with_rate_limit(origin, *n)
+            }),
         Err(e) => {
             usage_error(&e.to_string());
             return exit::USAGE;

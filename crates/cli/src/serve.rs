@@ -26,6 +26,14 @@ pub(crate) fn run(args: &ServeArgs) -> u8 {
     }
 }
 
+/// What a service runs: the workflows, the security schemes their documents declare (what
+/// a credentials file may name), and the paces `--rate-limit` asks for.
+pub(crate) struct Planned {
+    pub workflows: Vec<ServedWorkflow>,
+    pub schemes: KnownSchemes,
+    pub paces: Vec<(String, f64)>,
+}
+
 /// A document read and planned: its workflows ready to serve, and its mock to start.
 pub(crate) struct Read {
     pub workflows: Vec<ServedWorkflow>,
@@ -33,6 +41,8 @@ pub(crate) struct Read {
     pub left_out: Vec<(String, String)>,
     pub mock: Option<crate::mock::Bound>,
     pub schemes: KnownSchemes,
+    /// `--rate-limit`: API origins and their requests a second.
+    pub paces: Vec<(String, f64)>,
 }
 
 fn serve(args: &ServeArgs) -> Result<u8, Vec<String>> {
@@ -57,6 +67,7 @@ fn serve(args: &ServeArgs) -> Result<u8, Vec<String>> {
     let mut workflows = Vec::new();
     let mut mocks = Vec::new();
     let mut schemes = KnownSchemes::new();
+    let mut paces = Vec::new();
     let mut used = std::collections::HashSet::new();
     for file in &files {
         let read = read(settings, file, aws.region.as_deref(), &mut used)?;
@@ -70,6 +81,7 @@ fn serve(args: &ServeArgs) -> Result<u8, Vec<String>> {
         workflows.extend(read.workflows);
         mocks.extend(read.mock);
         schemes.extend(read.schemes);
+        paces.extend(read.paces);
     }
     // A `--server` or `--auth` that names a source no document has would be a typo.
     let names = crate::run::pairs(&settings.servers, "--server")
@@ -81,6 +93,12 @@ fn serve(args: &ServeArgs) -> Result<u8, Vec<String>> {
                 .map_err(|e| vec![e])?
                 .into_iter()
                 .map(|(n, _)| ("--auth", n)),
+        )
+        .chain(
+            crate::run::pairs(&settings.rate_limit, "--rate-limit")
+                .map_err(|e| vec![e])?
+                .into_iter()
+                .map(|(n, _)| ("--rate-limit", n)),
         );
     let unused: Vec<String> = names
         .filter(|(_, n)| !used.contains(n))
@@ -104,8 +122,11 @@ fn serve(args: &ServeArgs) -> Result<u8, Vec<String>> {
     let service = service(
         settings,
         &args.store,
-        workflows,
-        &schemes,
+        Planned {
+            workflows,
+            schemes,
+            paces,
+        },
         aws,
         (args.concurrency, args.queue),
         "serve",
@@ -158,18 +179,22 @@ fn serve(args: &ServeArgs) -> Result<u8, Vec<String>> {
 pub(crate) fn service(
     settings: &crate::args::RunSettings,
     store: &crate::args::StoreArgs,
-    mut workflows: Vec<ServedWorkflow>,
-    schemes: &KnownSchemes,
+    planned: Planned,
     aws: telaio_engine::AwsSetup,
     bounds: (usize, usize),
     origin: &str,
 ) -> Result<Arc<Service>, Vec<String>> {
+    let Planned {
+        mut workflows,
+        schemes,
+        paces,
+    } = planned;
     #[cfg(feature = "aws-provider-chain")]
     let aws = match workflows.first() {
         Some(w) => crate::credentials::provider_chain(&w.plan, aws),
         None => aws,
     };
-    let credentials = credentials(settings.credentials.as_deref(), aws, schemes)?;
+    let credentials = credentials(settings.credentials.as_deref(), aws, &schemes)?;
     // A workflow whose credentials are missing is not served: its runs would all fail.
     workflows.retain(|w| {
         let missing = missing_credentials(&w.plan, &credentials);
@@ -200,6 +225,9 @@ pub(crate) fn service(
     let driver = Driver::new(driver_options)
         .map_err(|e| vec![e.to_string()])?
         .with_credentials(credentials.clone());
+    let driver = paces
+        .iter()
+        .fold(driver, |d, (origin, n)| d.with_rate_limit(origin, *n));
     let store = crate::store::open(store).map_err(|e| vec![e])?;
     Ok(Service::new(
         Catalog::new(workflows),
@@ -243,6 +271,7 @@ pub(crate) fn read(
         used.extend(b.sources.iter().map(|s| s.name.clone()));
     }
     let (options, mock) = crate::setup::plan_options(settings, &bundle, region, false)?;
+    let paces = crate::setup::paces(settings, &bundle, &options, false)?;
     let identity = DocumentIdentity::of(&bundle);
     let diagnostics = telaio_lint::lint(
         &bundle,
@@ -295,6 +324,7 @@ pub(crate) fn read(
         workflows,
         left_out,
         mock,
+        paces,
         schemes: known_schemes(&bundle),
     })
 }

@@ -111,3 +111,56 @@ pub(crate) fn limits(settings: &RunSettings) -> Result<(RunOptions, DriverOption
         },
     ))
 }
+
+/// The paces `--rate-limit` asks for, for `bundle`'s sources: each source's API origin (the
+/// server its runs use) and its requests a second. When `strict`, a source the document does
+/// not have is refused; else it is left out (it is for another document).
+pub(crate) fn paces(
+    settings: &RunSettings,
+    bundle: &telaio_model::Bundle,
+    options: &PlanOptions,
+    strict: bool,
+) -> Result<Vec<(String, f64)>, Vec<String>> {
+    let mut paces = Vec::new();
+    let mut problems = Vec::new();
+    for (name, rate) in pairs(&settings.rate_limit, "--rate-limit").map_err(|e| vec![e])? {
+        let per_second = rate
+            .strip_suffix("/s")
+            .unwrap_or(&rate)
+            .parse::<f64>()
+            .ok()
+            .filter(|n| *n > 0.0 && n.is_finite());
+        let Some(per_second) = per_second else {
+            problems.push(format!(
+                "--rate-limit {name}: `{rate}` is not a number of requests a second above zero (`5/s`)"
+            ));
+            continue;
+        };
+        let source = std::iter::once(bundle)
+            .chain(&bundle.linked)
+            .flat_map(|b| &b.sources)
+            .find(|s| s.name == name);
+        let Some(source) = source else {
+            if strict && let Some(unknown) = bundle.unknown_source("--rate-limit", &name) {
+                problems.push(unknown);
+            }
+            continue;
+        };
+        let base = options.servers.get(&name).cloned().or_else(|| {
+            source
+                .api()
+                .and_then(|api| telaio_engine::server_url(api, &options.server_variables))
+        });
+        match base.as_deref().map(url::Url::parse) {
+            Some(Ok(url)) => paces.push((url.origin().ascii_serialization(), per_second)),
+            _ => problems.push(format!(
+                "--rate-limit {name}: the source has no server URL to pace"
+            )),
+        }
+    }
+    if problems.is_empty() {
+        Ok(paces)
+    } else {
+        Err(problems)
+    }
+}

@@ -134,3 +134,53 @@ fn a_batch_runs_once_per_line_and_answers_in_their_order() {
     let _ = mock.kill();
     let _ = mock.wait();
 }
+
+/// `--rate-limit` spaces the requests to an API evenly, over all the runs at once.
+#[test]
+fn a_rate_limit_spaces_the_requests_to_an_api() {
+    use std::sync::{Arc, Mutex};
+    let arrivals = Arc::new(Mutex::new(Vec::new()));
+    let seen = arrivals.clone();
+    let url = support::serve_raw(move |_, _| {
+        seen.lock().unwrap().push(std::time::Instant::now());
+        support::response(
+            200,
+            &[("content-type", "application/x-amz-json-1.1")],
+            r#"{"SessionId": "s-1", "Status": "SUCCEEDED", "Confidence": 90.0}"#,
+        )
+    });
+    let d = Dir::new();
+    let seed = repo(SEED);
+    let lines: Vec<String> = (0..10)
+        .map(|i| format!("{{\"clientRequestToken\": \"paced-{i}\"}}"))
+        .collect();
+    d.write("in.jsonl", lines.join("\n"));
+    let server = format!("rekognitionApi={url}");
+    let o = support::command(
+        &[
+            "run",
+            seed.to_str().unwrap(),
+            "--server",
+            &server,
+            "--inputs-jsonl",
+            "in.jsonl",
+            "--rate-limit",
+            "rekognitionApi=10/s",
+        ],
+        d.path(),
+    )
+    .env("TELAIO_STORE", d.path().join("runs.db"))
+    .output()
+    .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let mut times = arrivals.lock().unwrap().clone();
+    times.sort();
+    // Ten runs of two requests each, ten a second: 100 ms apart.
+    assert_eq!(times.len(), 20);
+    let gaps: Vec<u128> = times
+        .windows(2)
+        .map(|w| (w[1] - w[0]).as_millis())
+        .collect();
+    assert!(gaps.iter().all(|g| *g >= 50), "{gaps:?}");
+    assert!((times[19] - times[0]).as_millis() >= 1_500, "{gaps:?}");
+}

@@ -14,6 +14,7 @@ use telaio_run::{
 };
 
 mod auth;
+mod pace;
 mod resume;
 mod send;
 
@@ -89,6 +90,8 @@ pub struct Driver {
     /// Permits to send: every request of every run this driver drives takes one while it is
     /// in flight (none: no bound).
     gate: Option<std::sync::Arc<tokio::sync::Semaphore>>,
+    /// The pace of requests to the APIs given one.
+    paces: Vec<pace::Pace>,
 }
 
 /// Why the driver cannot start.
@@ -112,6 +115,7 @@ impl Driver {
             tls: std::sync::OnceLock::new(),
             options,
             gate: None,
+            paces: Vec::new(),
         })
     }
 
@@ -129,6 +133,27 @@ impl Driver {
     #[must_use]
     pub fn with_gate(mut self, gate: std::sync::Arc<tokio::sync::Semaphore>) -> Driver {
         self.gate = Some(gate);
+        self
+    }
+
+    /// The same driver, sending at most `per_second` requests a second (spaced evenly) to
+    /// the API at `origin` (`https://api.example.com`, `http://127.0.0.1:8080`), over all the
+    /// runs it drives. A run waiting its turn can be stopped; `per_second` must be positive.
+    ///
+    /// ```
+    /// use telaio_engine::{Driver, DriverOptions};
+    /// let driver = Driver::new(DriverOptions::default())
+    ///     .unwrap()
+    ///     .with_rate_limit("https://rekognition.us-east-1.amazonaws.com", 5.0);
+    /// ```
+    #[must_use]
+    pub fn with_rate_limit(mut self, origin: &str, per_second: f64) -> Driver {
+        if per_second > 0.0 && per_second.is_finite() {
+            self.paces.push(pace::Pace::new(
+                origin.trim_end_matches('/').to_owned(),
+                per_second,
+            ));
+        }
         self
     }
 
@@ -364,10 +389,23 @@ impl Driver {
                     })
                 }
                 Command::Send(request) => {
-                    // The run waits its turn to send; stopped meanwhile, it has sent nothing.
-                    let _turn = match &self.gate {
-                        None => None,
-                        Some(gate) => tokio::select! {
+                    // The run waits for its API's pace and its turn to send; stopped
+                    // meanwhile, it has sent nothing.
+                    let _turn = if self.gate.is_none() && self.paces.is_empty() {
+                        None
+                    } else {
+                        // Its API's pace first, so that a run waiting for it holds no turn
+                        // another API's request could use.
+                        let turn = async {
+                            for pace in self.paces.iter().filter(|p| p.covers(&request.url)) {
+                                pace.turn().await;
+                            }
+                            match &self.gate {
+                                Some(gate) => gate.clone().acquire_owned().await.ok(),
+                                None => None,
+                            }
+                        };
+                        tokio::select! {
                             biased;
                             stop = &mut stop, if !stop_fired => {
                                 stop_fired = true;
@@ -378,8 +416,8 @@ impl Driver {
                                 command = session.stop(Stop::deadline(deadline));
                                 continue;
                             }
-                            turn = gate.clone().acquire_owned() => turn.ok(),
-                        },
+                            turn = turn => turn,
+                        }
                     };
                     // `false` stops the retries: the journal could not record one.
                     let mut hear = |heard: Heard| match heard {
