@@ -519,3 +519,47 @@ fn secrets_never_reach_an_answer_an_event_or_the_store() {
         }
     }
 }
+
+/// The API drives itself: `examples/serve/run-and-wait.arazzo.yaml` (valid, as `telaio
+/// validate` says) run with `telaio run` against a server starts the seed there and waits for
+/// its result.
+#[test]
+fn an_arazzo_workflow_drives_the_api() {
+    let d = Dir::new();
+    let s = served(&d, &scenario("succeeded"), &[]);
+    let example = repo("examples/serve/run-and-wait.arazzo.yaml");
+    let o = support::command(&["validate", example.to_str().unwrap()], d.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", support::stdout(&o));
+    let server = format!("telaio={}", s.url);
+    let o = support::command(
+        &[
+            "run",
+            example.to_str().unwrap(),
+            "--server",
+            &server,
+            "--input",
+            &format!("workflowId={WORKFLOW}"),
+            "--input-json",
+            r#"inputs={"clientRequestToken": "api-1"}"#,
+            "--no-store",
+            "--output",
+            "json",
+        ],
+        d.path(),
+    )
+    .output()
+    .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", support::stderr(&o));
+    let result: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(result["outputs"]["status"], "succeeded", "{result}");
+    assert_eq!(
+        result["outputs"]["outputs"]["status"], "SUCCEEDED",
+        "{result}"
+    );
+    let run = result["outputs"]["runId"].as_str().unwrap();
+    let (code, got) = s.get(&format!("/runs/{run}"));
+    assert_eq!(code, 200);
+    assert_eq!(got["outputs"], result["outputs"]["outputs"]);
+}
