@@ -44,6 +44,7 @@ fn batch(args: &RunArgs, inputs: &std::path::Path) -> Result<u8, Vec<String>> {
         &args.file,
         aws.region.as_deref(),
         &mut Default::default(),
+        true,
     )?;
     let workflow = chosen(&read, args.workflow.as_deref())?;
     read.workflows.retain(|w| w.workflow_id == workflow);
@@ -56,6 +57,7 @@ fn batch(args: &RunArgs, inputs: &std::path::Path) -> Result<u8, Vec<String>> {
             workflows: read.workflows,
             schemes: read.schemes,
             paces: read.paces,
+            pages: Vec::new(),
         },
         aws,
         (args.concurrency.max(1), window),
@@ -79,21 +81,31 @@ fn batch(args: &RunArgs, inputs: &std::path::Path) -> Result<u8, Vec<String>> {
             .map(|(n, line)| one(service.clone(), workflow.clone(), n + 1, line))
             .buffered(window);
         tokio::pin!(results);
+        // A signal stops the runs under way at a safe point; every line still gets its
+        // result (those not started say so).
+        let signalled = Arc::new(std::sync::atomic::AtomicU8::new(0));
+        let watcher = {
+            let (service, signalled) = (service.clone(), signalled.clone());
+            tokio::spawn(async move {
+                let code = crate::run::signal().await;
+                signalled.store(code, std::sync::atomic::Ordering::SeqCst);
+                term::eprintln(
+                    "stopping: runs under way stop at a safe point and are recorded; again to stop at once",
+                );
+                crate::run::exit_on_second_signal();
+                service.shut_down().await;
+            })
+        };
         let mut tally = Tally::default();
         let mut out = std::io::stdout().lock();
-        let signalled = tokio::select! {
-            () = async {
-                while let Some(result) = results.next().await {
-                    tally.count(&result);
-                    let _ = writeln!(out, "{result}");
-                    let _ = out.flush();
-                }
-            } => 0,
-            code = crate::run::signal() => code,
-        };
-        if signalled != 0 {
-            term::eprintln("stopping: runs under way stop at a safe point and are recorded");
-            service.shut_down().await;
+        while let Some(result) = results.next().await {
+            tally.count(&result);
+            let _ = writeln!(out, "{result}");
+            let _ = out.flush();
+        }
+        let signalled = signalled.load(std::sync::atomic::Ordering::SeqCst);
+        if signalled == 0 {
+            watcher.abort();
         }
         term::eprintln(&tally.summary(started.elapsed(), signalled != 0));
         Ok(match signalled {
@@ -164,6 +176,9 @@ async fn one(
                 tokio::time::sleep(std::time::Duration::from_millis(5)).await
             }
             Err(StartError::Inputs(problems)) => return invalid(problems.join("; ")),
+            Err(StartError::Stopping) => {
+                return json!({"line": line_number, "workflowId": workflow, "status": "not-started"});
+            }
             Err(e) => return invalid(e.to_string()),
         }
     }
@@ -176,6 +191,7 @@ struct Tally {
     failed: usize,
     invalid: usize,
     interrupted: usize,
+    not_started: usize,
 }
 
 impl Tally {
@@ -184,21 +200,24 @@ impl Tally {
             Some("succeeded") => self.succeeded += 1,
             Some("invalid") => self.invalid += 1,
             Some("interrupted") => self.interrupted += 1,
+            Some("not-started") => self.not_started += 1,
             _ => self.failed += 1,
         }
     }
 
     fn all_succeeded(&self) -> bool {
-        self.failed + self.invalid + self.interrupted == 0
+        self.failed + self.invalid + self.interrupted + self.not_started == 0
     }
 
     fn summary(&self, took: std::time::Duration, stopped: bool) -> String {
-        let runs = self.succeeded + self.failed + self.invalid + self.interrupted;
+        let runs =
+            self.succeeded + self.failed + self.invalid + self.interrupted + self.not_started;
         let mut parts = vec![format!("{} succeeded", self.succeeded)];
         for (n, what) in [
             (self.failed, "failed"),
             (self.invalid, "invalid"),
             (self.interrupted, "interrupted"),
+            (self.not_started, "not started"),
         ] {
             if n > 0 {
                 parts.push(format!("{n} {what}"));
@@ -207,7 +226,7 @@ impl Tally {
         format!(
             "{runs} run{}{}: {} in {} s",
             if runs == 1 { "" } else { "s" },
-            if stopped { " before the stop" } else { "" },
+            if stopped { ", stopped" } else { "" },
             parts.join(", "),
             telaio_engine::seconds(took)
         )

@@ -35,9 +35,8 @@ struct Prepared {
     header: telaio_engine::JournalHeader,
     inputs: Value,
     credentials: telaio_engine::Credentials,
-    entries: Vec<telaio_engine::Entry>,
-    /// How long ago the last entry was written.
-    waited: Duration,
+    /// Its journal, as the store gave it up.
+    recorded: telaio_engine::Recorded,
 }
 
 fn resume(store: &mut Store, args: &RunsResumeArgs) -> Result<Prepared, String> {
@@ -148,15 +147,17 @@ fn resume(store: &mut Store, args: &RunsResumeArgs) -> Result<Prepared, String> 
             Lease::holder(owner, &here)
         })
         .map_err(|e| e.to_string())?;
-    let (entries, waited) = (taken.entries, Duration::from_millis(taken.waited_ms));
     Ok(Prepared {
         run,
         plan,
         header,
         inputs,
         credentials,
-        entries,
-        waited,
+        recorded: telaio_engine::Recorded {
+            entries: taken.entries,
+            waited: Duration::from_millis(taken.waited_ms),
+            interrupted: taken.interrupted,
+        },
     })
 }
 
@@ -205,10 +206,10 @@ fn go_on(store: Store, args: &RunsResumeArgs, p: Prepared) -> u8 {
     };
     term::eprintln(&format!(
         "resuming run {id} after {} recorded entries",
-        p.entries.len()
+        p.recorded.entries.len()
     ));
     let live = args.output == RunOutput::Human && std::io::stderr().is_terminal();
-    let seq = u64::try_from(p.entries.len()).unwrap_or(u64::MAX);
+    let seq = u64::try_from(p.recorded.entries.len()).unwrap_or(u64::MAX);
     let mut watch = Watch {
         progress: live.then(Progress::default),
         trace: None,
@@ -226,8 +227,7 @@ fn go_on(store: Store, args: &RunsResumeArgs, p: Prepared) -> u8 {
         &p.plan,
         &p.header,
         p.inputs,
-        p.entries,
-        p.waited,
+        p.recorded,
         in_doubt,
         &mut watch,
         interrupted(&signalled),

@@ -494,11 +494,17 @@ pub(crate) async fn interrupted(signalled: &std::sync::atomic::AtomicU8) -> Stop
     // is recorded); a second signal does not wait for it. What is recorded stays whole:
     // each entry is written, and committed, at once.
     crate::term::eprintln("stopping once the request in flight is answered; again to stop at once");
+    exit_on_second_signal();
+    stop
+}
+
+/// After a first signal: a second one exits at once (what is recorded stays whole, each
+/// entry written and committed as it came).
+pub(crate) fn exit_on_second_signal() {
     tokio::spawn(async move {
         let again = signal().await;
         std::process::exit(i32::from(if again == 2 { 130 } else { 128 + again }));
     });
-    stop
 }
 
 /// The next Ctrl-C (SIGINT) or SIGTERM, by its number.

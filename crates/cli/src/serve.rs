@@ -32,6 +32,8 @@ pub(crate) struct Planned {
     pub workflows: Vec<ServedWorkflow>,
     pub schemes: KnownSchemes,
     pub paces: Vec<(String, f64)>,
+    /// Documentation pages, by document, for the console.
+    pub pages: Vec<(String, String)>,
 }
 
 /// A document read and planned: its workflows ready to serve, and its mock to start.
@@ -68,15 +70,23 @@ fn serve(args: &ServeArgs) -> Result<u8, Vec<String>> {
     let mut mocks = Vec::new();
     let mut schemes = KnownSchemes::new();
     let mut paces = Vec::new();
+    let mut pages = Vec::new();
     let mut used = std::collections::HashSet::new();
     for file in &files {
-        let read = read(settings, file, aws.region.as_deref(), &mut used)?;
+        let read = read(settings, file, aws.region.as_deref(), &mut used, false)?;
         for (id, why) in &read.left_out {
             term::eprintln(&format!(
                 "not serving `{}` of {}: {why}",
                 term::clean(id),
                 file.display()
             ));
+        }
+        if !read.workflows.is_empty() {
+            // The page as `telaio docs` renders it, for the console.
+            let loader = loading::loader(&settings.load, &[]).map_err(|e| vec![e])?;
+            let name = file.display().to_string();
+            let page = telaio_docs::render_document(&loader, file, &name, None);
+            pages.push((name, page.html));
         }
         workflows.extend(read.workflows);
         mocks.extend(read.mock);
@@ -126,6 +136,7 @@ fn serve(args: &ServeArgs) -> Result<u8, Vec<String>> {
             workflows,
             schemes,
             paces,
+            pages,
         },
         aws,
         (args.concurrency, args.queue),
@@ -162,9 +173,10 @@ fn serve(args: &ServeArgs) -> Result<u8, Vec<String>> {
         let stopped = async {
             let signal = crate::run::signal().await;
             term::eprintln(&format!(
-                "stopping ({}): runs going on stop at a safe point and are recorded",
+                "stopping ({}): runs going on stop at a safe point and are recorded; again to stop at once",
                 if signal == 2 { "Ctrl-C" } else { "SIGTERM" }
             ));
+            crate::run::exit_on_second_signal();
         };
         telaio_serve::serve(listener, service, Access { token }, stopped)
             .await
@@ -188,6 +200,7 @@ pub(crate) fn service(
         mut workflows,
         schemes,
         paces,
+        pages,
     } = planned;
     #[cfg(feature = "aws-provider-chain")]
     let aws = match workflows.first() {
@@ -229,13 +242,12 @@ pub(crate) fn service(
         .iter()
         .fold(driver, |d, (origin, n)| d.with_rate_limit(origin, *n));
     let store = crate::store::open(store).map_err(|e| vec![e])?;
-    Ok(Service::new(
-        Catalog::new(workflows),
-        driver,
-        credentials,
-        store,
-        options,
-    ))
+    let catalog = pages
+        .into_iter()
+        .fold(Catalog::new(workflows), |c, (document, html)| {
+            c.with_page(document, html)
+        });
+    Ok(Service::new(catalog, driver, credentials, store, options))
 }
 
 /// The bearer token in `path` (its first line, trimmed), refusing an empty one.
@@ -258,11 +270,14 @@ fn read_token(path: &std::path::Path) -> Result<String, String> {
 }
 
 /// Reads and plans one document; notes on stderr each workflow it cannot serve, and why.
+/// When `strict` (one document), a `--server`, `--auth`, `--rate-limit` or `--source` that
+/// names a source the document does not have is refused; else it is for another document.
 pub(crate) fn read(
     settings: &crate::args::RunSettings,
     file: &std::path::Path,
     region: Option<&str>,
     used: &mut std::collections::HashSet<String>,
+    strict: bool,
 ) -> Result<Read, Vec<String>> {
     let loader = loading::loader(&settings.load, &[]).map_err(|e| vec![e])?;
     let url = Loader::url_for_path(file).map_err(|e| vec![e.to_string()])?;
@@ -270,8 +285,14 @@ pub(crate) fn read(
     for b in std::iter::once(&bundle).chain(&bundle.linked) {
         used.extend(b.sources.iter().map(|s| s.name.clone()));
     }
-    let (options, mock) = crate::setup::plan_options(settings, &bundle, region, false)?;
-    let paces = crate::setup::paces(settings, &bundle, &options, false)?;
+    if strict {
+        let unknown = loading::unknown_sources(&settings.load, &bundle);
+        if !unknown.is_empty() {
+            return Err(unknown);
+        }
+    }
+    let (options, mock) = crate::setup::plan_options(settings, &bundle, region, strict)?;
+    let paces = crate::setup::paces(settings, &bundle, &options, strict)?;
     let identity = DocumentIdentity::of(&bundle);
     let diagnostics = telaio_lint::lint(
         &bundle,

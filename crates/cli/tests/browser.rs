@@ -15,20 +15,8 @@ mod cdp;
 
 use std::path::{Path, PathBuf};
 
-use cdp::Browser;
+use cdp::{Browser, chromium, screenshots};
 use serde_json::{Value, json};
-
-fn chromium() -> Option<PathBuf> {
-    let found = cdp::find_chromium();
-    if found.is_none() {
-        assert!(
-            std::env::var_os("TELAIO_REQUIRE_BROWSER").is_none(),
-            "TELAIO_REQUIRE_BROWSER is set and there is no Chromium: install Debian's `chromium` or set TELAIO_CHROMIUM"
-        );
-        eprintln!("note: no chromium on the PATH; skipping the browser test");
-    }
-    found
-}
 
 fn repo(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -43,12 +31,6 @@ fn telaio(args: &[&str]) {
         "telaio {args:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-}
-
-fn screenshots() -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 fn file_url(path: &Path) -> String {

@@ -321,3 +321,58 @@ fn a_waiting_run_holds_its_lease_through_the_wait() {
     child.kill().unwrap();
     let _ = child.wait();
 }
+
+/// A run stopped by SIGTERM while its first `POST` is in flight lets that answer in and
+/// stops before its second `POST`: a resume knows that one was never sent, and sends it
+/// without asking (no call is in doubt).
+#[test]
+fn after_a_stop_at_a_safe_point_the_next_post_is_not_in_doubt() {
+    let arrived = Arc::new(AtomicUsize::new(0));
+    let seen = arrived.clone();
+    let url = serve_raw(move |n, _| {
+        seen.fetch_add(1, Ordering::SeqCst);
+        if n == 0 {
+            std::thread::sleep(Duration::from_millis(1500));
+        }
+        response(201, &[("content-type", "application/json")], r#"{"id": 7}"#)
+    });
+    let d = Dir::new();
+    d.write(
+        "orders.openapi.yaml",
+        "openapi: 3.0.3\ninfo: {title: Orders, version: '1'}\nservers: [{url: 'http://127.0.0.1:1'}]\npaths:\n  /orders:\n    post:\n      operationId: placeOrder\n      requestBody: {content: {application/json: {schema: {type: object}}}}\n      responses:\n        '201': {description: placed, content: {application/json: {schema: {type: object}}}}\n",
+    );
+    d.write(
+        "two.arazzo.yaml",
+        "arazzo: 1.0.1\ninfo: {title: Orders, version: '1'}\nsourceDescriptions: [{name: orders, url: ./orders.openapi.yaml}]\nworkflows:\n  - workflowId: two\n    steps:\n      - stepId: first\n        operationId: placeOrder\n        requestBody: {contentType: application/json, payload: {item: book}}\n        successCriteria: [{condition: $statusCode == 201}]\n      - stepId: second\n        operationId: placeOrder\n        requestBody: {contentType: application/json, payload: {item: pen}}\n        successCriteria: [{condition: $statusCode == 201}]\n",
+    );
+    let server = format!("orders={url}");
+    let child = support::command(&["run", "two.arazzo.yaml", "--server", &server], d.path())
+        .env("TELAIO_STORE", d.path().join("runs.db"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_until("the first POST", || arrived.load(Ordering::SeqCst) >= 1);
+    let killed = std::process::Command::new("sh")
+        .args(["-c", &format!("kill -TERM {}", child.id())])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(143));
+    assert_eq!(
+        arrived.load(Ordering::SeqCst),
+        1,
+        "the second POST was not sent"
+    );
+    let listed = json(&telaio(&["runs", "list", "--output", "json"], &d));
+    let id = listed[0]["runId"].as_str().unwrap().to_owned();
+    let o = telaio(&["runs", "resume", &id, "--output", "json"], &d);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(json(&o)["status"], "succeeded");
+    assert_eq!(
+        arrived.load(Ordering::SeqCst),
+        2,
+        "the second POST, sent once"
+    );
+}

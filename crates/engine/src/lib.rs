@@ -36,7 +36,7 @@
 mod driver;
 mod retry;
 
-pub use driver::{Driver, DriverError, DriverOptions, InDoubt, ResumeError};
+pub use driver::{Driver, DriverError, DriverOptions, InDoubt, Recorded, ResumeError};
 pub use retry::MAX_BACKOFF;
 pub use telaio_auth::{
     AwsCredentials, AwsSetup, Credentials, Scheme, SchemeKind, Secret, Security, env_prefix,

@@ -214,6 +214,10 @@ pub enum StopCause {
     },
     /// The embedding program stopped it.
     Cancelled,
+    /// It stopped rather than send a request it must not: a call in doubt that a person
+    /// chose not to send again, or one that would carry a value known only masked. It ends
+    /// failed, and is not resumed.
+    Refused,
 }
 
 /// Why a run stopped from outside: what, and a sentence saying so.
@@ -247,7 +251,7 @@ impl StopCause {
         match self {
             StopCause::Deadline => Some(Limit::Deadline),
             StopCause::ResponseTooLarge => Some(Limit::ResponseSize),
-            StopCause::Signal { .. } | StopCause::Cancelled => None,
+            StopCause::Signal { .. } | StopCause::Cancelled | StopCause::Refused => None,
         }
     }
 }

@@ -32,14 +32,7 @@ pub(crate) async fn openapi() -> Response {
 }
 
 pub(crate) async fn workflows(State(service): State<Arc<Service>>) -> Json<Value> {
-    Json(Value::Array(
-        service
-            .catalog()
-            .workflows()
-            .iter()
-            .map(crate::catalog::ServedWorkflow::listing)
-            .collect(),
-    ))
+    Json(Value::Array(service.catalog().listing()))
 }
 
 /// `POST /runs`.
@@ -214,6 +207,9 @@ pub(crate) async fn cancel(
             Json(json!({"runId": id, "status": "stopping"})),
         )
             .into_response(),
+        None if matches!(service.store().find(&id), Err(StoreError::NoSuchRun(_))) => {
+            error(StatusCode::NOT_FOUND, format!("no run `{id}`"))
+        }
         None => error(
             StatusCode::CONFLICT,
             format!("run `{id}` is not going on here: there is nothing to cancel"),
@@ -237,14 +233,22 @@ pub(crate) fn same_origin(headers: &HeaderMap, token_required: bool) -> Result<(
                 host
             }
         });
-        if !matches!(name, "127.0.0.1" | "localhost" | "[::1]") {
+        let loopback = name == "localhost"
+            || name
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback());
+        if !loopback {
             return Err(Refusal(
                 StatusCode::FORBIDDEN,
                 format!("this server answers to 127.0.0.1 and localhost, not `{name}`"),
             ));
         }
     }
-    if let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        // One that cannot be read is no page of this server's.
+        let origin = origin.to_str().unwrap_or("null");
         let origin_host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
         if origin_host != host {
             return Err(Refusal(
@@ -302,6 +306,7 @@ pub(crate) async fn resume(
             answer
         }
         Err(e @ ResumeRefused::NotFound(_)) => error(StatusCode::NOT_FOUND, e.to_string()),
+        Err(e @ ResumeRefused::Stopping) => error(StatusCode::SERVICE_UNAVAILABLE, e.to_string()),
         Err(e @ ResumeRefused::Busy) => {
             let mut answer = error(StatusCode::TOO_MANY_REQUESTS, e.to_string());
             answer

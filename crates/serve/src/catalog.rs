@@ -68,16 +68,48 @@ pub enum Choice {
     },
 }
 
-/// The workflows a server runs.
+/// The workflows a server runs, and their documents' documentation pages.
 #[derive(Debug, Default)]
 pub struct Catalog {
     workflows: Vec<ServedWorkflow>,
+    /// Each document's page (HTML), by the document's name.
+    pages: Vec<(String, String)>,
 }
 
 impl Catalog {
     /// A catalog of these workflows.
     pub fn new(workflows: Vec<ServedWorkflow>) -> Catalog {
-        Catalog { workflows }
+        Catalog {
+            workflows,
+            pages: Vec::new(),
+        }
+    }
+
+    /// The catalog with a documentation page (self-contained HTML) for the document named
+    /// `document` (as its workflows name it): the console links to it.
+    #[must_use]
+    pub fn with_page(mut self, document: String, html: String) -> Catalog {
+        self.pages.push((document, html));
+        self
+    }
+
+    /// The documentation page numbered `n`.
+    pub(crate) fn page(&self, n: usize) -> Option<&str> {
+        self.pages.get(n).map(|(_, html)| html.as_str())
+    }
+
+    /// The workflows as `GET /workflows` lists them, each with its document's page.
+    pub(crate) fn listing(&self) -> Vec<Value> {
+        self.workflows
+            .iter()
+            .map(|w| {
+                let mut v = w.listing();
+                if let Some(n) = self.pages.iter().position(|(d, _)| *d == w.document) {
+                    v["page"] = json!(format!("/documents/{n}"));
+                }
+                v
+            })
+            .collect()
     }
 
     /// Every workflow, in the order they were given.

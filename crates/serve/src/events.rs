@@ -138,6 +138,8 @@ fn recorded(service: &Service, id: &str) -> Result<(Vec<String>, Value), Refusal
             "runId": record.summary.id.as_str(),
             "workflowId": record.summary.workflow_id,
             "status": record.summary.status_now(&service.options().host, now_ms()).as_str(),
+            "outputs": {},
+            "steps": [],
         })
     });
     Ok((events, result))

@@ -22,6 +22,7 @@
 
 mod api;
 mod catalog;
+mod console;
 mod events;
 mod live;
 mod service;
@@ -57,6 +58,10 @@ pub struct Access {
 /// The API's routes over `service`.
 pub fn router(service: Arc<Service>, access: Access) -> Router {
     Router::new()
+        .route("/", get(console::page))
+        .route("/console.js", get(console::script))
+        .route("/console.css", get(console::style))
+        .route("/documents/{n}", get(console::document))
         .route("/openapi.json", get(api::openapi))
         .route("/workflows", get(api::workflows))
         .route("/runs", post(api::start).get(api::list))
@@ -77,8 +82,9 @@ async fn guard(State(access): State<Access>, request: Request, next: Next) -> Re
         let given = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .unwrap_or_default();
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map_or("", |(_, token)| token.trim());
         // Compared in constant time: how long a refusal takes says nothing of the token.
         if !bool::from(given.as_bytes().ct_eq(token.as_bytes())) {
             let mut answer = api::error(StatusCode::UNAUTHORIZED, "a bearer token is required");

@@ -399,7 +399,8 @@ impl Store {
             });
         }
         let mut entries = self.entries(run)?;
-        if entries.last().is_some_and(Entry::is_interruption) {
+        let interrupted = entries.last().is_some_and(Entry::is_interruption);
+        if interrupted {
             entries.pop();
             self.truncate(run, u64::try_from(entries.len()).unwrap_or(u64::MAX))?;
         }
@@ -407,6 +408,7 @@ impl Store {
         Ok(TakenUp {
             entries,
             waited_ms: last.map_or(0, |at| now_ms.saturating_sub(at)),
+            interrupted,
         })
     }
 
@@ -432,6 +434,9 @@ pub struct TakenUp {
     pub entries: Vec<Entry>,
     /// Milliseconds since its last entry was written.
     pub waited_ms: u64,
+    /// Whether it ended with an interruption, now taken back: the request it makes next was
+    /// never sent.
+    pub interrupted: bool,
 }
 
 /// SQLite integers are signed; times and counts past `i64::MAX` do not happen, and are

@@ -266,6 +266,9 @@ fn a_lease_keeps_a_run_to_one_process_until_it_is_stale() {
         Lease::holder_is_gone("test-host:4294967295", "test-host") == cfg!(target_os = "linux")
     );
     assert!(!Lease::holder_is_gone(&lease(1).owner, "test-host"));
+    // An earlier process that had this one's id (a container restarted as PID 1) is gone.
+    let earlier = format!("test-host:{}.0000000000000000", std::process::id());
+    assert!(Lease::holder_is_gone(&earlier, "test-host") == cfg!(target_os = "linux"));
     assert!(!Lease::holder_is_gone("other-host:4294967295", "test-host"));
 }
 

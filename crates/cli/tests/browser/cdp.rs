@@ -25,6 +25,27 @@ pub fn find_chromium() -> Option<PathBuf> {
     })
 }
 
+/// Chromium, or `None` (and a note) when there is none and `TELAIO_REQUIRE_BROWSER` is not
+/// set: a test then skips. Where it is set (as `.ci/run` sets it), a missing browser fails.
+pub fn chromium() -> Option<PathBuf> {
+    let found = find_chromium();
+    if found.is_none() {
+        assert!(
+            std::env::var_os("TELAIO_REQUIRE_BROWSER").is_none(),
+            "TELAIO_REQUIRE_BROWSER is set and there is no Chromium: install Debian's `chromium` or set TELAIO_CHROMIUM"
+        );
+        eprintln!("note: no chromium on the PATH; skipping the browser test");
+    }
+    found
+}
+
+/// Where screenshots go, for a person to look at: `target/tmp/screenshots/`.
+pub fn screenshots() -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 pub struct Browser {
     child: Child,
     ws: WebSocket<MaybeTlsStream<TcpStream>>,
@@ -57,8 +78,9 @@ impl Browser {
                 "--disable-extensions",
                 "--hide-scrollbars",
                 "--mute-audio",
-                // Nothing beyond this machine: every host name fails to resolve.
-                "--host-resolver-rules=MAP * ~NOTFOUND",
+                // Nothing beyond this machine: every host name fails to resolve, but for
+                // the loopback address a test's own server listens on.
+                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
                 "--remote-debugging-port=0",
                 "--window-size=1280,900",
             ])

@@ -20,7 +20,7 @@ mod send;
 
 use send::{Heard, Sent};
 
-pub use resume::{InDoubt, ResumeError};
+pub use resume::{InDoubt, Recorded, ResumeError};
 
 /// Limits the driver enforces.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -120,8 +120,9 @@ impl Driver {
     }
 
     /// The same driver, sending at most as many requests at once, over all the runs it
-    /// drives, as `gate` has permits. A run waits its turn before each request; a run
-    /// waiting out a poll interval or a retry's delay holds no permit.
+    /// drives, as `gate` has permits. A run waits its turn before each request and holds it
+    /// until the answer (through the short backoffs of transport retries); a run waiting out
+    /// a poll interval or a retry action's delay holds none.
     ///
     /// ```
     /// use std::sync::Arc;
@@ -149,10 +150,7 @@ impl Driver {
     #[must_use]
     pub fn with_rate_limit(mut self, origin: &str, per_second: f64) -> Driver {
         if per_second > 0.0 && per_second.is_finite() {
-            self.paces.push(pace::Pace::new(
-                origin.trim_end_matches('/').to_owned(),
-                per_second,
-            ));
+            self.paces.push(pace::Pace::new(origin, per_second));
         }
         self
     }
@@ -243,33 +241,38 @@ impl Driver {
     /// journal holds them masked).
     ///
     /// What the journal ends with decides how it goes on:
-    /// - a wait: the rest of it is waited (`waited` is how long ago the last entry was
-    ///   written);
+    /// - a wait: the rest of it is waited ([`Recorded::waited`] is how long ago the last
+    ///   entry was written);
     /// - a request: it may have been sent and taken effect. It is sent again when that is
     ///   safe ([`telaio_run::safe_to_resend`]) or `in_doubt` says to; otherwise nothing is
     ///   sent and [`ResumeError::InDoubt`] names it, or with [`InDoubt::Fail`] the run ends
     ///   failed;
-    /// - an interruption (Ctrl-C, SIGTERM, a cancelled call): it is taken back, and the run
-    ///   goes on from before it; as a stop waits for the answer in flight, the request that
-    ///   follows was never sent, and is not in doubt.
+    /// - an interruption (Ctrl-C, SIGTERM, a cancelled call; [`Recorded::interrupted`] when
+    ///   the store took its entry back already): the run goes on from before it; as a stop
+    ///   waits for the answer in flight, the request that follows was never sent, and is
+    ///   not in doubt.
     #[allow(clippy::too_many_arguments)]
     pub async fn resume_until(
         &self,
         plan: &Plan,
         header: &JournalHeader,
         inputs: Value,
-        mut entries: Vec<Entry>,
-        waited: Duration,
+        recorded: Recorded,
         in_doubt: InDoubt,
         observe: &mut dyn Observer,
         stop: impl std::future::Future<Output = Stop> + Send,
     ) -> Result<Outcome, ResumeError> {
+        let Recorded {
+            mut entries,
+            waited,
+            mut interrupted,
+        } = recorded;
         // A run stops from outside at a safe point: in a wait, or after an answer and
         // before the next request. Taken back, the run goes on from there, and the request
         // it makes next was never sent.
-        let interrupted = entries.last().is_some_and(Entry::is_interruption);
-        if interrupted {
+        if entries.last().is_some_and(Entry::is_interruption) {
             entries.pop();
+            interrupted = true;
         }
         // A journal holds stand-ins for the values the run hid: they come back marked, by a
         // marker of this resume that is masked like a secret, and no live request may carry
@@ -307,7 +310,7 @@ impl Driver {
                         session.masked(&request.url)
                     );
                     command = session.stop(Stop {
-                        cause: StopCause::Cancelled,
+                        cause: StopCause::Refused,
                         reason,
                     });
                 }
@@ -384,7 +387,7 @@ impl Driver {
                         session.masked(&request.url)
                     );
                     session.stop(Stop {
-                        cause: StopCause::Cancelled,
+                        cause: StopCause::Refused,
                         reason,
                     })
                 }

@@ -17,19 +17,24 @@ pub(super) struct Pace {
 }
 
 impl Pace {
-    /// `per_second` requests a second to `origin` (more than zero).
-    pub(super) fn new(origin: String, per_second: f64) -> Pace {
+    /// The longest spacing: one request a day.
+    const SLOWEST: Duration = Duration::from_secs(86_400);
+
+    /// `per_second` requests a second (more than zero) to the origin of `base` (a URL; the
+    /// text as given when it is not one).
+    pub(super) fn new(base: &str, per_second: f64) -> Pace {
         Pace {
-            origin,
-            interval: Duration::from_secs_f64(1.0 / per_second),
+            origin: origin(base).unwrap_or_else(|| base.trim_end_matches('/').to_owned()),
+            interval: Duration::try_from_secs_f64(1.0 / per_second)
+                .map_or(Self::SLOWEST, |d| d.min(Self::SLOWEST)),
             next: Mutex::new(Instant::now()),
         }
     }
 
-    /// Whether a request to `url` is paced here.
+    /// Whether a request to `url` is paced here: the same origin (scheme, host and port,
+    /// compared as URLs compare them, default ports and case aside).
     pub(super) fn covers(&self, url: &str) -> bool {
-        url.strip_prefix(&self.origin)
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['/', '?', '#']))
+        origin(url).is_some_and(|o| o == self.origin)
     }
 
     /// Waits for the request's turn.
@@ -41,5 +46,31 @@ impl Pace {
             at
         };
         tokio::time::sleep_until(at).await;
+    }
+}
+
+/// `scheme://host[:port]` of a URL, normalised (lower case, no default port).
+fn origin(url: &str) -> Option<String> {
+    url::Url::parse(url)
+        .ok()
+        .map(|u| u.origin().ascii_serialization())
+        .filter(|o| o != "null")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Pace;
+
+    #[test]
+    fn a_pace_covers_its_origin_however_it_is_written() {
+        let pace = Pace::new("HTTPS://API.Example.com:443/v1/", 5.0);
+        assert!(pace.covers("https://api.example.com/v1/pets?limit=1"));
+        assert!(pace.covers("https://api.example.com:443/other"));
+        assert!(!pace.covers("https://api.example.com:8443/v1"));
+        assert!(!pace.covers("http://api.example.com/v1"));
+        assert!(!pace.covers("https://api.example.com.evil/v1"));
+        // A rate too small to space is one a day, not a panic.
+        let slow = Pace::new("http://127.0.0.1:1", 1e-300);
+        assert_eq!(slow.interval, Pace::SLOWEST);
     }
 }

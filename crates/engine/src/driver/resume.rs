@@ -2,6 +2,18 @@
 
 use telaio_run::ReplayError;
 
+/// A run's record as a resume takes it up.
+#[derive(Clone, Debug, Default)]
+pub struct Recorded {
+    /// Its journal's entries.
+    pub entries: Vec<telaio_run::Entry>,
+    /// How long ago the last was written (a wait the run was in is waited out from then).
+    pub waited: std::time::Duration,
+    /// Whether the run was interrupted at a safe point (a signal, a cancellation) and the
+    /// entry saying so taken back already: the request it makes next was never sent.
+    pub interrupted: bool,
+}
+
 /// What to do with a request that may have been sent, and taken effect, before the run was
 /// cut short, when sending it again is not known to be safe.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -162,9 +162,6 @@ impl Service {
         document: Option<&str>,
         inputs: serde_json::Map<String, Value>,
     ) -> Result<RunId, StartError> {
-        if *self.stopping.borrow() {
-            return Err(StartError::Stopping);
-        }
         let index = self.catalog.choose(workflow_id, document)?;
         let served = self.catalog.get(index);
         let given = inputs
@@ -179,8 +176,13 @@ impl Service {
             )]),
         }
         .map_err(StartError::Inputs)?;
-        self.room()?;
         let id = RunId::new();
+        let (live, cancelled) = LiveRun::new(id.clone(), served.workflow_id.clone());
+        let live = Arc::new(live);
+        self.admit(&live).map_err(|e| match e {
+            NotAdmitted::Stopping => StartError::Stopping,
+            NotAdmitted::Full(n) | NotAdmitted::Live(n) => StartError::Full(n),
+        })?;
         let mut options = self.options.run;
         // A stored run's idempotency keys come from its id, so a resume makes the same ones.
         options.idempotency_seed = Some(id.bytes());
@@ -211,9 +213,13 @@ impl Service {
             let lease = self.lease();
             Recorder::begin(&mut self.store(), id.clone(), &header, lease, now_ms())
         };
-        let recorder = recorder.map_err(|e| StartError::Store(e.to_string()))?;
-        let (live, cancelled) = LiveRun::new(id.clone(), served.workflow_id.clone());
-        let live = Arc::new(live);
+        let recorder = match recorder {
+            Ok(r) => r,
+            Err(e) => {
+                self.forget(&live);
+                return Err(StartError::Store(e.to_string()));
+            }
+        };
         self.spawn(
             index,
             Drive::Start { inputs, options },
@@ -224,7 +230,7 @@ impl Service {
         Ok(id)
     }
 
-    /// Registers a run as live and drives it in a task of its own.
+    /// Drives an admitted run in a task of its own.
     fn spawn(
         self: &Arc<Self>,
         index: usize,
@@ -233,10 +239,6 @@ impl Service {
         live: Arc<LiveRun>,
         cancelled: tokio::sync::oneshot::Receiver<()>,
     ) {
-        self.live
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(live.id.to_string(), live.clone());
         let service = self.clone();
         tokio::spawn(async move {
             service
@@ -245,12 +247,21 @@ impl Service {
         });
     }
 
-    /// `Ok` while there is room for one more run.
-    fn room(&self) -> Result<(), StartError> {
-        let under_way = self.live.lock().unwrap_or_else(|e| e.into_inner()).len();
-        if under_way >= self.options.concurrency + self.options.queue {
-            return Err(StartError::Full(under_way));
+    /// Registers `live` as under way: refused while the server stops, when it drives that
+    /// run already, or when as many runs are under way as it takes. Checked and registered
+    /// under one lock, so that none of these can change in between.
+    fn admit(&self, live: &Arc<LiveRun>) -> Result<(), NotAdmitted> {
+        let mut under_way = self.live.lock().unwrap_or_else(|e| e.into_inner());
+        if self.is_stopping() {
+            return Err(NotAdmitted::Stopping);
         }
+        if under_way.contains_key(live.id.as_str()) {
+            return Err(NotAdmitted::Live(under_way.len()));
+        }
+        if under_way.len() >= self.options.concurrency + self.options.queue {
+            return Err(NotAdmitted::Full(under_way.len()));
+        }
+        under_way.insert(live.id.to_string(), live.clone());
         Ok(())
     }
 
@@ -268,12 +279,23 @@ impl Service {
         cancelled: tokio::sync::oneshot::Receiver<()>,
     ) {
         if self.is_stopping() {
-            // Stopped before it began: a resume starts it.
+            // Stopped before it began: recorded as such, so that a resume knows its first
+            // request was never sent, and starts it.
+            let mut recorder = recorder;
+            let stopped = telaio_engine::Entry::Stopped {
+                cause: StopCause::Signal { number: 15 },
+                reason: "the server stopped before the run began".to_owned(),
+            };
+            if let Ok(line) = serde_json::to_string(&stopped) {
+                let _ = recorder.append(&mut self.store(), &line, now_ms());
+            }
             let _ = recorder.leave(&mut self.store(), RunStatus::Interrupted);
             live.finished(json!({
                 "runId": live.id.as_str(),
                 "workflowId": live.workflow_id,
                 "status": "interrupted",
+                "outputs": {},
+                "steps": [],
             }));
             self.forget(&live);
             return;
@@ -302,8 +324,7 @@ impl Service {
             Drive::Resume {
                 header,
                 inputs,
-                entries,
-                waited,
+                recorded,
                 in_doubt,
             } => {
                 self.driver
@@ -311,8 +332,7 @@ impl Service {
                         &served.plan,
                         &header,
                         inputs,
-                        entries,
-                        waited,
+                        recorded,
                         in_doubt,
                         &mut observer,
                         stop,
@@ -387,6 +407,8 @@ impl Service {
                 "runId": id.as_str(),
                 "workflowId": record.summary.workflow_id,
                 "status": record.summary.status_now(&self.options.host, now_ms()).as_str(),
+                "outputs": {},
+                "steps": [],
             })
         }))
     }
@@ -399,7 +421,11 @@ impl Service {
     /// Stops taking runs and stops those that go on at their next safe point (a request in
     /// flight is let finish); returns once every run has stopped and been recorded.
     pub async fn shut_down(&self) {
-        self.stopping.send_replace(true);
+        {
+            // Under the lock runs are admitted under: none is admitted after.
+            let _admitting = self.live.lock().unwrap_or_else(|e| e.into_inner());
+            self.stopping.send_replace(true);
+        }
         loop {
             let left = self.live.lock().unwrap_or_else(|e| e.into_inner()).len();
             if left == 0 {
@@ -415,6 +441,16 @@ impl Service {
     }
 }
 
+/// Why a run was not admitted.
+pub(crate) enum NotAdmitted {
+    /// The server stops.
+    Stopping,
+    /// As many runs are under way as it takes (how many).
+    Full(usize),
+    /// It drives this run already.
+    Live(usize),
+}
+
 /// How a run goes: from its start, or on from its journal.
 pub(crate) enum Drive {
     /// A new run with its inputs.
@@ -423,8 +459,7 @@ pub(crate) enum Drive {
     Resume {
         header: Box<JournalHeader>,
         inputs: Value,
-        entries: Vec<telaio_engine::Entry>,
-        waited: std::time::Duration,
+        recorded: telaio_engine::Recorded,
         in_doubt: InDoubt,
     },
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use telaio_engine::{InDoubt, MASK};
 use telaio_store::{Holder, Lease, ListFilter, Recorder, RunId, RunStatus, StoreError};
 
-use super::{Drive, Service, now_ms};
+use super::{Drive, NotAdmitted, Service, now_ms};
 use crate::live::LiveRun;
 
 /// Why a run was not resumed.
@@ -43,6 +43,9 @@ pub enum ResumeRefused {
     /// Its secret inputs are stored masked, and nobody can give them again here.
     #[error("run `{0}` had secret inputs, which the store keeps masked")]
     SecretInputs(String),
+    /// The server stops.
+    #[error("the server is stopping")]
+    Stopping,
     /// As many runs are under way as the server takes.
     #[error("as many runs are under way as this server takes; try again later")]
     Busy,
@@ -92,25 +95,43 @@ impl Service {
         if record.header.inputs.to_string().contains(MASK) {
             return Err(ResumeRefused::SecretInputs(id.to_owned()));
         }
-        self.room().map_err(|_| ResumeRefused::Busy)?;
+        let run = record.summary.id.clone();
+        let (live, cancelled) = LiveRun::new(run.clone(), served.workflow_id.clone());
+        let live = Arc::new(live);
+        self.admit(&live).map_err(|e| match e {
+            NotAdmitted::Stopping => ResumeRefused::Stopping,
+            NotAdmitted::Full(_) => ResumeRefused::Busy,
+            NotAdmitted::Live(_) => ResumeRefused::NotResumable {
+                id: id.to_owned(),
+                status: RunStatus::Running,
+            },
+        })?;
         let lease = self.lease();
         let host = self.options.host.clone();
-        let run = record.summary.id.clone();
         let taken = self
             .store()
-            .take_up(&run, &lease, now_ms(), |owner| Lease::holder(owner, &host))?;
+            .take_up(&run, &lease, now_ms(), |owner| Lease::holder(owner, &host));
+        let taken = match taken {
+            Ok(t) => t,
+            Err(e) => {
+                self.forget(&live);
+                return Err(e.into());
+            }
+        };
         let seq = u64::try_from(taken.entries.len()).unwrap_or(u64::MAX);
-        let recorder = Recorder::resumed(run.clone(), seq, lease);
-        let (live, cancelled) = LiveRun::new(run, served.workflow_id.clone());
+        let recorder = Recorder::resumed(run, seq, lease);
         let inputs = record.header.inputs.clone();
         let drive = Drive::Resume {
             header: Box::new(record.header),
             inputs,
-            entries: taken.entries,
-            waited: Duration::from_millis(taken.waited_ms),
+            recorded: telaio_engine::Recorded {
+                entries: taken.entries,
+                waited: Duration::from_millis(taken.waited_ms),
+                interrupted: taken.interrupted,
+            },
             in_doubt,
         };
-        self.spawn(index, drive, recorder, Arc::new(live), cancelled);
+        self.spawn(index, drive, recorder, live, cancelled);
         Ok(())
     }
 
