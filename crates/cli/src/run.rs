@@ -129,14 +129,7 @@ fn prepare(args: &RunArgs, region: Option<&str>) -> Result<Prepared, Vec<String>
         return Err(unknown);
     }
     let workflow = choose_workflow(&bundle, args.workflow.as_deref()).map_err(|e| vec![e])?;
-    let diagnostics = telaio_lint::lint(
-        &bundle,
-        &LintOptions {
-            skip_schema: true,
-            skip_advice: true,
-            ..LintOptions::default()
-        },
-    );
+    let diagnostics = findings(&bundle);
     let errors = blocking(&bundle, &workflow, &diagnostics);
     if !errors.is_empty() {
         let mut err = anstream::stderr().lock();
@@ -195,6 +188,19 @@ fn prepare(args: &RunArgs, region: Option<&str>) -> Result<Prepared, Vec<String>
         // Hashing every source costs time a run recorded nowhere need not spend.
         document: (args.journal.is_some() || !args.no_store).then(|| DocumentIdentity::of(&bundle)),
     })
+}
+
+/// What the linter finds that can keep a workflow from running (no schema check, which the
+/// planner's own checks cover for running, and no advice).
+pub(crate) fn findings(bundle: &telaio_model::Bundle) -> Vec<telaio_lint::Diagnostic> {
+    telaio_lint::lint(
+        bundle,
+        &LintOptions {
+            skip_schema: true,
+            skip_advice: true,
+            ..LintOptions::default()
+        },
+    )
 }
 
 /// The errors that keep `workflow` from running: those of the document's workflows it can

@@ -5,7 +5,6 @@
 use std::sync::Arc;
 
 use telaio_engine::{DocumentIdentity, Driver, Plan, PlanError};
-use telaio_lint::LintOptions;
 use telaio_model::{Bundle, Loader};
 use telaio_serve::{Access, Catalog, ServeOptions, ServedWorkflow, Service};
 
@@ -294,14 +293,7 @@ pub(crate) fn read(
     let (options, mock) = crate::setup::plan_options(settings, &bundle, region, strict)?;
     let paces = crate::setup::paces(settings, &bundle, &options, strict)?;
     let identity = DocumentIdentity::of(&bundle);
-    let diagnostics = telaio_lint::lint(
-        &bundle,
-        &LintOptions {
-            skip_schema: true,
-            skip_advice: true,
-            ..LintOptions::default()
-        },
-    );
+    let diagnostics = crate::run::findings(&bundle);
     let document = file.display().to_string();
     let mut workflows = Vec::new();
     let mut left_out = Vec::new();

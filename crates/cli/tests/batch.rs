@@ -15,17 +15,7 @@ fn a_batch_runs_once_per_line_and_answers_in_their_order() {
     let d = Dir::new();
     let seed = repo(SEED);
     let scenario = repo("examples/rekognition/scenarios/succeeded.yaml");
-    let mut mock = support::command(
-        &[
-            "mock",
-            seed.to_str().unwrap(),
-            "--scenario",
-            scenario.to_str().unwrap(),
-        ],
-        d.path(),
-    );
-    mock.stderr(std::fs::File::create(d.path().join("mock.log")).unwrap());
-    let (mut mock, url) = support::listening(mock);
+    let (mut mock, url) = support::seed_mock(d.path(), &scenario, &d.path().join("mock.log"));
     let server = format!("rekognitionApi={url}");
     let run = |inputs: &str| {
         support::command(

@@ -31,15 +31,7 @@ fn the_console_runs_the_seed_and_shows_it_live() {
     let d = Dir::new();
     let seed = repo(SEED);
     let scenario = repo("examples/rekognition/scenarios/succeeded.yaml");
-    let (mut mock, mock_url) = support::listening(support::command(
-        &[
-            "mock",
-            seed.to_str().unwrap(),
-            "--scenario",
-            scenario.to_str().unwrap(),
-        ],
-        d.path(),
-    ));
+    let (mut mock, mock_url) = support::seed_mock(d.path(), &scenario, &d.path().join("mock.log"));
     let server = format!("rekognitionApi={mock_url}");
     let mut serve = support::command(
         &[

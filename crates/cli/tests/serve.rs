@@ -38,22 +38,11 @@ impl Drop for Served {
 
 /// Starts a mock with `scenario` (a file in `d`) and a server of the seed against it.
 fn served(d: &Dir, scenario: &Path, serve_args: &[&str]) -> Served {
-    let seed = repo(SEED);
     let mock_log = d.path().join(format!(
         "mock-{}.log",
         scenario.file_stem().unwrap().to_string_lossy()
     ));
-    let mut mock = support::command(
-        &[
-            "mock",
-            seed.to_str().unwrap(),
-            "--scenario",
-            scenario.to_str().unwrap(),
-        ],
-        d.path(),
-    );
-    mock.stderr(std::fs::File::create(&mock_log).unwrap());
-    let (mock, mock_url) = support::listening(mock);
+    let (mock, mock_url) = support::seed_mock(d.path(), scenario, &mock_log);
     let (serve, url) = serve(d, &mock_url, serve_args);
     // reqwest is built without a default TLS provider (the binary picks one): the test picks
     // ring, as the binary does, though it speaks plain HTTP only.

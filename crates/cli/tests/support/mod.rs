@@ -69,6 +69,24 @@ pub fn listening(mut command: Command) -> (std::process::Child, String) {
     (mock, url)
 }
 
+/// A separate `telaio mock` of the seed (`examples/rekognition`) with `scenario`, each
+/// request it answers logged to `log`: the process and its URL.
+pub fn seed_mock(cwd: &Path, scenario: &Path, log: &Path) -> (std::process::Child, String) {
+    let seed =
+        repo("examples/rekognition/arazzo/amazon-rekognition-face-liveness-session-workflow.yml");
+    let mut mock = command(
+        &[
+            "mock",
+            seed.to_str().unwrap(),
+            "--scenario",
+            scenario.to_str().unwrap(),
+        ],
+        cwd,
+    );
+    mock.stderr(std::fs::File::create(log).unwrap());
+    listening(mock)
+}
+
 /// Runs `telaio` to the end.
 pub fn telaio(args: &[&str], cwd: &Path) -> Output {
     command(args, cwd).output().expect("run telaio")
