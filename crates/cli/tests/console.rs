@@ -140,3 +140,74 @@ fn the_console_runs_the_seed_and_shows_it_live() {
     let _ = serve.wait();
     let _ = mock.wait();
 }
+
+/// With a token, the console asks for it once (a wrong one is refused), keeps it in a cookie,
+/// and then lists and runs as without one.
+#[test]
+fn the_console_asks_for_the_token_once() {
+    let Some(chromium) = chromium() else { return };
+    let d = Dir::new();
+    let seed = repo(SEED);
+    let token = "console-token-0123456789";
+    d.write("token", token);
+    let mut serve = support::command(
+        &[
+            "serve",
+            seed.to_str().unwrap(),
+            "--listen",
+            "127.0.0.1:0",
+            "--mock",
+            "--poll-interval",
+            "0",
+            "--token-file",
+            "token",
+        ],
+        d.path(),
+    );
+    serve.env("TELAIO_STORE", d.path().join("runs.db"));
+    let (mut serve, url) = support::listening(serve);
+    let mut browser = Browser::launch(&chromium);
+    browser.open(&format!("{url}/"));
+    assert_eq!(
+        wait_for(&mut browser, "!!document.getElementById('token')"),
+        json!(true)
+    );
+    browser.eval(
+        "document.getElementById('token').value = 'not-the-token-at-all'; \
+         document.getElementById('sign-in').click()",
+    );
+    let refused = wait_for(
+        &mut browser,
+        "document.querySelector('#token-form .error').textContent",
+    );
+    assert!(
+        refused.as_str().unwrap().contains("not the server's token"),
+        "{refused}"
+    );
+    browser.eval(&format!(
+        "document.getElementById('token').value = {token:?}; document.getElementById('sign-in').click()"
+    ));
+    let listed = wait_for(
+        &mut browser,
+        "document.querySelector('nav button[data-workflow]')?.dataset.workflow",
+    );
+    assert_eq!(listed, json!("face-liveness-session"));
+    browser.eval(
+        "document.getElementById('input-clientRequestToken').value = 'console-2'; \
+         document.getElementById('run').click()",
+    );
+    let status = wait_for(
+        &mut browser,
+        "['succeeded', 'failed', 'interrupted'].includes(document.getElementById('run-status').textContent) \
+         && document.getElementById('run-status').textContent",
+    );
+    assert_eq!(
+        status,
+        json!("succeeded"),
+        "the event stream went through with the cookie"
+    );
+    // The page cannot read the token (the cookie is HttpOnly).
+    assert_eq!(browser.eval("document.cookie"), json!(""));
+    let _ = serve.kill();
+    let _ = serve.wait();
+}

@@ -26,6 +26,7 @@ mod console;
 mod events;
 mod live;
 mod service;
+mod session;
 
 use std::sync::Arc;
 
@@ -69,6 +70,13 @@ pub fn router(service: Arc<Service>, access: Access) -> Router {
         .route("/runs/{id}/events", get(events::events))
         .route("/runs/{id}/cancel", post(api::cancel))
         .route("/runs/{id}/resume", post(api::resume))
+        .route(
+            "/session",
+            post({
+                let access = access.clone();
+                move |body| session::open(access.clone(), body)
+            }),
+        )
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
         .layer(axum::middleware::from_fn_with_state(access, guard))
         .with_state(service)
@@ -78,13 +86,15 @@ pub fn router(service: Arc<Service>, access: Access) -> Router {
 /// without a token the host it was sent to.
 async fn guard(State(access): State<Access>, request: Request, next: Next) -> Response {
     let headers = request.headers();
-    if let Some(token) = &access.token {
-        let given = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split_once(' '))
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map_or("", |(_, token)| token.trim());
+    if let Err(refusal) = api::same_origin(headers, access.token.is_some()) {
+        return axum::response::IntoResponse::into_response(refusal);
+    }
+    if let Some(token) = &access.token
+        && !open(request.uri().path())
+    {
+        let given = bearer(headers)
+            .or_else(|| session::cookie(headers))
+            .unwrap_or_default();
         // Compared in constant time: how long a refusal takes says nothing of the token.
         if !bool::from(given.as_bytes().ct_eq(token.as_bytes())) {
             let mut answer = api::error(StatusCode::UNAUTHORIZED, "a bearer token is required");
@@ -95,10 +105,23 @@ async fn guard(State(access): State<Access>, request: Request, next: Next) -> Re
             return answer;
         }
     }
-    if let Err(refusal) = api::same_origin(headers, access.token.is_some()) {
-        return axum::response::IntoResponse::into_response(refusal);
-    }
     next.run(request).await
+}
+
+/// What anyone may fetch, token or not: the console's own files (no data in them), and the
+/// door that takes a token for the console.
+fn open(path: &str) -> bool {
+    matches!(path, "/" | "/console.js" | "/console.css" | "/session")
+}
+
+/// The token of an `Authorization: Bearer ...` header.
+fn bearer(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim().to_owned())
 }
 
 /// Serves the API on `listener` until `shutdown` completes; then stops taking runs, lets

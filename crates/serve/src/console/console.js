@@ -29,6 +29,10 @@ async function load() {
   const { status, body } = await api("/workflows");
   const nav = $("workflows");
   nav.textContent = "";
+  if (status === 401) {
+    askToken(nav);
+    return;
+  }
   if (status !== 200) {
     nav.append(el("p", { class: "error", text: body.error || `error ${status}` }));
     return;
@@ -41,6 +45,26 @@ async function load() {
     nav.append(b);
   });
   route();
+}
+
+// The server wants its token: given once, it keeps it in a cookie this page cannot read.
+function askToken(nav) {
+  const input = el("input", { id: "token", type: "password", autocomplete: "current-password" });
+  const error = el("p", { class: "error", role: "alert" });
+  const form = el("form", { id: "token-form" },
+    el("label", { for: "token", text: "This server's token" }), input,
+    el("button", { type: "submit", id: "sign-in", text: "Open" }), error);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const { status, body } = await api("/session", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ token: input.value }),
+    });
+    if (status === 204) load();
+    else error.textContent = body.error || `error ${status}`;
+  });
+  nav.append(form);
 }
 
 function route() {
