@@ -12,10 +12,7 @@ mod cdp;
 
 use cdp::{Browser, chromium, screenshots};
 use serde_json::{Value, json};
-use support::{Dir, repo};
-
-const SEED: &str =
-    "examples/rekognition/arazzo/amazon-rekognition-face-liveness-session-workflow.yml";
+use support::{Dir, Running, repo};
 
 /// Evaluates `condition` in the page until it holds (up to 20 s); the last value.
 fn wait_for(browser: &mut Browser, condition: &str) -> Value {
@@ -29,25 +26,13 @@ fn wait_for(browser: &mut Browser, condition: &str) -> Value {
 fn the_console_runs_the_seed_and_shows_it_live() {
     let Some(chromium) = chromium() else { return };
     let d = Dir::new();
-    let seed = repo(SEED);
     let scenario = repo("examples/rekognition/scenarios/succeeded.yaml");
-    let (mut mock, mock_url) = support::seed_mock(d.path(), &scenario, &d.path().join("mock.log"));
+    let (mock, mock_url) = support::seed_mock(d.path(), &scenario, &d.path().join("mock.log"));
+    let _mock = Running(mock);
     let server = format!("rekognitionApi={mock_url}");
-    let mut serve = support::command(
-        &[
-            "serve",
-            seed.to_str().unwrap(),
-            "--listen",
-            "127.0.0.1:0",
-            "--server",
-            &server,
-            "--poll-interval",
-            "0.4",
-        ],
-        d.path(),
-    );
-    serve.env("TELAIO_STORE", d.path().join("runs.db"));
-    let (mut serve, url) = support::listening(serve);
+    let (serve, url) =
+        support::serve_seed(d.path(), &["--server", &server, "--poll-interval", "0.4"]);
+    let _serve = Running(serve);
 
     let mut browser = Browser::launch(&chromium);
     browser.open(&format!("{url}/"));
@@ -135,10 +120,6 @@ fn the_console_runs_the_seed_and_shows_it_live() {
         .filter(|u| !u.starts_with(&url) && !u.starts_with("data:") && u != "about:blank")
         .collect();
     assert!(elsewhere.is_empty(), "the page asked {elsewhere:?}");
-    let _ = serve.kill();
-    let _ = mock.kill();
-    let _ = serve.wait();
-    let _ = mock.wait();
 }
 
 /// With a token, the console asks for it once (a wrong one is refused), keeps it in a cookie,
@@ -147,25 +128,13 @@ fn the_console_runs_the_seed_and_shows_it_live() {
 fn the_console_asks_for_the_token_once() {
     let Some(chromium) = chromium() else { return };
     let d = Dir::new();
-    let seed = repo(SEED);
     let token = "console-token-0123456789";
     d.write("token", token);
-    let mut serve = support::command(
-        &[
-            "serve",
-            seed.to_str().unwrap(),
-            "--listen",
-            "127.0.0.1:0",
-            "--mock",
-            "--poll-interval",
-            "0",
-            "--token-file",
-            "token",
-        ],
+    let (serve, url) = support::serve_seed(
         d.path(),
+        &["--mock", "--poll-interval", "0", "--token-file", "token"],
     );
-    serve.env("TELAIO_STORE", d.path().join("runs.db"));
-    let (mut serve, url) = support::listening(serve);
+    let _serve = Running(serve);
     let mut browser = Browser::launch(&chromium);
     browser.open(&format!("{url}/"));
     assert_eq!(
@@ -208,6 +177,4 @@ fn the_console_asks_for_the_token_once() {
     );
     // The page cannot read the token (the cookie is HttpOnly).
     assert_eq!(browser.eval("document.cookie"), json!(""));
-    let _ = serve.kill();
-    let _ = serve.wait();
 }

@@ -73,24 +73,10 @@ fn served(d: &Dir, scenario: &Path, serve_args: &[&str]) -> Served {
 /// Starts `telaio serve` of the seed against the mock at `mock_url`, recording in
 /// `d/runs.db`.
 fn serve(d: &Dir, mock_url: &str, extra: &[&str]) -> (Child, String) {
-    let seed = repo(SEED);
     let server = format!("rekognitionApi={mock_url}");
-    let mut args = vec![
-        "serve",
-        seed.to_str().unwrap(),
-        "--listen",
-        "127.0.0.1:0",
-        "--server",
-        &server,
-        "--poll-interval",
-        "0.05",
-    ];
+    let mut args = vec!["--server", &server, "--poll-interval", "0.05"];
     args.extend_from_slice(extra);
-    let mut command = support::command(&args, d.path());
-    command
-        .env("TELAIO_STORE", d.path().join("runs.db"))
-        .stderr(std::fs::File::create(d.path().join("serve.log")).unwrap());
-    support::listening(command)
+    support::serve_seed(d.path(), &args)
 }
 
 impl Served {
@@ -388,20 +374,8 @@ fn a_token_guards_the_api() {
     );
     let token = "canary-token-0123456789";
     d.write("token", format!("{token}\n"));
-    let mut command = support::command(
-        &[
-            "serve",
-            seed.to_str().unwrap(),
-            "--listen",
-            "127.0.0.1:0",
-            "--mock",
-            "--token-file",
-            "token",
-        ],
-        d.path(),
-    );
-    command.env("TELAIO_STORE", d.path().join("runs.db"));
-    let (mut server, url) = support::listening(command);
+    let (server, url) = support::serve_seed(d.path(), &["--mock", "--token-file", "token"]);
+    let _server = support::Running(server);
     let _ = rustls::crypto::ring::default_provider().install_default();
     let client = reqwest::blocking::Client::new();
     let r = client.get(format!("{url}/workflows")).send().unwrap();
@@ -419,8 +393,6 @@ fn a_token_guards_the_api() {
         .send()
         .unwrap();
     assert_eq!(r.status().as_u16(), 200);
-    let _ = server.kill();
-    let _ = server.wait();
 }
 
 /// Secrets (a credential, a secret input) never reach an answer, an event or the store.

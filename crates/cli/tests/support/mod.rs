@@ -87,6 +87,30 @@ pub fn seed_mock(cwd: &Path, scenario: &Path, log: &Path) -> (std::process::Chil
     listening(mock)
 }
 
+/// `telaio serve` of the seed with `args`, on a free port of 127.0.0.1, recording in
+/// `cwd/runs.db` and logging to `cwd/serve.log`: the process and its URL.
+pub fn serve_seed(cwd: &Path, args: &[&str]) -> (std::process::Child, String) {
+    let seed =
+        repo("examples/rekognition/arazzo/amazon-rekognition-face-liveness-session-workflow.yml");
+    let mut all = vec!["serve", seed.to_str().unwrap(), "--listen", "127.0.0.1:0"];
+    all.extend_from_slice(args);
+    let mut serve = command(&all, cwd);
+    serve
+        .env("TELAIO_STORE", cwd.join("runs.db"))
+        .stderr(std::fs::File::create(cwd.join("serve.log")).unwrap());
+    listening(serve)
+}
+
+/// A process stopped when the test ends, passed or not: a failing test leaves no server.
+pub struct Running(pub std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Runs `telaio` to the end.
 pub fn telaio(args: &[&str], cwd: &Path) -> Output {
     command(args, cwd).output().expect("run telaio")
