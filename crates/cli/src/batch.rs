@@ -162,8 +162,8 @@ async fn one(
         Err(e) => return invalid(format!("not JSON: {e}")),
     };
     loop {
-        match service.start(&workflow, None, inputs.clone()) {
-            Ok(id) => {
+        match service.start(&workflow, None, None, inputs.clone()) {
+            Ok(telaio_serve::Started { id, .. }) => {
                 let mut result = service
                     .result(&id)
                     .await

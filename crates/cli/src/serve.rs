@@ -4,9 +4,9 @@
 
 use std::sync::Arc;
 
-use telaio_engine::{DocumentIdentity, Driver, Plan, PlanError};
+use telaio_engine::{Credentials, DocumentIdentity, Driver, Plan, PlanError};
 use telaio_model::{Bundle, Loader};
-use telaio_serve::{Access, Catalog, ServeOptions, ServedWorkflow, Service};
+use telaio_serve::{Access, Catalog, Drivers, ServeOptions, ServedWorkflow, Service};
 
 use crate::args::ServeArgs;
 use crate::credentials::{KnownSchemes, credentials, known_schemes, missing_credentials};
@@ -71,8 +71,27 @@ fn serve(args: &ServeArgs) -> Result<u8, Vec<String>> {
     let mut paces = Vec::new();
     let mut pages = Vec::new();
     let mut used = std::collections::HashSet::new();
+    // `--allow-mock`: every workflow planned twice, against its servers and the mock.
+    let mocked = args.allow_mock.as_ref().map(|scenario| {
+        let mut mocked = settings.clone();
+        mocked.mock = Some(scenario.clone());
+        // The mock stands in for every API: no `--server` goes beside it.
+        mocked.servers.clear();
+        mocked
+    });
     for file in &files {
-        let read = read(settings, file, aws.region.as_deref(), &mut used, false)?;
+        let mut read = read(settings, file, aws.region.as_deref(), &mut used, false)?;
+        if let Some(mocked) = &mocked {
+            let region = aws.region.as_deref().or(Some(crate::setup::MOCK_REGION));
+            let also = self::read(mocked, file, region, &mut used, false)?;
+            read.left_out.extend(
+                also.left_out
+                    .into_iter()
+                    .map(|(id, why)| (id, format!("against the mock: {why}"))),
+            );
+            read.workflows.extend(also.workflows);
+            read.mock = also.mock;
+        }
         for (id, why) in &read.left_out {
             term::eprintln(&format!(
                 "not serving `{}` of {}: {why}",
@@ -206,10 +225,22 @@ pub(crate) fn service(
         Some(w) => crate::credentials::provider_chain(&w.plan, aws),
         None => aws,
     };
+    // Runs against the mock beside the servers (`--allow-mock`) sign with its test keys.
+    let mock_credentials = if settings.mock.is_none() && workflows.iter().any(|w| w.mock) {
+        let mut aws = aws.clone();
+        crate::setup::for_mock(&mut aws);
+        Some(credentials(settings.credentials.as_deref(), aws, &schemes)?)
+    } else {
+        None
+    };
     let credentials = credentials(settings.credentials.as_deref(), aws, &schemes)?;
     // A workflow whose credentials are missing is not served: its runs would all fail.
     workflows.retain(|w| {
-        let missing = missing_credentials(&w.plan, &credentials);
+        let credentials = match &mock_credentials {
+            Some(mock) if w.mock => mock,
+            _ => &credentials,
+        };
+        let missing = missing_credentials(&w.plan, credentials);
         for m in &missing {
             term::eprintln(&format!(
                 "`{}` of {} cannot run: {m}",
@@ -234,19 +265,27 @@ pub(crate) fn service(
         host: crate::store::host(),
         origin: origin.to_owned(),
     };
-    let driver = Driver::new(driver_options)
-        .map_err(|e| vec![e.to_string()])?
-        .with_credentials(credentials.clone());
-    let driver = paces
-        .iter()
-        .fold(driver, |d, (origin, n)| d.with_rate_limit(origin, *n));
+    let driver = |credentials: &Credentials| {
+        let driver = Driver::new(driver_options)
+            .map_err(|e| vec![e.to_string()])?
+            .with_credentials(credentials.clone());
+        Ok::<_, Vec<String>>(
+            paces
+                .iter()
+                .fold(driver, |d, (origin, n)| d.with_rate_limit(origin, *n)),
+        )
+    };
+    let drivers = Drivers {
+        servers: driver(&credentials)?,
+        mock: mock_credentials.as_ref().map(driver).transpose()?,
+    };
     let store = crate::store::open(store).map_err(|e| vec![e])?;
     let catalog = pages
         .into_iter()
         .fold(Catalog::new(workflows), |c, (document, html)| {
             c.with_page(document, html)
         });
-    Ok(Service::new(catalog, driver, credentials, store, options))
+    Ok(Service::new(catalog, drivers, credentials, store, options))
 }
 
 /// The bearer token in `path` (its first line, trimmed), refusing an empty one.

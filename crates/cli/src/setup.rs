@@ -21,12 +21,20 @@ pub(crate) fn aws(settings: &RunSettings) -> AwsSetup {
         settings.aws_service.clone(),
     );
     if settings.mock.is_some() {
-        // The mock accepts only its own test keys, and any region.
-        aws.credentials = Some(telaio_mock::test_credentials());
-        aws.region.get_or_insert_with(|| "us-east-1".to_owned());
+        for_mock(&mut aws);
     }
     aws
 }
+
+/// The mock accepts only its own test keys, and any region: `aws` with its keys, and a
+/// region when none was set.
+pub(crate) fn for_mock(aws: &mut AwsSetup) {
+    aws.credentials = Some(telaio_mock::test_credentials());
+    aws.region.get_or_insert_with(|| MOCK_REGION.to_owned());
+}
+
+/// The region runs against the mock sign for when none is set.
+pub(crate) const MOCK_REGION: &str = "us-east-1";
 
 /// The plan's choices for `bundle` (`--server`, `--auth`, the region), and with `--mock` the
 /// mock bound for its API sources (each source not given a `--server` points at it). When

@@ -59,6 +59,11 @@ fn the_console_runs_the_seed_and_shows_it_live() {
         field[1].as_str().unwrap().contains("Idempotency token"),
         "{field}"
     );
+    // Served against its servers only: there is nothing to choose.
+    assert_eq!(
+        browser.eval("document.getElementById('target-field').hidden"),
+        json!(true)
+    );
     browser.eval(
         "document.getElementById('input-clientRequestToken').value = 'console-1'; \
          document.getElementById('run').click()",
@@ -132,7 +137,13 @@ fn the_console_asks_for_the_token_once() {
     d.write("token", token);
     let (serve, url) = support::serve_seed(
         d.path(),
-        &["--mock", "--poll-interval", "0", "--token-file", "token"],
+        &[
+            "--allow-mock",
+            "--poll-interval",
+            "0",
+            "--token-file",
+            "token",
+        ],
     );
     let _serve = Running(serve);
     let mut browser = Browser::launch(&chromium);
@@ -161,8 +172,15 @@ fn the_console_asks_for_the_token_once() {
         "document.querySelector('nav button[data-workflow]')?.dataset.workflow",
     );
     assert_eq!(listed, json!("face-liveness-session"));
+    // Served against its servers (AWS) and the mock: the run chooses the mock.
+    let targets = browser.eval(
+        "[document.getElementById('target-field').hidden, \
+          Array.from(document.getElementById('target').options).map(o => o.value)]",
+    );
+    assert_eq!(targets, json!([false, ["servers", "mock"]]));
     browser.eval(
         "document.getElementById('input-clientRequestToken').value = 'console-2'; \
+         document.getElementById('target').value = 'mock'; \
          document.getElementById('run').click()",
     );
     let status = wait_for(

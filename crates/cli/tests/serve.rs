@@ -227,6 +227,53 @@ fn the_seed_runs_through_the_api() {
     }
 }
 
+/// With `--allow-mock`, each run chooses: the configured servers (unless it asks) or the
+/// in-process mock, whose runs send nothing to the servers.
+#[test]
+fn the_operator_may_offer_the_mock_beside_the_servers() {
+    let d = Dir::new();
+    let s = served(&d, &scenario("failed"), &["--allow-mock"]);
+    let (_, workflows) = s.get("/workflows");
+    assert_eq!(
+        workflows.as_array().unwrap().len(),
+        1,
+        "listed once: {workflows}"
+    );
+    s.conforms("Workflow", &workflows[0]);
+    assert_eq!(workflows[0]["targets"], json!(["servers", "mock"]));
+    let started = |body: Value| {
+        let r = s.post("/runs", &body);
+        assert_eq!(r.status().as_u16(), 202);
+        let v: Value = serde_json::from_str(&r.text().unwrap()).unwrap();
+        s.conforms("Started", &v);
+        v
+    };
+    let mocked = started(json!({
+        "workflowId": WORKFLOW, "target": "mock", "inputs": {"clientRequestToken": "m-1"}
+    }));
+    assert_eq!(mocked["target"], "mock");
+    let (_, end) = s.events(mocked["runId"].as_str().unwrap(), 0, None);
+    let end = end.unwrap();
+    assert_eq!(
+        end["outputs"]["status"], "SUCCEEDED",
+        "the mock's own answer: {end}"
+    );
+    assert_eq!(
+        s.count("CreateFaceLivenessSession"),
+        0,
+        "nothing reached the servers"
+    );
+    let served = started(json!({"workflowId": WORKFLOW, "inputs": {"clientRequestToken": "s-1"}}));
+    assert_eq!(served["target"], "servers");
+    let (_, end) = s.events(served["runId"].as_str().unwrap(), 0, None);
+    assert_eq!(
+        end.unwrap()["outputs"]["status"],
+        "FAILED",
+        "the servers' scenario"
+    );
+    assert_eq!(s.count("CreateFaceLivenessSession"), 1);
+}
+
 /// What the API refuses, and how: every answer an `Error`, with the status that says why.
 #[test]
 fn bad_requests_are_refused_with_their_reason() {
@@ -248,6 +295,26 @@ fn bad_requests_are_refused_with_their_reason() {
     );
     let r = s.post("/runs", &json!({"workflowId": "nope"}));
     assert_eq!(r.status().as_u16(), 404);
+    // Unless the operator allows it, a run cannot ask for the mock.
+    let r = s.post(
+        "/runs",
+        &json!({"workflowId": WORKFLOW, "target": "mock", "inputs": {"clientRequestToken": "m"}}),
+    );
+    assert_eq!(r.status().as_u16(), 422);
+    let v: Value = serde_json::from_str(&r.text().unwrap()).unwrap();
+    s.conforms("Error", &v);
+    assert!(
+        v["error"]
+            .as_str()
+            .unwrap()
+            .contains("not run against mock"),
+        "{v}"
+    );
+    let r = s.post(
+        "/runs",
+        &json!({"workflowId": WORKFLOW, "target": "https://attacker.example"}),
+    );
+    assert_eq!(r.status().as_u16(), 422, "a target is a name, never a URL");
     let r = s.post("/runs", &json!({"workflow": WORKFLOW}));
     assert_eq!(r.status().as_u16(), 422, "an unknown field");
     let (code, v) = s.get("/runs/01a23c4a-8a0d-722e-a7e6-29ff02feb9f8");

@@ -43,6 +43,8 @@ pub(crate) struct StartRun {
     #[serde(default)]
     document: Option<String>,
     #[serde(default)]
+    target: Option<crate::Target>,
+    #[serde(default)]
     inputs: serde_json::Map<String, Value>,
 }
 
@@ -54,12 +56,23 @@ pub(crate) async fn start(
         Ok(b) => b,
         Err(e) => return error(e.status(), e.body_text()),
     };
-    match service.start(&asked.workflow_id, asked.document.as_deref(), asked.inputs) {
-        Ok(id) => {
+    match service.start(
+        &asked.workflow_id,
+        asked.document.as_deref(),
+        asked.target,
+        asked.inputs,
+    ) {
+        Ok(started) => {
+            let id = started.id;
             let location = format!("/runs/{id}");
             let mut answer = (
                 StatusCode::ACCEPTED,
-                Json(json!({"runId": id.as_str(), "status": "queued", "workflowId": asked.workflow_id})),
+                Json(json!({
+                    "runId": id.as_str(),
+                    "status": "queued",
+                    "workflowId": asked.workflow_id,
+                    "target": started.target,
+                })),
             )
                 .into_response();
             if let Ok(v) = HeaderValue::from_str(&location) {
@@ -72,6 +85,9 @@ pub(crate) async fn start(
         }
         Err(e @ StartError::Choice(crate::catalog::Choice::Ambiguous { .. })) => {
             error(StatusCode::CONFLICT, e.to_string())
+        }
+        Err(e @ StartError::Choice(crate::catalog::Choice::NotOffered { .. })) => {
+            error(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
         }
         Err(StartError::Inputs(problems)) => (
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -31,6 +31,32 @@ pub struct ServedWorkflow {
     pub mock: bool,
 }
 
+/// What a run's requests go to: the servers whoever started the server configured, or the
+/// in-process mock of the document's APIs. A server offers the mock beside its servers only
+/// when its operator allows it; a caller never names a server of its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Target {
+    /// The configured servers (the document's own, or those the operator set).
+    Servers,
+    /// The in-process mock of the document's APIs.
+    Mock,
+}
+
+impl Target {
+    fn of(mock: bool) -> Target {
+        if mock { Target::Mock } else { Target::Servers }
+    }
+
+    /// Its name in the API (`servers`, `mock`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Target::Servers => "servers",
+            Target::Mock => "mock",
+        }
+    }
+}
+
 impl ServedWorkflow {
     /// Its inputs' JSON Schema, references inlined (`{}` when it declares none).
     pub fn inputs_schema(&self) -> Value {
@@ -38,6 +64,11 @@ impl ServedWorkflow {
             .workflow(&self.workflow_id)
             .and_then(|w| w.inputs_schema.clone())
             .unwrap_or_else(|| json!({"type": "object"}))
+    }
+
+    /// What its runs' requests go to.
+    pub fn target(&self) -> Target {
+        Target::of(self.mock)
     }
 
     /// The workflow as `GET /workflows` lists it.
@@ -49,6 +80,10 @@ impl ServedWorkflow {
             "description": self.description,
             "inputs": self.inputs_schema(),
         })
+    }
+
+    fn same_workflow(&self, other: &ServedWorkflow) -> bool {
+        self.workflow_id == other.workflow_id && self.document == other.document
     }
 }
 
@@ -65,6 +100,16 @@ pub enum Choice {
         id: String,
         /// The documents that have it.
         documents: Vec<String>,
+    },
+    /// The workflow is served, but not against that target.
+    #[error("`{id}` is not run against {} here; it is run against {}", .asked.as_str(), .offered.as_str())]
+    NotOffered {
+        /// The id.
+        id: String,
+        /// The target asked for.
+        asked: Target,
+        /// The target it is run against.
+        offered: Target,
     },
 }
 
@@ -98,18 +143,25 @@ impl Catalog {
         self.pages.get(n).map(|(_, html)| html.as_str())
     }
 
-    /// The workflows as `GET /workflows` lists them, each with its document's page.
+    /// The workflows as `GET /workflows` lists them: each once, with the targets its runs
+    /// may go to (the first is the one a run goes to unless it asks) and its document's page.
     pub(crate) fn listing(&self) -> Vec<Value> {
-        self.workflows
-            .iter()
-            .map(|w| {
-                let mut v = w.listing();
-                if let Some(n) = self.pages.iter().position(|(d, _)| *d == w.document) {
-                    v["page"] = json!(format!("/documents/{n}"));
+        let mut listed: Vec<(Value, &ServedWorkflow)> = Vec::new();
+        for w in &self.workflows {
+            if let Some((v, _)) = listed.iter_mut().find(|(_, seen)| seen.same_workflow(w)) {
+                if let Some(targets) = v["targets"].as_array_mut() {
+                    targets.push(json!(w.target().as_str()));
                 }
-                v
-            })
-            .collect()
+                continue;
+            }
+            let mut v = w.listing();
+            v["targets"] = json!([w.target().as_str()]);
+            if let Some(n) = self.pages.iter().position(|(d, _)| *d == w.document) {
+                v["page"] = json!(format!("/documents/{n}"));
+            }
+            listed.push((v, w));
+        }
+        listed.into_iter().map(|(v, _)| v).collect()
     }
 
     /// Every workflow, in the order they were given.
@@ -117,17 +169,54 @@ impl Catalog {
         &self.workflows
     }
 
-    /// The workflow `id` (of `document`, when given): its index.
-    pub fn choose(&self, id: &str, document: Option<&str>) -> Result<usize, Choice> {
-        let matching: Vec<usize> = (0..self.workflows.len())
+    /// The workflow `id` (of `document`, when given) run against `target` (when not given,
+    /// the first it is served against: the configured servers, when it is served against
+    /// both): its index.
+    ///
+    /// ```
+    /// use telaio_serve::{Catalog, Choice};
+    ///
+    /// let catalog = Catalog::new(Vec::new());
+    /// assert_eq!(catalog.choose("any", None, None), Err(Choice::Unknown("any".into())));
+    /// ```
+    pub fn choose(
+        &self,
+        id: &str,
+        document: Option<&str>,
+        target: Option<Target>,
+    ) -> Result<usize, Choice> {
+        let named: Vec<usize> = (0..self.workflows.len())
             .filter(|&i| {
                 let w = &self.workflows[i];
                 w.workflow_id == id && document.is_none_or(|d| w.document == d)
             })
             .collect();
-        match matching.as_slice() {
+        // Each document once: its entry for the target asked, else its first.
+        let mut chosen: Vec<usize> = Vec::new();
+        for &i in &named {
+            let w = &self.workflows[i];
+            match chosen
+                .iter_mut()
+                .find(|j| self.workflows[**j].same_workflow(w))
+            {
+                Some(j) if target == Some(w.target()) => *j = i,
+                Some(_) => {}
+                None => chosen.push(i),
+            }
+        }
+        match chosen.as_slice() {
             [] => Err(Choice::Unknown(id.to_owned())),
-            [one] => Ok(*one),
+            [one] => {
+                let offered = self.workflows[*one].target();
+                match target {
+                    Some(asked) if asked != offered => Err(Choice::NotOffered {
+                        id: id.to_owned(),
+                        asked,
+                        offered,
+                    }),
+                    _ => Ok(*one),
+                }
+            }
             many => Err(Choice::Ambiguous {
                 id: id.to_owned(),
                 documents: many
@@ -141,7 +230,9 @@ impl Catalog {
     /// The workflow a recorded run ran: the same id, from the same document.
     pub fn of_record(&self, header: &telaio_engine::JournalHeader) -> Option<usize> {
         self.workflows.iter().position(|w| {
-            w.workflow_id == header.workflow_id && w.identity.url == header.document.url
+            w.workflow_id == header.workflow_id
+                && w.identity.url == header.document.url
+                && w.mock == header.mock
         })
     }
 

@@ -38,8 +38,8 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use subtle::ConstantTimeEq;
 
-pub use catalog::{Catalog, Choice, ServedWorkflow};
-pub use service::{ResumeRefused, ServeOptions, Service, StartError};
+pub use catalog::{Catalog, Choice, ServedWorkflow, Target};
+pub use service::{Drivers, ResumeRefused, ServeOptions, Service, StartError, Started};
 pub use telaio_engine::InDoubt;
 
 /// The API's own description (OpenAPI 3.1), served at `/openapi.json`.

@@ -73,6 +73,12 @@ pub(crate) struct ServeArgs {
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
 
+    /// Offer each run a choice: the configured servers (unless it asks) or an in-process mock
+    /// of the document's APIs (`"target": "mock"`, a choice in the console), with this
+    /// scenario when given.
+    #[arg(long, value_name = "SCENARIO", num_args = 0..=1, conflicts_with = "mock")]
+    pub allow_mock: Option<Option<PathBuf>>,
+
     #[command(flatten)]
     pub settings: RunSettings,
 
@@ -239,7 +245,7 @@ pub(crate) struct RunArgs {
 
 /// How runs are made: the flags `telaio run` and `telaio serve` share (servers, limits,
 /// sources, credentials, the mock, AWS).
-#[derive(Debug, Args)]
+#[derive(Clone, Debug, Args)]
 pub(crate) struct RunSettings {
     /// The server URL of a source description (`--server petstore=http://127.0.0.1:8080`).
     #[arg(long = "server", value_name = "NAME=URL")]
@@ -317,7 +323,7 @@ pub(crate) struct RunSettings {
 }
 
 /// Where documents may come from.
-#[derive(Debug, Args)]
+#[derive(Clone, Debug, Args)]
 pub(crate) struct LoadArgs {
     /// Load documents and source descriptions from http(s) URLs.
     #[arg(long)]

@@ -89,6 +89,7 @@ function show(i) {
   $("page").hidden = !w.page;
   $("run-view").hidden = true;
   buildForm(w.inputs || {});
+  chooseTarget(w.targets || ["servers"]);
   history();
 }
 
@@ -133,6 +134,15 @@ function buildForm(schema) {
   }
 }
 
+// Where runs go: offered only when the server runs the workflow against more than one.
+function chooseTarget(targets) {
+  const names = { servers: "the configured servers", mock: "the mock" };
+  const select = $("target");
+  select.textContent = "";
+  for (const t of targets) select.append(el("option", { value: t, text: names[t] || t }));
+  $("target-field").hidden = targets.length < 2;
+}
+
 function inputs() {
   const out = {};
   for (const c of $("fields").querySelectorAll("[data-name]")) {
@@ -158,7 +168,7 @@ async function submit(event) {
   const w = workflows[current];
   let body;
   try {
-    body = { workflowId: w.workflowId, document: w.document, inputs: inputs() };
+    body = { workflowId: w.workflowId, document: w.document, target: $("target").value, inputs: inputs() };
   } catch (e) {
     $("form-error").textContent = e.message;
     return;

@@ -19,7 +19,7 @@ use telaio_engine::{
 use telaio_store::{Lease, Recorder, RunId, RunStatus, Store};
 use tokio::sync::{Semaphore, watch};
 
-use crate::catalog::{Catalog, Choice};
+use crate::catalog::{Catalog, Choice, Target};
 use crate::live::LiveRun;
 
 /// How a server runs workflows.
@@ -78,10 +78,37 @@ pub enum StartError {
     Store(String),
 }
 
+/// A run just started.
+#[derive(Debug)]
+pub struct Started {
+    /// Its id.
+    pub id: RunId,
+    /// What its requests go to.
+    pub target: Target,
+}
+
+/// The drivers of a service's runs: one for the configured servers, and, when the server
+/// offers it, one for the in-process mock (which takes only its own test keys).
+pub struct Drivers {
+    /// The driver of runs against the configured servers.
+    pub servers: Driver,
+    /// The driver of runs against the mock.
+    pub mock: Option<Driver>,
+}
+
+impl From<Driver> for Drivers {
+    fn from(servers: Driver) -> Drivers {
+        Drivers {
+            servers,
+            mock: None,
+        }
+    }
+}
+
 /// Workflows as a service.
 pub struct Service {
     catalog: Catalog,
-    driver: Driver,
+    drivers: Drivers,
     /// The credentials the driver has, for masking a run's inputs in its record.
     credentials: Credentials,
     /// One connection, used a moment at a time by every run (SQLite writes one at a time
@@ -110,19 +137,23 @@ pub(crate) fn now_ms() -> u64 {
 }
 
 impl Service {
-    /// A service of `catalog`'s workflows, run by `driver` (which holds `credentials`),
+    /// A service of `catalog`'s workflows, run by `drivers` (which hold `credentials`),
     /// recorded in `store`.
     pub fn new(
         catalog: Catalog,
-        driver: Driver,
+        drivers: impl Into<Drivers>,
         credentials: Credentials,
         store: Store,
         options: ServeOptions,
     ) -> Arc<Service> {
         let gate = Arc::new(Semaphore::new(options.concurrency.max(1)));
+        let Drivers { servers, mock } = drivers.into();
         Arc::new(Service {
             catalog,
-            driver: driver.with_gate(gate),
+            drivers: Drivers {
+                servers: servers.with_gate(gate.clone()),
+                mock: mock.map(|d| d.with_gate(gate)),
+            },
             credentials,
             store: Mutex::new(store),
             options,
@@ -154,15 +185,17 @@ impl Service {
         &self.options
     }
 
-    /// Starts a run of the workflow `workflow_id` (of `document`, when ids clash) with
-    /// `inputs`: checked, recorded, then queued for a slot. Its id.
+    /// Starts a run of the workflow `workflow_id` (of `document`, when ids clash), against
+    /// `target` (when it is served against both), with `inputs`: checked, recorded, then
+    /// queued for a slot.
     pub fn start(
         self: &Arc<Self>,
         workflow_id: &str,
         document: Option<&str>,
+        target: Option<Target>,
         inputs: serde_json::Map<String, Value>,
-    ) -> Result<RunId, StartError> {
-        let index = self.catalog.choose(workflow_id, document)?;
+    ) -> Result<Started, StartError> {
+        let index = self.catalog.choose(workflow_id, document, target)?;
         let served = self.catalog.get(index);
         let given = inputs
             .into_iter()
@@ -227,7 +260,10 @@ impl Service {
             live,
             cancelled,
         );
-        Ok(id)
+        Ok(Started {
+            target: served.target(),
+            id,
+        })
     }
 
     /// Drives an admitted run in a task of its own.
@@ -309,9 +345,12 @@ impl Service {
             replaying: false,
         };
         let stop = stop_when(self.stopping.subscribe(), cancelled);
+        let driver = match (&self.drivers.mock, served.mock) {
+            (Some(mock), true) => mock,
+            _ => &self.drivers.servers,
+        };
         let driven = match drive {
-            Drive::Start { inputs, options } => Ok(self
-                .driver
+            Drive::Start { inputs, options } => Ok(driver
                 .run_until(
                     &served.plan,
                     &served.workflow_id,
@@ -327,7 +366,7 @@ impl Service {
                 recorded,
                 in_doubt,
             } => {
-                self.driver
+                driver
                     .resume_until(
                         &served.plan,
                         &header,

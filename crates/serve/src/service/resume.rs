@@ -77,14 +77,14 @@ impl Service {
                 status,
             });
         }
+        if record.header.mock {
+            return Err(ResumeRefused::Mock(id.to_owned()));
+        }
         let index = self
             .catalog
             .of_record(&record.header)
             .ok_or_else(|| ResumeRefused::NotServed(id.to_owned()))?;
         let served = self.catalog.get(index);
-        if record.header.mock {
-            return Err(ResumeRefused::Mock(id.to_owned()));
-        }
         let changes = record.header.document.changes(&served.identity);
         if !changes.is_empty() {
             return Err(ResumeRefused::Changed {
