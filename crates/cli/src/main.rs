@@ -28,6 +28,11 @@ mod term;
 mod validate;
 mod watch;
 
+// Serving many runs at once allocates small, short-lived values from several threads, where
+// glibc's allocator spent a fifth of the server's time (perf); mimalloc is made for that.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::process::ExitCode;
 
 use clap::Parser;

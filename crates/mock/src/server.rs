@@ -380,7 +380,10 @@ pub struct ServeLimits {
     /// How long one connection is served, however many requests it carries (a client that
     /// never reads its answers holds it no longer). 10 minutes by default.
     pub connection_lifetime: std::time::Duration,
-    /// The most connections served at once; more wait to be accepted. 256 by default.
+    /// The most connections served at once; more wait to be accepted. 4096 by default: a
+    /// client running many workflows at once keeps more connections than it has requests in
+    /// flight (its pool races past them), and one past the cap waits until an idle one
+    /// times out.
     pub max_connections: usize,
 }
 
@@ -390,7 +393,7 @@ impl Default for ServeLimits {
             header_read_timeout: std::time::Duration::from_secs(10),
             body_read_timeout: std::time::Duration::from_secs(30),
             connection_lifetime: std::time::Duration::from_secs(600),
-            max_connections: 256,
+            max_connections: 4096,
         }
     }
 }
