@@ -201,6 +201,37 @@ pub(crate) fn missing_credentials(plan: &Plan, credentials: &Credentials) -> Vec
     out
 }
 
+/// What runs against the mock beside the servers (`telaio serve --allow-mock`) sign with:
+/// stand-ins for the keys, tokens and passwords of `plans`' schemes, and the mock's own AWS
+/// keys in `aws`, so that no real secret reaches the mock. OAuth client credentials get
+/// none: a token would be fetched from the real token endpoint, so such a workflow is not
+/// offered against the mock.
+pub(crate) fn stand_in_credentials<'p>(
+    plans: impl IntoIterator<Item = &'p Plan>,
+    aws: AwsSetup,
+) -> Credentials {
+    let mut env = Vec::new();
+    for scheme in plans.into_iter().flat_map(Plan::security_schemes) {
+        let prefix = telaio_engine::env_prefix(&scheme.source, &scheme.name);
+        match scheme.kind {
+            SchemeKind::ApiKey { .. } | SchemeKind::Bearer => {
+                env.push((prefix, STAND_IN.to_owned()));
+            }
+            SchemeKind::Basic => {
+                env.push((format!("{prefix}_USERNAME"), STAND_IN.to_owned()));
+                env.push((format!("{prefix}_PASSWORD"), STAND_IN.to_owned()));
+            }
+            SchemeKind::ClientCredentials { .. }
+            | SchemeKind::AwsSigV4 { .. }
+            | SchemeKind::Unsupported(_) => {}
+        }
+    }
+    Credentials::new(env, None).with_aws(aws)
+}
+
+/// The value a stand-in credential has.
+const STAND_IN: &str = "telaio-mock";
+
 /// `--explain-auth`: each scheme the run needs, and where its secret is (or is looked for).
 /// Every name in it comes from an API description, so each is cleaned for the terminal.
 pub(crate) fn explain_auth(plan: &Plan, credentials: &Credentials) {

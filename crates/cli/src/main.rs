@@ -67,6 +67,10 @@ fn main() -> ExitCode {
     {
         return ExitCode::from(sandbox::child());
     }
+    // Many runs at once, and the mock's clients, hold a descriptor per connection: the soft
+    // limit (often 1024) is raised to the hard one the system allows.
+    #[cfg(unix)]
+    let _ = rlimit::increase_nofile_limit(u64::MAX);
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -42,6 +42,9 @@ impl XPathRunner for ChildProcess {
         let input = serde_json::to_vec(job).map_err(|e| e.to_string())?;
         let mut child = Command::new(&self.program)
             .arg(COMMAND)
+            // mimalloc reserves a 1 GiB arena up front, which the address-space limit then
+            // counts as used: the evaluation would get far less than `MEMORY` to work in.
+            .env("MIMALLOC_ARENA_RESERVE", "64MiB")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

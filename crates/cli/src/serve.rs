@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use telaio_engine::{Credentials, DocumentIdentity, Driver, Plan, PlanError};
 use telaio_model::{Bundle, Loader};
-use telaio_serve::{Access, Catalog, Drivers, ServeOptions, ServedWorkflow, Service};
+use telaio_serve::{Access, Catalog, Drivers, ServeOptions, ServedWorkflow, Service, Target};
 
 use crate::args::ServeArgs;
 use crate::credentials::{KnownSchemes, credentials, known_schemes, missing_credentials};
@@ -160,7 +160,7 @@ fn serve(args: &ServeArgs) -> Result<u8, Vec<String>> {
         (args.concurrency, args.queue),
         "serve",
     )?;
-    let served = service.catalog().workflows().len();
+    let served = service.catalog().len();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -225,11 +225,13 @@ pub(crate) fn service(
         Some(w) => crate::credentials::provider_chain(&w.plan, aws),
         None => aws,
     };
-    // Runs against the mock beside the servers (`--allow-mock`) sign with its test keys.
+    // Runs against the mock beside the servers (`--allow-mock`) sign with stand-ins and the
+    // mock's test keys: no real secret is for a run any caller may send to the mock.
     let mock_credentials = if settings.mock.is_none() && workflows.iter().any(|w| w.mock) {
         let mut aws = aws.clone();
         crate::setup::for_mock(&mut aws);
-        Some(credentials(settings.credentials.as_deref(), aws, &schemes)?)
+        let plans = workflows.iter().filter(|w| w.mock).map(|w| w.plan.as_ref());
+        Some(crate::credentials::stand_in_credentials(plans, aws))
     } else {
         None
     };
@@ -243,8 +245,14 @@ pub(crate) fn service(
         let missing = missing_credentials(&w.plan, credentials);
         for m in &missing {
             term::eprintln(&format!(
-                "`{}` of {} cannot run: {m}",
-                w.workflow_id, w.document
+                "`{}` of {} cannot run{}: {m}",
+                w.workflow_id,
+                w.document,
+                if w.mock && mock_credentials.is_some() {
+                    " against the mock"
+                } else {
+                    ""
+                }
             ));
         }
         missing.is_empty()
@@ -280,11 +288,15 @@ pub(crate) fn service(
         mock: mock_credentials.as_ref().map(driver).transpose()?,
     };
     let store = crate::store::open(store).map_err(|e| vec![e])?;
-    let catalog = pages
-        .into_iter()
-        .fold(Catalog::new(workflows), |c, (document, html)| {
-            c.with_page(document, html)
-        });
+    let default = if settings.mock.is_some() {
+        Target::Mock
+    } else {
+        Target::Servers
+    };
+    let catalog = pages.into_iter().fold(
+        Catalog::new(workflows).with_default_target(default),
+        |c, (document, html)| c.with_page(document, html),
+    );
     Ok(Service::new(catalog, drivers, credentials, store, options))
 }
 

@@ -272,6 +272,33 @@ fn the_operator_may_offer_the_mock_beside_the_servers() {
         "the servers' scenario"
     );
     assert_eq!(s.count("CreateFaceLivenessSession"), 1);
+    // The events of a run against the mock read back from the store once it is over.
+    let (events, end) = s.events(mocked["runId"].as_str().unwrap(), 0, None);
+    assert_eq!(end.unwrap()["outputs"]["status"], "SUCCEEDED");
+    assert!(!events.is_empty());
+
+    // With `--mock`, every run goes to the mock, asked or not; none to the servers.
+    let (serve, url) = support::serve_seed(d.path(), &["--mock", "--poll-interval", "0"]);
+    let _serve = support::Running(serve);
+    let only_mock = Served {
+        processes: Vec::new(),
+        url,
+        mock_url: String::new(),
+        mock_log: s.mock_log.clone(),
+        client: s.client.clone(),
+        openapi: s.openapi.clone(),
+    };
+    let (_, workflows) = only_mock.get("/workflows");
+    assert_eq!(workflows[0]["targets"], json!(["mock"]));
+    let run = only_mock.start("all-mock");
+    let (_, end) = only_mock.events(&run, 0, None);
+    assert_eq!(end.unwrap()["outputs"]["status"], "SUCCEEDED");
+    let r = only_mock.post(
+        "/runs",
+        &json!({"workflowId": WORKFLOW, "target": "servers", "inputs": {"clientRequestToken": "x"}}),
+    );
+    assert_eq!(r.status().as_u16(), 422);
+    assert_eq!(s.count("CreateFaceLivenessSession"), 1);
 }
 
 /// What the API refuses, and how: every answer an `Error`, with the status that says why.

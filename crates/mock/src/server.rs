@@ -365,6 +365,9 @@ impl Mock {
     }
 }
 
+/// The largest buffer of one connection: its request line and headers must fit.
+const MAX_BUFFER_BYTES: usize = 64 * 1024;
+
 /// The largest request body the mock reads.
 const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 
@@ -424,6 +427,9 @@ async fn serve_bounded(
             let connection = hyper::server::conn::http1::Builder::new()
                 .timer(hyper_util::rt::TokioTimer::new())
                 .header_read_timeout(limits.header_read_timeout)
+                // A connection's buffer stays small (hyper's default grows to ~400 KiB), so
+                // that the cap bounds memory too.
+                .max_buf_size(MAX_BUFFER_BYTES)
                 .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
             let _ = tokio::time::timeout(limits.connection_lifetime, connection).await;
         });

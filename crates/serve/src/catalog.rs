@@ -114,9 +114,11 @@ pub enum Choice {
 }
 
 /// The workflows a server runs, and their documents' documentation pages.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Catalog {
     workflows: Vec<ServedWorkflow>,
+    /// What a run goes to when it does not say.
+    default_target: Target,
     /// Each document's page (HTML), by the document's name.
     pages: Vec<(String, String)>,
 }
@@ -126,8 +128,17 @@ impl Catalog {
     pub fn new(workflows: Vec<ServedWorkflow>) -> Catalog {
         Catalog {
             workflows,
+            default_target: Target::Servers,
             pages: Vec::new(),
         }
+    }
+
+    /// The catalog, where a run that does not say what its requests go to goes to `target`
+    /// (the configured servers unless this says otherwise).
+    #[must_use]
+    pub fn with_default_target(mut self, target: Target) -> Catalog {
+        self.default_target = target;
+        self
     }
 
     /// The catalog with a documentation page (self-contained HTML) for the document named
@@ -170,8 +181,8 @@ impl Catalog {
     }
 
     /// The workflow `id` (of `document`, when given) run against `target` (when not given,
-    /// the first it is served against: the configured servers, when it is served against
-    /// both): its index.
+    /// the server's default: the configured servers, unless every run goes to the mock): its
+    /// index.
     ///
     /// ```
     /// use telaio_serve::{Catalog, Choice};
@@ -185,38 +196,26 @@ impl Catalog {
         document: Option<&str>,
         target: Option<Target>,
     ) -> Result<usize, Choice> {
-        let named: Vec<usize> = (0..self.workflows.len())
-            .filter(|&i| {
+        let asked = target.unwrap_or(self.default_target);
+        let named = || {
+            (0..self.workflows.len()).filter(|&i| {
                 let w = &self.workflows[i];
                 w.workflow_id == id && document.is_none_or(|d| w.document == d)
             })
+        };
+        let offered: Vec<usize> = named()
+            .filter(|&i| self.workflows[i].target() == asked)
             .collect();
-        // Each document once: its entry for the target asked, else its first.
-        let mut chosen: Vec<usize> = Vec::new();
-        for &i in &named {
-            let w = &self.workflows[i];
-            match chosen
-                .iter_mut()
-                .find(|j| self.workflows[**j].same_workflow(w))
-            {
-                Some(j) if target == Some(w.target()) => *j = i,
-                Some(_) => {}
-                None => chosen.push(i),
-            }
-        }
-        match chosen.as_slice() {
-            [] => Err(Choice::Unknown(id.to_owned())),
-            [one] => {
-                let offered = self.workflows[*one].target();
-                match target {
-                    Some(asked) if asked != offered => Err(Choice::NotOffered {
-                        id: id.to_owned(),
-                        asked,
-                        offered,
-                    }),
-                    _ => Ok(*one),
-                }
-            }
+        match offered.as_slice() {
+            [] => match named().next() {
+                None => Err(Choice::Unknown(id.to_owned())),
+                Some(other) => Err(Choice::NotOffered {
+                    id: id.to_owned(),
+                    asked,
+                    offered: self.workflows[other].target(),
+                }),
+            },
+            [one] => Ok(*one),
             many => Err(Choice::Ambiguous {
                 id: id.to_owned(),
                 documents: many
@@ -227,12 +226,36 @@ impl Catalog {
         }
     }
 
-    /// The workflow a recorded run ran: the same id, from the same document.
+    /// The number of workflows served, each counted once however many targets it has.
+    pub fn len(&self) -> usize {
+        let w = &self.workflows;
+        (0..w.len())
+            .filter(|&i| !w[..i].iter().any(|seen| seen.same_workflow(&w[i])))
+            .count()
+    }
+
+    /// Whether no workflow is served.
+    pub fn is_empty(&self) -> bool {
+        self.workflows.is_empty()
+    }
+
+    /// The workflow a recorded run ran: the same id, from the same document, against the
+    /// same target.
     pub fn of_record(&self, header: &telaio_engine::JournalHeader) -> Option<usize> {
         self.workflows.iter().position(|w| {
             w.workflow_id == header.workflow_id
                 && w.identity.url == header.document.url
                 && w.mock == header.mock
+        })
+    }
+
+    /// The workflow whose plan reads a recorded run's journal back: the one it ran, else the
+    /// same workflow against the other target (a replay sends nothing).
+    pub(crate) fn to_replay(&self, header: &telaio_engine::JournalHeader) -> Option<usize> {
+        self.of_record(header).or_else(|| {
+            self.workflows.iter().position(|w| {
+                w.workflow_id == header.workflow_id && w.identity.url == header.document.url
+            })
         })
     }
 

@@ -114,7 +114,7 @@ fn recorded(service: &Service, id: &str) -> Result<(Vec<String>, Value), Refusal
             .map_err(|e| Refusal(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
         (record, entries)
     };
-    let Some(index) = service.catalog().of_record(&record.header) else {
+    let Some(index) = service.catalog().to_replay(&record.header) else {
         return Err(Refusal(
             StatusCode::GONE,
             format!(

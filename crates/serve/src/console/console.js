@@ -134,13 +134,14 @@ function buildForm(schema) {
   }
 }
 
-// Where runs go: offered only when the server runs the workflow against more than one.
+// Where runs go: the configured servers, the mock, or a choice of both.
 function chooseTarget(targets) {
   const names = { servers: "the configured servers", mock: "the mock" };
   const select = $("target");
   select.textContent = "";
   for (const t of targets) select.append(el("option", { value: t, text: names[t] || t }));
-  $("target-field").hidden = targets.length < 2;
+  // Hidden only when runs go where they always do: the configured servers.
+  $("target-field").hidden = targets.length === 1 && targets[0] === "servers";
 }
 
 function inputs() {
