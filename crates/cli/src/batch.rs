@@ -39,7 +39,7 @@ fn batch(args: &RunArgs, inputs: &std::path::Path) -> Result<u8, Vec<String>> {
         .map_err(|e| vec![format!("cannot read {}: {e}", inputs.display())])?;
     let settings = &args.settings;
     let aws = crate::setup::aws(settings);
-    let mut read = crate::serve::read(
+    let mut read = crate::served::read(
         settings,
         &args.file,
         aws.region.as_deref(),
@@ -53,7 +53,7 @@ fn batch(args: &RunArgs, inputs: &std::path::Path) -> Result<u8, Vec<String>> {
     let service = crate::serve::service(
         settings,
         &args.store,
-        crate::serve::Planned {
+        crate::served::Planned {
             workflows: read.workflows,
             schemes: read.schemes,
             paces: read.paces,
@@ -117,7 +117,7 @@ fn batch(args: &RunArgs, inputs: &std::path::Path) -> Result<u8, Vec<String>> {
 }
 
 /// The workflow to run: the one named, or the document's only one (that can run).
-fn chosen(read: &crate::serve::Read, named: Option<&str>) -> Result<String, Vec<String>> {
+fn chosen(read: &crate::served::Read, named: Option<&str>) -> Result<String, Vec<String>> {
     let why = |id: &str| {
         read.left_out
             .iter()

@@ -17,11 +17,13 @@ mod mock;
 mod remote;
 mod render;
 mod replay;
+mod restate;
 mod resume;
 mod run;
 mod runs;
 mod sandbox;
 mod serve;
+mod served;
 mod setup;
 mod store;
 mod term;
@@ -92,6 +94,7 @@ fn main() -> ExitCode {
             | Command::Replay(_)
             | Command::Runs(_)
             | Command::Serve(_)
+            | Command::Restate(_)
     ) && let Some(runner) = sandbox::ChildProcess::new()
     {
         telaio_expr::set_xpath_runner(Box::new(runner));
@@ -109,6 +112,7 @@ fn main() -> ExitCode {
         Command::Replay(args) => replay::run(&args),
         Command::Runs(args) => runs::run(&args),
         Command::Serve(args) => serve::run(&args),
+        Command::Restate(args) => restate::run(&args),
     };
     ExitCode::from(code)
 }

@@ -36,7 +36,10 @@
 mod driver;
 mod retry;
 
-pub use driver::{Driver, DriverError, DriverOptions, InDoubt, Recorded, ResumeError};
+pub use driver::{
+    AttemptOutcome, Attempted, Driver, DriverError, DriverOptions, InDoubt, Recorded, ResumeError,
+    stand_in_marker,
+};
 pub use retry::MAX_BACKOFF;
 pub use telaio_auth::{
     AwsCredentials, AwsSetup, Credentials, Scheme, SchemeKind, Secret, Security, env_prefix,
@@ -52,6 +55,6 @@ pub use telaio_run::{
     ActionKind, AwsError, Command, DocumentIdentity, DriverLimits, DryStep, Entry, Event, Input,
     JOURNAL_FORMAT, JournalBody, JournalHeader, Limit, Loading, MASK, Machine, Observer, Outcome,
     Record, Redactor, ReplayError, Replayed, Request, Response, RunError, RunOptions, SafeToResend,
-    StepStatus, StepSummary, Stop, StopCause, WaitReason, aws_error, catch_up, dry_run, replay,
-    result_json, safe_to_resend, seconds, status_word,
+    Session, StepStatus, StepSummary, StepsSoFar, Stop, StopCause, WaitReason, aws_error, catch_up,
+    dry_run, replay, result_json, safe_to_resend, seconds, status_word,
 };

@@ -218,6 +218,9 @@ pub enum StopCause {
     /// chose not to send again, or one that would carry a value known only masked. It ends
     /// failed, and is not resumed.
     Refused,
+    /// A request that may or may not have taken effect when its driver was lost, and is not
+    /// safe to send again: the run ends `in-doubt`, naming it.
+    InDoubt,
 }
 
 /// Why a run stopped from outside: what, and a sentence saying so.
@@ -251,7 +254,10 @@ impl StopCause {
         match self {
             StopCause::Deadline => Some(Limit::Deadline),
             StopCause::ResponseTooLarge => Some(Limit::ResponseSize),
-            StopCause::Signal { .. } | StopCause::Cancelled | StopCause::Refused => None,
+            StopCause::Signal { .. }
+            | StopCause::Cancelled
+            | StopCause::Refused
+            | StopCause::InDoubt => None,
         }
     }
 }
@@ -291,7 +297,9 @@ impl Entry {
     }
 
     /// The entry recording what the machine is given (with nothing masked yet).
-    pub(crate) fn of_input(input: &Input, waited: Duration) -> Entry {
+    /// The entry of what the machine was given (`waited`: the wait it was waiting), not yet
+    /// masked.
+    pub fn of_input(input: &Input, waited: Duration) -> Entry {
         match input {
             Input::Response {
                 response,

@@ -33,6 +33,7 @@ mod http;
 mod identity;
 mod journal;
 mod machine;
+mod progress;
 mod redact;
 mod replay;
 mod result;
@@ -50,6 +51,7 @@ pub use machine::{
     Command, DryStep, Input, Machine, Outcome, RunOptions, StepStatus, StepSummary, dry_run,
     seconds,
 };
+pub use progress::StepsSoFar;
 pub use redact::{MASK, Redactor, mask_userinfo};
 pub use replay::{Awaiting, CaughtUp, ReplayError, Replayed, catch_up, replay};
 pub use result::{result_json, status_word};

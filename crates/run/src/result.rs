@@ -9,6 +9,9 @@ use crate::machine::Outcome;
 /// How a run ended, in the words results use: `succeeded`, `failed`, or `interrupted` for a
 /// run stopped from outside before it finished (a signal, a cancellation).
 pub fn status_word(outcome: &Outcome, interrupted: bool) -> &'static str {
+    if outcome.stopped == Some(crate::journal::StopCause::InDoubt) {
+        return "in-doubt";
+    }
     match (outcome.succeeded, interrupted) {
         (_, true) => "interrupted",
         (true, false) => "succeeded",

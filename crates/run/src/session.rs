@@ -89,6 +89,18 @@ impl<'p, 'o> Session<'p, 'o> {
         self.observer.replaying(!on);
     }
 
+    /// What masks the run's secrets, as it knows them now: a driver that records an
+    /// exchange away from the session (a durable-execution engine's side effect) masks its
+    /// record with a copy.
+    pub fn redactor(&self) -> &Redactor {
+        &self.redactor
+    }
+
+    /// The step whose request the run asks for now.
+    pub fn step_id(&self) -> &str {
+        &self.step_id
+    }
+
     /// `text` with every secret the run knows masked (a request's URL for a message).
     pub fn masked(&self, text: &str) -> String {
         self.redactor.text(text)

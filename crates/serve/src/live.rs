@@ -5,7 +5,7 @@
 use std::sync::Mutex;
 
 use serde_json::{Value, json};
-use telaio_engine::{Event, Record};
+use telaio_engine::{Record, StepsSoFar};
 use telaio_store::RunId;
 use tokio::sync::{oneshot, watch};
 
@@ -35,8 +35,8 @@ struct State {
     phase: Phase,
     /// Each event as its stream sends it (the record as JSON).
     events: Vec<std::sync::Arc<str>>,
-    /// Each step so far: workflow, step, attempts, last status.
-    steps: Vec<(String, String, u32, &'static str)>,
+    /// Each step so far.
+    steps: StepsSoFar,
     /// The result, once the run ended.
     result: Option<Value>,
 }
@@ -71,7 +71,7 @@ impl LiveRun {
             state: Mutex::new(State {
                 phase: Phase::Queued,
                 events: Vec::new(),
-                steps: Vec::new(),
+                steps: StepsSoFar::default(),
                 result: None,
             }),
             changed: watch::channel((0, false)).0,
@@ -96,33 +96,7 @@ impl LiveRun {
         let text: std::sync::Arc<str> = serde_json::to_string(record).unwrap_or_default().into();
         let count = {
             let mut state = self.state();
-            match &record.event {
-                Event::StepStarted {
-                    workflow_id,
-                    step_id,
-                    ..
-                } => match state
-                    .steps
-                    .iter_mut()
-                    .find(|s| &s.0 == workflow_id && &s.1 == step_id)
-                {
-                    Some(step) => {
-                        step.2 += 1;
-                        step.3 = "running";
-                    }
-                    None => state
-                        .steps
-                        .push((workflow_id.clone(), step_id.clone(), 1, "running")),
-                },
-                Event::StepFinished {
-                    step_id, succeeded, ..
-                } => {
-                    if let Some(step) = state.steps.iter_mut().rev().find(|s| &s.1 == step_id) {
-                        step.3 = if *succeeded { "succeeded" } else { "failed" };
-                    }
-                }
-                _ => {}
-            }
+            state.steps.see(&record.event);
             state.events.push(text);
             state.events.len()
         };
@@ -172,12 +146,7 @@ impl LiveRun {
             "workflowId": self.workflow_id,
             "status": state.phase.word(),
             "outputs": {},
-            "steps": state.steps.iter().map(|(w, s, attempts, status)| json!({
-                "stepId": s,
-                "workflowId": w,
-                "attempts": attempts,
-                "status": status,
-            })).collect::<Vec<_>>(),
+            "steps": state.steps.to_json(),
             "events": state.events.len(),
         })
     }

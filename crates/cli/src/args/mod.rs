@@ -45,6 +45,37 @@ pub(crate) enum Command {
     /// Serve workflows over HTTP: a JSON API to start runs, follow them live and read their
     /// results, every run recorded in the store.
     Serve(Box<ServeArgs>),
+    /// Run workflows as a Restate service: each run a durable Restate workflow, every
+    /// exchange journaled by Restate, every wait a durable timer.
+    Restate(RestateArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RestateArgs {
+    #[command(subcommand)]
+    pub command: RestateCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum RestateCommand {
+    /// Serve the workflows of the documents as the Restate workflow `telaio`, for a Restate
+    /// server to call (register this endpoint with it).
+    Serve(Box<RestateServeArgs>),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RestateServeArgs {
+    /// Arazzo documents, or folders to search for them.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+
+    /// The address to listen on (port 0 picks a free one): the Restate server calls it
+    /// there (HTTP/2).
+    #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:9080")]
+    pub listen: String,
+
+    #[command(flatten)]
+    pub settings: RunSettings,
 }
 
 #[derive(Debug, Args)]

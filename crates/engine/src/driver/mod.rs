@@ -20,6 +20,8 @@ mod send;
 
 use send::{Heard, Sent};
 
+pub use send::{AttemptOutcome, Attempted};
+
 pub use resume::{InDoubt, Recorded, ResumeError};
 
 /// Limits the driver enforces.
@@ -488,8 +490,9 @@ impl Driver {
 }
 
 /// A marker no document or server can guess, of letters and digits only (so it reads the
-/// same in every encoding a request uses).
-fn stand_in_marker() -> String {
+/// same in every encoding a request uses): what a journal's stand-ins for hidden values
+/// become when the journal is fed back, so that no live request can carry one unnoticed.
+pub fn stand_in_marker() -> String {
     use std::hash::{BuildHasher, Hasher};
     let random = |salt: u64| {
         let mut h = std::collections::hash_map::RandomState::new().build_hasher();

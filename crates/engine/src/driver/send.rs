@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant, SystemTime};
 
 use telaio_auth::SchemeKind;
-use telaio_run::{Limit, Request, Response};
+use telaio_run::{Input, Limit, Request, Response};
 
 use super::Driver;
 
@@ -36,7 +36,108 @@ pub(super) enum Sent {
     TooLarge(String),
 }
 
+/// One attempt at a request ([`Driver::attempt`]): what became of it, and the credentials
+/// made for it.
+#[derive(Debug)]
+pub struct Attempted {
+    /// What became of it.
+    pub outcome: AttemptOutcome,
+    /// Values to mask from now on (the attempt's `Authorization`, a fetched token).
+    pub secrets: Vec<String>,
+    /// The OAuth tokens fetched for it, by source and scheme (never the tokens).
+    pub tokens: Vec<(String, String)>,
+}
+
+/// What became of one attempt.
+#[derive(Debug)]
+pub enum AttemptOutcome {
+    /// An answer, or a failure another attempt would not cure: the machine's input.
+    Input(Input),
+    /// A failure another attempt may cure (throttling, `5xx`, a failed connection to an AWS
+    /// API): make attempt `attempt` after waiting `wait`.
+    Retry {
+        /// The attempt to make next.
+        attempt: u32,
+        /// What went wrong.
+        reason: String,
+        /// How long to wait first.
+        wait: Duration,
+    },
+    /// The response was larger than the driver keeps: the run stops, with this reason.
+    TooLarge(String),
+}
+
 impl Driver {
+    /// Makes attempt number `attempt` (from 1) at `request`, within `remaining` of the run's
+    /// time, and says whether another should follow and after what wait: for a driver that
+    /// records each attempt and waits between them itself (a durable timer), where
+    /// [`Driver::run`] does all of it in one go.
+    pub async fn attempt(&self, request: Request, attempt: u32, remaining: Duration) -> Attempted {
+        let mut made = Made::default();
+        let sent = self
+            .send(request.clone(), remaining, Instant::now(), &mut made)
+            .await;
+        let retry = self.retry(&request, &sent, attempt, remaining);
+        let outcome = match (retry, sent) {
+            (Some((reason, wait)), _) => AttemptOutcome::Retry {
+                attempt: attempt + 1,
+                reason,
+                wait,
+            },
+            (None, Sent::Response(response, elapsed_us)) => {
+                AttemptOutcome::Input(Input::Response {
+                    response,
+                    elapsed_us,
+                })
+            }
+            (None, Sent::Failed(reason, elapsed_us, _, limit)) => {
+                AttemptOutcome::Input(Input::TransportFailed {
+                    reason,
+                    elapsed_us,
+                    limit,
+                })
+            }
+            (None, Sent::TooLarge(reason)) => AttemptOutcome::TooLarge(reason),
+        };
+        Attempted {
+            outcome,
+            secrets: made.secrets,
+            tokens: made.tokens,
+        }
+    }
+
+    /// Whether attempt `attempt` at `request`, which ended as `sent`, is tried again, why and
+    /// after what wait: only requests to an AWS API, after a transient failure, within the
+    /// driver's transport retries and `time_left`.
+    fn retry(
+        &self,
+        request: &Request,
+        sent: &Sent,
+        attempt: u32,
+        time_left: Duration,
+    ) -> Option<(String, Duration)> {
+        let aws = request.security.as_ref().is_some_and(|s| {
+            s.iter()
+                .flatten()
+                .any(|s| matches!(s.kind, SchemeKind::AwsSigV4 { .. }))
+        });
+        if !aws || attempt > self.options.transport_retries {
+            return None;
+        }
+        let (reason, asked) = match sent {
+            Sent::Response(r, _) => (crate::retry::retry_reason(r)?, r.retry_after),
+            Sent::Failed(reason, _, true, _) => (reason.clone(), None),
+            _ => return None,
+        };
+        let wait = crate::retry::backoff(
+            attempt,
+            self.options.transport_backoff,
+            asked,
+            crate::retry::random(),
+        );
+        (wait < time_left).then_some((reason, wait))
+    }
+
     /// Sends a request; one to an AWS API gets more attempts after transient failures, each
     /// authenticated (signed) anew; `heard` hears of each retry and each credential made. The time reported is
     /// that of all attempts and waits.
@@ -47,16 +148,6 @@ impl Driver {
         deadline: Duration,
         heard: &mut (dyn FnMut(Heard) -> bool + Send),
     ) -> Sent {
-        let aws = request.security.as_ref().is_some_and(|s| {
-            s.iter()
-                .flatten()
-                .any(|s| matches!(s.kind, SchemeKind::AwsSigV4 { .. }))
-        });
-        let retries = if aws {
-            self.options.transport_retries
-        } else {
-            0
-        };
         let began = Instant::now();
         // The step's own time limit (or what is left of a called workflow's) covers every
         // attempt and wait, not each one.
@@ -71,43 +162,32 @@ impl Driver {
             if !made.secrets.is_empty() || !made.tokens.is_empty() {
                 heard(Heard::Made(made));
             }
-            let (reason, asked) = match &sent {
-                Sent::Response(r, _) => (crate::retry::retry_reason(r), r.retry_after),
-                Sent::Failed(reason, _, true, _) => (Some(reason.clone()), None),
-                _ => (None, None),
-            };
-            let wait = crate::retry::backoff(
-                attempt,
-                self.options.transport_backoff,
-                asked,
-                crate::retry::random(),
-            );
             let time_left = deadline
                 .saturating_sub(run_started.elapsed())
                 .min(budget.map_or(Duration::MAX, |b| b.saturating_sub(began.elapsed())));
-            match reason {
-                Some(reason)
-                    if attempt <= retries
-                        && wait < time_left
-                        && heard(Heard::Retry {
+            // Another attempt, when it is due and the journal could record it.
+            let again =
+                self.retry(&request, &sent, attempt, time_left)
+                    .and_then(|(reason, wait)| {
+                        heard(Heard::Retry {
                             attempt: attempt + 1,
-                            reason: reason.clone(),
+                            reason,
                             wait,
-                        }) =>
-                {
-                    attempt += 1;
-                    tokio::time::sleep(wait).await;
-                }
-                _ => {
-                    // The run's clock counts every attempt and wait.
-                    let total = began.elapsed().as_micros() as u64;
-                    match &mut sent {
-                        Sent::Response(_, us) | Sent::Failed(_, us, _, _) => *us = total,
-                        Sent::TooLarge(_) => {}
-                    }
-                    return sent;
-                }
+                        })
+                        .then_some(wait)
+                    });
+            if let Some(wait) = again {
+                attempt += 1;
+                tokio::time::sleep(wait).await;
+                continue;
             }
+            // The run's clock counts every attempt and wait.
+            let total = began.elapsed().as_micros() as u64;
+            match &mut sent {
+                Sent::Response(_, us) | Sent::Failed(_, us, _, _) => *us = total,
+                Sent::TooLarge(_) => {}
+            }
+            return sent;
         }
     }
 

@@ -1,0 +1,87 @@
+//! `telaio restate serve`: the workflows of the documents as a Restate service endpoint,
+//! each run a Restate workflow invocation (see `telaio-restate`), until Ctrl-C or SIGTERM.
+
+use crate::args::{RestateArgs, RestateCommand, RestateServeArgs};
+use crate::render::usage_error;
+use crate::{exit, served, term};
+
+pub(crate) fn run(args: &RestateArgs) -> u8 {
+    let RestateCommand::Serve(serve_args) = &args.command;
+    match serve(serve_args) {
+        Ok(code) => code,
+        Err(messages) => {
+            for m in messages {
+                usage_error(&m);
+            }
+            exit::USAGE
+        }
+    }
+}
+
+fn serve(args: &RestateServeArgs) -> Result<u8, Vec<String>> {
+    let settings = &args.settings;
+    if settings.mock.is_some() {
+        return Err(vec![
+            "--mock serves the mock inside this process, and a Restate run may go on in another endpoint: start `telaio mock` and give its address with --server"
+                .to_owned(),
+        ]);
+    }
+    let address: std::net::SocketAddr = args.listen.parse().map_err(|e| {
+        vec![format!(
+            "--listen takes HOST:PORT (an IP address), not `{}`: {e}",
+            args.listen
+        )]
+    })?;
+    if !address.ip().is_loopback() {
+        // Whoever reaches the endpoint can run workflows with this process's credentials:
+        // beyond loopback it must check that calls come from the Restate server.
+        return Err(vec![format!(
+            "{address} is reachable from other machines, and this endpoint does not yet check that calls come from your Restate server (request identity): listen on 127.0.0.1 and reach it through a private network or a proxy that does"
+        )]);
+    }
+    let aws = crate::setup::aws(settings);
+    let files = crate::discover::expand(&args.paths).map_err(|e| vec![e])?;
+    let (planned, _) = served::read_all(settings, &files, &aws, None, false)?;
+    let ready = served::ready(settings, planned, aws)?;
+    let mut run_options = ready.run_options;
+    run_options
+        .deadline
+        .get_or_insert(ready.driver_options.deadline);
+    let runner = telaio_restate::Runner::new(
+        ready.catalog,
+        ready.drivers.servers,
+        ready.credentials,
+        run_options,
+        settings.show_sensitive,
+    );
+    let served = runner.catalog().len();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| vec![format!("cannot start the runtime: {e}")])?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(address)
+            .await
+            .map_err(|e| vec![format!("cannot listen on {address}: {e}")])?;
+        let bound = listener.local_addr().map_err(|e| vec![e.to_string()])?;
+        term::eprintln(&format!(
+            "serving {served} workflow{} from {} document{} as the Restate workflow `{}`",
+            if served == 1 { "" } else { "s" },
+            files.len(),
+            if files.len() == 1 { "" } else { "s" },
+            telaio_restate::SERVICE,
+        ));
+        // The one line a program that started the endpoint reads: where it is.
+        println!("listening on http://{bound}");
+        let stopped = async {
+            let signal = crate::run::signal().await;
+            term::eprintln(&format!(
+                "stopping ({}): Restate goes on with the runs on another endpoint, or on this one started again",
+                if signal == 2 { "Ctrl-C" } else { "SIGTERM" }
+            ));
+            crate::run::exit_on_second_signal();
+        };
+        telaio_restate::serve(listener, runner, stopped).await;
+        Ok(exit::OK)
+    })
+}

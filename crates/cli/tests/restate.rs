@@ -1,0 +1,472 @@
+//! `telaio restate serve` end to end: the real Restate server (npm `@restatedev/restate-server`,
+//! its binary run directly), a separate `telaio mock` process for Rekognition, endpoints killed
+//! with SIGKILL. Everything on 127.0.0.1.
+#![cfg(unix)]
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use support::{Dir, Running, repo, wait_until};
+
+const SEED: &str =
+    "examples/rekognition/arazzo/amazon-rekognition-face-liveness-session-workflow.yml";
+const WORKFLOW: &str = "face-liveness-session";
+
+/// The Restate server binary: `TELAIO_RESTATE_SERVER`, or the one `.ci/run` installs. None
+/// (the test is skipped) only when `TELAIO_REQUIRE_RESTATE` is not set.
+fn restate_server() -> Option<PathBuf> {
+    let found = std::env::var_os("TELAIO_RESTATE_SERVER")
+        .map(PathBuf::from)
+        .or_else(|| {
+            let installed = repo(
+                "target/ci-tools/node_modules/@restatedev/restate-server-linux-x64/bin/restate-server",
+            );
+            installed.exists().then_some(installed)
+        })
+        .filter(|p| p.exists());
+    if found.is_none() {
+        assert!(
+            std::env::var_os("TELAIO_REQUIRE_RESTATE").is_none(),
+            "TELAIO_REQUIRE_RESTATE is set and there is no Restate server: set TELAIO_RESTATE_SERVER"
+        );
+        eprintln!("note: no Restate server; skipping");
+    }
+    found
+}
+
+/// A free port of 127.0.0.1 (free a moment ago).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn client() -> reqwest::blocking::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap()
+}
+
+/// A Restate server on 127.0.0.1 with its data in a folder of its own.
+struct Restate {
+    binary: PathBuf,
+    base: PathBuf,
+    ports: [u16; 3],
+    process: Option<Child>,
+    client: reqwest::blocking::Client,
+}
+
+impl Restate {
+    fn start(binary: PathBuf, base: &Path) -> Restate {
+        let mut r = Restate {
+            binary,
+            base: base.to_owned(),
+            ports: [free_port(), free_port(), free_port()],
+            process: None,
+            client: client(),
+        };
+        r.restart();
+        r
+    }
+
+    /// Starts the server (again) on the same ports and data folder.
+    fn restart(&mut self) {
+        let [ingress, admin, node] = self.ports;
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.base.join("restate.log"))
+            .unwrap();
+        let child = Command::new(&self.binary)
+            .args([
+                "--no-logo",
+                "--listen-mode",
+                "tcp",
+                "--default-num-partitions",
+                "2",
+            ])
+            .arg("--base-dir")
+            .arg(self.base.join("data"))
+            .env(
+                "RESTATE_INGRESS__BIND_ADDRESS",
+                format!("127.0.0.1:{ingress}"),
+            )
+            .env("RESTATE_ADMIN__BIND_ADDRESS", format!("127.0.0.1:{admin}"))
+            .env("RESTATE_BIND_ADDRESS", format!("127.0.0.1:{node}"))
+            .env(
+                "RESTATE_ADVERTISED_ADDRESS",
+                format!("http://127.0.0.1:{node}"),
+            )
+            .env("RESTATE_DISABLE_TELEMETRY", "true")
+            .env("RESTATE_ROCKSDB_TOTAL_MEMORY_SIZE", "256MB")
+            .env("RESTATE_ADMIN__DISABLE_WEB_UI", "true")
+            // A lost endpoint is tried again soon, so that a test need not wait a minute.
+            .env("RESTATE_DEFAULT_RETRY_POLICY__INITIAL_INTERVAL", "100ms")
+            .env("RESTATE_DEFAULT_RETRY_POLICY__MAX_INTERVAL", "500ms")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        self.process = Some(child);
+        let health = format!("http://127.0.0.1:{admin}/health");
+        let ingress_health = format!("http://127.0.0.1:{ingress}/restate/health");
+        wait_until("Restate server", || {
+            self.client
+                .get(&health)
+                .send()
+                .is_ok_and(|r| r.status().is_success())
+                && self
+                    .client
+                    .get(&ingress_health)
+                    .send()
+                    .is_ok_and(|r| r.status().is_success())
+        });
+    }
+
+    fn kill(&mut self) {
+        if let Some(mut p) = self.process.take() {
+            let _ = p.kill();
+            let _ = p.wait();
+        }
+    }
+
+    fn admin(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.ports[1])
+    }
+
+    fn ingress(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.ports[0])
+    }
+
+    /// Registers the endpoint at `url` (its services read again).
+    fn register(&self, url: &str) {
+        let r = self
+            .client
+            .post(self.admin("/deployments"))
+            .header("content-type", "application/json")
+            .body(json!({"uri": url, "force": true}).to_string())
+            .send()
+            .unwrap();
+        assert!(r.status().is_success(), "{}", r.text().unwrap());
+    }
+
+    /// Starts run `id` of the seed with `token`.
+    fn start_run(&self, id: &str, token: &str) {
+        let r = self
+            .client
+            .post(self.ingress(&format!("/telaio/{id}/run/send")))
+            .header("content-type", "application/json")
+            .body(
+                json!({"workflowId": WORKFLOW, "inputs": {"clientRequestToken": token}})
+                    .to_string(),
+            )
+            .send()
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 202, "{}", r.text().unwrap());
+    }
+
+    /// The result of run `id`, once it is over.
+    fn result(&self, id: &str) -> (u16, Value) {
+        let r = self
+            .client
+            .get(self.ingress(&format!("/restate/workflow/telaio/{id}/attach")))
+            .send()
+            .unwrap();
+        let status = r.status().as_u16();
+        (status, serde_json::from_str(&r.text().unwrap()).unwrap())
+    }
+
+    fn progress(&self, id: &str) -> Value {
+        let r = self
+            .client
+            .get(self.ingress(&format!("/telaio/{id}/progress")))
+            .send()
+            .unwrap();
+        serde_json::from_str(&r.text().unwrap()).unwrap()
+    }
+
+    /// Rows of an introspection query.
+    fn query(&self, sql: &str) -> Vec<Value> {
+        let r = self
+            .client
+            .post(self.admin("/query"))
+            .header("accept", "application/json")
+            .header("content-type", "application/json")
+            .body(json!({"query": sql}).to_string())
+            .send()
+            .unwrap();
+        let v: Value = serde_json::from_str(&r.text().unwrap()).unwrap();
+        v["rows"].as_array().cloned().unwrap_or_default()
+    }
+}
+
+impl Drop for Restate {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// `telaio restate serve` of the seed against the mock at `mock_url`, on `port` (0: any).
+fn endpoint(d: &Dir, mock_url: &str, port: u16, env: &[(&str, &str)]) -> (Child, String) {
+    let seed = repo(SEED);
+    let server = format!("rekognitionApi={mock_url}");
+    let listen = format!("127.0.0.1:{port}");
+    let mut c = support::command(
+        &[
+            "restate",
+            "serve",
+            seed.to_str().unwrap(),
+            "--server",
+            &server,
+            "--poll-interval",
+            "0.05",
+            "--listen",
+            &listen,
+        ],
+        d.path(),
+    );
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.stderr(
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(d.path().join("endpoint.log"))
+            .unwrap(),
+    );
+    support::listening(c)
+}
+
+fn count(log: &Path, operation: &str) -> usize {
+    std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.contains(operation))
+        .count()
+}
+
+fn scenario(name: &str) -> PathBuf {
+    repo(&format!("examples/rekognition/scenarios/{name}.yaml"))
+}
+
+/// The seed through Restate's ingress against each of the mock's scenarios: the result is
+/// `telaio run --output json`'s, the session was created once, and `progress` tells the
+/// steps.
+#[test]
+fn the_seed_runs_through_restate() {
+    let Some(binary) = restate_server() else {
+        return;
+    };
+    let d = Dir::new();
+    let restate = Restate::start(binary, d.path());
+    for (name, session, confidence, retried) in [
+        ("succeeded", "SUCCEEDED", Some(99.1), false),
+        ("failed", "FAILED", Some(12.5), false),
+        ("expired", "EXPIRED", None, false),
+        ("throttled", "SUCCEEDED", Some(97.0), true),
+    ] {
+        let log = d.path().join(format!("mock-{name}.log"));
+        let (mock, mock_url) = support::seed_mock(d.path(), &scenario(name), &log);
+        let _mock = Running(mock);
+        let (endpoint, url) = endpoint(&d, &mock_url, 0, &[]);
+        let _endpoint = Running(endpoint);
+        restate.register(&url);
+        let run = format!("run-{name}");
+        restate.start_run(&run, &format!("t-{name}"));
+        let (code, result) = restate.result(&run);
+        assert_eq!(code, 200, "{name}: {result}");
+        assert_eq!(result["status"], "succeeded", "{name}: {result}");
+        assert_eq!(result["runId"], run.as_str());
+        assert_eq!(result["outputs"]["status"], session, "{name}: {result}");
+        assert_eq!(
+            result["outputs"]["confidence"].as_f64(),
+            confidence,
+            "{name}"
+        );
+        assert_eq!(count(&log, "CreateFaceLivenessSession"), 1, "{name}");
+        let polls = result["steps"][1]["attempts"].as_u64().unwrap() as usize;
+        // Each poll the run made was answered once; a throttled one was tried again by the
+        // driver, after a durable wait.
+        let received = count(&log, "GetFaceLivenessSessionResults");
+        assert_eq!(received, polls + usize::from(retried), "{name}");
+        let progress = restate.progress(&run);
+        assert_eq!(progress["status"], "succeeded", "{progress}");
+        assert_eq!(progress["steps"][1]["stepId"], "pollResults");
+        // Restate's journal names each exchange by its step and what it calls.
+        let names: Vec<String> = journal(&restate, &run)
+            .iter()
+            .filter_map(|r| r["name"].as_str().map(str::to_owned))
+            .collect();
+        assert!(
+            names.iter().any(|n| n == "createSession: POST /"),
+            "{names:?}"
+        );
+        let sends = names.iter().filter(|n| *n == "pollResults: POST /").count();
+        assert_eq!(sends, polls, "{names:?}");
+    }
+}
+
+/// The rows of run `run`'s journal in Restate, in order.
+fn journal(restate: &Restate, run: &str) -> Vec<Value> {
+    restate.query(&format!(
+        "SELECT j.index, j.entry_type, j.name, j.entry_json FROM sys_journal j \
+         JOIN sys_invocation i ON j.id = i.id \
+         WHERE i.target_service_key = '{run}' AND i.target_handler_name = 'run' ORDER BY j.index"
+    ))
+}
+
+/// The Restate server killed (SIGKILL) while a run polls, and started again on its data:
+/// the run finishes with the same guarantees.
+#[test]
+fn a_lost_restate_server_comes_back_and_the_run_goes_on() {
+    let Some(binary) = restate_server() else {
+        return;
+    };
+    let d = Dir::new();
+    let mut restate = Restate::start(binary, d.path());
+    let log = d.path().join("mock.log");
+    let (mock, mock_url) = support::seed_mock(d.path(), &long(&d), &log);
+    let _mock = Running(mock);
+    let (endpoint, url) = endpoint(&d, &mock_url, 0, &[]);
+    let _endpoint = Running(endpoint);
+    restate.register(&url);
+    restate.start_run("server-lost-1", "s-1");
+    wait_until("polls", || {
+        count(&log, "GetFaceLivenessSessionResults") >= 5
+    });
+    restate.kill();
+    let before = count(&log, "GetFaceLivenessSessionResults");
+    restate.restart();
+    let (code, result) = restate.result("server-lost-1");
+    assert_eq!(code, 200, "{result}");
+    assert_eq!(result["outputs"]["status"], "SUCCEEDED", "{result}");
+    assert_eq!(count(&log, "CreateFaceLivenessSession"), 1);
+    let polls = result["steps"][1]["attempts"].as_u64().unwrap() as usize;
+    let received = count(&log, "GetFaceLivenessSessionResults");
+    assert!(
+        received <= polls + 1,
+        "{received} polls received, {polls} made"
+    );
+    assert!(before < received, "the run went on after the restart");
+}
+
+/// Data the API marks `x-sensitive` (a biometric image) never reaches Restate: not its
+/// journal, not the run's state, not its data folder, not the result.
+#[test]
+fn sensitive_data_never_reaches_restate() {
+    let Some(binary) = restate_server() else {
+        return;
+    };
+    const CANARY: &str = "Q0FOQVJZLWJpb21ldHJpYy1pbWFnZS03ZjNh";
+    let d = Dir::new();
+    let restate = Restate::start(binary, d.path());
+    let sensitive = std::fs::read_to_string(scenario("succeeded"))
+        .unwrap()
+        .replace(
+            "Confidence: 99.1}",
+            &format!("Confidence: 99.1, ReferenceImage: {{Bytes: \"{CANARY}\"}}}}"),
+        );
+    assert!(sensitive.contains(CANARY));
+    let scenario = d.write("sensitive.yaml", sensitive);
+    let log = d.path().join("mock.log");
+    let (mock, mock_url) = support::seed_mock(d.path(), &scenario, &log);
+    let _mock = Running(mock);
+    let (endpoint, url) = endpoint(&d, &mock_url, 0, &[]);
+    let _endpoint = Running(endpoint);
+    restate.register(&url);
+    restate.start_run("sensitive-1", "c-1");
+    let (code, result) = restate.result("sensitive-1");
+    assert_eq!(code, 200, "{result}");
+    assert_eq!(result["outputs"]["status"], "SUCCEEDED", "{result}");
+    let rows = journal(&restate, "sensitive-1");
+    assert!(rows.len() > 10, "{rows:?}");
+    let state = restate.query("SELECT key, value_utf8 FROM state WHERE service_name = 'telaio'");
+    for (what, text) in [
+        ("the journal", Value::Array(rows).to_string()),
+        ("the state", Value::Array(state).to_string()),
+        ("the result", result.to_string()),
+        ("the progress", restate.progress("sensitive-1").to_string()),
+    ] {
+        assert!(
+            !text.contains(CANARY),
+            "the sensitive value in {what}: {text}"
+        );
+    }
+    // The journal holds the answer, its sensitive value masked by its size.
+    let journal = Value::Array(journal(&restate, "sensitive-1")).to_string();
+    assert!(journal.contains("sensitive"), "{journal}");
+    let mut files = vec![d.path().join("data")];
+    while let Some(path) = files.pop() {
+        if path.is_dir() {
+            files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+        } else if let Ok(bytes) = std::fs::read(&path) {
+            assert!(
+                !bytes.windows(CANARY.len()).any(|w| w == CANARY.as_bytes()),
+                "the sensitive value in {}",
+                path.display()
+            );
+        }
+    }
+}
+
+/// An endpoint killed (SIGKILL) while its run polls is replaced by another on the same
+/// address: the run finishes, the session was created once, and no answered poll went out
+/// again.
+#[test]
+fn a_lost_endpoint_is_replaced_and_nothing_is_sent_twice() {
+    let Some(binary) = restate_server() else {
+        return;
+    };
+    let d = Dir::new();
+    let restate = Restate::start(binary, d.path());
+    let log = d.path().join("mock.log");
+    let (mock, mock_url) = support::seed_mock(d.path(), &long(&d), &log);
+    let _mock = Running(mock);
+    let port = free_port();
+    let (endpoint_1, url) = endpoint(&d, &mock_url, port, &[]);
+    let mut endpoint_1 = Running(endpoint_1);
+    restate.register(&url);
+    restate.start_run("lost-1", "l-1");
+    wait_until("polls", || {
+        count(&log, "GetFaceLivenessSessionResults") >= 5
+    });
+    let _ = endpoint_1.0.kill();
+    let _ = endpoint_1.0.wait();
+    let before = count(&log, "GetFaceLivenessSessionResults");
+    let (endpoint_2, _) = endpoint(&d, &mock_url, port, &[]);
+    let _endpoint_2 = Running(endpoint_2);
+    let (code, result) = restate.result("lost-1");
+    assert_eq!(code, 200, "{result}");
+    assert_eq!(result["outputs"]["status"], "SUCCEEDED", "{result}");
+    assert_eq!(count(&log, "CreateFaceLivenessSession"), 1);
+    let polls = result["steps"][1]["attempts"].as_u64().unwrap() as usize;
+    let received = count(&log, "GetFaceLivenessSessionResults");
+    // At most the one poll in flight when the endpoint died went out twice; every answered
+    // one was fed from Restate's journal.
+    assert!(
+        received <= polls + 1,
+        "{received} polls received, {polls} made"
+    );
+    assert!(before < received, "the second endpoint went on polling");
+}
+
+/// The succeeded scenario with thirty polls IN_PROGRESS, written in `d`.
+fn long(d: &Dir) -> PathBuf {
+    let long = std::fs::read_to_string(scenario("succeeded"))
+        .unwrap()
+        .replace(
+            "      - body: {SessionId: \"{{key}}\", Status: IN_PROGRESS}\n      - body: {SessionId: \"{{key}}\", Status: IN_PROGRESS}\n",
+            &"      - body: {SessionId: \"{{key}}\", Status: IN_PROGRESS}\n".repeat(30),
+        );
+    d.write("long.yaml", long)
+}
