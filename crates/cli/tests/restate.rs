@@ -161,14 +161,19 @@ impl Restate {
 
     /// Starts run `id` of the seed with `token`.
     fn start_run(&self, id: &str, token: &str) {
+        self.send(
+            id,
+            &json!({"workflowId": WORKFLOW, "inputs": {"clientRequestToken": token}}),
+        );
+    }
+
+    /// Starts run `id` as `asked` says.
+    fn send(&self, id: &str, asked: &Value) {
         let r = self
             .client
             .post(self.ingress(&format!("/telaio/{id}/run/send")))
             .header("content-type", "application/json")
-            .body(
-                json!({"workflowId": WORKFLOW, "inputs": {"clientRequestToken": token}})
-                    .to_string(),
-            )
+            .body(asked.to_string())
             .send()
             .unwrap();
         assert_eq!(r.status().as_u16(), 202, "{}", r.text().unwrap());
@@ -216,17 +221,20 @@ impl Drop for Restate {
 }
 
 /// `telaio restate serve` of the seed against the mock at `mock_url`, on `port` (0: any).
-fn endpoint(d: &Dir, mock_url: &str, port: u16, env: &[(&str, &str)]) -> (Child, String) {
-    let seed = repo(SEED);
-    let server = format!("rekognitionApi={mock_url}");
+fn endpoint(d: &Dir, mock_url: &str, port: u16) -> (Child, String) {
+    endpoint_of(d, &repo(SEED), &format!("rekognitionApi={mock_url}"), port)
+}
+
+/// `telaio restate serve` of `document` with `--server SERVER`, on `port` (0: any).
+fn endpoint_of(d: &Dir, document: &Path, server: &str, port: u16) -> (Child, String) {
     let listen = format!("127.0.0.1:{port}");
     let mut c = support::command(
         &[
             "restate",
             "serve",
-            seed.to_str().unwrap(),
+            document.to_str().unwrap(),
             "--server",
-            &server,
+            server,
             "--poll-interval",
             "0.05",
             "--listen",
@@ -234,9 +242,6 @@ fn endpoint(d: &Dir, mock_url: &str, port: u16, env: &[(&str, &str)]) -> (Child,
         ],
         d.path(),
     );
-    for (k, v) in env {
-        c.env(k, v);
-    }
     c.stderr(
         std::fs::OpenOptions::new()
             .create(true)
@@ -278,7 +283,7 @@ fn the_seed_runs_through_restate() {
         let log = d.path().join(format!("mock-{name}.log"));
         let (mock, mock_url) = support::seed_mock(d.path(), &scenario(name), &log);
         let _mock = Running(mock);
-        let (endpoint, url) = endpoint(&d, &mock_url, 0, &[]);
+        let (endpoint, url) = endpoint(&d, &mock_url, 0);
         let _endpoint = Running(endpoint);
         restate.register(&url);
         let run = format!("run-{name}");
@@ -337,7 +342,7 @@ fn a_lost_restate_server_comes_back_and_the_run_goes_on() {
     let log = d.path().join("mock.log");
     let (mock, mock_url) = support::seed_mock(d.path(), &long(&d), &log);
     let _mock = Running(mock);
-    let (endpoint, url) = endpoint(&d, &mock_url, 0, &[]);
+    let (endpoint, url) = endpoint(&d, &mock_url, 0);
     let _endpoint = Running(endpoint);
     restate.register(&url);
     restate.start_run("server-lost-1", "s-1");
@@ -381,7 +386,7 @@ fn sensitive_data_never_reaches_restate() {
     let log = d.path().join("mock.log");
     let (mock, mock_url) = support::seed_mock(d.path(), &scenario, &log);
     let _mock = Running(mock);
-    let (endpoint, url) = endpoint(&d, &mock_url, 0, &[]);
+    let (endpoint, url) = endpoint(&d, &mock_url, 0);
     let _endpoint = Running(endpoint);
     restate.register(&url);
     restate.start_run("sensitive-1", "c-1");
@@ -433,7 +438,7 @@ fn a_lost_endpoint_is_replaced_and_nothing_is_sent_twice() {
     let (mock, mock_url) = support::seed_mock(d.path(), &long(&d), &log);
     let _mock = Running(mock);
     let port = free_port();
-    let (endpoint_1, url) = endpoint(&d, &mock_url, port, &[]);
+    let (endpoint_1, url) = endpoint(&d, &mock_url, port);
     let mut endpoint_1 = Running(endpoint_1);
     restate.register(&url);
     restate.start_run("lost-1", "l-1");
@@ -443,7 +448,7 @@ fn a_lost_endpoint_is_replaced_and_nothing_is_sent_twice() {
     let _ = endpoint_1.0.kill();
     let _ = endpoint_1.0.wait();
     let before = count(&log, "GetFaceLivenessSessionResults");
-    let (endpoint_2, _) = endpoint(&d, &mock_url, port, &[]);
+    let (endpoint_2, _) = endpoint(&d, &mock_url, port);
     let _endpoint_2 = Running(endpoint_2);
     let (code, result) = restate.result("lost-1");
     assert_eq!(code, 200, "{result}");
@@ -469,4 +474,70 @@ fn long(d: &Dir) -> PathBuf {
             &"      - body: {SessionId: \"{{key}}\", Status: IN_PROGRESS}\n".repeat(30),
         );
     d.write("long.yaml", long)
+}
+
+/// A request that is not safe to send twice (a `POST` without an idempotency key), in flight
+/// when its endpoint is killed: the endpoint that takes over does not send it again, and the
+/// run ends `in-doubt`, naming it.
+#[test]
+fn a_request_in_doubt_is_not_sent_again() {
+    let Some(binary) = restate_server() else {
+        return;
+    };
+    let d = Dir::new();
+    let restate = Restate::start(binary, d.path());
+    d.write(
+        "shop.yaml",
+        "openapi: 3.0.3\ninfo: {title: shop, version: '1'}\nservers: [{url: 'http://127.0.0.1:9'}]\npaths:\n  /orders:\n    post:\n      operationId: placeOrder\n      responses:\n        '201': {description: placed, content: {application/json: {schema: {type: object}}}}\n",
+    );
+    let flow = d.write(
+        "order.arazzo.yaml",
+        "arazzo: 1.0.1\ninfo: {title: orders, version: '1'}\nsourceDescriptions: [{name: shop, url: ./shop.yaml, type: openapi}]\nworkflows:\n  - workflowId: order\n    steps:\n      - stepId: place\n        operationId: placeOrder\n        successCriteria: [{condition: $statusCode == 201}]\n",
+    );
+    let scenario = d.write(
+        "slow-order.yaml",
+        "operations:\n  placeOrder:\n    responses:\n      - {status: 201, delayMs: 4000, body: {id: o-1}}\n",
+    );
+    let log = d.path().join("mock.log");
+    let mut mock = support::command(
+        &[
+            "mock",
+            flow.to_str().unwrap(),
+            "--scenario",
+            scenario.to_str().unwrap(),
+        ],
+        d.path(),
+    );
+    mock.stderr(std::fs::File::create(&log).unwrap());
+    let (mock, mock_url) = support::listening(mock);
+    let _mock = Running(mock);
+    let port = free_port();
+    let server = format!("shop={mock_url}");
+    let (endpoint_1, url) = endpoint_of(&d, &flow, &server, port);
+    let mut endpoint_1 = Running(endpoint_1);
+    restate.register(&url);
+    restate.send("order-1", &json!({"workflowId": "order"}));
+    wait_until("the order placed", || count(&log, "POST") >= 1);
+    let _ = endpoint_1.0.kill();
+    let _ = endpoint_1.0.wait();
+    let (endpoint_2, _) = endpoint_of(&d, &flow, &server, port);
+    let _endpoint_2 = Running(endpoint_2);
+    let (code, result) = restate.result("order-1");
+    assert_eq!(code, 200, "{result}");
+    assert_eq!(result["status"], "in-doubt", "{result}");
+    let reason = result["error"]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("POST http://127.0.0.1") && reason.contains("/orders"),
+        "{reason}"
+    );
+    assert!(reason.contains("not safe to send again"), "{reason}");
+    assert_eq!(count(&log, "POST"), 1, "the order was placed once");
+    let names: Vec<String> = journal(&restate, "order-1")
+        .iter()
+        .filter_map(|r| r["name"].as_str().map(str::to_owned))
+        .collect();
+    assert!(
+        names.contains(&"intent: place: POST /orders".to_owned()),
+        "{names:?}"
+    );
 }
