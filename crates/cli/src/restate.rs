@@ -39,6 +39,8 @@ fn serve(args: &RestateServeArgs) -> Result<u8, Vec<String>> {
             "{address} is reachable from other machines, and this endpoint does not yet check that calls come from your Restate server (request identity): listen on 127.0.0.1 and reach it through a private network or a proxy that does"
         )]);
     }
+    let suspend_after =
+        crate::run::seconds(args.suspend_after, "--suspend-after").map_err(|e| vec![e])?;
     let aws = crate::setup::aws(settings);
     let files = crate::discover::expand(&args.paths).map_err(|e| vec![e])?;
     let (planned, _) = served::read_all(settings, &files, &aws, None, false)?;
@@ -81,7 +83,7 @@ fn serve(args: &RestateServeArgs) -> Result<u8, Vec<String>> {
             ));
             crate::run::exit_on_second_signal();
         };
-        telaio_restate::serve(listener, runner, stopped).await;
+        telaio_restate::serve(listener, runner, suspend_after, stopped).await;
         Ok(exit::OK)
     })
 }

@@ -16,9 +16,15 @@ const SEED: &str =
     "examples/rekognition/arazzo/amazon-rekognition-face-liveness-session-workflow.yml";
 const WORKFLOW: &str = "face-liveness-session";
 
-/// The Restate server binary: `TELAIO_RESTATE_SERVER`, or the one `.ci/run` installs. None
-/// (the test is skipped) only when `TELAIO_REQUIRE_RESTATE` is not set.
-fn restate_server() -> Option<PathBuf> {
+/// One test at a time: each starts a Restate server (with RocksDB and its own threads), and
+/// several at once on a small machine start slowly enough to fail for no fault of theirs.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// The Restate server binary (`TELAIO_RESTATE_SERVER`, or the one `.ci/run` installs) and the
+/// turn of the calling test. None (the test is skipped) only when `TELAIO_REQUIRE_RESTATE` is
+/// not set.
+fn restate_server() -> Option<(PathBuf, std::sync::MutexGuard<'static, ()>)> {
+    let turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let found = std::env::var_os("TELAIO_RESTATE_SERVER")
         .map(PathBuf::from)
         .or_else(|| {
@@ -35,7 +41,7 @@ fn restate_server() -> Option<PathBuf> {
         );
         eprintln!("note: no Restate server; skipping");
     }
-    found
+    found.map(|f| (f, turn))
 }
 
 /// A free port of 127.0.0.1 (free a moment ago).
@@ -222,26 +228,39 @@ impl Drop for Restate {
 
 /// `telaio restate serve` of the seed against the mock at `mock_url`, on `port` (0: any).
 fn endpoint(d: &Dir, mock_url: &str, port: u16) -> (Child, String) {
-    endpoint_of(d, &repo(SEED), &format!("rekognitionApi={mock_url}"), port)
+    endpoint_of(
+        d,
+        &repo(SEED),
+        &format!("rekognitionApi={mock_url}"),
+        port,
+        &[],
+    )
 }
 
-/// `telaio restate serve` of `document` with `--server SERVER`, on `port` (0: any).
-fn endpoint_of(d: &Dir, document: &Path, server: &str, port: u16) -> (Child, String) {
+/// `telaio restate serve` of `document` with `--server SERVER` and `extra`, on `port` (0:
+/// any).
+fn endpoint_of(
+    d: &Dir,
+    document: &Path,
+    server: &str,
+    port: u16,
+    extra: &[&str],
+) -> (Child, String) {
     let listen = format!("127.0.0.1:{port}");
-    let mut c = support::command(
-        &[
-            "restate",
-            "serve",
-            document.to_str().unwrap(),
-            "--server",
-            server,
-            "--poll-interval",
-            "0.05",
-            "--listen",
-            &listen,
-        ],
-        d.path(),
-    );
+    let mut args = vec![
+        "restate",
+        "serve",
+        document.to_str().unwrap(),
+        "--server",
+        server,
+        "--listen",
+        &listen,
+    ];
+    if !extra.contains(&"--poll-interval") {
+        args.extend_from_slice(&["--poll-interval", "0.05"]);
+    }
+    args.extend_from_slice(extra);
+    let mut c = support::command(&args, d.path());
     c.stderr(
         std::fs::OpenOptions::new()
             .create(true)
@@ -269,7 +288,7 @@ fn scenario(name: &str) -> PathBuf {
 /// steps.
 #[test]
 fn the_seed_runs_through_restate() {
-    let Some(binary) = restate_server() else {
+    let Some((binary, _turn)) = restate_server() else {
         return;
     };
     let d = Dir::new();
@@ -334,7 +353,7 @@ fn journal(restate: &Restate, run: &str) -> Vec<Value> {
 /// the run finishes with the same guarantees.
 #[test]
 fn a_lost_restate_server_comes_back_and_the_run_goes_on() {
-    let Some(binary) = restate_server() else {
+    let Some((binary, _turn)) = restate_server() else {
         return;
     };
     let d = Dir::new();
@@ -369,7 +388,7 @@ fn a_lost_restate_server_comes_back_and_the_run_goes_on() {
 /// journal, not the run's state, not its data folder, not the result.
 #[test]
 fn sensitive_data_never_reaches_restate() {
-    let Some(binary) = restate_server() else {
+    let Some((binary, _turn)) = restate_server() else {
         return;
     };
     const CANARY: &str = "Q0FOQVJZLWJpb21ldHJpYy1pbWFnZS03ZjNh";
@@ -429,7 +448,7 @@ fn sensitive_data_never_reaches_restate() {
 /// again.
 #[test]
 fn a_lost_endpoint_is_replaced_and_nothing_is_sent_twice() {
-    let Some(binary) = restate_server() else {
+    let Some((binary, _turn)) = restate_server() else {
         return;
     };
     let d = Dir::new();
@@ -481,46 +500,22 @@ fn long(d: &Dir) -> PathBuf {
 /// run ends `in-doubt`, naming it.
 #[test]
 fn a_request_in_doubt_is_not_sent_again() {
-    let Some(binary) = restate_server() else {
+    let Some((binary, _turn)) = restate_server() else {
         return;
     };
     let d = Dir::new();
     let restate = Restate::start(binary, d.path());
-    d.write(
-        "shop.yaml",
-        "openapi: 3.0.3\ninfo: {title: shop, version: '1'}\nservers: [{url: 'http://127.0.0.1:9'}]\npaths:\n  /orders:\n    post:\n      operationId: placeOrder\n      responses:\n        '201': {description: placed, content: {application/json: {schema: {type: object}}}}\n",
-    );
-    let flow = d.write(
-        "order.arazzo.yaml",
-        "arazzo: 1.0.1\ninfo: {title: orders, version: '1'}\nsourceDescriptions: [{name: shop, url: ./shop.yaml, type: openapi}]\nworkflows:\n  - workflowId: order\n    steps:\n      - stepId: place\n        operationId: placeOrder\n        successCriteria: [{condition: $statusCode == 201}]\n",
-    );
-    let scenario = d.write(
-        "slow-order.yaml",
-        "operations:\n  placeOrder:\n    responses:\n      - {status: 201, delayMs: 4000, body: {id: o-1}}\n",
-    );
-    let log = d.path().join("mock.log");
-    let mut mock = support::command(
-        &[
-            "mock",
-            flow.to_str().unwrap(),
-            "--scenario",
-            scenario.to_str().unwrap(),
-        ],
-        d.path(),
-    );
-    mock.stderr(std::fs::File::create(&log).unwrap());
-    let (mock, mock_url) = support::listening(mock);
-    let _mock = Running(mock);
+    let (flow, log, mock_url, _mock) = shop(&d, 4000);
     let port = free_port();
     let server = format!("shop={mock_url}");
-    let (endpoint_1, url) = endpoint_of(&d, &flow, &server, port);
+    let (endpoint_1, url) = endpoint_of(&d, &flow, &server, port, &[]);
     let mut endpoint_1 = Running(endpoint_1);
     restate.register(&url);
     restate.send("order-1", &json!({"workflowId": "order"}));
     wait_until("the order placed", || count(&log, "POST") >= 1);
     let _ = endpoint_1.0.kill();
     let _ = endpoint_1.0.wait();
-    let (endpoint_2, _) = endpoint_of(&d, &flow, &server, port);
+    let (endpoint_2, _) = endpoint_of(&d, &flow, &server, port, &[]);
     let _endpoint_2 = Running(endpoint_2);
     let (code, result) = restate.result("order-1");
     assert_eq!(code, 200, "{result}");
@@ -540,4 +535,99 @@ fn a_request_in_doubt_is_not_sent_again() {
         names.contains(&"intent: place: POST /orders".to_owned()),
         "{names:?}"
     );
+}
+
+/// A shop whose one operation, `POST /orders` (no idempotency key), answers after `delay_ms`,
+/// a workflow `order` that calls it, and a `telaio mock` of it: the workflow, the mock's log,
+/// its URL and its process.
+fn shop(d: &Dir, delay_ms: u64) -> (PathBuf, PathBuf, String, Running) {
+    d.write(
+        "shop.yaml",
+        "openapi: 3.0.3\ninfo: {title: shop, version: '1'}\nservers: [{url: 'http://127.0.0.1:9'}]\npaths:\n  /orders:\n    post:\n      operationId: placeOrder\n      responses:\n        '201': {description: placed, content: {application/json: {schema: {type: object}}}}\n",
+    );
+    let flow = d.write(
+        "order.arazzo.yaml",
+        "arazzo: 1.0.1\ninfo: {title: orders, version: '1'}\nsourceDescriptions: [{name: shop, url: ./shop.yaml, type: openapi}]\nworkflows:\n  - workflowId: order\n    steps:\n      - stepId: place\n        operationId: placeOrder\n        successCriteria: [{condition: $statusCode == 201}]\n",
+    );
+    let scenario = d.write(
+        "slow-order.yaml",
+        format!(
+            "operations:\n  placeOrder:\n    responses:\n      - {{status: 201, delayMs: {delay_ms}, body: {{id: o-1}}}}\n"
+        ),
+    );
+    let log = d.path().join("mock.log");
+    let mut mock = support::command(
+        &[
+            "mock",
+            flow.to_str().unwrap(),
+            "--scenario",
+            scenario.to_str().unwrap(),
+        ],
+        d.path(),
+    );
+    mock.stderr(std::fs::File::create(&log).unwrap());
+    let (mock, mock_url) = support::listening(mock);
+    (flow, log, mock_url, Running(mock))
+}
+
+/// A request that takes longer than `--suspend-after` is not cut short by the suspension of a
+/// run that waits: it is answered, recorded once, and the run goes on.
+#[test]
+fn a_slow_request_outlasts_the_suspension_timeout() {
+    let Some((binary, _turn)) = restate_server() else {
+        return;
+    };
+    let d = Dir::new();
+    let restate = Restate::start(binary, d.path());
+    let (flow, log, mock_url, _mock) = shop(&d, 2500);
+    let server = format!("shop={mock_url}");
+    let (endpoint, url) = endpoint_of(&d, &flow, &server, 0, &["--suspend-after", "0.5"]);
+    let _endpoint = Running(endpoint);
+    restate.register(&url);
+    restate.send("slow-1", &json!({"workflowId": "order"}));
+    let (code, result) = restate.result("slow-1");
+    assert_eq!(code, 200, "{result}");
+    assert_eq!(result["status"], "succeeded", "{result}");
+    assert_eq!(count(&log, "POST"), 1, "the order was placed once");
+}
+
+/// A run that waits longer than `--suspend-after` leaves the endpoint (Restate suspends it)
+/// and comes back when its timer fires, its journal replayed: it finishes, and nothing
+/// answered was sent again.
+#[test]
+fn a_waiting_run_leaves_the_endpoint_and_comes_back() {
+    let Some((binary, _turn)) = restate_server() else {
+        return;
+    };
+    let d = Dir::new();
+    let restate = Restate::start(binary, d.path());
+    let log = d.path().join("mock.log");
+    let (mock, mock_url) = support::seed_mock(d.path(), &scenario("succeeded"), &log);
+    let _mock = Running(mock);
+    let server = format!("rekognitionApi={mock_url}");
+    let (endpoint, url) = endpoint_of(
+        &d,
+        &repo(SEED),
+        &server,
+        0,
+        &["--poll-interval", "1", "--suspend-after", "0.3"],
+    );
+    let _endpoint = Running(endpoint);
+    restate.register(&url);
+    restate.start_run("waits-1", "w-1");
+    wait_until("the run suspended", || {
+        restate
+            .query(
+                "SELECT status FROM sys_invocation WHERE target_service_key = 'waits-1' \
+                 AND target_handler_name = 'run'",
+            )
+            .first()
+            .is_some_and(|r| r["status"] == "suspended")
+    });
+    let (code, result) = restate.result("waits-1");
+    assert_eq!(code, 200, "{result}");
+    assert_eq!(result["outputs"]["status"], "SUCCEEDED", "{result}");
+    assert_eq!(count(&log, "CreateFaceLivenessSession"), 1);
+    let polls = result["steps"][1]["attempts"].as_u64().unwrap() as usize;
+    assert_eq!(count(&log, "GetFaceLivenessSessionResults"), polls);
 }

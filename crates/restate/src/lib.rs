@@ -22,14 +22,20 @@ mod runner;
 pub use runner::{Runner, SERVICE};
 
 /// Serves `runner` as a Restate service endpoint on `listener` (HTTP/2, as the Restate
-/// server calls it) until `stop` completes.
+/// server calls it) until `stop` completes. A run that waits longer than `suspend_after`
+/// (a long poll interval) is suspended by Restate: it leaves the endpoint, holding nothing
+/// there, and comes back (to any endpoint) when its timer fires, its journal replayed.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     runner: Runner,
+    suspend_after: std::time::Duration,
     stop: impl std::future::Future<Output = ()>,
 ) {
-    use restate_sdk::prelude::{Endpoint, HttpServer};
-    let endpoint = Endpoint::builder().bind(runner).build();
+    use restate_sdk::prelude::{Endpoint, HttpServer, IntoServiceDefinition, ServiceOptions};
+    let service = runner
+        .into_service_definition()
+        .options(ServiceOptions::default().inactivity_timeout(suspend_after));
+    let endpoint = Endpoint::builder().bind(service).build();
     HttpServer::new(endpoint)
         .serve_with_cancel(listener, stop)
         .await;

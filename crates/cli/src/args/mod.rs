@@ -74,6 +74,11 @@ pub(crate) struct RestateServeArgs {
     #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:9080")]
     pub listen: String,
 
+    /// A run that waits longer than this (a poll interval, a retry's wait) leaves the
+    /// endpoint, suspended in Restate, and comes back when its timer fires.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    pub suspend_after: f64,
+
     #[command(flatten)]
     pub settings: RunSettings,
 }
