@@ -32,11 +32,11 @@ fn serve(args: &RestateServeArgs) -> Result<u8, Vec<String>> {
             args.listen
         )]
     })?;
-    if !address.ip().is_loopback() {
+    if !address.ip().is_loopback() && args.identity_key.is_empty() {
         // Whoever reaches the endpoint can run workflows with this process's credentials:
         // beyond loopback it must check that calls come from the Restate server.
         return Err(vec![format!(
-            "{address} is reachable from other machines, and this endpoint does not yet check that calls come from your Restate server (request identity): listen on 127.0.0.1 and reach it through a private network or a proxy that does"
+            "{address} is reachable from other machines: pass --identity-key with your Restate server's public key (publickeyv1_...), so that only calls it signs are answered"
         )]);
     }
     let suspend_after =
@@ -57,6 +57,14 @@ fn serve(args: &RestateServeArgs) -> Result<u8, Vec<String>> {
         settings.show_sensitive,
     );
     let served = runner.catalog().len();
+    let endpoint = telaio_restate::endpoint(
+        runner,
+        &telaio_restate::EndpointOptions {
+            suspend_after,
+            identity_keys: args.identity_key.clone(),
+        },
+    )
+    .map_err(|e| vec![format!("--identity-key {e}")])?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -83,7 +91,7 @@ fn serve(args: &RestateServeArgs) -> Result<u8, Vec<String>> {
             ));
             crate::run::exit_on_second_signal();
         };
-        telaio_restate::serve(listener, runner, suspend_after, stopped).await;
+        telaio_restate::serve(listener, endpoint, stopped).await;
         Ok(exit::OK)
     })
 }

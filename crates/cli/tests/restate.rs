@@ -65,6 +65,8 @@ fn client() -> reqwest::blocking::Client {
 struct Restate {
     binary: PathBuf,
     base: PathBuf,
+    /// More of the server's settings, as environment variables.
+    env: Vec<(String, String)>,
     ports: [u16; 3],
     process: Option<Child>,
     client: reqwest::blocking::Client,
@@ -72,9 +74,14 @@ struct Restate {
 
 impl Restate {
     fn start(binary: PathBuf, base: &Path) -> Restate {
+        Restate::start_with(binary, base, Vec::new())
+    }
+
+    fn start_with(binary: PathBuf, base: &Path, env: Vec<(String, String)>) -> Restate {
         let mut r = Restate {
             binary,
             base: base.to_owned(),
+            env,
             ports: [free_port(), free_port(), free_port()],
             process: None,
             client: client(),
@@ -117,6 +124,7 @@ impl Restate {
             // A lost endpoint is tried again soon, so that a test need not wait a minute.
             .env("RESTATE_DEFAULT_RETRY_POLICY__INITIAL_INTERVAL", "100ms")
             .env("RESTATE_DEFAULT_RETRY_POLICY__MAX_INTERVAL", "500ms")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
             .stderr(log)
@@ -155,6 +163,12 @@ impl Restate {
 
     /// Registers the endpoint at `url` (its services read again).
     fn register(&self, url: &str) {
+        let (ok, text) = self.try_register(url);
+        assert!(ok, "{text}");
+    }
+
+    /// Asks to register the endpoint at `url`: whether it was, and the answer.
+    fn try_register(&self, url: &str) -> (bool, String) {
         let r = self
             .client
             .post(self.admin("/deployments"))
@@ -162,7 +176,7 @@ impl Restate {
             .body(json!({"uri": url, "force": true}).to_string())
             .send()
             .unwrap();
-        assert!(r.status().is_success(), "{}", r.text().unwrap());
+        (r.status().is_success(), r.text().unwrap())
     }
 
     /// Starts run `id` of the seed with `token`.
@@ -630,4 +644,92 @@ fn a_waiting_run_leaves_the_endpoint_and_comes_back() {
     assert_eq!(count(&log, "CreateFaceLivenessSession"), 1);
     let polls = result["steps"][1]["attempts"].as_u64().unwrap() as usize;
     assert_eq!(count(&log, "GetFaceLivenessSessionResults"), polls);
+}
+
+/// With `--identity-key`, the endpoint answers only the Restate server holding the matching
+/// private key: that server runs workflows through it, another cannot even register it.
+#[test]
+fn only_the_restate_server_with_the_key_is_answered() {
+    let Some((binary, _turn)) = restate_server() else {
+        return;
+    };
+    let d = Dir::new();
+    let pem = d.path().join("identity.pem");
+    let made = Command::new("openssl")
+        .args(["genpkey", "-algorithm", "ed25519", "-out"])
+        .arg(&pem)
+        .status()
+        .expect("openssl, to make a key pair");
+    assert!(made.success());
+    let public = Command::new("openssl")
+        .args(["pkey", "-pubout", "-outform", "DER", "-in"])
+        .arg(&pem)
+        .output()
+        .unwrap()
+        .stdout;
+    // The raw key is the last 32 bytes of its DER form; Restate writes it in base58.
+    let key = format!("publickeyv1_{}", base58(&public[public.len() - 32..]));
+    let bad = support::telaio(
+        &[
+            "restate",
+            "serve",
+            &repo(SEED).to_string_lossy(),
+            "--identity-key",
+            "nonsense",
+        ],
+        d.path(),
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(support::stderr(&bad).contains("is not a Restate identity key"));
+
+    let log = d.path().join("mock.log");
+    let (mock, mock_url) = support::seed_mock(d.path(), &scenario("succeeded"), &log);
+    let _mock = Running(mock);
+    let server = format!("rekognitionApi={mock_url}");
+    let (endpoint, url) = endpoint_of(&d, &repo(SEED), &server, 0, &["--identity-key", &key]);
+    let _endpoint = Running(endpoint);
+
+    let stranger_dir = d.path().join("stranger");
+    std::fs::create_dir_all(&stranger_dir).unwrap();
+    let stranger = Restate::start(binary.clone(), &stranger_dir);
+    let (registered, answer) = stranger.try_register(&url);
+    assert!(
+        !registered,
+        "a server without the key registered it: {answer}"
+    );
+    drop(stranger);
+
+    let signing = vec![(
+        "RESTATE_WORKER__INVOKER__REQUEST_IDENTITY_PRIVATE_KEY_PEM_FILE".to_owned(),
+        pem.to_string_lossy().into_owned(),
+    )];
+    let restate = Restate::start_with(binary, d.path(), signing);
+    restate.register(&url);
+    restate.start_run("signed-1", "k-1");
+    let (code, result) = restate.result("signed-1");
+    assert_eq!(code, 200, "{result}");
+    assert_eq!(result["outputs"]["status"], "SUCCEEDED", "{result}");
+}
+
+/// `bytes` in base58 (Bitcoin's alphabet), as Restate writes its public keys.
+fn base58(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+    let mut digits: Vec<u8> = Vec::new();
+    for &byte in bytes {
+        let mut carry = u32::from(byte);
+        for d in &mut digits {
+            carry += u32::from(*d) << 8;
+            *d = (carry % 58) as u8;
+            carry /= 58;
+        }
+        while carry > 0 {
+            digits.push((carry % 58) as u8);
+            carry /= 58;
+        }
+    }
+    let zeros = bytes.iter().take_while(|b| **b == 0).count();
+    std::iter::repeat_n(b'1', zeros)
+        .chain(digits.iter().rev().map(|d| ALPHABET[*d as usize]))
+        .map(char::from)
+        .collect()
 }

@@ -21,22 +21,55 @@ mod runner;
 
 pub use runner::{Runner, SERVICE};
 
-/// Serves `runner` as a Restate service endpoint on `listener` (HTTP/2, as the Restate
-/// server calls it) until `stop` completes. A run that waits longer than `suspend_after`
-/// (a long poll interval) is suspended by Restate: it leaves the endpoint, holding nothing
-/// there, and comes back (to any endpoint) when its timer fires, its journal replayed.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
+/// How an endpoint serves its runs.
+#[derive(Clone, Debug)]
+pub struct EndpointOptions {
+    /// A run that waits longer than this (a long poll interval) is suspended by Restate: it
+    /// leaves the endpoint, holding nothing there, and comes back (to any endpoint) when its
+    /// timer fires, its journal replayed.
+    pub suspend_after: std::time::Duration,
+    /// The public keys (`publickeyv1_...`) of the Restate servers whose calls it answers:
+    /// with any, a call not signed by one of them is refused.
+    pub identity_keys: Vec<String>,
+}
+
+/// An identity key the endpoint cannot use.
+#[derive(Debug, thiserror::Error)]
+#[error("`{key}` is not a Restate identity key (publickeyv1_...): {reason}")]
+pub struct IdentityKeyError {
+    /// The key as given.
+    pub key: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// The Restate service endpoint of `runner`.
+pub fn endpoint(
     runner: Runner,
-    suspend_after: std::time::Duration,
-    stop: impl std::future::Future<Output = ()>,
-) {
-    use restate_sdk::prelude::{Endpoint, HttpServer, IntoServiceDefinition, ServiceOptions};
+    options: &EndpointOptions,
+) -> Result<restate_sdk::prelude::Endpoint, IdentityKeyError> {
+    use restate_sdk::prelude::{Endpoint, IntoServiceDefinition, ServiceOptions};
     let service = runner
         .into_service_definition()
-        .options(ServiceOptions::default().inactivity_timeout(suspend_after));
-    let endpoint = Endpoint::builder().bind(service).build();
-    HttpServer::new(endpoint)
+        .options(ServiceOptions::default().inactivity_timeout(options.suspend_after));
+    let mut builder = Endpoint::builder().bind(service);
+    for key in &options.identity_keys {
+        builder = builder.identity_key(key).map_err(|e| IdentityKeyError {
+            key: key.clone(),
+            reason: e.to_string(),
+        })?;
+    }
+    Ok(builder.build())
+}
+
+/// Serves `endpoint` on `listener` (HTTP/2, as the Restate server calls it) until `stop`
+/// completes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    endpoint: restate_sdk::prelude::Endpoint,
+    stop: impl std::future::Future<Output = ()>,
+) {
+    restate_sdk::prelude::HttpServer::new(endpoint)
         .serve_with_cancel(listener, stop)
         .await;
 }

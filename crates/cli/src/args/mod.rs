@@ -79,6 +79,12 @@ pub(crate) struct RestateServeArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
     pub suspend_after: f64,
 
+    /// Answer only calls signed by the Restate server with this public key
+    /// (`publickeyv1_...`; the server's `request-identity-private-key-pem-file`). Needed to
+    /// listen beyond loopback. Several: any of them.
+    #[arg(long, value_name = "KEY")]
+    pub identity_key: Vec<String>,
+
     #[command(flatten)]
     pub settings: RunSettings,
 }
