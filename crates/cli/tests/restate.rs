@@ -733,3 +733,109 @@ fn base58(bytes: &[u8]) -> String {
         .map(char::from)
         .collect()
 }
+
+/// A round-robin TCP proxy on 127.0.0.1, as a load balancer before several endpoints: each
+/// connection goes to the next target that accepts it. Its port.
+fn balancer(targets: Vec<u16>) -> u16 {
+    use std::net::{Shutdown, TcpListener, TcpStream};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut turn = 0;
+        for client in listener.incoming() {
+            let Ok(client) = client else { continue };
+            let upstream = (0..targets.len()).find_map(|i| {
+                TcpStream::connect(("127.0.0.1", targets[(turn + i) % targets.len()])).ok()
+            });
+            turn += 1;
+            let Some(upstream) = upstream else { continue };
+            for (mut from, mut to) in [
+                (client.try_clone().unwrap(), upstream.try_clone().unwrap()),
+                (upstream, client),
+            ] {
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut from, &mut to);
+                    let _ = to.shutdown(Shutdown::Both);
+                });
+            }
+        }
+    });
+    port
+}
+
+/// CPU time a process has used, in clock ticks.
+fn ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    fields
+        .get(11)
+        .and_then(|u| u.parse::<u64>().ok())
+        .unwrap_or(0)
+        + fields
+            .get(12)
+            .and_then(|s| s.parse::<u64>().ok())
+            .unwrap_or(0)
+}
+
+/// Two endpoints behind one balancer share 200 runs started at once; one is killed halfway:
+/// every run finishes, each session was created once.
+#[test]
+fn two_endpoints_share_the_runs_and_one_may_be_lost() {
+    let Some((binary, _turn)) = restate_server() else {
+        return;
+    };
+    let d = Dir::new();
+    let restate = Restate::start(binary, d.path());
+    let log = d.path().join("mock.log");
+    let (mock, mock_url) = support::seed_mock(d.path(), &scenario("succeeded"), &log);
+    let _mock = Running(mock);
+    let server = format!("rekognitionApi={mock_url}");
+    let poll = ["--poll-interval", "0.2"];
+    let (one, url_one) = endpoint_of(&d, &repo(SEED), &server, 0, &poll);
+    let (two, url_two) = endpoint_of(&d, &repo(SEED), &server, 0, &poll);
+    let port = |url: &str| url.rsplit(':').next().unwrap().parse::<u16>().unwrap();
+    let mut one = Running(one);
+    let two = Running(two);
+    let balanced = balancer(vec![port(&url_one), port(&url_two)]);
+    restate.register(&format!("http://127.0.0.1:{balanced}"));
+    const RUNS: usize = 200;
+    let idle = (ticks(one.0.id()), ticks(two.0.id()));
+    for i in 0..RUNS {
+        restate.start_run(&format!("shared-{i}"), &format!("s-{i}"));
+    }
+    wait_until("half the polls", || {
+        count(&log, "GetFaceLivenessSessionResults") >= RUNS * 5 / 2
+    });
+    let worked = (ticks(one.0.id()) - idle.0, ticks(two.0.id()) - idle.1);
+    let _ = one.0.kill();
+    let _ = one.0.wait();
+    let mut attempts = 0;
+    for i in 0..RUNS {
+        let (code, result) = restate.result(&format!("shared-{i}"));
+        assert_eq!(code, 200, "run {i}: {result}");
+        assert_eq!(
+            result["outputs"]["status"], "SUCCEEDED",
+            "run {i}: {result}"
+        );
+        attempts += result["steps"][1]["attempts"].as_u64().unwrap() as usize;
+    }
+    assert!(
+        worked.0 > 0 && worked.1 > 0,
+        "both endpoints ran runs: {worked:?}"
+    );
+    assert_eq!(
+        count(&log, "CreateFaceLivenessSession"),
+        RUNS,
+        "each session created once"
+    );
+    let received = count(&log, "GetFaceLivenessSessionResults");
+    // Only the polls in flight on the lost endpoint went out twice.
+    assert!(
+        received <= attempts + RUNS,
+        "{received} polls received, {attempts} made"
+    );
+    drop(two);
+}
