@@ -14,34 +14,7 @@ import argparse, http.client, json, os, re, subprocess, sys, tempfile, threading
 import urllib.parse, urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SEED = os.path.join(ROOT, "examples/rekognition/arazzo/amazon-rekognition-face-liveness-session-workflow.yml")
-SCENARIO = os.path.join(ROOT, "examples/rekognition/scenarios/succeeded.yaml")
-
-
-def start(cmd, env, stderr):
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=stderr, env=env, text=True)
-    line = p.stdout.readline()
-    m = re.search(r"http://\S+", line)
-    if not m:
-        sys.exit(f"no address from {cmd[1]}: {line!r}")
-    return p, m.group(0)
-
-
-def status(pid):
-    fields = {}
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            k, _, v = line.partition(":")
-            fields[k] = v.strip()
-    return int(fields["VmHWM"].split()[0]), int(fields["VmRSS"].split()[0]), int(fields["Threads"])
-
-
-def cpu(pid):
-    """CPU seconds (user + system) the process has used."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+from benchlib import SEED, SCENARIO, cpu, start, status
 
 
 def call(url, method="GET", body=None):

@@ -127,15 +127,6 @@ pub(crate) fn read_all(
                 .to_owned(),
         ]);
     }
-    if !unused.is_empty() {
-        return Err(unused);
-    }
-    if workflows.is_empty() {
-        return Err(vec![
-            "none of the documents has a workflow that can run, so there is nothing to serve"
-                .to_owned(),
-        ]);
-    }
     Ok((
         Planned {
             workflows,

@@ -10,7 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use support::{Dir, Running, repo, wait_until};
+use support::{Dir, Running, count, repo, wait_until};
 
 const SEED: &str =
     "examples/rekognition/arazzo/amazon-rekognition-face-liveness-session-workflow.yml";
@@ -285,14 +285,6 @@ fn endpoint_of(
     support::listening(c)
 }
 
-fn count(log: &Path, operation: &str) -> usize {
-    std::fs::read_to_string(log)
-        .unwrap_or_default()
-        .lines()
-        .filter(|l| l.contains(operation))
-        .count()
-}
-
 fn scenario(name: &str) -> PathBuf {
     repo(&format!("examples/rekognition/scenarios/{name}.yaml"))
 }
@@ -373,7 +365,7 @@ fn a_lost_restate_server_comes_back_and_the_run_goes_on() {
     let d = Dir::new();
     let mut restate = Restate::start(binary, d.path());
     let log = d.path().join("mock.log");
-    let (mock, mock_url) = support::seed_mock(d.path(), &long(&d), &log);
+    let (mock, mock_url) = support::seed_mock(d.path(), &support::long_scenario(&d), &log);
     let _mock = Running(mock);
     let (endpoint, url) = endpoint(&d, &mock_url, 0);
     let _endpoint = Running(endpoint);
@@ -385,17 +377,24 @@ fn a_lost_restate_server_comes_back_and_the_run_goes_on() {
     restate.kill();
     let before = count(&log, "GetFaceLivenessSessionResults");
     restate.restart();
-    let (code, result) = restate.result("server-lost-1");
+    went_on(&restate, "server-lost-1", &log, before);
+}
+
+/// Run `run` finished after a loss, with every guarantee: it succeeded, its session was
+/// created once, at most the one poll in flight at the loss went out twice (every answered
+/// one was fed from Restate's journal), and it polled again after the loss (`before` polls).
+fn went_on(restate: &Restate, run: &str, log: &Path, before: usize) {
+    let (code, result) = restate.result(run);
     assert_eq!(code, 200, "{result}");
     assert_eq!(result["outputs"]["status"], "SUCCEEDED", "{result}");
-    assert_eq!(count(&log, "CreateFaceLivenessSession"), 1);
+    assert_eq!(count(log, "CreateFaceLivenessSession"), 1);
     let polls = result["steps"][1]["attempts"].as_u64().unwrap() as usize;
-    let received = count(&log, "GetFaceLivenessSessionResults");
+    let received = count(log, "GetFaceLivenessSessionResults");
     assert!(
         received <= polls + 1,
         "{received} polls received, {polls} made"
     );
-    assert!(before < received, "the run went on after the restart");
+    assert!(before < received, "the run polled again after the loss");
 }
 
 /// Data the API marks `x-sensitive` (a biometric image) never reaches Restate: not its
@@ -468,7 +467,7 @@ fn a_lost_endpoint_is_replaced_and_nothing_is_sent_twice() {
     let d = Dir::new();
     let restate = Restate::start(binary, d.path());
     let log = d.path().join("mock.log");
-    let (mock, mock_url) = support::seed_mock(d.path(), &long(&d), &log);
+    let (mock, mock_url) = support::seed_mock(d.path(), &support::long_scenario(&d), &log);
     let _mock = Running(mock);
     let port = free_port();
     let (endpoint_1, url) = endpoint(&d, &mock_url, port);
@@ -483,30 +482,7 @@ fn a_lost_endpoint_is_replaced_and_nothing_is_sent_twice() {
     let before = count(&log, "GetFaceLivenessSessionResults");
     let (endpoint_2, _) = endpoint(&d, &mock_url, port);
     let _endpoint_2 = Running(endpoint_2);
-    let (code, result) = restate.result("lost-1");
-    assert_eq!(code, 200, "{result}");
-    assert_eq!(result["outputs"]["status"], "SUCCEEDED", "{result}");
-    assert_eq!(count(&log, "CreateFaceLivenessSession"), 1);
-    let polls = result["steps"][1]["attempts"].as_u64().unwrap() as usize;
-    let received = count(&log, "GetFaceLivenessSessionResults");
-    // At most the one poll in flight when the endpoint died went out twice; every answered
-    // one was fed from Restate's journal.
-    assert!(
-        received <= polls + 1,
-        "{received} polls received, {polls} made"
-    );
-    assert!(before < received, "the second endpoint went on polling");
-}
-
-/// The succeeded scenario with thirty polls IN_PROGRESS, written in `d`.
-fn long(d: &Dir) -> PathBuf {
-    let long = std::fs::read_to_string(scenario("succeeded"))
-        .unwrap()
-        .replace(
-            "      - body: {SessionId: \"{{key}}\", Status: IN_PROGRESS}\n      - body: {SessionId: \"{{key}}\", Status: IN_PROGRESS}\n",
-            &"      - body: {SessionId: \"{{key}}\", Status: IN_PROGRESS}\n".repeat(30),
-        );
-    d.write("long.yaml", long)
+    went_on(&restate, "lost-1", &log, before);
 }
 
 /// A request that is not safe to send twice (a `POST` without an idempotency key), in flight

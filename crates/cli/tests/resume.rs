@@ -4,14 +4,13 @@
 
 mod support;
 
-use std::path::Path;
 use std::process::{Child, Output, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use serde_json::Value;
-use support::{Dir, repo, response, serve_raw, stderr, stdout, wait_until};
+use support::{Dir, count, repo, response, serve_raw, stderr, stdout, wait_until};
 
 const SEED: &str =
     "examples/rekognition/arazzo/amazon-rekognition-face-liveness-session-workflow.yml";
@@ -43,14 +42,6 @@ fn json(o: &Output) -> Value {
 fn newest_run(d: &Dir) -> String {
     let o = telaio(&["runs", "list", "--output", "json"], d);
     json(&o)[0]["runId"].as_str().unwrap().to_owned()
-}
-
-fn count(log: &Path, operation: &str) -> usize {
-    std::fs::read_to_string(log)
-        .unwrap_or_default()
-        .lines()
-        .filter(|l| l.contains(operation))
-        .count()
 }
 
 /// A separate `telaio mock` of the seed whose session stays IN_PROGRESS for ten polls,

@@ -162,27 +162,12 @@ impl Served {
     }
 
     fn count(&self, operation: &str) -> usize {
-        std::fs::read_to_string(&self.mock_log)
-            .unwrap_or_default()
-            .lines()
-            .filter(|l| l.contains(operation))
-            .count()
+        support::count(&self.mock_log, operation)
     }
 }
 
 fn scenario(name: &str) -> std::path::PathBuf {
     repo(&format!("examples/rekognition/scenarios/{name}.yaml"))
-}
-
-/// The succeeded scenario with thirty polls IN_PROGRESS, written in `d`.
-fn long(d: &Dir) -> std::path::PathBuf {
-    let long = std::fs::read_to_string(scenario("succeeded"))
-        .unwrap()
-        .replace(
-            "      - body: {SessionId: \"{{key}}\", Status: IN_PROGRESS}\n      - body: {SessionId: \"{{key}}\", Status: IN_PROGRESS}\n",
-            &"      - body: {SessionId: \"{{key}}\", Status: IN_PROGRESS}\n".repeat(30),
-        );
-    d.write("long.yaml", long)
 }
 
 /// The seed through the API against each of the mock's scenarios: the run's events end with
@@ -305,7 +290,11 @@ fn the_operator_may_offer_the_mock_beside_the_servers() {
 #[test]
 fn bad_requests_are_refused_with_their_reason() {
     let d = Dir::new();
-    let s = served(&d, &long(&d), &["--concurrency", "1", "--queue", "1"]);
+    let s = served(
+        &d,
+        &support::long_scenario(&d),
+        &["--concurrency", "1", "--queue", "1"],
+    );
     let r = s.post(
         "/runs",
         &json!({"workflowId": WORKFLOW, "inputs": {"clientRequestToken": 7}}),
@@ -398,7 +387,7 @@ fn a_client_that_reconnects_misses_nothing_and_sees_nothing_twice() {
 #[test]
 fn a_server_stopped_while_runs_poll_resumes_them_when_it_starts_again() {
     let d = Dir::new();
-    let mut s = served(&d, &long(&d), &[]);
+    let mut s = served(&d, &support::long_scenario(&d), &[]);
     let runs: Vec<String> = (0..3).map(|i| s.start(&format!("r-{i}"))).collect();
     wait_until("polls", || s.count("GetFaceLivenessSessionResults") >= 9);
     let mut server = s.processes.remove(0);

@@ -228,3 +228,25 @@ pub fn response(status: u16, headers: &[(&str, &str)], body: &str) -> Vec<u8> {
     out.push_str(body);
     out.into_bytes()
 }
+
+/// How many lines of the log at `log` (a mock's) name `operation`.
+#[allow(dead_code)]
+pub fn count(log: &Path, operation: &str) -> usize {
+    std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.contains(operation))
+        .count()
+}
+
+/// The seed's succeeded scenario with thirty polls IN_PROGRESS, written in `d`.
+#[allow(dead_code)]
+pub fn long_scenario(d: &Dir) -> PathBuf {
+    let long = std::fs::read_to_string(repo("examples/rekognition/scenarios/succeeded.yaml"))
+        .unwrap()
+        .replace(
+            "      - body: {SessionId: \"{{key}}\", Status: IN_PROGRESS}\n      - body: {SessionId: \"{{key}}\", Status: IN_PROGRESS}\n",
+            &"      - body: {SessionId: \"{{key}}\", Status: IN_PROGRESS}\n".repeat(30),
+        );
+    d.write("long.yaml", long)
+}
