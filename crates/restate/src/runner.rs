@@ -7,13 +7,14 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use restate_sdk::prelude::*;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use telaio_engine::{
-    Command, Credentials, Driver, Entry, Input, InputSource, Record, Request, RunOptions, Session,
-    StepsSoFar, Stop, StopCause, catch_up, safe_to_resend,
+    AttemptOutcome, Command, Credentials, Driver, Entry, Input, InputSource, Observer, Record,
+    Request, RunOptions, Session, StepsSoFar, Stop, StopCause, catch_up, safe_to_resend,
 };
 use telaio_serve::{Catalog, Choice, Target};
+use tokio::sync::oneshot;
 
 use crate::exchange::{Exchange, Live};
 
@@ -118,13 +119,29 @@ impl Runner {
                     ),
                 )
             })?;
-        // The document the run started with: an endpoint serving another version of it
-        // cannot feed it this run's journal.
-        let identity = served.identity.clone();
-        let Json(started_with) = ctx
-            .run(|| async move { Ok(Json(identity)) })
+        // The document the run started with (its content hashes, nothing else) and the
+        // run's limits: an endpoint serving another version of the document cannot feed it
+        // this run's journal, and every endpoint drives the run within the same limits.
+        let run_id = ctx.key().to_owned();
+        let began = Began {
+            sha256: served.identity.sha256.clone(),
+            parts: served.identity.parts.clone(),
+            options: RunOptions {
+                // The run's idempotency keys come from its invocation: the same on every
+                // endpoint, another for another run with the same id.
+                idempotency_seed: Some(seed(&run_id, ctx.invocation_id())),
+                ..self.options
+            },
+        };
+        let Json(began) = ctx
+            .run(|| async move { Ok(Json(began)) })
             .name("document")
             .await?;
+        let started_with = telaio_engine::DocumentIdentity {
+            sha256: began.sha256,
+            parts: began.parts,
+            ..served.identity.clone()
+        };
         let changes = started_with.changes(&served.identity);
         if !changes.is_empty() {
             return Err(TerminalError::new_with_code(
@@ -136,10 +153,7 @@ impl Runner {
             )
             .into());
         }
-        let run_id = ctx.key().to_owned();
-        let mut options = self.options;
-        // The run's idempotency keys come from its id, the same on every endpoint.
-        options.idempotency_seed = Some(seed(&run_id));
+        let options = began.options;
         let deadline = options.deadline.unwrap_or(Duration::MAX);
         let redactor = telaio_engine::redactor(
             &served.plan,
@@ -148,20 +162,17 @@ impl Runner {
             self.show_sensitive,
         );
         let steps = Arc::new(Mutex::new(StepsSoFar::default()));
-        let mut observer = {
-            let steps = steps.clone();
-            move |record: &Record| {
-                steps
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .see(&record.event);
-            }
+        let recorded = Arc::new(Mutex::new(Vec::new()));
+        let mut observer = Recording {
+            steps: steps.clone(),
+            entries: recorded.clone(),
         };
         let mut session = Session::new(&served.plan, options, redactor, &mut observer);
         let mut command = session.start(&served.workflow_id, inputs);
         let mut run = Drive {
             driver: self.driver.clone(),
             marker: None,
+            recorded,
         };
         let outcome = loop {
             ctx.set(PROGRESS, Json(progress(&steps, "running")));
@@ -197,12 +208,48 @@ impl Runner {
     }
 }
 
+/// What a run's session tells: its steps so far, and the journal entries it records (masked,
+/// as every run's record is), which the exchange that made them hands to Restate.
+struct Recording {
+    steps: Arc<Mutex<StepsSoFar>>,
+    entries: Arc<Mutex<Vec<Entry>>>,
+}
+
+impl Observer for Recording {
+    fn event(&mut self, record: &Record) {
+        lock(&self.steps).see(&record.event);
+    }
+
+    fn journaling(&self) -> bool {
+        true
+    }
+
+    fn entry(&mut self, entry: &Entry) -> Result<(), String> {
+        lock(&self.entries).push(entry.clone());
+        Ok(())
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// What the run journals first: the document it started with (hashes only) and its limits.
+#[derive(Serialize, Deserialize)]
+struct Began {
+    sha256: String,
+    parts: std::collections::BTreeMap<String, String>,
+    options: RunOptions,
+}
+
 /// What a run's exchanges share.
 struct Drive {
     driver: Arc<Driver>,
     /// What the journal's stand-ins for hidden values became when they were fed back, once
     /// one was: no request that carries it is sent.
     marker: Option<String>,
+    /// The entries the session records as it takes in an exchange.
+    recorded: Arc<Mutex<Vec<Entry>>>,
 }
 
 impl Drive {
@@ -215,117 +262,91 @@ impl Drive {
         request: Request,
         deadline: Duration,
     ) -> Result<Command, TerminalError> {
-        if let Some(marker) = &self.marker
-            && request.carries(marker)
-        {
-            let reason = format!(
+        // Restate's names for the exchange: its step and method, from the plan (a name must
+        // be the same on every endpoint, and hold no value of the run).
+        let label = format!("{}: {}", session.step_id(), request.method);
+        let unsafe_to_resend = safe_to_resend(&request).is_none();
+        let refuse = self.marker.clone().map(|marker| {
+            let why = format!(
                 "{} {} would carry a value the journal keeps masked (a secret or sensitive value from an earlier answer), so the run cannot go on from its journal; run the workflow again",
                 request.method,
                 session.masked(&request.url)
             );
-            return Ok(session.stop(Stop {
-                cause: StopCause::Refused,
-                reason,
-            }));
-        }
-        // The name Restate shows for the exchange: the step and what it calls, without the
-        // server (which may differ between endpoints) or the query.
-        let url = session.masked(&request.url);
-        let path = url
-            .split_once("://")
-            .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
-            .unwrap_or("/");
-        let path = path.split(['?', '#']).next().unwrap_or(path);
-        let label = format!("{}: {} {path}", session.step_id(), request.method);
-        // An intent before a request that must not go twice: an endpoint that finds it in
-        // the journal, but not the answer, knows the request may have gone out.
-        let in_doubt = if safe_to_resend(&request).is_none() {
-            let fresh = Arc::new(AtomicBool::new(false));
-            let here = fresh.clone();
-            ctx.run(|| async move {
-                here.store(true, Ordering::SeqCst);
-                Ok(())
-            })
-            .name(format!("intent: {label}"))
-            .await?;
-            !fresh.load(Ordering::SeqCst)
-        } else {
-            false
-        };
+            (marker, why)
+        });
         let mut attempt = 1;
-        let mut waited_us = 0;
+        let mut waited_us = 0u64;
         loop {
-            let live = Arc::new(Mutex::new(None));
+            let name = if attempt == 1 {
+                label.clone()
+            } else {
+                format!("{label} (attempt {attempt})")
+            };
+            // An intent before each attempt at a request that must not go twice: an
+            // endpoint that finds it in the journal, but not the attempt, knows the request
+            // may have gone out.
+            let in_doubt = if unsafe_to_resend {
+                let fresh = Arc::new(AtomicBool::new(false));
+                let here = fresh.clone();
+                ctx.run(|| async move {
+                    here.store(true, Ordering::SeqCst);
+                    Ok(())
+                })
+                .name(format!("intent: {name}"))
+                .await?;
+                (!fresh.load(Ordering::SeqCst)).then(|| {
+                    format!(
+                        "{} {} may or may not have taken effect when the endpoint sending it was lost, and is not safe to send again",
+                        request.method,
+                        session.masked(&request.url)
+                    )
+                })
+            } else {
+                None
+            };
+            let (live, came_back) = oneshot::channel();
+            let (record, recorded) = oneshot::channel();
             let job = Exchange {
                 driver: self.driver.clone(),
                 request: request.clone(),
                 attempt,
-                remaining: deadline.saturating_sub(session.elapsed()),
-                redactor: session.redactor().clone(),
+                remaining: deadline
+                    .saturating_sub(session.elapsed())
+                    .saturating_sub(Duration::from_micros(waited_us)),
                 in_doubt,
-                waited_us,
-                live: live.clone(),
+                refuse: refuse.clone(),
+                live,
+                recorded,
             };
-            let Json(entries) = ctx
-                .run(|| job.perform())
-                .name(if attempt == 1 {
-                    label.clone()
-                } else {
-                    format!("{label} (attempt {attempt})")
-                })
-                .await?;
+            // Made here, the attempt comes back beside the journal: the session takes it
+            // in, and its record of it is what the side effect returns. Fed back, the side
+            // effect does not run, and the journal's entries feed the session below.
+            let take_in = async {
+                let live = came_back.await.ok()?;
+                lock(&self.recorded).clear();
+                let command = go_on(session, &request, live);
+                let _ = record.send(std::mem::take(&mut *lock(&self.recorded)));
+                Some(command)
+            };
+            let (journaled, taken_in) = tokio::join!(ctx.run(|| job.perform()).name(name), take_in);
+            let Json(entries) = journaled?;
             // The journal says what comes next, whether it was made here or fed back.
             let retry = match entries.last() {
                 Some(Entry::RequestRetried { millis, .. }) => Some(*millis),
                 _ => None,
             };
-            let made_here = live.lock().unwrap_or_else(|e| e.into_inner()).take();
-            let command = match made_here {
-                Some(live) => self.go_on(session, &request, live),
+            let command = match taken_in {
+                Some(command) => command,
                 None => self.feed(session, &request, entries)?,
             };
             match retry {
                 Some(millis) => {
                     ctx.sleep(Duration::from_millis(millis)).await?;
-                    waited_us += millis.saturating_mul(1000);
+                    waited_us = waited_us.saturating_add(millis.saturating_mul(1000));
                     attempt += 1;
                 }
                 None => return Ok(command),
             }
-        }
-    }
-
-    /// Gives the machine what the attempt made here came to.
-    fn go_on(&self, session: &mut Session<'_, '_>, request: &Request, live: Live) -> Command {
-        let attempted = match live {
-            Live::InDoubt(reason) => {
-                return session.stop(Stop {
-                    cause: StopCause::InDoubt,
-                    reason,
-                });
-            }
-            Live::Attempted(attempted) => attempted,
-        };
-        for secret in &attempted.secrets {
-            session.learn_secret(secret);
-        }
-        for (source, scheme) in attempted.tokens {
-            session.token_fetched(source, scheme);
-        }
-        match attempted.outcome {
-            telaio_engine::AttemptOutcome::Retry {
-                attempt,
-                reason,
-                wait,
-            } => {
-                let _ = session.retried(attempt, reason, wait);
-                Command::Send(request.clone())
-            }
-            telaio_engine::AttemptOutcome::Input(input) => session.resume(input),
-            telaio_engine::AttemptOutcome::TooLarge(reason) => session.stop(Stop {
-                cause: StopCause::ResponseTooLarge,
-                reason,
-            }),
         }
     }
 
@@ -359,18 +380,63 @@ impl Drive {
     }
 }
 
+/// Gives the machine what the attempt made here came to (the session records it).
+fn go_on(session: &mut Session<'_, '_>, request: &Request, live: Live) -> Command {
+    let attempted = match live {
+        Live::InDoubt(reason) => {
+            return session.stop(Stop {
+                cause: StopCause::InDoubt,
+                reason,
+            });
+        }
+        Live::Refused(reason) => {
+            return session.stop(Stop {
+                cause: StopCause::Refused,
+                reason,
+            });
+        }
+        Live::Attempted(attempted) => attempted,
+    };
+    for secret in &attempted.secrets {
+        session.learn_secret(secret);
+    }
+    for (source, scheme) in attempted.tokens {
+        session.token_fetched(source, scheme);
+    }
+    match attempted.outcome {
+        AttemptOutcome::Retry {
+            attempt,
+            reason,
+            wait,
+        } => {
+            let _ = session.retried(attempt, reason, wait);
+            Command::Send(request.clone())
+        }
+        AttemptOutcome::Input(input) => session.resume(input),
+        AttemptOutcome::TooLarge(reason) => session.stop(Stop {
+            cause: StopCause::ResponseTooLarge,
+            reason,
+        }),
+    }
+}
+
 /// The run's status and steps, as `progress` answers.
 fn progress(steps: &Mutex<StepsSoFar>, status: &str) -> Value {
     json!({
         "status": status,
-        "steps": steps.lock().unwrap_or_else(|e| e.into_inner()).to_json(),
+        "steps": lock(steps).to_json(),
     })
 }
 
-/// Sixteen bytes from the run's id, the same wherever it is computed.
-fn seed(run_id: &str) -> [u8; 16] {
+/// Sixteen bytes from the run's id and its invocation's, the same wherever they are
+/// computed.
+fn seed(run_id: &str, invocation_id: &str) -> [u8; 16] {
     use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(run_id.as_bytes());
+    let mut digest = Sha256::new();
+    digest.update(run_id.as_bytes());
+    digest.update([0]);
+    digest.update(invocation_id.as_bytes());
+    let digest = digest.finalize();
     let mut seed = [0; 16];
     seed.copy_from_slice(&digest[..16]);
     seed
@@ -380,7 +446,8 @@ fn seed(run_id: &str) -> [u8; 16] {
 mod tests {
     #[test]
     fn a_seed_is_the_same_for_the_same_run() {
-        assert_eq!(super::seed("run-1"), super::seed("run-1"));
-        assert_ne!(super::seed("run-1"), super::seed("run-2"));
+        assert_eq!(super::seed("run-1", "inv_1"), super::seed("run-1", "inv_1"));
+        assert_ne!(super::seed("run-1", "inv_1"), super::seed("run-2", "inv_1"));
+        assert_ne!(super::seed("run-1", "inv_1"), super::seed("run-1", "inv_2"));
     }
 }
