@@ -37,14 +37,24 @@ impl ChildProcess {
     }
 }
 
-impl XPathRunner for ChildProcess {
-    fn run(&self, job: &XPathJob<'_>) -> Result<XPathAnswer, String> {
-        let input = serde_json::to_vec(job).map_err(|e| e.to_string())?;
-        let mut child = Command::new(&self.program)
+impl ChildProcess {
+    /// The child's command, before its pipes.
+    fn command(&self) -> Command {
+        let mut command = Command::new(&self.program);
+        command
             .arg(COMMAND)
             // mimalloc reserves a 1 GiB arena up front, which the address-space limit then
             // counts as used: the evaluation would get far less than `MEMORY` to work in.
-            .env("MIMALLOC_ARENA_RESERVE", "64MiB")
+            .env("MIMALLOC_ARENA_RESERVE", "64MiB");
+        command
+    }
+}
+
+impl XPathRunner for ChildProcess {
+    fn run(&self, job: &XPathJob<'_>) -> Result<XPathAnswer, String> {
+        let input = serde_json::to_vec(job).map_err(|e| e.to_string())?;
+        let mut child = self
+            .command()
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -171,5 +181,21 @@ pub(crate) fn child() -> u8 {
         crate::exit::OK
     } else {
         crate::exit::USAGE
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_child_keeps_its_allocator_from_reserving_its_memory_limit() {
+        let child = super::ChildProcess {
+            program: "telaio".into(),
+        };
+        let command = child.command();
+        let reserve = command
+            .get_envs()
+            .find(|(k, _)| *k == "MIMALLOC_ARENA_RESERVE")
+            .and_then(|(_, v)| v);
+        assert_eq!(reserve, Some(std::ffi::OsStr::new("64MiB")));
     }
 }

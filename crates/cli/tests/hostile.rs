@@ -397,25 +397,6 @@ fn an_xpath_criterion_is_bounded_in_time_and_memory() {
         reason.contains("longer than 5 s") || reason.contains("more than 1024 MiB"),
         "{reason}"
     );
-    // A heavy but sound criterion has the whole limit to work in (the allocator's own
-    // reservations do not eat it).
-    d.write(
-        "heavy.arazzo.yaml",
-        "arazzo: 1.0.1\ninfo: {title: t, version: '1'}\nsourceDescriptions: [{name: api, url: ./api.yaml}]\nworkflows:\n  - workflowId: w\n    steps:\n      - stepId: heavy\n        operationId: getA\n        successCriteria:\n          - {context: $response.body, type: xpath, condition: 'count(for $i in 1 to 3000000 return $i) > 0'}\n",
-    );
-    let o = telaio(
-        &[
-            "run",
-            "heavy.arazzo.yaml",
-            "--server",
-            &format!("api={url}"),
-            "--output",
-            "json",
-        ],
-        d.path(),
-    );
-    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    assert_eq!(v["status"], "succeeded", "{v}");
     // The same document's sound XPath still works.
     let o = telaio(
         &[

@@ -180,15 +180,15 @@ impl Restate {
     }
 
     /// Starts run `id` of the seed with `token`.
-    fn start_run(&self, id: &str, token: &str) {
+    fn start_run(&self, id: &str, token: &str) -> String {
         self.send(
             id,
             &json!({"workflowId": WORKFLOW, "inputs": {"clientRequestToken": token}}),
-        );
+        )
     }
 
-    /// Starts run `id` as `asked` says.
-    fn send(&self, id: &str, asked: &Value) {
+    /// Starts run `id` as `asked` says: its invocation's id.
+    fn send(&self, id: &str, asked: &Value) -> String {
         let r = self
             .client
             .post(self.ingress(&format!("/telaio/{id}/run/send")))
@@ -196,7 +196,10 @@ impl Restate {
             .body(asked.to_string())
             .send()
             .unwrap();
-        assert_eq!(r.status().as_u16(), 202, "{}", r.text().unwrap());
+        let status = r.status().as_u16();
+        let answer: Value = serde_json::from_str(&r.text().unwrap()).unwrap();
+        assert_eq!(status, 202, "{answer}");
+        answer["invocationId"].as_str().unwrap().to_owned()
     }
 
     /// The result of run `id`, once it is over.
@@ -501,7 +504,7 @@ fn a_request_in_doubt_is_not_sent_again() {
     let (endpoint_1, url) = endpoint_of(&d, &flow, &server, port, &[]);
     let mut endpoint_1 = Running(endpoint_1);
     restate.register(&url);
-    restate.send("order-1", &json!({"workflowId": "order"}));
+    let _ = restate.send("order-1", &json!({"workflowId": "order"}));
     wait_until("the order placed", || count(&log, "POST") >= 1);
     let _ = endpoint_1.0.kill();
     let _ = endpoint_1.0.wait();
@@ -574,7 +577,7 @@ fn a_slow_request_outlasts_the_suspension_timeout() {
     let (endpoint, url) = endpoint_of(&d, &flow, &server, 0, &["--suspend-after", "0.5"]);
     let _endpoint = Running(endpoint);
     restate.register(&url);
-    restate.send("slow-1", &json!({"workflowId": "order"}));
+    let _ = restate.send("slow-1", &json!({"workflowId": "order"}));
     let (code, result) = restate.result("slow-1");
     assert_eq!(code, 200, "{result}");
     assert_eq!(result["status"], "succeeded", "{result}");
@@ -814,4 +817,37 @@ fn two_endpoints_share_the_runs_and_one_may_be_lost() {
         "{received} polls received, {attempts} made"
     );
     drop(two);
+}
+
+/// A run cancelled through Restate's admin API stops at its next wait, and `progress` says it
+/// is over.
+#[test]
+fn a_cancelled_run_stops_and_says_so() {
+    let Some((binary, _turn)) = restate_server() else {
+        return;
+    };
+    let d = Dir::new();
+    let restate = Restate::start(binary, d.path());
+    let log = d.path().join("mock.log");
+    let (mock, mock_url) = support::seed_mock(d.path(), &support::long_scenario(&d), &log);
+    let _mock = Running(mock);
+    let server = format!("rekognitionApi={mock_url}");
+    let (endpoint, url) = endpoint_of(&d, &repo(SEED), &server, 0, &["--poll-interval", "0.3"]);
+    let _endpoint = Running(endpoint);
+    restate.register(&url);
+    let invocation = restate.start_run("cancelled-1", "x-1");
+    wait_until("polls", || {
+        count(&log, "GetFaceLivenessSessionResults") >= 2
+    });
+    let r = restate
+        .client
+        .patch(restate.admin(&format!("/invocations/{invocation}/cancel")))
+        .send()
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.text().unwrap());
+    let (code, result) = restate.result("cancelled-1");
+    assert_ne!(code, 200, "{result}");
+    assert_eq!(restate.progress("cancelled-1")["status"], "failed");
+    let polls = count(&log, "GetFaceLivenessSessionResults");
+    assert!(polls < 30, "the run stopped polling: {polls}");
 }

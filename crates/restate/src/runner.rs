@@ -174,19 +174,31 @@ impl Runner {
             marker: None,
             recorded,
         };
-        let outcome = loop {
-            ctx.set(PROGRESS, Json(progress(&steps, "running")));
-            command = match command {
-                Command::Finished(outcome) => break outcome,
-                _ if session.elapsed() >= deadline => session.stop(Stop::deadline(deadline)),
-                Command::Wait(wait) => {
-                    ctx.sleep(wait).await?;
-                    session.resume(Input::Waited)
-                }
-                Command::Send(request) => {
-                    run.exchange(&ctx, &mut session, request, deadline).await?
-                }
-            };
+        let driven: Result<_, TerminalError> = async {
+            loop {
+                ctx.set(PROGRESS, Json(progress(&steps, "running")));
+                command = match command {
+                    Command::Finished(outcome) => break Ok(outcome),
+                    _ if session.elapsed() >= deadline => session.stop(Stop::deadline(deadline)),
+                    Command::Wait(wait) => {
+                        ctx.sleep(wait).await?;
+                        session.resume(Input::Waited)
+                    }
+                    Command::Send(request) => {
+                        run.exchange(&ctx, &mut session, request, deadline).await?
+                    }
+                };
+            }
+        }
+        .await;
+        let outcome = match driven {
+            Ok(outcome) => outcome,
+            // Cancelled, or a journal this endpoint cannot go on with: `progress` says the
+            // run is over.
+            Err(e) => {
+                ctx.set(PROGRESS, Json(progress(&steps, "failed")));
+                return Err(e.into());
+            }
         };
         let status = telaio_engine::status_word(&outcome, false);
         ctx.set(PROGRESS, Json(progress(&steps, status)));
