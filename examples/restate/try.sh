@@ -7,6 +7,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 TELAIO="${1:-telaio}"
+command -v "$TELAIO" >/dev/null || {
+  echo "try.sh: no \`$TELAIO\`: build it (cargo build --release) and pass its path" >&2
+  exit 2
+}
 SEED=examples/rekognition/arazzo/amazon-rekognition-face-liveness-session-workflow.yml
 WORK="$(mktemp -d)"
 trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
@@ -43,3 +47,7 @@ curl -sf http://127.0.0.1:8080/telaio/liveness-1/progress
 echo
 curl -sf http://127.0.0.1:8080/restate/workflow/telaio/liveness-1/attach
 echo
+
+# Its journal out of Restate, replayed offline: the same result, nothing sent.
+"$TELAIO" restate export liveness-1 > "$WORK/liveness-1.jsonl"
+"$TELAIO" replay "$WORK/liveness-1.jsonl"

@@ -1,13 +1,19 @@
 //! `telaio restate serve`: the workflows of the documents as a Restate service endpoint,
-//! each run a Restate workflow invocation (see `telaio-restate`), until Ctrl-C or SIGTERM.
+//! each run a Restate workflow invocation (see `telaio-restate`), until Ctrl-C or SIGTERM;
+//! `telaio restate export`: a run's journal read back out of Restate.
 
-use crate::args::{RestateArgs, RestateCommand, RestateServeArgs};
+use crate::args::{RestateArgs, RestateCommand, RestateExportArgs, RestateServeArgs};
 use crate::render::usage_error;
 use crate::{exit, served, term};
 
 pub(crate) fn run(args: &RestateArgs) -> u8 {
-    let RestateCommand::Serve(serve_args) = &args.command;
-    match serve(serve_args) {
+    let done = match &args.command {
+        RestateCommand::Serve(serve_args) => serve(serve_args),
+        RestateCommand::Export(export_args) => {
+            export(export_args).map(|()| exit::OK).map_err(|e| vec![e])
+        }
+    };
+    match done {
         Ok(code) => code,
         Err(messages) => {
             for m in messages {
@@ -52,6 +58,7 @@ fn serve(args: &RestateServeArgs) -> Result<u8, Vec<String>> {
     let runner = telaio_restate::Runner::new(
         ready.catalog,
         ready.drivers.servers,
+        ready.driver_options.limits(),
         ready.credentials,
         run_options,
         settings.show_sensitive,
@@ -94,4 +101,47 @@ fn serve(args: &RestateServeArgs) -> Result<u8, Vec<String>> {
         telaio_restate::serve(listener, endpoint, stopped).await;
         Ok(exit::OK)
     })
+}
+
+/// The longest wait for Restate's admin API.
+const ADMIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+fn export(args: &RestateExportArgs) -> Result<(), String> {
+    use telaio_restate::export;
+    let url = format!("{}/query", args.admin.trim_end_matches('/'));
+    // Without a process-wide default, rustls would not know which crypto to use.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let answer = reqwest::blocking::Client::builder()
+        .timeout(ADMIN_TIMEOUT)
+        .user_agent(concat!("telaio/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .and_then(|client| {
+            client
+                .post(&url)
+                .header("accept", "application/json")
+                .header("content-type", "application/json")
+                .body(serde_json::json!({ "query": export::query(&args.run) }).to_string())
+                .send()
+        })
+        .and_then(|r| {
+            let status = r.status();
+            r.text().map(|text| (status, text))
+        })
+        .map_err(|e| format!("cannot ask Restate's admin API at {url}: {e}"))?;
+    match answer {
+        (status, text) if !status.is_success() => Err(format!(
+            "Restate's admin API at {url} answered {status}: {}",
+            text.trim()
+        )),
+        (_, text) => {
+            let rows = export::rows(&args.run, &text).map_err(|e| e.to_string())?;
+            let (header, entries) = export::journal(&args.run, &rows).map_err(|e| e.to_string())?;
+            let lines = entries
+                .iter()
+                .map(serde_json::to_string)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| e.to_string())?;
+            crate::runs::print_journal(&header, lines.iter())
+        }
+    }
 }

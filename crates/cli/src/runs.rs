@@ -478,22 +478,29 @@ fn export(store: &Store, args: &RunsExportArgs) -> Result<(), String> {
                 &entries,
             ));
         }
-        ExportFormat::Jsonl => {
-            let mut out = std::io::stdout().lock();
-            let header = serde_json::to_string(&record.header).map_err(|e| e.to_string())?;
-            let written = writeln!(out, "{header}")
-                .and_then(|()| lines.iter().try_for_each(|l| writeln!(out, "{l}")))
-                .and_then(|()| out.flush());
-            // A closed pipe (`| head`) is the reader's choice, not a failure.
-            match written {
-                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-                    return Err(format!("cannot write the export: {e}"));
-                }
-                _ => {}
-            }
-        }
+        ExportFormat::Jsonl => print_journal(&record.header, lines.iter())?,
     }
     Ok(())
+}
+
+/// Prints a journal: its header, then one entry per line (`entries`, each JSON already).
+pub(crate) fn print_journal<L: std::fmt::Display>(
+    header: &telaio_engine::JournalHeader,
+    entries: impl Iterator<Item = L>,
+) -> Result<(), String> {
+    let mut out = std::io::stdout().lock();
+    let header = serde_json::to_string(header).map_err(|e| e.to_string())?;
+    let mut entries = entries;
+    let written = writeln!(out, "{header}")
+        .and_then(|()| entries.try_for_each(|l| writeln!(out, "{l}")))
+        .and_then(|()| out.flush());
+    // A closed pipe (`| head`) is the reader's choice, not a failure.
+    match written {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(format!("cannot write the export: {e}"))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn prune(mut store: Store, older_than: &str) -> Result<(), String> {

@@ -13,7 +13,7 @@ use restate_harness::{
     Restate, SEED, balancer, base58, endpoint, endpoint_of, free_port, journal, restate_server,
     scenario, ticks,
 };
-use serde_json::{Value, json};
+use serde_json::json;
 use support::{Dir, Running, count, repo, wait_until};
 
 /// The seed through Restate's ingress against each of the mock's scenarios: the result is
@@ -70,6 +70,27 @@ fn the_seed_runs_through_restate() {
         );
         let sends = names.iter().filter(|n| *n == "pollResults: POST").count();
         assert_eq!(sends, polls, "{names:?}");
+        // Exported, the journal replays offline to the same result.
+        if name == "succeeded" {
+            let none = support::telaio(
+                &[
+                    "restate",
+                    "export",
+                    "never-ran",
+                    "--admin",
+                    &restate.admin(""),
+                ],
+                d.path(),
+            );
+            assert_eq!(none.status.code(), Some(2));
+            assert_eq!(
+                support::stderr(&none).trim(),
+                "error: Restate has no journal of run `never-ran` (never started, or past Restate's journal retention)"
+            );
+        }
+        let (_, code, replayed) = restate.export_and_replay(&run, d.path());
+        assert_eq!(code, 0, "{name}: {replayed}");
+        assert_eq!(replayed, result, "{name}");
     }
 }
 
@@ -113,65 +134,6 @@ fn went_on(restate: &Restate, run: &str, log: &Path, before: usize) {
         "{received} polls received, {polls} made"
     );
     assert!(before < received, "the run polled again after the loss");
-}
-
-/// Data the API marks `x-sensitive` (a biometric image) never reaches Restate: not its
-/// journal, not the run's state, not its data folder, not the result.
-#[test]
-fn sensitive_data_never_reaches_restate() {
-    let Some((binary, _turn)) = restate_server() else {
-        return;
-    };
-    const CANARY: &str = "Q0FOQVJZLWJpb21ldHJpYy1pbWFnZS03ZjNh";
-    let d = Dir::new();
-    let restate = Restate::start(binary, d.path());
-    let sensitive = std::fs::read_to_string(scenario("succeeded"))
-        .unwrap()
-        .replace(
-            "Confidence: 99.1}",
-            &format!("Confidence: 99.1, ReferenceImage: {{Bytes: \"{CANARY}\"}}}}"),
-        );
-    assert!(sensitive.contains(CANARY));
-    let scenario = d.write("sensitive.yaml", sensitive);
-    let log = d.path().join("mock.log");
-    let (mock, mock_url) = support::seed_mock(d.path(), &scenario, &log);
-    let _mock = Running(mock);
-    let (endpoint, url) = endpoint(&d, &mock_url, 0);
-    let _endpoint = Running(endpoint);
-    restate.register(&url);
-    restate.start_run("sensitive-1", "c-1");
-    let (code, result) = restate.result("sensitive-1");
-    assert_eq!(code, 200, "{result}");
-    assert_eq!(result["outputs"]["status"], "SUCCEEDED", "{result}");
-    let rows = journal(&restate, "sensitive-1");
-    assert!(rows.len() > 10, "{rows:?}");
-    let state = restate.query("SELECT key, value_utf8 FROM state WHERE service_name = 'telaio'");
-    for (what, text) in [
-        ("the journal", Value::Array(rows).to_string()),
-        ("the state", Value::Array(state).to_string()),
-        ("the result", result.to_string()),
-        ("the progress", restate.progress("sensitive-1").to_string()),
-    ] {
-        assert!(
-            !text.contains(CANARY),
-            "the sensitive value in {what}: {text}"
-        );
-    }
-    // The journal holds the answer, its sensitive value masked by its size.
-    let journal = Value::Array(journal(&restate, "sensitive-1")).to_string();
-    assert!(journal.contains("sensitive"), "{journal}");
-    let mut files = vec![d.path().join("data")];
-    while let Some(path) = files.pop() {
-        if path.is_dir() {
-            files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
-        } else if let Ok(bytes) = std::fs::read(&path) {
-            assert!(
-                !bytes.windows(CANARY.len()).any(|w| w == CANARY.as_bytes()),
-                "the sensitive value in {}",
-                path.display()
-            );
-        }
-    }
 }
 
 /// An endpoint killed (SIGKILL) while its run polls is replaced by another on the same
@@ -496,4 +458,35 @@ fn a_cancelled_run_stops_and_says_so() {
     assert_eq!(restate.progress("cancelled-1")["status"], "failed");
     let polls = count(&log, "GetFaceLivenessSessionResults");
     assert!(polls < 30, "the run stopped polling: {polls}");
+    // Exported, the journal replays to the stop, after the polls it answered.
+    let (_, code, replayed) = restate.export_and_replay("cancelled-1", d.path());
+    assert_ne!(code, 0, "{replayed}");
+    assert_eq!(replayed["status"], "failed", "{replayed}");
+    assert_eq!(
+        replayed["error"]["reason"], "Restate ended the run: cancelled (409)",
+        "{replayed}"
+    );
+    let attempts = replayed["steps"][1]["attempts"].as_u64().unwrap() as usize;
+    assert!(
+        (2..=polls).contains(&attempts),
+        "{attempts} of {polls}: {replayed}"
+    );
+}
+
+/// An export with no Restate server to ask says so, and writes nothing.
+#[test]
+fn an_export_without_restate_says_so() {
+    let d = Dir::new();
+    let port = free_port();
+    let admin = format!("http://127.0.0.1:{port}");
+    let o = support::telaio(&["restate", "export", "r-1", "--admin", &admin], d.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(o.stdout.is_empty());
+    let stderr = support::stderr(&o);
+    assert!(
+        stderr.starts_with(&format!(
+            "error: cannot ask Restate's admin API at {admin}/query: "
+        )),
+        "{stderr}"
+    );
 }

@@ -17,6 +17,7 @@
 //! It must not interpret Arazzo itself, nor let a secret into Restate's journal or state.
 
 mod exchange;
+pub mod export;
 mod runner;
 
 pub use runner::{Runner, SERVICE};

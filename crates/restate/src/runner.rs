@@ -7,11 +7,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use restate_sdk::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Value, json};
 use telaio_engine::{
-    AttemptOutcome, Command, Credentials, Driver, Entry, Input, InputSource, Observer, Record,
-    Request, RunOptions, Session, StepsSoFar, Stop, StopCause, catch_up, safe_to_resend,
+    AttemptOutcome, Command, Credentials, Driver, DriverLimits, Entry, Input, InputSource,
+    Observer, Record, Request, RunOptions, Session, StepsSoFar, Stop, StopCause, catch_up,
+    safe_to_resend,
 };
 use telaio_serve::{Catalog, Choice, Target};
 use tokio::sync::oneshot;
@@ -20,6 +21,12 @@ use crate::exchange::{Exchange, Live};
 
 /// The name of the Restate workflow (`POST /telaio/<runId>/run/send` on the ingress).
 pub const SERVICE: &str = "telaio";
+
+/// The name of the side effect that journals the run's header, first.
+pub(crate) const DOCUMENT: &str = "document";
+
+/// The origin a run's header names.
+const ORIGIN: &str = "restate";
 
 /// The workflow state key `progress` reads.
 const PROGRESS: &str = "progress";
@@ -32,15 +39,19 @@ pub struct Runner {
     credentials: Credentials,
     /// Each run's limits and pacing (its deadline set).
     options: RunOptions,
+    /// The driver's limits, as each run's header records them.
+    limits: DriverLimits,
     show_sensitive: bool,
 }
 
 impl Runner {
-    /// A runner of `catalog`'s workflows, sending with `driver` (which holds `credentials`),
-    /// each run within `options` (whose deadline, when it has none, is ten minutes).
+    /// A runner of `catalog`'s workflows, sending with `driver` (which holds `credentials`,
+    /// and whose limits are `limits`), each run within `options` (whose deadline, when it
+    /// has none, is ten minutes).
     pub fn new(
         catalog: Catalog,
         driver: Driver,
+        limits: DriverLimits,
         credentials: Credentials,
         mut options: RunOptions,
         show_sensitive: bool,
@@ -51,6 +62,7 @@ impl Runner {
             driver: Arc::new(driver),
             credentials,
             options,
+            limits,
             show_sensitive,
         }
     }
@@ -119,30 +131,35 @@ impl Runner {
                     ),
                 )
             })?;
-        // The document the run started with (its content hashes, nothing else) and the
-        // run's limits: an endpoint serving another version of the document cannot feed it
-        // this run's journal, and every endpoint drives the run within the same limits.
+        let redactor = telaio_engine::redactor(
+            &served.plan,
+            &inputs,
+            &self.credentials,
+            self.show_sensitive,
+        );
+        // The run's record begins as every run's does: the document it started with, its
+        // masked inputs and its limits. An endpoint serving another version of the document
+        // cannot feed it this run's journal, every endpoint drives the run within the same
+        // limits, and `telaio restate export` makes a journal `telaio replay` reads.
         let run_id = ctx.key().to_owned();
-        let began = Began {
-            sha256: served.identity.sha256.clone(),
-            parts: served.identity.parts.clone(),
-            options: RunOptions {
+        let header = served.header(
+            run_id.clone(),
+            redactor.masked_inputs(&inputs),
+            RunOptions {
                 // The run's idempotency keys come from its invocation: the same on every
                 // endpoint, another for another run with the same id.
                 idempotency_seed: Some(seed(&run_id, ctx.invocation_id())),
                 ..self.options
             },
-        };
-        let Json(began) = ctx
-            .run(|| async move { Ok(Json(began)) })
-            .name("document")
+            self.show_sensitive,
+            self.limits,
+            ORIGIN,
+        );
+        let Json(header) = ctx
+            .run(|| async move { Ok(Json(header)) })
+            .name(DOCUMENT)
             .await?;
-        let started_with = telaio_engine::DocumentIdentity {
-            sha256: began.sha256,
-            parts: began.parts,
-            ..served.identity.clone()
-        };
-        let changes = started_with.changes(&served.identity);
+        let changes = header.document.changes(&served.identity);
         if !changes.is_empty() {
             return Err(TerminalError::new_with_code(
                 409,
@@ -153,14 +170,8 @@ impl Runner {
             )
             .into());
         }
-        let options = began.options;
+        let options = header.options;
         let deadline = options.deadline.unwrap_or(Duration::MAX);
-        let redactor = telaio_engine::redactor(
-            &served.plan,
-            &inputs,
-            &self.credentials,
-            self.show_sensitive,
-        );
         let steps = Arc::new(Mutex::new(StepsSoFar::default()));
         let recorded = Arc::new(Mutex::new(Vec::new()));
         let mut observer = Recording {
@@ -244,14 +255,6 @@ impl Observer for Recording {
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// What the run journals first: the document it started with (hashes only) and its limits.
-#[derive(Serialize, Deserialize)]
-struct Began {
-    sha256: String,
-    parts: std::collections::BTreeMap<String, String>,
-    options: RunOptions,
 }
 
 /// What a run's exchanges share.

@@ -6,7 +6,10 @@
 use std::sync::Arc;
 
 use serde_json::{Value, json};
-use telaio_engine::{DocumentIdentity, Loading, Plan, PlanOptions};
+use telaio_engine::{
+    DocumentIdentity, DriverLimits, JOURNAL_FORMAT, JournalHeader, Loading, Plan, PlanOptions,
+    RunOptions,
+};
 
 /// One workflow a server runs.
 #[derive(Debug)]
@@ -64,6 +67,37 @@ impl ServedWorkflow {
             .workflow(&self.workflow_id)
             .and_then(|w| w.inputs_schema.clone())
             .unwrap_or_else(|| json!({"type": "object"}))
+    }
+
+    /// The first line of the record of a run of it, begun now: `run_id`, with `inputs`
+    /// (after defaults, secrets already masked), `options`, and how it is driven. Every URL
+    /// it holds has its credentials masked.
+    pub fn header(
+        &self,
+        run_id: String,
+        inputs: Value,
+        options: RunOptions,
+        show_sensitive: bool,
+        driver: DriverLimits,
+        origin: &str,
+    ) -> JournalHeader {
+        JournalHeader {
+            format: JOURNAL_FORMAT.to_owned(),
+            telaio: env!("CARGO_PKG_VERSION").to_owned(),
+            run_id: Some(run_id),
+            started_at_ms: crate::service::now_ms(),
+            document: self.identity.clone(),
+            workflow_id: self.workflow_id.clone(),
+            inputs,
+            options,
+            plan: self.plan_options.clone(),
+            show_sensitive,
+            mock: self.mock,
+            loading: self.loading.clone(),
+            driver: Some(driver),
+            origin: Some(origin.to_owned()),
+        }
+        .with_urls_masked()
     }
 
     /// What its runs' requests go to.

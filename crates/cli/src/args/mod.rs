@@ -61,6 +61,19 @@ pub(crate) enum RestateCommand {
     /// Serve the workflows of the documents as the Restate workflow `telaio`, for a Restate
     /// server to call (register this endpoint with it).
     Serve(Box<RestateServeArgs>),
+    /// Write a run's journal as Restate keeps it (read through its admin API), as
+    /// `telaio run --journal` writes one: `telaio replay` shows the run again, offline.
+    Export(RestateExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RestateExportArgs {
+    /// The run's id (the key it was started with: `/telaio/<runId>/run/send`).
+    pub run: String,
+
+    /// The Restate server's admin API.
+    #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:9070")]
+    pub admin: String,
 }
 
 #[derive(Debug, Args)]

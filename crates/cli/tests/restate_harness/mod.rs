@@ -2,6 +2,8 @@
 //! its data), `telaio restate serve` endpoints, a balancer before several of them, and reads
 //! of Restate's journal.
 
+#![allow(dead_code)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -218,6 +220,23 @@ impl Restate {
             .send()
             .unwrap();
         serde_json::from_str(&r.text().unwrap()).unwrap()
+    }
+
+    /// `telaio restate export` of run `id`, written to a file in `dir`: the file, and
+    /// `telaio replay --output json` of it (its exit code and the result it prints).
+    pub fn export_and_replay(&self, id: &str, dir: &Path) -> (PathBuf, i32, Value) {
+        let export = support::telaio(&["restate", "export", id, "--admin", &self.admin("")], dir);
+        assert!(export.status.success(), "{}", support::stderr(&export));
+        let file = dir.join(format!("{id}.jsonl"));
+        std::fs::write(&file, &export.stdout).unwrap();
+        let replay = support::telaio(&["replay", file.to_str().unwrap(), "--output", "json"], dir);
+        let result = serde_json::from_slice(&replay.stdout).unwrap_or_else(|e| {
+            panic!(
+                "replay printed no result ({e}): {}",
+                support::stderr(&replay)
+            )
+        });
+        (file, replay.status.code().unwrap_or(-1), result)
     }
 
     /// Rows of an introspection query.

@@ -13,8 +13,8 @@ use std::sync::{Arc, Mutex};
 use serde_json::Value;
 use serde_json::json;
 use telaio_engine::{
-    Credentials, Driver, DriverLimits, InDoubt, InputSource, JOURNAL_FORMAT, JournalHeader,
-    Observer, Record, ResumeError, RunOptions, Stop, StopCause,
+    Credentials, Driver, DriverLimits, InDoubt, InputSource, JournalHeader, Observer, Record,
+    ResumeError, RunOptions, Stop, StopCause,
 };
 use telaio_store::{Lease, Recorder, RunId, RunStatus, Store};
 use tokio::sync::{Semaphore, watch};
@@ -225,23 +225,14 @@ impl Service {
             &self.credentials,
             self.options.show_sensitive,
         );
-        let header = JournalHeader {
-            format: JOURNAL_FORMAT.to_owned(),
-            telaio: env!("CARGO_PKG_VERSION").to_owned(),
-            run_id: Some(id.to_string()),
-            started_at_ms: now_ms(),
-            document: served.identity.clone(),
-            workflow_id: served.workflow_id.clone(),
-            inputs: redactor.masked_inputs(&inputs),
+        let header = served.header(
+            id.to_string(),
+            redactor.masked_inputs(&inputs),
             options,
-            plan: served.plan_options.clone(),
-            show_sensitive: self.options.show_sensitive,
-            mock: served.mock,
-            loading: served.loading.clone(),
-            driver: Some(self.options.limits),
-            origin: Some(self.options.origin.clone()),
-        }
-        .with_urls_masked();
+            self.options.show_sensitive,
+            self.options.limits,
+            &self.options.origin,
+        );
         let recorder = {
             let lease = self.lease();
             Recorder::begin(&mut self.store(), id.clone(), &header, lease, now_ms())
