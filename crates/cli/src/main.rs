@@ -13,6 +13,7 @@ mod docs;
 mod expr;
 mod har;
 mod loading;
+mod mcp;
 mod mock;
 mod remote;
 mod render;
@@ -95,6 +96,7 @@ fn main() -> ExitCode {
             | Command::Runs(_)
             | Command::Serve(_)
             | Command::Restate(_)
+            | Command::Mcp(_)
     ) && let Some(runner) = sandbox::ChildProcess::new()
     {
         telaio_expr::set_xpath_runner(Box::new(runner));
@@ -113,6 +115,7 @@ fn main() -> ExitCode {
         Command::Runs(args) => runs::run(&args),
         Command::Serve(args) => serve::run(&args),
         Command::Restate(args) => restate::run(&args),
+        Command::Mcp(args) => mcp::run(&args),
     };
     ExitCode::from(code)
 }

@@ -3,7 +3,6 @@
 //! `telaio restate export`: a run's journal read back out of Restate.
 
 use crate::args::{RestateArgs, RestateCommand, RestateExportArgs, RestateServeArgs};
-use crate::render::usage_error;
 use crate::{exit, served, term};
 
 pub(crate) fn run(args: &RestateArgs) -> u8 {
@@ -13,15 +12,7 @@ pub(crate) fn run(args: &RestateArgs) -> u8 {
             export(export_args).map(|()| exit::OK).map_err(|e| vec![e])
         }
     };
-    match done {
-        Ok(code) => code,
-        Err(messages) => {
-            for m in messages {
-                usage_error(&m);
-            }
-            exit::USAGE
-        }
-    }
+    crate::render::exit_or_usage(done)
 }
 
 fn serve(args: &RestateServeArgs) -> Result<u8, Vec<String>> {

@@ -7,32 +7,26 @@ use std::sync::Arc;
 use telaio_serve::{Access, ServeOptions, Service};
 
 use crate::args::ServeArgs;
-use crate::render::usage_error;
 use crate::served::{self, Planned};
 use crate::{exit, term};
 
 pub(crate) fn run(args: &ServeArgs) -> u8 {
-    match serve(args) {
-        Ok(code) => code,
-        Err(messages) => {
-            for m in messages {
-                usage_error(&m);
-            }
-            exit::USAGE
-        }
-    }
+    crate::render::exit_or_usage(serve(args))
 }
 
-fn serve(args: &ServeArgs) -> Result<u8, Vec<String>> {
-    let settings = &args.settings;
-    let token = match &args.token_file {
+/// Where a server listens (`listen`), and the token callers must carry (read from
+/// `token_file`): beyond loopback, one is needed.
+pub(crate) fn door(
+    listen: &str,
+    token_file: Option<&std::path::Path>,
+) -> Result<(std::net::SocketAddr, Option<String>), Vec<String>> {
+    let token = match token_file {
         Some(path) => Some(read_token(path).map_err(|e| vec![e])?),
         None => None,
     };
-    let address: std::net::SocketAddr = args.listen.parse().map_err(|e| {
+    let address: std::net::SocketAddr = listen.parse().map_err(|e| {
         vec![format!(
-            "--listen takes HOST:PORT (an IP address), not `{}`: {e}",
-            args.listen
+            "--listen takes HOST:PORT (an IP address), not `{listen}`: {e}"
         )]
     })?;
     if !address.ip().is_loopback() && token.is_none() {
@@ -40,6 +34,12 @@ fn serve(args: &ServeArgs) -> Result<u8, Vec<String>> {
             "{address} is reachable from other machines: pass --token-file FILE so that only callers with its token are answered"
         )]);
     }
+    Ok((address, token))
+}
+
+fn serve(args: &ServeArgs) -> Result<u8, Vec<String>> {
+    let settings = &args.settings;
+    let (address, token) = door(&args.listen, args.token_file.as_deref())?;
     let aws = crate::setup::aws(settings);
     let files = crate::discover::expand(&args.paths).map_err(|e| vec![e])?;
     let (planned, mocks) =

@@ -55,6 +55,7 @@ pub use telaio_run::{
     ActionKind, AwsError, Command, DocumentIdentity, DriverLimits, DryStep, Entry, Event, Input,
     JOURNAL_FORMAT, JournalBody, JournalHeader, Limit, Loading, MASK, Machine, Observer, Outcome,
     Record, Redactor, ReplayError, Replayed, Request, Response, RunError, RunOptions, SafeToResend,
-    Session, StepStatus, StepSummary, StepsSoFar, Stop, StopCause, WaitReason, aws_error, catch_up,
-    dry_run, replay, result_json, safe_to_resend, seconds, status_word,
+    Session, StepStatus, StepSummary, StepsSoFar, Stop, StopCause, WaitReason, aws_error, aws_read,
+    catch_up, dry_run, idempotent_method, replay, result_json, safe_to_resend, seconds,
+    status_word,
 };

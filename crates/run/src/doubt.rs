@@ -68,27 +68,14 @@ impl fmt::Display for SafeToResend {
 /// assert_eq!(safe_to_resend(&poll), None);
 /// ```
 pub fn safe_to_resend(request: &Request) -> Option<SafeToResend> {
-    let method = request.method.to_ascii_uppercase();
-    if matches!(
-        method.as_str(),
-        "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS" | "TRACE"
-    ) {
+    if idempotent_method(&request.method) {
         return Some(SafeToResend::IdempotentMethod);
     }
     if let Some(target) = request.header("x-amz-target")
         && signed_for_aws(request)
+        && let Some(operation) = aws_read(target)
     {
-        let operation = target.rsplit('.').next().unwrap_or(target);
-        let reads = ["Get", "Describe", "List", "Search", "BatchGet"];
-        if !CHANGES_STATE.contains(&operation)
-            && reads.iter().any(|r| {
-                operation
-                    .strip_prefix(r)
-                    .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()))
-            })
-        {
-            return Some(SafeToResend::ReadOperation(operation.to_owned()));
-        }
+        return Some(SafeToResend::ReadOperation(operation.to_owned()));
     }
     if let Some(key) = request
         .header("idempotency-key")
@@ -104,6 +91,42 @@ pub fn safe_to_resend(request: &Request) -> Option<SafeToResend> {
         .and_then(|b| b.get("ClientRequestToken")?.as_str())
         .filter(|t| !t.is_empty())
         .map(|t| SafeToResend::IdempotencyKey(t.to_owned()))
+}
+
+/// Whether `method` is idempotent (RFC 9110 §9.2.2: GET, HEAD, PUT, DELETE, OPTIONS,
+/// TRACE): sending it twice does what sending it once does.
+///
+/// ```
+/// assert!(telaio_run::idempotent_method("put"));
+/// assert!(!telaio_run::idempotent_method("POST"));
+/// ```
+pub fn idempotent_method(method: &str) -> bool {
+    ["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"]
+        .iter()
+        .any(|m| m.eq_ignore_ascii_case(method))
+}
+
+/// The operation an AWS JSON API's `X-Amz-Target` (`RekognitionService.GetFaceLivenessSessionResults`)
+/// names, when it only reads: named `Get*`, `Describe*`, `List*`, `Search*` or `BatchGet*`,
+/// and not one of the few so named that change state. Trust it only for a request signed
+/// for AWS.
+///
+/// ```
+/// use telaio_run::aws_read;
+/// assert_eq!(aws_read("RekognitionService.GetFaceLivenessSessionResults"), Some("GetFaceLivenessSessionResults"));
+/// assert_eq!(aws_read("RekognitionService.CreateFaceLivenessSession"), None);
+/// assert_eq!(aws_read("AWSStepFunctions.GetActivityTask"), None);
+/// ```
+pub fn aws_read(target: &str) -> Option<&str> {
+    let operation = target.rsplit('.').next().unwrap_or(target);
+    let reads = ["Get", "Describe", "List", "Search", "BatchGet"];
+    (!CHANGES_STATE.contains(&operation)
+        && reads.iter().any(|r| {
+            operation
+                .strip_prefix(r)
+                .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()))
+        }))
+    .then_some(operation)
 }
 
 /// AWS operations named like reads that change state: Step Functions' `GetActivityTask`

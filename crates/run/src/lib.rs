@@ -40,7 +40,7 @@ mod result;
 mod session;
 
 pub use aws_error::{AwsError, aws_error};
-pub use doubt::{SafeToResend, safe_to_resend};
+pub use doubt::{SafeToResend, aws_read, idempotent_method, safe_to_resend};
 pub use event::{ActionKind, Event, Limit, Record, RunError, WaitReason};
 pub use http::{LONGEST_RETRY_WAIT, Request, Response};
 pub use journal::{

@@ -39,7 +39,7 @@ use axum::routing::{get, post};
 use subtle::ConstantTimeEq;
 
 pub use catalog::{Catalog, Choice, ServedWorkflow, Target};
-pub use service::{Drivers, ResumeRefused, ServeOptions, Service, StartError, Started};
+pub use service::{Drivers, News, ResumeRefused, ServeOptions, Service, StartError, Started};
 pub use telaio_engine::InDoubt;
 
 /// The API's own description (OpenAPI 3.1), served at `/openapi.json`.
@@ -80,6 +80,13 @@ pub fn router(service: Arc<Service>, access: Access) -> Router {
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
         .layer(axum::middleware::from_fn_with_state(access, guard))
         .with_state(service)
+}
+
+/// `routes` behind the API's own door: the token when one is set, the origin of a browser's
+/// request, and without a token the host it was sent to (for other servers on the same
+/// terms, as `telaio mcp` over HTTP).
+pub fn guarded(routes: Router, access: Access) -> Router {
+    routes.layer(axum::middleware::from_fn_with_state(access, guard))
 }
 
 /// Checks every request: the token when one is set, the origin of a browser's request, and

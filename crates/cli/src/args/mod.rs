@@ -6,8 +6,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use telaio_engine::{DriverOptions, RunOptions};
 use telaio_model::LoadOptions;
 
+mod mcp;
 mod runs;
 
+pub(crate) use mcp::*;
 pub(crate) use runs::*;
 
 // Each limit's default is the library's: stated once, there.
@@ -48,6 +50,9 @@ pub(crate) enum Command {
     /// Run workflows as a Restate service: each run a durable Restate workflow, every
     /// exchange journaled by Restate, every wait a durable timer.
     Restate(RestateArgs),
+    /// Serve workflows to AI agents over the Model Context Protocol: each workflow a typed
+    /// tool, each call a run recorded in the store.
+    Mcp(Box<McpArgs>),
 }
 
 #[derive(Debug, Args)]

@@ -129,6 +129,20 @@ pub(crate) fn usage_error(message: &str) {
     let _ = writeln!(err, "{ERROR}error{ERROR:#}: {}", clean(message));
 }
 
+/// The exit status of a command that either ends with one or is refused with `messages`,
+/// each printed as an error (usage errors: exit 2).
+pub(crate) fn exit_or_usage(done: Result<u8, Vec<String>>) -> u8 {
+    match done {
+        Ok(code) => code,
+        Err(messages) => {
+            for m in messages {
+                usage_error(&m);
+            }
+            crate::exit::USAGE
+        }
+    }
+}
+
 pub(crate) fn list_rules() {
     let mut out = anstream::stdout().lock();
     let width = telaio_lint::RULES

@@ -4,7 +4,7 @@ mod human;
 mod machine;
 mod run;
 
-pub(crate) use human::{explain, human, list_rules, usage_error, write_diagnostic};
+pub(crate) use human::{exit_or_usage, explain, human, list_rules, usage_error, write_diagnostic};
 pub(crate) use machine::{json, sarif};
 pub(crate) use run::{BOLD, FAIL, OK, Progress, outcome_json, print_outcome};
 

@@ -78,6 +78,15 @@ pub enum StartError {
     Store(String),
 }
 
+/// What a run did since its caller last looked ([`Service::news`]).
+#[derive(Debug)]
+pub struct News {
+    /// Its new events, each a record as JSON (masked as in its event stream).
+    pub events: Vec<Arc<str>>,
+    /// Its result, once it ended.
+    pub result: Option<Value>,
+}
+
 /// A run just started.
 #[derive(Debug)]
 pub struct Started {
@@ -441,6 +450,22 @@ impl Service {
                 "steps": [],
             })
         }))
+    }
+
+    /// What run `id` did past its first `seen` events: waits until it does more or ends,
+    /// then gives its new events (each a masked record, as JSON) and its result once it
+    /// ended. `None` once the run no longer goes on here (its result is then [`Service::result`]'s).
+    pub async fn news(&self, id: &RunId, seen: usize) -> Option<News> {
+        let live = self.live(id.as_str())?;
+        let mut changed = live.subscribe();
+        let _ = changed
+            .wait_for(|(count, ended)| *count > seen || *ended)
+            .await;
+        let since = live.since(seen);
+        Some(News {
+            events: since.events,
+            result: since.result,
+        })
     }
 
     /// Asks a live run to stop at its next safe point: `None` when no such run goes on here.

@@ -1,0 +1,101 @@
+//! `telaio mcp`: the workflows of the documents as MCP tools (see `telaio-mcp`), over stdio
+//! (the client starts this process and speaks on its stdin and stdout) or streamable HTTP,
+//! each call a run recorded in the store, until the client leaves or Ctrl-C.
+//!
+//! Over stdio, stdout carries the protocol alone: every word of ours goes to stderr.
+
+use std::sync::Arc;
+
+use telaio_mcp::McpServer;
+use telaio_serve::{Access, Service};
+
+use crate::args::{McpArgs, Transport};
+use crate::{exit, served, term};
+
+pub(crate) fn run(args: &McpArgs) -> u8 {
+    crate::render::exit_or_usage(mcp(args))
+}
+
+fn mcp(args: &McpArgs) -> Result<u8, Vec<String>> {
+    let settings = &args.settings;
+    // Over stdio nothing listens: the address and the token are HTTP's.
+    let (address, token) = match args.transport {
+        Transport::Http => crate::serve::door(&args.listen, args.token_file.as_deref())?,
+        Transport::Stdio => (std::net::SocketAddr::from(([127, 0, 0, 1], 0)), None),
+    };
+    let aws = crate::setup::aws(settings);
+    let files = crate::discover::expand(&args.paths).map_err(|e| vec![e])?;
+    let (planned, mocks) = served::read_all(settings, &files, &aws, None, false)?;
+    let service = crate::serve::service(
+        settings,
+        &args.store,
+        planned,
+        aws,
+        (
+            args.concurrency,
+            telaio_serve::ServeOptions::default().queue,
+        ),
+        "mcp",
+    )?;
+    let server = McpServer::new(service.clone());
+    let tools = server.tools().tools().len();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| vec![format!("cannot start the runtime: {e}")])?;
+    runtime.block_on(async move {
+        for mock in mocks {
+            mock.spawn().map_err(|e| vec![e])?;
+        }
+        term::eprintln(&format!(
+            "{tools} tool{} from {} document{}",
+            if tools == 1 { "" } else { "s" },
+            files.len(),
+            if files.len() == 1 { "" } else { "s" }
+        ));
+        match args.transport {
+            Transport::Stdio => stdio(server, &service).await,
+            Transport::Http => http(server, &service, address, Access { token }).await,
+        }
+    })
+}
+
+/// Serves the client on stdin and stdout until it closes them, or a signal; runs still
+/// going then stop at a safe point and are recorded.
+async fn stdio(server: McpServer, service: &Arc<Service>) -> Result<u8, Vec<String>> {
+    let served = tokio::select! {
+        served = telaio_mcp::serve_stdio(server) => served.map_err(|e| vec![e.to_string()]),
+        _ = crate::run::signal() => Ok(()),
+    };
+    service.shut_down().await;
+    served.map(|()| exit::OK)
+}
+
+async fn http(
+    server: McpServer,
+    service: &Arc<Service>,
+    address: std::net::SocketAddr,
+    access: Access,
+) -> Result<u8, Vec<String>> {
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .map_err(|e| vec![format!("cannot listen on {address}: {e}")])?;
+    let bound = listener.local_addr().map_err(|e| vec![e.to_string()])?;
+    println!("listening on http://{bound}/mcp");
+    let stop = tokio_util::sync::CancellationToken::new();
+    let app = telaio_mcp::router(server, access, stop.clone());
+    let stopped = {
+        let stop = stop.clone();
+        async move {
+            crate::run::signal().await;
+            term::eprintln("stopping: runs going on stop at a safe point and are recorded");
+            stop.cancel();
+        }
+    };
+    let served = axum::serve(listener, app)
+        .with_graceful_shutdown(stopped)
+        .await
+        .map_err(|e| vec![format!("the server stopped: {e}")]);
+    service.shut_down().await;
+    served.map(|()| exit::OK)
+}

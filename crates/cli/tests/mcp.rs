@@ -1,0 +1,439 @@
+//! `telaio mcp` driven by an independent client, the official Python SDK (`mcp` on PyPI,
+//! `tests/mcp/client.py`), over stdio and streamable HTTP, in the protocol's handshake era
+//! (2025-11-25) and its current one (2026-07-28). Workflows run against a separate
+//! `telaio mock` process; everything on 127.0.0.1.
+#![cfg(unix)]
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use serde_json::{Value, json};
+use support::{Dir, Running, count, repo, wait_until};
+
+const SEED: &str =
+    "examples/rekognition/arazzo/amazon-rekognition-face-liveness-session-workflow.yml";
+const TOOL: &str = "face-liveness-session";
+/// Given to the server as its AWS secret key: no client may ever see it.
+const SECRET: &str = "canary-aws-secret-5d1e";
+
+/// The Python with the MCP SDK: `TELAIO_MCP_PYTHON`, or the virtualenv `.ci/run` makes.
+/// None (the test is skipped) only when `TELAIO_REQUIRE_MCP` is not set.
+fn python() -> Option<PathBuf> {
+    let found = std::env::var_os("TELAIO_MCP_PYTHON")
+        .map(PathBuf::from)
+        .or_else(|| Some(repo("target/ci-tools/mcp-venv/bin/python")))
+        .filter(|p| p.exists());
+    if found.is_none() {
+        assert!(
+            std::env::var_os("TELAIO_REQUIRE_MCP").is_none(),
+            "TELAIO_REQUIRE_MCP is set and there is no Python MCP SDK: set TELAIO_MCP_PYTHON"
+        );
+        eprintln!("note: no Python MCP SDK; skipping");
+    }
+    found
+}
+
+/// What the client observed of `ops` against `server`, in `era`.
+fn client(python: &Path, server: &Value, era: &str, ops: Value) -> Value {
+    let plan = json!({"server": server, "era": era, "ops": ops});
+    let out = Command::new(python)
+        .arg(repo("crates/cli/tests/mcp/client.py"))
+        .arg(plan.to_string())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "the client failed: {stderr}\n{stdout}"
+    );
+    let seen: Value = serde_json::from_str(&stdout).unwrap();
+    // Nothing the client received holds the server's secret.
+    assert!(!stdout.contains(SECRET), "{stdout}");
+    seen
+}
+
+/// `telaio mcp DOC --server ... extra` over stdio, as the client starts it.
+fn stdio(d: &Dir, document: &Path, server: &str, extra: &[&str]) -> Value {
+    let mut command = vec![
+        env!("CARGO_BIN_EXE_telaio").to_owned(),
+        "mcp".to_owned(),
+        document.display().to_string(),
+        "--server".to_owned(),
+        server.to_owned(),
+    ];
+    command.extend(extra.iter().map(|s| (*s).to_owned()));
+    json!({
+        "stdio": command,
+        "env": environment(d),
+    })
+}
+
+/// What the server process gets: a home and a store in `d`, test AWS keys with a canary
+/// secret.
+fn environment(d: &Dir) -> Value {
+    json!({
+        "HOME": d.path(),
+        "TELAIO_STORE": d.path().join("runs.db"),
+        "AWS_ACCESS_KEY_ID": "AKIDTEST",
+        "AWS_SECRET_ACCESS_KEY": SECRET,
+        "AWS_REGION": "us-east-1",
+        "NO_COLOR": "1",
+    })
+}
+
+fn scenario(name: &str) -> PathBuf {
+    repo(&format!("examples/rekognition/scenarios/{name}.yaml"))
+}
+
+fn progress_messages(op: &Value) -> Vec<String> {
+    op["progress"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["message"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// The runs in the store, newest first.
+fn runs(d: &Dir) -> Vec<Value> {
+    let o = support::command(&["runs", "list", "--output", "json"], d.path())
+        .env("TELAIO_STORE", d.path().join("runs.db"))
+        .output()
+        .unwrap();
+    serde_json::from_slice::<Value>(&o.stdout)
+        .unwrap()
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// The seed is a typed tool: its inputs schema, an output schema of its outputs, hints from
+/// what it calls. Called, it polls to `SUCCEEDED` with a progress notification per attempt,
+/// and its run is in the store. Bad inputs are a tool error naming each problem; a tool that
+/// does not exist is a protocol error. The same in both eras of the protocol.
+#[test]
+fn the_seed_is_a_typed_tool_over_stdio() {
+    let Some(python) = python() else { return };
+    let d = Dir::new();
+    let log = d.path().join("mock.log");
+    let (mock, mock_url) = support::seed_mock(d.path(), &scenario("succeeded"), &log);
+    let _mock = Running(mock);
+    let server = stdio(
+        &d,
+        &repo(SEED),
+        &format!("rekognitionApi={mock_url}"),
+        &["--poll-interval", "0.05"],
+    );
+    for (era, version) in [("handshake", "2025-11-25"), ("current", "2026-07-28")] {
+        let token = format!("t-{era}");
+        let seen = client(
+            &python,
+            &server,
+            era,
+            json!([
+                {"op": "list"},
+                {"op": "call", "name": TOOL, "args": {"clientRequestToken": token}},
+                {"op": "call", "name": TOOL, "args": {"clientRequestToken": 7}},
+                {"op": "bad", "name": "no-such-tool"},
+            ]),
+        );
+        assert_eq!(seen["protocolVersion"], version);
+        let tools = seen["ops"][0]["tools"].as_array().unwrap();
+        assert_eq!(tools.len(), 1);
+        let tool = &tools[0];
+        assert_eq!(tool["name"], TOOL);
+        assert_eq!(
+            tool["inputSchema"]["properties"]["clientRequestToken"]["type"],
+            "string"
+        );
+        assert_eq!(tool["inputSchema"]["type"], "object");
+        let outputs = &tool["outputSchema"]["properties"]["outputs"]["properties"];
+        for name in ["sessionId", "status", "confidence"] {
+            assert!(outputs.get(name).is_some(), "{outputs}");
+        }
+        // Creating a session is a write, made idempotent by its ClientRequestToken; the
+        // polls only read.
+        let hints = &tool["annotations"];
+        assert_eq!(hints["readOnlyHint"], false, "{hints}");
+        assert_eq!(hints["destructiveHint"], false, "{hints}");
+        assert_eq!(hints["idempotentHint"], true, "{hints}");
+        assert_eq!(hints["openWorldHint"], true, "{hints}");
+
+        let call = &seen["ops"][1];
+        let result = &call["result"];
+        assert_eq!(result["isError"], false, "{result}");
+        let content = &result["structuredContent"];
+        assert_eq!(content["status"], "succeeded");
+        assert_eq!(content["outputs"]["status"], "SUCCEEDED");
+        assert_eq!(content["outputs"]["confidence"], 99.1);
+        let text = result["content"][0]["text"].as_str().unwrap();
+        assert!(text.contains("succeeded"), "{text}");
+        let messages = progress_messages(call);
+        for expected in [
+            "createSession: POST /",
+            "pollResults: attempt 2",
+            "pollResults: stillRunning",
+        ] {
+            assert!(
+                messages.iter().any(|m| m == expected),
+                "{expected} in {messages:?}"
+            );
+        }
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.starts_with("pollResults: waiting 50 ms")),
+            "{messages:?}"
+        );
+        let numbers: Vec<f64> = call["progress"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["progress"].as_f64().unwrap())
+            .collect();
+        assert!(numbers.windows(2).all(|w| w[0] < w[1]), "{numbers:?}");
+        let run = content["runId"].as_str().unwrap();
+        let stored = runs(&d);
+        assert!(
+            stored
+                .iter()
+                .any(|r| r["runId"] == run && r["status"] == "succeeded"),
+            "{stored:?}"
+        );
+
+        let bad = &seen["ops"][2]["result"];
+        assert_eq!(bad["isError"], true, "{bad}");
+        let problems = &bad["structuredContent"]["problems"];
+        assert_eq!(
+            problems,
+            &json!(["input `clientRequestToken`: value is not of type \"string\""]),
+            "{bad}"
+        );
+        assert_eq!(seen["ops"][3]["error"]["code"], -32602);
+    }
+    assert_eq!(count(&log, "CreateFaceLivenessSession"), 2);
+}
+
+/// A run that fails (its API unreachable) is a tool result with `isError`, naming the
+/// failing step and why; sessions that end `FAILED` or `EXPIRED` are workflows that
+/// succeeded, with that status among their outputs.
+#[test]
+fn failures_are_tool_results() {
+    let Some(python) = python() else { return };
+    let d = Dir::new();
+    let closed = format!(
+        "rekognitionApi=http://127.0.0.1:{}",
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    );
+    let seen = client(
+        &python,
+        &stdio(&d, &repo(SEED), &closed, &["--timeout", "5"]),
+        "handshake",
+        json!([{"op": "call", "name": TOOL, "args": {"clientRequestToken": "f-1"}}]),
+    );
+    let result = &seen["ops"][0]["result"];
+    assert_eq!(result["isError"], true, "{result}");
+    let content = &result["structuredContent"];
+    assert_eq!(content["status"], "failed", "{content}");
+    assert_eq!(content["error"]["stepId"], "createSession", "{content}");
+    let text = result["content"][0]["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("`face-liveness-session` failed at step `createSession`"),
+        "{text}"
+    );
+    for (name, status) in [("failed", "FAILED"), ("expired", "EXPIRED")] {
+        let log = d.path().join(format!("mock-{name}.log"));
+        let (mock, mock_url) = support::seed_mock(d.path(), &scenario(name), &log);
+        let _mock = Running(mock);
+        let server = format!("rekognitionApi={mock_url}");
+        let seen = client(
+            &python,
+            &stdio(&d, &repo(SEED), &server, &["--poll-interval", "0"]),
+            "current",
+            json!([{"op": "call", "name": TOOL, "args": {"clientRequestToken": name}}]),
+        );
+        let result = &seen["ops"][0]["result"];
+        assert_eq!(result["isError"], false, "{result}");
+        assert_eq!(result["structuredContent"]["outputs"]["status"], status);
+    }
+}
+
+/// A call the client cancels stops its run at a safe point: no poll after, and the store
+/// records the run cancelled (interrupted, to be resumed by whoever wants it).
+#[test]
+fn a_cancelled_call_stops_its_run() {
+    let Some(python) = python() else { return };
+    let d = Dir::new();
+    let log = d.path().join("mock.log");
+    let (mock, mock_url) = support::seed_mock(d.path(), &support::long_scenario(&d), &log);
+    let _mock = Running(mock);
+    let server = format!("rekognitionApi={mock_url}");
+    for era in ["handshake", "current"] {
+        let before = count(&log, "GetFaceLivenessSessionResults");
+        let seen = client(
+            &python,
+            &stdio(&d, &repo(SEED), &server, &["--poll-interval", "0.2"]),
+            era,
+            json!([
+                {"op": "cancel", "name": TOOL, "args": {"clientRequestToken": format!("c-{era}")}, "after": 4},
+                {"op": "sleep", "seconds": 1.0},
+            ]),
+        );
+        assert_eq!(seen["ops"][0]["cancelled"], true);
+        let polls = count(&log, "GetFaceLivenessSessionResults") - before;
+        assert!(polls < 5, "{era}: the run stopped polling: {polls}");
+        let newest = &runs(&d)[0];
+        assert_eq!(newest["status"], "interrupted", "{era}: {newest}");
+        let shown = support::command(
+            &[
+                "runs",
+                "show",
+                newest["runId"].as_str().unwrap(),
+                "--output",
+                "json",
+            ],
+            d.path(),
+        )
+        .env("TELAIO_STORE", d.path().join("runs.db"))
+        .output()
+        .unwrap();
+        let shown: Value = serde_json::from_slice(&shown.stdout).unwrap();
+        assert_eq!(
+            shown["result"]["error"]["reason"], "cancelled",
+            "{era}: {}",
+            shown["result"]
+        );
+    }
+}
+
+/// `telaio mcp --transport http`: the same tools at `/mcp` in both eras; with a token file,
+/// a request without the token is refused and the client with it is answered.
+#[test]
+fn over_http_with_and_without_a_token() {
+    let Some(python) = python() else { return };
+    let d = Dir::new();
+    let log = d.path().join("mock.log");
+    let (mock, mock_url) = support::seed_mock(d.path(), &scenario("succeeded"), &log);
+    let _mock = Running(mock);
+    let server = format!("rekognitionApi={mock_url}");
+    let token = "mcp-token-0123456789abcdef";
+    d.write("token", token);
+    for with_token in [false, true] {
+        let seed = repo(SEED);
+        let mut args = vec![
+            "mcp",
+            seed.to_str().unwrap(),
+            "--server",
+            &server,
+            "--poll-interval",
+            "0.05",
+            "--transport",
+            "http",
+            "--listen",
+            "127.0.0.1:0",
+        ];
+        let token_file = d.path().join("token");
+        if with_token {
+            args.extend(["--token-file", token_file.to_str().unwrap()]);
+        }
+        let mut command = support::command(&args, d.path());
+        command
+            .env("TELAIO_STORE", d.path().join("runs.db"))
+            .env("AWS_SECRET_ACCESS_KEY", SECRET)
+            .stderr(std::fs::File::create(d.path().join("http.log")).unwrap());
+        let (process, url) = support::listening(command);
+        let _process = Running(process);
+        assert!(url.ends_with("/mcp"), "{url}");
+        let ops = json!([
+            {"op": "list"},
+            {"op": "call", "name": TOOL, "args": {"clientRequestToken": format!("h-{with_token}")}},
+        ]);
+        let eras: &[&str] = if with_token {
+            &["handshake"]
+        } else {
+            &["handshake", "current"]
+        };
+        for era in eras {
+            let target = if with_token {
+                json!({"http": url, "token": token})
+            } else {
+                json!({"http": url})
+            };
+            let seen = client(&python, &target, era, ops.clone());
+            assert_eq!(seen["ops"][0]["tools"][0]["name"], TOOL, "{era}");
+            let result = &seen["ops"][1]["result"];
+            assert_eq!(
+                result["structuredContent"]["outputs"]["status"],
+                "SUCCEEDED"
+            );
+            assert!(!seen["ops"][1]["progress"].as_array().unwrap().is_empty());
+        }
+        if with_token {
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            let refused = reqwest::blocking::Client::new()
+                .post(&url)
+                .header("content-type", "application/json")
+                .header("accept", "application/json, text/event-stream")
+                .body(r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#)
+                .send()
+                .unwrap();
+            assert_eq!(refused.status().as_u16(), 401);
+        }
+    }
+    wait_until("the runs recorded", || runs(&d).len() == 3);
+}
+
+/// A token the API marks `x-sensitive`, a workflow output, reaches the client by its size
+/// only; a workflow that only reads is hinted read-only and idempotent.
+#[test]
+fn sensitive_outputs_reach_the_client_masked() {
+    let Some(python) = python() else { return };
+    let d = Dir::new();
+    d.write("items.openapi.yaml", support::items::API);
+    let flow = d.write(
+        "token.arazzo.yaml",
+        "arazzo: 1.0.1
+info: {title: Token, version: '1'}
+sourceDescriptions: [{name: items, url: ./items.openapi.yaml}]
+workflows:
+  - workflowId: token
+    summary: Fetch a token.
+    steps:
+      - stepId: token
+        operationId: getToken
+        successCriteria: [{condition: $statusCode == 200}]
+        outputs: {token: $response.body#/token}
+    outputs: {token: $steps.token.outputs.token}
+",
+    );
+    let server = support::items::items_server(0, std::time::Duration::ZERO);
+    let seen = client(
+        &python,
+        &stdio(&d, &flow, &format!("items={}", server.url), &[]),
+        "current",
+        json!([
+            {"op": "list"},
+            {"op": "call", "name": "token", "args": {}},
+        ]),
+    );
+    let text = seen.to_string();
+    assert!(!text.contains("canary-token-2f9"), "{text}");
+    let hints = &seen["ops"][0]["tools"][0]["annotations"];
+    assert_eq!(hints["readOnlyHint"], true, "{hints}");
+    assert_eq!(hints["idempotentHint"], true, "{hints}");
+    let result = &seen["ops"][1]["result"];
+    assert_eq!(
+        result["structuredContent"]["outputs"]["token"], "<sensitive: 16 bytes>",
+        "{result}"
+    );
+    // The server did answer with the token.
+    assert_eq!(server.seen.lock().unwrap().len(), 1);
+}

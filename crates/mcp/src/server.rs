@@ -1,0 +1,77 @@
+//! The MCP server: the tools, each call run by the service. One value serves every
+//! connection (and, over HTTP, every request): it holds only shared handles.
+
+use std::sync::Arc;
+
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, Implementation, ListToolsResult,
+    PaginatedRequestParams, ServerCapabilities, ServerConfig,
+};
+use rmcp::service::RequestContext;
+use rmcp::{ErrorData, RoleServer, ServerHandler};
+use telaio_serve::Service;
+
+use crate::tools::ToolSet;
+
+/// Workflows as MCP tools, run by a [`Service`].
+#[derive(Clone, Debug)]
+pub struct McpServer {
+    service: Arc<Service>,
+    tools: Arc<ToolSet>,
+}
+
+impl McpServer {
+    /// A server of `service`'s workflows, each a tool.
+    pub fn new(service: Arc<Service>) -> McpServer {
+        let tools = Arc::new(ToolSet::new(service.catalog()));
+        McpServer { service, tools }
+    }
+
+    /// Its tools.
+    pub fn tools(&self) -> &ToolSet {
+        &self.tools
+    }
+
+    /// The service running its calls.
+    pub fn service(&self) -> &Arc<Service> {
+        &self.service
+    }
+}
+
+impl ServerHandler for McpServer {
+    fn get_info(&self) -> ServerConfig {
+        let capabilities = ServerCapabilities::builder().enable_tools().build();
+        ServerConfig::new(capabilities)
+            .with_server_info(Implementation::new("telaio", env!("CARGO_PKG_VERSION")))
+            .with_instructions(
+                "Each tool runs an Arazzo workflow: a tested sequence of API calls. A call \
+                 returns when the run has ended, with its status, outputs and run id; a run \
+                 that polls reports progress per step.",
+            )
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        Ok(ListToolsResult::with_all_items(self.tools.tools().to_vec()))
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        let Some(index) = self.tools.find(&request.name) else {
+            return Err(ErrorData::invalid_params(
+                format!("no tool `{}` here; tools/list names them", request.name),
+                None,
+            ));
+        };
+        let arguments = request.arguments.unwrap_or_default();
+        Ok(crate::call::call(&self.service, index, arguments, &context)
+            .await
+            .into())
+    }
+}

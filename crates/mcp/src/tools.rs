@@ -1,0 +1,238 @@
+//! One MCP tool per served workflow: a stable, unique name within MCP's rules, its summary
+//! and description, its inputs schema as `inputSchema`, an `outputSchema` of the result, and
+//! annotations from what it calls. Built once, when the server starts.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use rmcp::model::{JsonObject, Tool, ToolAnnotations};
+use serde_json::{Value, json};
+use telaio_serve::{Catalog, ServedWorkflow, Target};
+
+use crate::effects::{Effects, effects};
+
+/// The longest tool name MCP allows.
+const MAX_NAME: usize = 128;
+
+/// The served workflows as tools, and which workflow each name runs.
+#[derive(Debug)]
+pub struct ToolSet {
+    tools: Vec<Tool>,
+    /// By tool name: the workflow's index in the catalog.
+    by_name: HashMap<String, usize>,
+}
+
+impl ToolSet {
+    /// A tool for each workflow of `catalog` (run against its default target).
+    pub fn new(catalog: &Catalog) -> ToolSet {
+        let served: Vec<(usize, &ServedWorkflow)> = catalog
+            .workflows()
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| {
+                catalog.len() == catalog.workflows().len() || w.target() == Target::Servers
+            })
+            .collect();
+        let names = names(
+            served
+                .iter()
+                .map(|(_, w)| (w.workflow_id.as_str(), w.document.as_str())),
+        );
+        let mut by_name = HashMap::new();
+        let tools = served
+            .iter()
+            .zip(names)
+            .map(|((index, w), name)| {
+                by_name.insert(name.clone(), *index);
+                tool(w, name)
+            })
+            .collect();
+        ToolSet { tools, by_name }
+    }
+
+    /// The tools, in the catalog's order.
+    pub fn tools(&self) -> &[Tool] {
+        &self.tools
+    }
+
+    /// The catalog index of the workflow the tool `name` runs.
+    pub fn find(&self, name: &str) -> Option<usize> {
+        self.by_name.get(name).copied()
+    }
+}
+
+fn tool(w: &ServedWorkflow, name: String) -> Tool {
+    let description = match (&w.summary, &w.description) {
+        (Some(s), Some(d)) => format!("{}\n\n{}", s.trim(), d.trim()),
+        (Some(t), None) | (None, Some(t)) => t.trim().to_owned(),
+        (None, None) => format!(
+            "Runs the Arazzo workflow `{}` of {}.",
+            w.workflow_id, w.document
+        ),
+    };
+    let title = w.summary.clone().unwrap_or_else(|| w.workflow_id.clone());
+    let Effects {
+        read_only,
+        destructive,
+        idempotent,
+    } = effects(&w.plan, &w.workflow_id);
+    let annotations = ToolAnnotations::with_title(title.clone())
+        .read_only(read_only)
+        .destructive(destructive)
+        .idempotent(idempotent)
+        .open_world(true);
+    Tool::new(name, description, Arc::new(object(input_schema(w))))
+        .with_title(title)
+        .with_raw_output_schema(Arc::new(object(output_schema(w))))
+        .with_annotations(annotations)
+}
+
+/// The workflow's inputs schema, an object schema as MCP asks (`type: object` added when
+/// the workflow's leaves it out).
+pub(crate) fn input_schema(w: &ServedWorkflow) -> Value {
+    let mut schema = w.inputs_schema();
+    if let Value::Object(map) = &mut schema
+        && !map.contains_key("type")
+    {
+        map.insert("type".to_owned(), json!("object"));
+    }
+    schema
+}
+
+/// What a successful call's `structuredContent` holds: the run's id, its status and the
+/// workflow's outputs, each named.
+fn output_schema(w: &ServedWorkflow) -> Value {
+    let outputs: serde_json::Map<String, Value> = w
+        .plan
+        .workflow(&w.workflow_id)
+        .map(|p| {
+            p.outputs
+                .iter()
+                .map(|(name, _)| (name.clone(), json!({})))
+                .collect()
+        })
+        .unwrap_or_default();
+    json!({
+        "type": "object",
+        "properties": {
+            "runId": {"type": "string", "description": "The run's id in the store (`telaio runs show`)."},
+            "status": {"type": "string", "description": "How the run ended: `succeeded`, `failed`, `cancelled`, ..."},
+            "outputs": {"type": "object", "properties": outputs, "description": "The workflow's outputs."},
+            "error": {
+                "type": "object",
+                "description": "Why the run failed: the step and the reason.",
+                "properties": {"stepId": {"type": ["string", "null"]}, "reason": {"type": "string"}}
+            }
+        },
+        "required": ["runId", "status", "outputs"]
+    })
+}
+
+fn object(v: Value) -> JsonObject {
+    match v {
+        Value::Object(map) => map,
+        _ => JsonObject::new(),
+    }
+}
+
+/// A name for each `(workflowId, document)`: the workflow id within MCP's rules (letters,
+/// digits, `_`, `-`, `.`; at most 128), prefixed by the document's name where ids clash, and
+/// numbered where even that clashes. The same documents give the same names.
+pub fn names<'a>(workflows: impl Iterator<Item = (&'a str, &'a str)> + Clone) -> Vec<String> {
+    let mut ids: HashMap<String, usize> = HashMap::new();
+    for (id, _) in workflows.clone() {
+        *ids.entry(allowed(id)).or_default() += 1;
+    }
+    let mut taken: HashMap<String, usize> = HashMap::new();
+    workflows
+        .map(|(id, document)| {
+            let base = allowed(id);
+            let name = if ids[&base] > 1 {
+                allowed(&format!("{}.{id}", stem(document)))
+            } else {
+                base
+            };
+            let n = taken.entry(name.clone()).or_default();
+            *n += 1;
+            if *n == 1 {
+                name
+            } else {
+                let suffix = format!("-{n}");
+                format!("{}{suffix}", cut(&name, MAX_NAME - suffix.len()))
+            }
+        })
+        .collect()
+}
+
+/// `text` with every character MCP does not allow in a name as `_`, cut to its length.
+fn allowed(text: &str) -> String {
+    let name: String = text
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let name = if name.is_empty() {
+        "_".to_owned()
+    } else {
+        name
+    };
+    cut(&name, MAX_NAME).to_owned()
+}
+
+/// The first `most` bytes of an ASCII name.
+fn cut(name: &str, most: usize) -> &str {
+    &name[..name.len().min(most)]
+}
+
+/// A document's name without its folder and extensions (`users.arazzo.yaml` → `users`).
+fn stem(document: &str) -> &str {
+    let file = document.rsplit(['/', '\\']).next().unwrap_or(document);
+    [
+        ".arazzo.yaml",
+        ".arazzo.yml",
+        ".arazzo.json",
+        ".yaml",
+        ".yml",
+        ".json",
+    ]
+    .iter()
+    .find_map(|ext| file.strip_suffix(ext))
+    .unwrap_or(file)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_names_and_clashes_take_the_document() {
+        let got = names(
+            [
+                ("createUser", "a/users.arazzo.yaml"),
+                ("createUser", "b/people.yml"),
+                ("login", "a/users.arazzo.yaml"),
+                ("log in!", "x.json"),
+            ]
+            .into_iter(),
+        );
+        assert_eq!(
+            got,
+            ["users.createUser", "people.createUser", "login", "log_in_"]
+        );
+    }
+
+    #[test]
+    fn names_stay_unique_and_short() {
+        let long = "w".repeat(200);
+        let got = names([(long.as_str(), "a.yaml"), (long.as_str(), "a.yaml")].into_iter());
+        assert_eq!(got[0].len(), MAX_NAME);
+        assert_eq!(got[1].len(), MAX_NAME);
+        assert_ne!(got[0], got[1]);
+        assert!(got[1].ends_with("-2"), "{}", got[1]);
+    }
+}
