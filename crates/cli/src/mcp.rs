@@ -61,14 +61,21 @@ fn mcp(args: &McpArgs) -> Result<u8, Vec<String>> {
 }
 
 /// Serves the client on stdin and stdout until it closes them, or a signal; runs still
-/// going then stop at a safe point and are recorded.
+/// going then stop at a safe point and are recorded (interrupted, to be resumed).
 async fn stdio(server: McpServer, service: &Arc<Service>) -> Result<u8, Vec<String>> {
-    let served = tokio::select! {
-        served = telaio_mcp::serve_stdio(server) => served.map_err(|e| vec![e.to_string()]),
-        _ = crate::run::signal() => Ok(()),
+    let serving = telaio_mcp::serve_stdio(server);
+    tokio::pin!(serving);
+    let signalled = tokio::select! {
+        served = &mut serving => {
+            service.shut_down().await;
+            return served.map(|()| exit::OK).map_err(|e| vec![e.to_string()]);
+        }
+        signal = crate::run::signal() => signal,
     };
+    crate::serve::stopping(signalled);
+    // The service first: its runs end "the server stopped", not cancelled by a client.
     service.shut_down().await;
-    served.map(|()| exit::OK)
+    Ok(128u8.saturating_add(signalled))
 }
 
 async fn http(
@@ -84,18 +91,26 @@ async fn http(
     println!("listening on http://{bound}/mcp");
     let stop = tokio_util::sync::CancellationToken::new();
     let app = telaio_mcp::router(server, access, stop.clone());
+    let signalled = Arc::new(std::sync::atomic::AtomicU8::new(0));
     let stopped = {
-        let stop = stop.clone();
+        let (stop, service, signalled) = (stop.clone(), service.clone(), signalled.clone());
         async move {
-            crate::run::signal().await;
-            term::eprintln("stopping: runs going on stop at a safe point and are recorded");
+            let signal = crate::run::signal().await;
+            signalled.store(signal, std::sync::atomic::Ordering::SeqCst);
+            crate::serve::stopping(signal);
+            // The service first (no run is taken after, and those going on stop as the
+            // server's), then the connections.
+            service.shut_down().await;
             stop.cancel();
         }
     };
-    let served = axum::serve(listener, app)
+    axum::serve(listener, app)
         .with_graceful_shutdown(stopped)
         .await
-        .map_err(|e| vec![format!("the server stopped: {e}")]);
+        .map_err(|e| vec![format!("the server stopped: {e}")])?;
     service.shut_down().await;
-    served.map(|()| exit::OK)
+    Ok(match signalled.load(std::sync::atomic::Ordering::SeqCst) {
+        0 => exit::OK,
+        n => 128u8.saturating_add(n),
+    })
 }

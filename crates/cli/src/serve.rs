@@ -81,12 +81,7 @@ fn serve(args: &ServeArgs) -> Result<u8, Vec<String>> {
             }
         }
         let stopped = async {
-            let signal = crate::run::signal().await;
-            term::eprintln(&format!(
-                "stopping ({}): runs going on stop at a safe point and are recorded; again to stop at once",
-                if signal == 2 { "Ctrl-C" } else { "SIGTERM" }
-            ));
-            crate::run::exit_on_second_signal();
+            stopping(crate::run::signal().await);
         };
         telaio_serve::serve(listener, service, Access { token }, stopped)
             .await
@@ -98,6 +93,15 @@ fn serve(args: &ServeArgs) -> Result<u8, Vec<String>> {
 /// The service of `workflows`, driven with `settings` (the credentials they need, or they are
 /// left out), recorded in the store `store` names; `bounds` are the requests in flight at
 /// once and the runs under way beyond them.
+/// Says the server stops at `signal`, and lets a second signal stop it at once.
+pub(crate) fn stopping(signal: u8) {
+    term::eprintln(&format!(
+        "stopping ({}): runs going on stop at a safe point and are recorded; again to stop at once",
+        if signal == 2 { "Ctrl-C" } else { "SIGTERM" }
+    ));
+    crate::run::exit_on_second_signal();
+}
+
 pub(crate) fn service(
     settings: &crate::args::RunSettings,
     store: &crate::args::StoreArgs,

@@ -139,11 +139,18 @@ fn the_seed_is_a_typed_tool_over_stdio() {
                 {"op": "call", "name": TOOL, "args": {"clientRequestToken": token}},
                 {"op": "call", "name": TOOL, "args": {"clientRequestToken": 7}},
                 {"op": "bad", "name": "no-such-tool"},
+                {"op": "call", "name": "list_workflows"},
+                {"op": "call", "name": "describe_workflow", "args": {"tool": TOOL}},
+                {"op": "call", "name": "get_run", "args": {"runId": "$last"}},
             ]),
         );
         assert_eq!(seen["protocolVersion"], version);
         let tools = seen["ops"][0]["tools"].as_array().unwrap();
-        assert_eq!(tools.len(), 1);
+        let names: Vec<&str> = tools.iter().map(|t| t["name"].as_str().unwrap()).collect();
+        assert_eq!(
+            names,
+            [TOOL, "list_workflows", "describe_workflow", "get_run"]
+        );
         let tool = &tools[0];
         assert_eq!(tool["name"], TOOL);
         assert_eq!(
@@ -155,12 +162,12 @@ fn the_seed_is_a_typed_tool_over_stdio() {
         for name in ["sessionId", "status", "confidence"] {
             assert!(outputs.get(name).is_some(), "{outputs}");
         }
-        // Creating a session is a write, made idempotent by its ClientRequestToken; the
-        // polls only read.
+        // Creating a session is a write; its ClientRequestToken comes from an input the
+        // caller may leave out, so twice may create two. The polls only read.
         let hints = &tool["annotations"];
         assert_eq!(hints["readOnlyHint"], false, "{hints}");
         assert_eq!(hints["destructiveHint"], false, "{hints}");
-        assert_eq!(hints["idempotentHint"], true, "{hints}");
+        assert_eq!(hints["idempotentHint"], false, "{hints}");
         assert_eq!(hints["openWorldHint"], true, "{hints}");
 
         let call = &seen["ops"][1];
@@ -214,6 +221,23 @@ fn the_seed_is_a_typed_tool_over_stdio() {
             "{bad}"
         );
         assert_eq!(seen["ops"][3]["error"]["code"], -32602);
+
+        let listed = &seen["ops"][4]["result"]["structuredContent"]["workflows"];
+        assert_eq!(listed[0]["tool"], TOOL, "{listed}");
+        assert_eq!(listed[0]["workflowId"], TOOL, "{listed}");
+        let described = &seen["ops"][5]["result"];
+        let steps = &described["structuredContent"]["steps"];
+        assert_eq!(steps[1]["stepId"], "pollResults", "{described}");
+        assert_eq!(
+            steps[1]["onSuccess"][1], "stillRunning: goto pollResults (when its criteria hold)",
+            "{described}"
+        );
+        let flow = described["content"][0]["text"].as_str().unwrap();
+        assert!(flow.contains("\n2. pollResults: POST /"), "{flow}");
+        // The run of the first call, as the store has it.
+        let got = &seen["ops"][6]["result"]["structuredContent"];
+        assert_eq!(got["runId"], run, "{got}");
+        assert_eq!(got["status"], "succeeded", "{got}");
     }
     assert_eq!(count(&log, "CreateFaceLivenessSession"), 2);
 }
@@ -376,17 +400,37 @@ fn over_http_with_and_without_a_token() {
             );
             assert!(!seen["ops"][1]["progress"].as_array().unwrap().is_empty());
         }
-        if with_token {
-            let _ = rustls::crypto::ring::default_provider().install_default();
-            let refused = reqwest::blocking::Client::new()
+        // Refused: no token, a wrong one; a page of another origin, token or not.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let ping = |headers: &[(&str, &str)]| {
+            let mut request = reqwest::blocking::Client::new()
                 .post(&url)
                 .header("content-type", "application/json")
-                .header("accept", "application/json, text/event-stream")
+                .header("accept", "application/json, text/event-stream");
+            for (k, v) in headers {
+                request = request.header(*k, *v);
+            }
+            let r = request
                 .body(r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#)
                 .send()
                 .unwrap();
-            assert_eq!(refused.status().as_u16(), 401);
+            r.status().as_u16()
+        };
+        let bearer = format!("Bearer {token}");
+        if with_token {
+            assert_eq!(ping(&[]), 401);
+            assert_eq!(
+                ping(&[("authorization", "Bearer not-the-token-0123456789")]),
+                401
+            );
         }
+        let origin = ("origin", "http://evil.example");
+        let foreign = if with_token {
+            ping(&[("authorization", bearer.as_str()), origin])
+        } else {
+            ping(&[origin])
+        };
+        assert_eq!(foreign, 403);
     }
     wait_until("the runs recorded", || runs(&d).len() == 3);
 }

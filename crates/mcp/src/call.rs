@@ -22,7 +22,7 @@ pub(crate) async fn call(
     context: &RequestContext<RoleServer>,
 ) -> CallToolResult {
     let served = service.catalog().get(index);
-    let started = service.start(&served.workflow_id, Some(&served.document), None, arguments);
+    let started = service.start_at(index, arguments);
     let id = match started {
         Ok(started) => started.id,
         Err(StartError::Inputs(problems)) => {
@@ -51,6 +51,7 @@ pub(crate) async fn call(
                 // The run stops at its next safe point and is recorded as cancelled; its
                 // result goes nowhere (the client gave up on it).
                 cancelled = true;
+                progress = None;
                 service.cancel(id.as_str());
             }
             news = service.news(&id, seen) => match news {
@@ -93,10 +94,7 @@ fn result_of(workflow_id: &str, result: Value) -> CallToolResult {
         structured["error"] = error.clone();
     }
     if status == "succeeded" {
-        let text = format!(
-            "`{workflow_id}` succeeded (run {run}). Outputs: {}",
-            structured["outputs"]
-        );
+        let text = format!("`{workflow_id}` succeeded (run {run}).");
         CallToolResult::structured(structured).with_text(text)
     } else {
         let reason = result["error"]["reason"]

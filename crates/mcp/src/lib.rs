@@ -9,6 +9,7 @@
 
 mod call;
 mod effects;
+mod helpers;
 mod server;
 mod tools;
 

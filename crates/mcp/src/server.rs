@@ -55,7 +55,9 @@ impl ServerHandler for McpServer {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        Ok(ListToolsResult::with_all_items(self.tools.tools().to_vec()))
+        let mut tools = self.tools.tools().to_vec();
+        tools.extend(crate::helpers::tools());
+        Ok(ListToolsResult::with_all_items(tools))
     }
 
     async fn call_tool(
@@ -63,13 +65,18 @@ impl ServerHandler for McpServer {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
+        let arguments = request.arguments.unwrap_or_default();
+        if let Some(answer) =
+            crate::helpers::call(&request.name, &arguments, &self.service, &self.tools)
+        {
+            return Ok(answer.into());
+        }
         let Some(index) = self.tools.find(&request.name) else {
             return Err(ErrorData::invalid_params(
                 format!("no tool `{}` here; tools/list names them", request.name),
                 None,
             ));
         };
-        let arguments = request.arguments.unwrap_or_default();
         Ok(crate::call::call(&self.service, index, arguments, &context)
             .await
             .into())

@@ -20,6 +20,8 @@ pub struct ToolSet {
     tools: Vec<Tool>,
     /// By tool name: the workflow's index in the catalog.
     by_name: HashMap<String, usize>,
+    /// Each tool's name and workflow (its index in the catalog), in the catalog's order.
+    named: Vec<(String, usize)>,
 }
 
 impl ToolSet {
@@ -37,17 +39,28 @@ impl ToolSet {
             served
                 .iter()
                 .map(|(_, w)| (w.workflow_id.as_str(), w.document.as_str())),
+            crate::helpers::NAMES,
         );
-        let mut by_name = HashMap::new();
-        let tools = served
+        let named: Vec<(String, usize)> = served
             .iter()
             .zip(names)
-            .map(|((index, w), name)| {
-                by_name.insert(name.clone(), *index);
-                tool(w, name)
-            })
+            .map(|((index, _), name)| (name, *index))
             .collect();
-        ToolSet { tools, by_name }
+        let by_name = named.iter().cloned().collect();
+        let tools = named
+            .iter()
+            .map(|(name, index)| tool(catalog.get(*index), name.clone()))
+            .collect();
+        ToolSet {
+            tools,
+            by_name,
+            named,
+        }
+    }
+
+    /// Each workflow tool's name and its workflow's index in the catalog.
+    pub fn named(&self) -> &[(String, usize)] {
+        &self.named
     }
 
     /// The tools, in the catalog's order.
@@ -61,6 +74,7 @@ impl ToolSet {
     }
 }
 
+/// The tool of workflow `w`, named `name`.
 fn tool(w: &ServedWorkflow, name: String) -> Tool {
     let description = match (&w.summary, &w.description) {
         (Some(s), Some(d)) => format!("{}\n\n{}", s.trim(), d.trim()),
@@ -99,8 +113,9 @@ pub(crate) fn input_schema(w: &ServedWorkflow) -> Value {
     schema
 }
 
-/// What a successful call's `structuredContent` holds: the run's id, its status and the
-/// workflow's outputs, each named.
+/// What a call's `structuredContent` holds: the run's id, its status and the workflow's
+/// outputs, each named (a masked value is its size in words, a missing one `null`); or why
+/// the inputs were refused.
 fn output_schema(w: &ServedWorkflow) -> Value {
     let outputs: serde_json::Map<String, Value> = w
         .plan
@@ -118,16 +133,22 @@ fn output_schema(w: &ServedWorkflow) -> Value {
             "runId": {"type": "string", "description": "The run's id in the store (`telaio runs show`)."},
             "status": {"type": "string", "description": "How the run ended: `succeeded`, `failed`, `cancelled`, ..."},
             "outputs": {"type": "object", "properties": outputs, "description": "The workflow's outputs."},
+            "problems": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "Why the inputs were refused (status `invalid-inputs`): every problem."
+            },
             "error": {
                 "type": "object",
                 "description": "Why the run failed: the step and the reason.",
                 "properties": {"stepId": {"type": ["string", "null"]}, "reason": {"type": "string"}}
             }
         },
-        "required": ["runId", "status", "outputs"]
+        "required": ["status"]
     })
 }
 
+/// A JSON object as rmcp keeps one (empty for anything else).
 fn object(v: Value) -> JsonObject {
     match v {
         Value::Object(map) => map,
@@ -136,14 +157,19 @@ fn object(v: Value) -> JsonObject {
 }
 
 /// A name for each `(workflowId, document)`: the workflow id within MCP's rules (letters,
-/// digits, `_`, `-`, `.`; at most 128), prefixed by the document's name where ids clash, and
-/// numbered where even that clashes. The same documents give the same names.
-pub fn names<'a>(workflows: impl Iterator<Item = (&'a str, &'a str)> + Clone) -> Vec<String> {
-    let mut ids: HashMap<String, usize> = HashMap::new();
+/// digits, `_`, `-`, `.`; at most 128), prefixed by the document's name where ids clash (or
+/// take a `reserved` name), and numbered where even that clashes. The same documents give
+/// the same names.
+pub fn names<'a>(
+    workflows: impl Iterator<Item = (&'a str, &'a str)> + Clone,
+    reserved: &[&str],
+) -> Vec<String> {
+    let mut ids: HashMap<String, usize> = reserved.iter().map(|r| ((*r).to_owned(), 1)).collect();
     for (id, _) in workflows.clone() {
         *ids.entry(allowed(id)).or_default() += 1;
     }
-    let mut taken: HashMap<String, usize> = HashMap::new();
+    let mut taken: std::collections::HashSet<String> =
+        reserved.iter().map(|r| (*r).to_owned()).collect();
     workflows
         .map(|(id, document)| {
             let base = allowed(id);
@@ -152,14 +178,16 @@ pub fn names<'a>(workflows: impl Iterator<Item = (&'a str, &'a str)> + Clone) ->
             } else {
                 base
             };
-            let n = taken.entry(name.clone()).or_default();
-            *n += 1;
-            if *n == 1 {
-                name
-            } else {
+            // Numbered from 2 until free: a numbered name may be another workflow's own.
+            let mut free = name.clone();
+            let mut n = 1;
+            while taken.contains(&free) {
+                n += 1;
                 let suffix = format!("-{n}");
-                format!("{}{suffix}", cut(&name, MAX_NAME - suffix.len()))
+                free = format!("{}{suffix}", cut(&name, MAX_NAME - suffix.len()));
             }
+            taken.insert(free.clone());
+            free
         })
         .collect()
 }
@@ -217,19 +245,39 @@ mod tests {
                 ("createUser", "b/people.yml"),
                 ("login", "a/users.arazzo.yaml"),
                 ("log in!", "x.json"),
+                ("get_run", "runs.yaml"),
             ]
             .into_iter(),
+            &["get_run"],
         );
         assert_eq!(
             got,
-            ["users.createUser", "people.createUser", "login", "log_in_"]
+            [
+                "users.createUser",
+                "people.createUser",
+                "login",
+                "log_in_",
+                "runs.get_run"
+            ]
         );
+    }
+
+    #[test]
+    fn a_numbered_name_never_takes_one_given() {
+        let got = names(
+            [("a", "x.yaml"), ("a", "y/x.yaml"), ("x.a-2", "z.yaml")].into_iter(),
+            &[],
+        );
+        assert_eq!(got, ["x.a", "x.a-2", "x.a-2-2"]);
     }
 
     #[test]
     fn names_stay_unique_and_short() {
         let long = "w".repeat(200);
-        let got = names([(long.as_str(), "a.yaml"), (long.as_str(), "a.yaml")].into_iter());
+        let got = names(
+            [(long.as_str(), "a.yaml"), (long.as_str(), "a.yaml")].into_iter(),
+            &[],
+        );
         assert_eq!(got[0].len(), MAX_NAME);
         assert_eq!(got[1].len(), MAX_NAME);
         assert_ne!(got[0], got[1]);

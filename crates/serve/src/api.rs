@@ -189,22 +189,8 @@ pub(crate) async fn get(State(service): State<Arc<Service>>, Path(id): Path<Stri
     if let Err(refusal) = whole_id(&id) {
         return refusal.into_response();
     }
-    if let Some(live) = service.live(&id) {
-        return Json(live.snapshot()).into_response();
-    }
-    let found = service.store().find(&id);
-    match found {
-        Ok(record) => Json(match record.result {
-            Some(result) => result,
-            None => json!({
-                "runId": record.summary.id.as_str(),
-                "workflowId": record.summary.workflow_id,
-                "status": record.summary.status_now(&service.options().host, now_ms()).as_str(),
-                "outputs": {},
-                "steps": [],
-            }),
-        })
-        .into_response(),
+    match service.look_up(&id) {
+        Ok(run) => Json(run).into_response(),
         Err(StoreError::NoSuchRun(_)) => error(StatusCode::NOT_FOUND, format!("no run `{id}`")),
         Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
     }

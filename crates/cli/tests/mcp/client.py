@@ -6,7 +6,8 @@ PLAN is {"server": {"stdio": [command, args...], "env": {...}} | {"http": URL, "
          "era": "handshake" | "current", "ops": [op, ...]}
 with ops:
   {"op": "list"}                                    the tools, as the client parsed them
-  {"op": "call", "name": N, "args": {...}}          a call, with a progress token
+  {"op": "call", "name": N, "args": {...}}          a call, with a progress token (an argument
+                                                    `"runId": "$last"` is the last call's run)
   {"op": "cancel", "name": N, "args": {...}, "after": K}
                                                     a call cancelled after K progress notifications
   {"op": "bad", "name": N}                          a call of a tool that does not exist
@@ -32,7 +33,10 @@ def dump(model):
 
 async def run_ops(session, call_tool, list_tools, ops):
     out = []
+    last_run = None
     for op in ops:
+        if op.get("args", {}).get("runId") == "$last":
+            op = {**op, "args": {**op["args"], "runId": last_run}}
         kind = op["op"]
         if kind == "list":
             tools = await list_tools()
@@ -49,6 +53,8 @@ async def run_ops(session, call_tool, list_tools, ops):
             if kind == "call":
                 result = await call_tool(op["name"], op.get("args", {}), progress_callback=progress)
                 await anyio.sleep(0.1)  # progress callbacks run as tasks of their own
+                if result.structured_content and "runId" in result.structured_content:
+                    last_run = result.structured_content["runId"]
                 out.append({"result": dump(result), "progress": seen})
             else:
                 async with anyio.create_task_group() as tg:

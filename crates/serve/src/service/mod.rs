@@ -205,6 +205,16 @@ impl Service {
         inputs: serde_json::Map<String, Value>,
     ) -> Result<Started, StartError> {
         let index = self.catalog.choose(workflow_id, document, target)?;
+        self.start_at(index, inputs)
+    }
+
+    /// Starts a run of the catalog's workflow `index` (see [`Catalog::workflows`]) with
+    /// `inputs`, as [`Service::start`] does.
+    pub fn start_at(
+        self: &Arc<Self>,
+        index: usize,
+        inputs: serde_json::Map<String, Value>,
+    ) -> Result<Started, StartError> {
         let served = self.catalog.get(index);
         let given = inputs
             .into_iter()
@@ -440,10 +450,26 @@ impl Service {
                 return Some(result);
             }
         }
-        let record = self.store().find(id.as_str()).ok()?;
-        Some(record.result.unwrap_or_else(|| {
+        self.look_up(id.as_str()).ok()
+    }
+
+    /// Run `id` (the whole id) as it stands: the shape of `telaio run --output json`'s
+    /// result once it ended, its steps so far while it goes on here.
+    ///
+    /// # Errors
+    /// When the store has no such run, or cannot be read.
+    pub fn look_up(&self, id: &str) -> Result<Value, telaio_store::StoreError> {
+        if let Some(live) = self.live(id) {
+            return Ok(live.snapshot());
+        }
+        let record = self.store().find(id)?;
+        if record.summary.id.as_str() != id {
+            // `find` takes the start of an id; a caller names a run whole.
+            return Err(telaio_store::StoreError::NoSuchRun(id.to_owned()));
+        }
+        Ok(record.result.unwrap_or_else(|| {
             json!({
-                "runId": id.as_str(),
+                "runId": record.summary.id.as_str(),
                 "workflowId": record.summary.workflow_id,
                 "status": record.summary.status_now(&self.options.host, now_ms()).as_str(),
                 "outputs": {},
