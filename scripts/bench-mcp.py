@@ -12,7 +12,8 @@ time `tools/list` takes, N rounds each.
 With --calls: the seed workflow against a separate `telaio mock` (succeeded scenario,
 --poll-interval 0), N tool calls one after another through one `telaio mcp` process, beside
 N `telaio run --no-store` processes of the same workflow (each a process: start-up,
-reading and planning the document, the run). Prints medians and the spread.
+reading and planning the document, the run). Prints medians and the spread. The server's
+home and store are a new temporary folder, or $BENCH_HOME.
 """
 import argparse, json, os, statistics, subprocess, sys, tempfile, time
 
@@ -126,7 +127,7 @@ def main():
     a = ap.parse_args()
     env = {
         "PATH": os.environ["PATH"],
-        "HOME": tempfile.mkdtemp(),
+        "HOME": os.environ.get("BENCH_HOME") or tempfile.mkdtemp(),
         "AWS_ACCESS_KEY_ID": "AKIDTEST",
         "AWS_SECRET_ACCESS_KEY": "test-secret",
         "AWS_REGION": "us-east-1",
