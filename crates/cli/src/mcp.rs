@@ -37,7 +37,15 @@ fn mcp(args: &McpArgs) -> Result<u8, Vec<String>> {
         ),
         "mcp",
     )?;
-    let server = McpServer::new(service.clone());
+    // A document's page is rendered when a client reads it, from the document read again
+    // as the server read it.
+    let load = settings.load.clone();
+    let server = McpServer::new(service.clone()).with_pages(Arc::new(move |document: &str| {
+        let loader = crate::loading::loader(&load, &[]).ok()?;
+        let url = telaio_model::Loader::url_for_path(std::path::Path::new(document)).ok()?;
+        let bundle = loader.load_bundle(&url).ok()?;
+        Some(telaio_docs::markdown(&bundle))
+    }));
     let tools = server.tools().tools().len();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -142,6 +142,10 @@ fn the_seed_is_a_typed_tool_over_stdio() {
                 {"op": "call", "name": "list_workflows"},
                 {"op": "call", "name": "describe_workflow", "args": {"tool": TOOL}},
                 {"op": "call", "name": "get_run", "args": {"runId": "$last"}},
+                {"op": "resources"},
+                {"op": "read", "uri": "telaio://documents/0"},
+                {"op": "read", "uri": "telaio://documents/0/page.md"},
+                {"op": "read", "uri": "telaio://documents/9"},
             ]),
         );
         assert_eq!(seen["protocolVersion"], version);
@@ -238,6 +242,23 @@ fn the_seed_is_a_typed_tool_over_stdio() {
         let got = &seen["ops"][6]["result"]["structuredContent"];
         assert_eq!(got["runId"], run, "{got}");
         assert_eq!(got["status"], "succeeded", "{got}");
+
+        // The document, and its page.
+        let resources = &seen["ops"][7]["resources"];
+        assert_eq!(resources[0]["uri"], "telaio://documents/0", "{resources}");
+        assert_eq!(resources[1]["mimeType"], "text/markdown", "{resources}");
+        let source = seen["ops"][8]["contents"][0]["text"].as_str().unwrap();
+        assert_eq!(source, std::fs::read_to_string(repo(SEED)).unwrap());
+        let page = seen["ops"][9]["contents"][0]["text"].as_str().unwrap();
+        assert!(page.starts_with("# "), "{page}");
+        assert!(page.contains("```mermaid"), "{page}");
+        // No such resource: -32002 in the handshake era, invalid params since 2026-07-28.
+        let not_found = if era == "handshake" { -32002 } else { -32602 };
+        assert_eq!(
+            seen["ops"][10]["error"]["code"], not_found,
+            "{}",
+            seen["ops"][10]
+        );
     }
     assert_eq!(count(&log, "CreateFaceLivenessSession"), 2);
 }

@@ -10,10 +10,12 @@
 mod call;
 mod effects;
 mod helpers;
+mod resources;
 mod server;
 mod tools;
 
 pub use effects::{Effects, effects};
+pub use resources::PageOf;
 pub use server::McpServer;
 pub use tools::{ToolSet, names};
 

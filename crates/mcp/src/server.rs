@@ -4,27 +4,49 @@
 use std::sync::Arc;
 
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, Implementation, ListToolsResult,
-    PaginatedRequestParams, ServerCapabilities, ServerConfig,
+    CallToolRequestParams, CallToolResponse, Implementation, ListResourcesResult, ListToolsResult,
+    PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities,
+    ServerConfig,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
 use telaio_serve::Service;
 
+use crate::resources::PageOf;
 use crate::tools::ToolSet;
 
 /// Workflows as MCP tools, run by a [`Service`].
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct McpServer {
     service: Arc<Service>,
     tools: Arc<ToolSet>,
+    page_of: Option<PageOf>,
+}
+
+impl std::fmt::Debug for McpServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("McpServer")
+            .field("tools", &self.tools.tools().len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl McpServer {
     /// A server of `service`'s workflows, each a tool.
     pub fn new(service: Arc<Service>) -> McpServer {
         let tools = Arc::new(ToolSet::new(service.catalog()));
-        McpServer { service, tools }
+        McpServer {
+            service,
+            tools,
+            page_of: None,
+        }
+    }
+
+    /// This server, rendering each document's page with `page_of` when a client reads it.
+    #[must_use]
+    pub fn with_pages(mut self, page_of: PageOf) -> McpServer {
+        self.page_of = Some(page_of);
+        self
     }
 
     /// Its tools.
@@ -40,7 +62,10 @@ impl McpServer {
 
 impl ServerHandler for McpServer {
     fn get_info(&self) -> ServerConfig {
-        let capabilities = ServerCapabilities::builder().enable_tools().build();
+        let capabilities = ServerCapabilities::builder()
+            .enable_tools()
+            .enable_resources()
+            .build();
         ServerConfig::new(capabilities)
             .with_server_info(Implementation::new("telaio", env!("CARGO_PKG_VERSION")))
             .with_instructions(
@@ -58,6 +83,31 @@ impl ServerHandler for McpServer {
         let mut tools = self.tools.tools().to_vec();
         tools.extend(crate::helpers::tools());
         Ok(ListToolsResult::with_all_items(tools))
+    }
+
+    async fn list_resources(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, ErrorData> {
+        Ok(ListResourcesResult::with_all_items(crate::resources::list(
+            self.service.catalog(),
+        )))
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, ErrorData> {
+        crate::resources::read(self.service.catalog(), self.page_of.as_ref(), &request.uri)
+            .map(Into::into)
+            .ok_or_else(|| {
+                ErrorData::resource_not_found(
+                    format!("no resource `{}`; resources/list names them", request.uri),
+                    None,
+                )
+            })
     }
 
     async fn call_tool(

@@ -12,6 +12,7 @@ with ops:
                                                     a call cancelled after K progress notifications
   {"op": "bad", "name": N}                          a call of a tool that does not exist
   {"op": "sleep", "seconds": S}                     a pause (the server goes on meanwhile)
+  {"op": "resources"} / {"op": "read", "uri": U}     the resources, one read
 
 "handshake" starts with `initialize` (protocol 2025-11-25); "current" lets the SDK choose
 (2026-07-28, no handshake). Prints one JSON object: the protocol version and each op's
@@ -66,6 +67,15 @@ async def run_ops(session, call_tool, list_tools, ops):
                         await enough.wait()
                     tg.cancel_scope.cancel()
                 out.append({"cancelled": True, "progress": seen})
+        elif kind == "resources":
+            listed = await session.list_resources()
+            out.append({"resources": [dump(r) for r in listed.resources]})
+        elif kind == "read":
+            try:
+                read = await session.read_resource(op["uri"])
+                out.append({"contents": [dump(c) for c in read.contents]})
+            except MCPError as e:
+                out.append({"error": {"code": e.code, "message": e.message}})
         elif kind == "sleep":
             await anyio.sleep(op["seconds"])
             out.append({"slept": op["seconds"]})
