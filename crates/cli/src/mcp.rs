@@ -37,14 +37,8 @@ fn mcp(args: &McpArgs) -> Result<u8, Vec<String>> {
         ),
         "mcp",
     )?;
-    // A document's page is rendered when a client reads it, from the document read again
-    // as the server read it.
-    let load = settings.load.clone();
-    let server = McpServer::new(service.clone()).with_pages(Arc::new(move |document: &str| {
-        let loader = crate::loading::loader(&load, &[]).ok()?;
-        let url = telaio_model::Loader::url_for_path(std::path::Path::new(document)).ok()?;
-        let bundle = loader.load_bundle(&url).ok()?;
-        Some(telaio_docs::markdown(&bundle))
+    let server = McpServer::new(service.clone()).with_views(Arc::new(Views {
+        load: settings.load.clone(),
     }));
     let tools = server.tools().tools().len();
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -121,4 +115,32 @@ async fn http(
         0 => exit::OK,
         n => 128u8.saturating_add(n),
     })
+}
+
+/// The documents as a client sees them beyond their tools: read again as the server read
+/// them, when the client asks.
+struct Views {
+    load: crate::args::LoadArgs,
+}
+
+impl Views {
+    fn bundle(&self, document: &str) -> Option<telaio_model::Bundle> {
+        let loader = crate::loading::loader(&self.load, &[]).ok()?;
+        let url = telaio_model::Loader::url_for_path(std::path::Path::new(document)).ok()?;
+        loader.load_bundle(&url).ok()
+    }
+}
+
+impl telaio_mcp::DocumentViews for Views {
+    fn page(&self, document: &str) -> Option<String> {
+        self.bundle(document).map(|b| telaio_docs::markdown(&b))
+    }
+
+    fn findings(&self, document: &str) -> Option<serde_json::Value> {
+        let loader = crate::loading::loader(&self.load, &[]).ok()?;
+        let url = telaio_model::Loader::url_for_path(std::path::Path::new(document)).ok()?;
+        let report =
+            crate::validate::report(&loader, &url, &telaio_lint::LintOptions::default()).ok()?;
+        Some(crate::render::json_value(&[report]))
+    }
 }

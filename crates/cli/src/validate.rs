@@ -63,28 +63,14 @@ pub(crate) fn run(args: &ValidateArgs) -> u8 {
             render::usage_error(&format!("{url} is remote; pass --allow-remote to load it"));
             return exit::USAGE;
         }
-        let name = display_name(&url);
-        let diagnostics = match loader.load_bundle(&url) {
-            Ok(bundle) => with_plan(&bundle, telaio_lint::lint(&bundle, &lint_options)),
-            Err(
-                error @ (LoadError::NotFound { .. }
-                | LoadError::IsDirectory { .. }
-                | LoadError::NotAFile { .. }
-                | LoadError::Io { .. }),
-            ) => {
-                render::usage_error(&error.to_string());
+        let report = match report(&loader, &url, &lint_options) {
+            Ok(report) => report,
+            Err(message) => {
+                render::usage_error(&message);
                 return exit::USAGE;
             }
-            Err(error) => with_source(
-                &loader,
-                &url,
-                telaio_lint::load_failure(&name, &error, &lint_options),
-            ),
         };
-        reports.push(DocumentReport {
-            file: name,
-            diagnostics,
-        });
+        reports.push(report);
     }
     match args.format {
         Format::Human => render::human(&reports),
@@ -95,6 +81,34 @@ pub(crate) fn run(args: &ValidateArgs) -> u8 {
         .iter()
         .any(|r| r.diagnostics.iter().any(|d| d.severity == Severity::Error));
     if failed { exit::INVALID } else { exit::OK }
+}
+
+/// The findings of the document at `url`: the rules', then the planner's when they find no
+/// error. A document that cannot be read at all (missing, a folder) is an `Err`.
+pub(crate) fn report(
+    loader: &Loader,
+    url: &url::Url,
+    lint_options: &LintOptions,
+) -> Result<DocumentReport, String> {
+    let name = display_name(url);
+    let diagnostics = match loader.load_bundle(url) {
+        Ok(bundle) => with_plan(&bundle, telaio_lint::lint(&bundle, lint_options)),
+        Err(
+            error @ (LoadError::NotFound { .. }
+            | LoadError::IsDirectory { .. }
+            | LoadError::NotAFile { .. }
+            | LoadError::Io { .. }),
+        ) => return Err(error.to_string()),
+        Err(error) => with_source(
+            loader,
+            url,
+            telaio_lint::load_failure(&name, &error, lint_options),
+        ),
+    };
+    Ok(DocumentReport {
+        file: name,
+        diagnostics,
+    })
 }
 
 /// When the rules find no error, the document is planned as `telaio run` would plan it, and

@@ -146,6 +146,8 @@ fn the_seed_is_a_typed_tool_over_stdio() {
                 {"op": "read", "uri": "telaio://documents/0"},
                 {"op": "read", "uri": "telaio://documents/0/page.md"},
                 {"op": "read", "uri": "telaio://documents/9"},
+                {"op": "call", "name": "validate"},
+                {"op": "call", "name": "validate", "args": {"document": "elsewhere.yaml"}},
             ]),
         );
         assert_eq!(seen["protocolVersion"], version);
@@ -153,7 +155,13 @@ fn the_seed_is_a_typed_tool_over_stdio() {
         let names: Vec<&str> = tools.iter().map(|t| t["name"].as_str().unwrap()).collect();
         assert_eq!(
             names,
-            [TOOL, "list_workflows", "describe_workflow", "get_run"]
+            [
+                TOOL,
+                "list_workflows",
+                "describe_workflow",
+                "get_run",
+                "validate"
+            ]
         );
         let tool = &tools[0];
         assert_eq!(tool["name"], TOOL);
@@ -259,6 +267,17 @@ fn the_seed_is_a_typed_tool_over_stdio() {
             "{}",
             seen["ops"][10]
         );
+
+        let checked = &seen["ops"][11]["result"]["structuredContent"];
+        assert_eq!(checked["valid"], true, "{checked}");
+        assert_eq!(
+            checked["documents"].as_array().unwrap().len(),
+            1,
+            "{checked}"
+        );
+        assert_eq!(checked["documents"][0]["errors"], 0, "{checked}");
+        let unknown = &seen["ops"][12]["result"];
+        assert_eq!(unknown["isError"], true, "{unknown}");
     }
     assert_eq!(count(&log, "CreateFaceLivenessSession"), 2);
 }

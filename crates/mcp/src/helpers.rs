@@ -9,14 +9,16 @@ use serde_json::{Value, json};
 use telaio_engine::{ActionKindPlan, ActionPlan, StepPlan, TargetPlan};
 use telaio_serve::{ServedWorkflow, Service};
 
+use crate::resources::Views;
 use crate::tools::{ToolSet, input_schema};
 
 const LIST: &str = "list_workflows";
 const DESCRIBE: &str = "describe_workflow";
 const GET_RUN: &str = "get_run";
+const VALIDATE: &str = "validate";
 
 /// The helper tools' names, which no workflow tool takes.
-pub(crate) const NAMES: &[&str] = &[LIST, DESCRIBE, GET_RUN];
+pub(crate) const NAMES: &[&str] = &[LIST, DESCRIBE, GET_RUN, VALIDATE];
 
 /// The helper tools.
 pub(crate) fn tools() -> Vec<Tool> {
@@ -58,6 +60,15 @@ pub(crate) fn tools() -> Vec<Tool> {
             })),
         )
         .with_annotations(reads("Get a run")),
+        Tool::new(
+            VALIDATE,
+            "Checks the served documents against the Arazzo specification and their API descriptions: each finding with its rule, severity, message and file:line:col. One document (as `list_workflows` names it), or all.",
+            schema(json!({
+                "type": "object",
+                "properties": {"document": {"type": "string", "description": "The document, as `list_workflows` names it; all when left out."}}
+            })),
+        )
+        .with_annotations(reads("Validate documents")),
     ]
 }
 
@@ -67,6 +78,7 @@ pub(crate) fn call(
     arguments: &serde_json::Map<String, Value>,
     service: &Service,
     tools: &ToolSet,
+    views: Option<&Views>,
 ) -> Option<CallToolResult> {
     let text_of = |key: &str| arguments.get(key).and_then(Value::as_str);
     Some(match name {
@@ -108,8 +120,36 @@ pub(crate) fn call(
                 Err(e) => error(e.to_string()),
             }
         }
+        VALIDATE => validate(service, views, text_of("document")),
         _ => return None,
     })
+}
+
+/// The findings of one served document, or of all: `{valid, documents}` as `telaio validate
+/// --output json` gives them.
+fn validate(service: &Service, views: Option<&Views>, document: Option<&str>) -> CallToolResult {
+    let Some(views) = views else {
+        return error("documents cannot be checked here".to_owned());
+    };
+    let served = crate::resources::documents(service.catalog());
+    let chosen: Vec<&str> = match document {
+        Some(d) => match served.iter().find(|(name, _)| *name == d) {
+            Some((name, _)) => vec![*name],
+            None => return error(format!("no document `{d}` is served; `{LIST}` names them")),
+        },
+        None => served.iter().map(|(name, _)| *name).collect(),
+    };
+    let mut documents = Vec::new();
+    for name in chosen {
+        match views.findings(name) {
+            Some(found) => {
+                documents.extend(found["documents"].as_array().cloned().unwrap_or_default())
+            }
+            None => return error(format!("`{name}` cannot be read again")),
+        }
+    }
+    let valid = documents.iter().all(|d| d["valid"] == true);
+    CallToolResult::structured(json!({"valid": valid, "documents": documents}))
 }
 
 fn error(text: String) -> CallToolResult {

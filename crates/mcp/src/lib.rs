@@ -15,7 +15,7 @@ mod server;
 mod tools;
 
 pub use effects::{Effects, effects};
-pub use resources::PageOf;
+pub use resources::{DocumentViews, Views};
 pub use server::McpServer;
 pub use tools::{ToolSet, names};
 

@@ -8,8 +8,17 @@ use std::sync::Arc;
 use rmcp::model::{ReadResourceResult, Resource, ResourceContents};
 use telaio_serve::Catalog;
 
-/// Renders a document's Markdown page, by the document's name (its path as given).
-pub type PageOf = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
+/// What a server makes of its documents when a client asks, by the document's name (its
+/// path as given): what reading and checking documents takes is the caller's.
+pub trait DocumentViews: Send + Sync {
+    /// Its documentation page, in Markdown.
+    fn page(&self, document: &str) -> Option<String>;
+    /// Its findings, as `telaio validate --output json` gives them for it alone.
+    fn findings(&self, document: &str) -> Option<serde_json::Value>;
+}
+
+/// Shared [`DocumentViews`].
+pub type Views = Arc<dyn DocumentViews>;
 
 const PREFIX: &str = "telaio://documents/";
 
@@ -17,7 +26,7 @@ const PREFIX: &str = "telaio://documents/";
 const MAX_SOURCE_BYTES: u64 = 20 * 1024 * 1024;
 
 /// The served documents, in the catalog's order, each once.
-fn documents(catalog: &Catalog) -> Vec<(&str, Option<&std::path::Path>)> {
+pub(crate) fn documents(catalog: &Catalog) -> Vec<(&str, Option<&std::path::Path>)> {
     let mut seen = Vec::new();
     for w in catalog.workflows() {
         if !seen.iter().any(|(d, _)| *d == w.document.as_str()) {
@@ -56,7 +65,7 @@ pub(crate) fn list(catalog: &Catalog) -> Vec<Resource> {
 /// What resource `uri` holds; `None` when there is no such resource.
 pub(crate) fn read(
     catalog: &Catalog,
-    page_of: Option<&PageOf>,
+    views: Option<&Views>,
     uri: &str,
 ) -> Option<ReadResourceResult> {
     let rest = uri.strip_prefix(PREFIX)?;
@@ -68,7 +77,7 @@ pub(crate) fn read(
     let documents = documents(catalog);
     let (document, path) = documents.get(n)?;
     let text = if page {
-        page_of?(document)?
+        views?.page(document)?
     } else {
         let path = path.as_ref()?;
         let size = std::fs::metadata(path).ok()?.len();

@@ -12,7 +12,7 @@ use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
 use telaio_serve::Service;
 
-use crate::resources::PageOf;
+use crate::resources::Views;
 use crate::tools::ToolSet;
 
 /// Workflows as MCP tools, run by a [`Service`].
@@ -20,7 +20,7 @@ use crate::tools::ToolSet;
 pub struct McpServer {
     service: Arc<Service>,
     tools: Arc<ToolSet>,
-    page_of: Option<PageOf>,
+    views: Option<Views>,
 }
 
 impl std::fmt::Debug for McpServer {
@@ -38,14 +38,15 @@ impl McpServer {
         McpServer {
             service,
             tools,
-            page_of: None,
+            views: None,
         }
     }
 
-    /// This server, rendering each document's page with `page_of` when a client reads it.
+    /// This server, with `views` of its documents: their pages as resources, their
+    /// findings through the `validate` tool.
     #[must_use]
-    pub fn with_pages(mut self, page_of: PageOf) -> McpServer {
-        self.page_of = Some(page_of);
+    pub fn with_views(mut self, views: Views) -> McpServer {
+        self.views = Some(views);
         self
     }
 
@@ -100,7 +101,7 @@ impl ServerHandler for McpServer {
         request: ReadResourceRequestParams,
         _context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, ErrorData> {
-        crate::resources::read(self.service.catalog(), self.page_of.as_ref(), &request.uri)
+        crate::resources::read(self.service.catalog(), self.views.as_ref(), &request.uri)
             .map(Into::into)
             .ok_or_else(|| {
                 ErrorData::resource_not_found(
@@ -116,9 +117,13 @@ impl ServerHandler for McpServer {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let arguments = request.arguments.unwrap_or_default();
-        if let Some(answer) =
-            crate::helpers::call(&request.name, &arguments, &self.service, &self.tools)
-        {
+        if let Some(answer) = crate::helpers::call(
+            &request.name,
+            &arguments,
+            &self.service,
+            &self.tools,
+            self.views.as_ref(),
+        ) {
             return Ok(answer.into());
         }
         let Some(index) = self.tools.find(&request.name) else {

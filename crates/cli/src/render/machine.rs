@@ -18,6 +18,11 @@ fn location(d: &Diagnostic) -> Value {
 }
 
 pub(crate) fn json(reports: &[DocumentReport]) {
+    print_json(&json_value(reports));
+}
+
+/// What `telaio validate --output json` prints of `reports`.
+pub(crate) fn json_value(reports: &[DocumentReport]) -> Value {
     let documents: Vec<Value> = reports
         .iter()
         .map(|r| {
@@ -43,7 +48,7 @@ pub(crate) fn json(reports: &[DocumentReport]) {
         })
         .collect();
     let valid = documents.iter().all(|d| d["valid"] == true);
-    print_json(&json!({ "valid": valid, "documents": documents }));
+    json!({ "valid": valid, "documents": documents })
 }
 
 pub(crate) fn sarif(reports: &[DocumentReport]) {

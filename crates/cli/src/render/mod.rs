@@ -5,7 +5,7 @@ mod machine;
 mod run;
 
 pub(crate) use human::{exit_or_usage, explain, human, list_rules, usage_error, write_diagnostic};
-pub(crate) use machine::{json, sarif};
+pub(crate) use machine::{json, json_value, sarif};
 pub(crate) use run::{BOLD, FAIL, OK, Progress, outcome_json, print_outcome};
 
 use telaio_lint::{Diagnostic, Remedy};
