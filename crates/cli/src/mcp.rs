@@ -20,7 +20,15 @@ fn mcp(args: &McpArgs) -> Result<u8, Vec<String>> {
     let settings = &args.settings;
     // Over stdio nothing listens: the address and the token are HTTP's.
     let (address, token) = match args.transport {
-        Transport::Http => crate::serve::door(&args.listen, args.token_file.as_deref())?,
+        Transport::Http => crate::serve::door(
+            args.listen.as_deref().unwrap_or("127.0.0.1:7879"),
+            args.token_file.as_deref(),
+        )?,
+        Transport::Stdio if args.listen.is_some() || args.token_file.is_some() => {
+            return Err(vec![
+                "--listen and --token-file are for --transport http; over stdio the client that starts `telaio mcp` is its only caller".to_owned(),
+            ]);
+        }
         Transport::Stdio => (std::net::SocketAddr::from(([127, 0, 0, 1], 0)), None),
     };
     let aws = crate::setup::aws(settings);

@@ -521,3 +521,23 @@ workflows:
     // The server did answer with the token.
     assert_eq!(server.seen.lock().unwrap().len(), 1);
 }
+
+/// Flags of the HTTP door given for stdio are refused, not ignored.
+#[test]
+fn stdio_refuses_the_http_flags() {
+    let d = Dir::new();
+    let seed = repo(SEED);
+    let o = support::command(
+        &["mcp", seed.to_str().unwrap(), "--listen", "0.0.0.0:7879"],
+        d.path(),
+    )
+    .output()
+    .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(o.stdout.is_empty(), "stdout is the protocol's");
+    assert!(
+        support::stderr(&o).contains("--listen and --token-file are for --transport http"),
+        "{}",
+        support::stderr(&o)
+    );
+}

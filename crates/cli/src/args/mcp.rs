@@ -17,10 +17,10 @@ pub(crate) struct McpArgs {
     #[arg(long, value_enum, default_value_t = Transport::Stdio)]
     pub transport: Transport,
 
-    /// The address HTTP listens on (port 0 picks a free one). Any other than a loopback
-    /// address needs --token-file.
-    #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:7879")]
-    pub listen: String,
+    /// The address HTTP listens on (default 127.0.0.1:7879; port 0 picks a free one). Any
+    /// other than a loopback address needs --token-file.
+    #[arg(long, value_name = "HOST:PORT")]
+    pub listen: Option<String>,
 
     /// A file holding the bearer token every HTTP request must carry (`Authorization:
     /// Bearer ...`); needed to listen beyond loopback.
