@@ -63,10 +63,7 @@ fn batch(args: &RunArgs, inputs: &std::path::Path) -> Result<u8, Vec<String>> {
         (args.concurrency.max(1), window),
         "batch",
     )?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| vec![format!("cannot start the runtime: {e}")])?;
+    let runtime = crate::served::runtime()?;
     let mock = read.mock;
     runtime.block_on(async move {
         if let Some(mock) = mock {

@@ -49,10 +49,7 @@ fn mcp(args: &McpArgs) -> Result<u8, Vec<String>> {
         load: settings.load.clone(),
     }));
     let tools = server.tools().tools().len();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| vec![format!("cannot start the runtime: {e}")])?;
+    let runtime = crate::served::runtime()?;
     runtime.block_on(async move {
         for mock in mocks {
             mock.spawn().map_err(|e| vec![e])?;

@@ -63,10 +63,7 @@ fn serve(args: &RestateServeArgs) -> Result<u8, Vec<String>> {
         },
     )
     .map_err(|e| vec![format!("--identity-key {e}")])?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| vec![format!("cannot start the runtime: {e}")])?;
+    let runtime = crate::served::runtime()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(address)
             .await

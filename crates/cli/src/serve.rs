@@ -53,10 +53,7 @@ fn serve(args: &ServeArgs) -> Result<u8, Vec<String>> {
         "serve",
     )?;
     let served = service.catalog().len();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| vec![format!("cannot start the runtime: {e}")])?;
+    let runtime = crate::served::runtime()?;
     runtime.block_on(async move {
         for mock in mocks {
             mock.spawn().map_err(|e| vec![e])?;

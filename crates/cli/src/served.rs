@@ -325,3 +325,11 @@ fn workflow_ids(bundle: &Bundle) -> Vec<(String, Option<String>, Option<String>)
         })
         .collect()
 }
+
+/// The runtime a serving command runs on (all its threads).
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Vec<String>> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| vec![format!("cannot start the runtime: {e}")])
+}
