@@ -96,6 +96,15 @@ const ADMIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 fn export(args: &RestateExportArgs) -> Result<(), String> {
     use telaio_restate::export;
+    match url::Url::parse(&args.admin) {
+        Ok(admin) if matches!(admin.scheme(), "http" | "https") => {}
+        _ => {
+            return Err(format!(
+                "--admin takes the URL of Restate's admin API (http://127.0.0.1:9070), not `{}`",
+                args.admin
+            ));
+        }
+    }
     let url = format!("{}/query", args.admin.trim_end_matches('/'));
     // Without a process-wide default, rustls would not know which crypto to use.
     let _ = rustls::crypto::ring::default_provider().install_default();

@@ -479,10 +479,20 @@ fn a_cancelled_run_stops_and_says_so() {
     );
 }
 
-/// An export with no Restate server to ask says so, and writes nothing.
+/// An export with no Restate server to ask says so, and writes nothing; one given no URL
+/// says what it takes.
 #[test]
 fn an_export_without_restate_says_so() {
     let d = Dir::new();
+    let o = support::telaio(
+        &["restate", "export", "r-1", "--admin", "localhost"],
+        d.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        support::stderr(&o).trim(),
+        "error: --admin takes the URL of Restate's admin API (http://127.0.0.1:9070), not `localhost`"
+    );
     let port = free_port();
     let admin = format!("http://127.0.0.1:{port}");
     let o = support::telaio(&["restate", "export", "r-1", "--admin", &admin], d.path());
