@@ -171,9 +171,21 @@ fn the_seed_is_a_typed_tool_over_stdio() {
         );
         assert_eq!(tool["inputSchema"]["type"], "object");
         let outputs = &tool["outputSchema"]["properties"]["outputs"]["properties"];
-        for name in ["sessionId", "status", "confidence"] {
-            assert!(outputs.get(name).is_some(), "{outputs}");
-        }
+        // Typed from the operations' responses; a value may also be missing (`null`) or
+        // masked. The client checked the call's result against this schema.
+        assert_eq!(
+            outputs["confidence"]["anyOf"][0]["type"], "number",
+            "{outputs}"
+        );
+        assert_eq!(
+            outputs["confidence"]["anyOf"][1]["type"], "null",
+            "{outputs}"
+        );
+        assert_eq!(
+            outputs["status"]["anyOf"][0]["enum"],
+            json!(["CREATED", "IN_PROGRESS", "SUCCEEDED", "FAILED", "EXPIRED"])
+        );
+        assert_eq!(outputs["sessionId"]["anyOf"][0]["format"], "uuid");
         // Creating a session is a write; its ClientRequestToken comes from an input the
         // caller may leave out, so twice may create two. The polls only read.
         let hints = &tool["annotations"];
@@ -520,6 +532,58 @@ workflows:
     );
     // The server did answer with the token.
     assert_eq!(server.seen.lock().unwrap().len(), 1);
+}
+
+/// An API that answers otherwise than its description says (a number where it promises a
+/// string) makes a result that does not fit the tool's `outputSchema`: it is an error
+/// result naming the output, with the outputs as the API sent them; a client that checks
+/// results against the schema (as the Python SDK does) still reads it.
+#[test]
+fn outputs_the_description_does_not_allow_are_an_error_result() {
+    let Some(python) = python() else { return };
+    let d = Dir::new();
+    let api = support::items::API.replace(
+        "'200': {description: items, content: {application/json: {schema: {type: object}}}}",
+        "'200': {description: items, content: {application/json: {schema: {type: object, \
+         properties: {count: {type: string}}}}}}",
+    );
+    assert_ne!(api, support::items::API);
+    d.write("items.openapi.yaml", &api);
+    let flow = d.write(
+        "count.arazzo.yaml",
+        "arazzo: 1.0.1
+info: {title: Count, version: '1'}
+sourceDescriptions: [{name: items, url: ./items.openapi.yaml}]
+workflows:
+  - workflowId: count
+    steps:
+      - stepId: items
+        operationId: getItems
+        successCriteria: [{condition: $statusCode == 200}]
+        outputs: {count: $response.body#/count}
+    outputs: {count: $steps.items.outputs.count}
+",
+    );
+    let server = support::items::items_server(0, std::time::Duration::ZERO);
+    let seen = client(
+        &python,
+        &stdio(&d, &flow, &format!("items={}", server.url), &[]),
+        "current",
+        json!([
+            {"op": "list"},
+            {"op": "call", "name": "count", "args": {}},
+        ]),
+    );
+    let count =
+        &seen["ops"][0]["tools"][0]["outputSchema"]["properties"]["outputs"]["properties"]["count"];
+    assert_eq!(count["anyOf"][0]["type"], "string", "{count}");
+    let result = &seen["ops"][1]["result"];
+    assert_eq!(result["isError"], true, "{result}");
+    assert_eq!(result["structuredContent"]["status"], "succeeded");
+    assert_eq!(result["structuredContent"]["outputs"]["count"], 3);
+    let text = result["content"][0]["text"].as_str().unwrap();
+    assert!(text.contains("/outputs/count"), "{text}");
+    assert!(text.contains("not what the API descriptions say"), "{text}");
 }
 
 /// Flags of the HTTP door given for stdio are refused, not ignored.

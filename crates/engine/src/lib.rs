@@ -48,8 +48,8 @@ pub use telaio_auth::{
 pub use telaio_plan::{
     ActionKindPlan, ActionPlan, BodyPlan, DeclaredParam, InputSource, OperationPlan, ParamPlan,
     Plan, PlanError, PlanOptions, ReplacementTarget, RetryFirst, RunProblem, SourceSpot, StepPlan,
-    TargetPlan, ValuePlan, WorkflowPlan, is_json, prepare_inputs, prepare_inputs_for_dry_run,
-    scheme_kind, server_url,
+    TargetPlan, ValuePlan, WorkflowPlan, is_json, masked_schema, prepare_inputs,
+    prepare_inputs_for_dry_run, scheme_kind, server_url,
 };
 pub use telaio_run::{
     ActionKind, AwsError, Command, DocumentIdentity, DriverLimits, DryStep, Entry, Event, Input,

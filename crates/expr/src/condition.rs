@@ -135,6 +135,50 @@ impl Condition {
         }
     }
 
+    /// The statuses the condition lets through, when it tests `$statusCode` for equality
+    /// (`$statusCode == 200`, either side of `&&`, every side of `||`); `None` when any
+    /// status might pass.
+    ///
+    /// ```
+    /// use telaio_expr::Condition;
+    /// let c = Condition::parse("$statusCode == 200 || $statusCode == 201").unwrap();
+    /// assert_eq!(c.status_codes(), Some(vec![200, 201]));
+    /// let c = Condition::parse("$response.body#/ok && 404 == $statusCode").unwrap();
+    /// assert_eq!(c.status_codes(), Some(vec![404]));
+    /// assert_eq!(Condition::parse("$statusCode < 300").unwrap().status_codes(), None);
+    /// ```
+    pub fn status_codes(&self) -> Option<Vec<u16>> {
+        match self {
+            Condition::Compare(a, CompareOp::Eq, b) => match (&**a, &**b) {
+                (Condition::Value(Expression::StatusCode, x), Condition::Literal(l))
+                | (Condition::Literal(l), Condition::Value(Expression::StatusCode, x))
+                    if x.is_empty() =>
+                {
+                    match l {
+                        Literal::Integer(n) => Some(vec![u16::try_from(*n).ok()?]),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            },
+            Condition::And(a, b) => match (a.status_codes(), b.status_codes()) {
+                (Some(x), Some(y)) => Some(x.into_iter().filter(|c| y.contains(c)).collect()),
+                (Some(x), None) | (None, Some(x)) => Some(x),
+                (None, None) => None,
+            },
+            Condition::Or(a, b) => {
+                let mut x = a.status_codes()?;
+                for c in b.status_codes()? {
+                    if !x.contains(&c) {
+                        x.push(c);
+                    }
+                }
+                Some(x)
+            }
+            _ => None,
+        }
+    }
+
     fn precedence(&self) -> u8 {
         match self {
             Condition::Or(..) => 1,

@@ -425,6 +425,15 @@ impl CompiledCriterion {
         }
     }
 
+    /// The statuses a simple criterion lets through, when it tests `$statusCode` for
+    /// equality (see [`Condition::status_codes`]).
+    pub fn status_codes(&self) -> Option<Vec<u16>> {
+        match &self.kind {
+            Kind::Simple(condition) => condition.status_codes(),
+            _ => None,
+        }
+    }
+
     /// How many compiled variants a condition with embedded expressions holds (1 for a
     /// fixed one): a polling loop over the same values compiles once.
     pub fn cached_variants(&self) -> usize {

@@ -132,8 +132,22 @@ impl ServerHandler for McpServer {
                 None,
             ));
         };
-        Ok(crate::call::call(&self.service, index, arguments, &context)
-            .await
-            .into())
+        let mut result = crate::call::call(&self.service, index, arguments, &context).await;
+        // MCP asks a result to fit the tool's `outputSchema`; one that does not (the API
+        // answered otherwise than its description says) is shown as an error, whole.
+        if result.is_error != Some(true)
+            && let Some(structured) = &result.structured_content
+            && let Err(why) = self.tools.conforms(&request.name, structured)
+        {
+            result.is_error = Some(true);
+            result.content.insert(
+                0,
+                rmcp::model::ContentBlock::text(format!(
+                    "The run succeeded, but its outputs are not what the API descriptions say \
+                     (the tool's outputSchema): {why}. The outputs are as the API sent them."
+                )),
+            );
+        }
+        Ok(result.into())
     }
 }

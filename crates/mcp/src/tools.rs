@@ -3,7 +3,7 @@
 //! annotations from what it calls. Built once, when the server starts.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rmcp::model::{JsonObject, Tool, ToolAnnotations};
 use serde_json::{Value, json};
@@ -22,6 +22,8 @@ pub struct ToolSet {
     by_name: HashMap<String, usize>,
     /// Each tool's name and workflow (its index in the catalog), in the catalog's order.
     named: Vec<(String, usize)>,
+    /// Each tool's `outputSchema`, compiled when a call first needs it (by tool, in order).
+    checks: Vec<OnceLock<Option<jsonschema::Validator>>>,
 }
 
 impl ToolSet {
@@ -51,10 +53,12 @@ impl ToolSet {
             .iter()
             .map(|(name, index)| tool(catalog.get(*index), name.clone()))
             .collect();
+        let checks = named.iter().map(|_| OnceLock::new()).collect();
         ToolSet {
             tools,
             by_name,
             named,
+            checks,
         }
     }
 
@@ -66,6 +70,35 @@ impl ToolSet {
     /// The tools, in the catalog's order.
     pub fn tools(&self) -> &[Tool] {
         &self.tools
+    }
+
+    /// Whether `structured` (a call's result) is what the tool `name`'s `outputSchema` says;
+    /// when not, why (the first few places, for a person). An API that answers otherwise
+    /// than its description says makes such a result.
+    pub fn conforms(&self, name: &str, structured: &Value) -> Result<(), String> {
+        let Some(at) = self.named.iter().position(|(n, _)| n == name) else {
+            return Ok(());
+        };
+        let check = self.checks[at].get_or_init(|| {
+            let schema = self.tools[at].output_schema.as_ref()?;
+            jsonschema::validator_for(&Value::Object((**schema).clone())).ok()
+        });
+        let Some(check) = check else {
+            return Ok(());
+        };
+        let problems: Vec<String> = check
+            .iter_errors(structured)
+            .take(3)
+            .map(|e| match e.instance_path().as_str() {
+                "" => e.to_string(),
+                at => format!("{at}: {e}"),
+            })
+            .collect();
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems.join("; "))
+        }
     }
 
     /// The catalog index of the workflow the tool `name` runs.
@@ -114,19 +147,15 @@ pub(crate) fn input_schema(w: &ServedWorkflow) -> Value {
 }
 
 /// What a call's `structuredContent` holds: the run's id, its status and the workflow's
-/// outputs, each named (a masked value is its size in words, a missing one `null`); or why
-/// the inputs were refused.
+/// outputs, each typed as far as the document and its API descriptions tell (and also
+/// `null`, for a value missing, or the mask of a secret); or why the inputs were refused.
 fn output_schema(w: &ServedWorkflow) -> Value {
     let outputs: serde_json::Map<String, Value> = w
         .plan
-        .workflow(&w.workflow_id)
-        .map(|p| {
-            p.outputs
-                .iter()
-                .map(|(name, _)| (name.clone(), json!({})))
-                .collect()
-        })
-        .unwrap_or_default();
+        .output_types(&w.workflow_id)
+        .into_iter()
+        .map(|(name, typed)| (name, output(typed)))
+        .collect();
     json!({
         "type": "object",
         "properties": {
@@ -146,6 +175,19 @@ fn output_schema(w: &ServedWorkflow) -> Value {
         },
         "required": ["status"]
     })
+}
+
+/// An output's schema in a result: its type, or `null` (a value missing), or a mask (a
+/// value an API marks sensitive shown by its size, a secret).
+fn output(typed: Value) -> Value {
+    let masked = telaio_engine::masked_schema();
+    if typed.as_object().is_some_and(serde_json::Map::is_empty) {
+        typed
+    } else if typed == masked {
+        json!({"anyOf": [masked, {"type": "null"}]})
+    } else {
+        json!({"anyOf": [typed, {"type": "null"}, masked]})
+    }
 }
 
 /// A JSON object as rmcp keeps one (empty for anything else).

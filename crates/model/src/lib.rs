@@ -62,7 +62,9 @@ pub use fetch::{Fetcher, FileFetcher, ReadLimited, read_file, read_limited};
 pub use loader::{ArazzoDocument, LoadOptions, LoadedSource, Loader, Source};
 pub use node::{Entry, Located, Node, NodeKind, escape_token, unescape_token};
 pub use refs::{RefError, Resolved};
-pub use resolve::{OperationLookup, PathSlot, WorkflowLookup, path_slot, split_qualified};
+pub use resolve::{
+    OperationLookup, PathSlot, WorkflowLookup, path_slot, percent_decode, split_qualified,
+};
 pub use source::{Excerpt, SourceText, display_name};
 pub use span::{Position, Span};
 pub use syntax::{

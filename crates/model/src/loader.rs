@@ -124,6 +124,15 @@ impl LoadedSource {
         }
     }
 
+    /// The API description, shared, for whoever keeps it beyond the bundle (a plan reading
+    /// an operation's responses later).
+    pub fn shared_api(&self) -> Option<&Arc<ApiDescription>> {
+        match &self.content {
+            Ok(Source::Api(api)) => Some(api),
+            _ => None,
+        }
+    }
+
     /// The Arazzo document, when the source is one and loaded.
     pub fn arazzo(&self) -> Option<&ArazzoDocument> {
         match &self.content {

@@ -324,7 +324,7 @@ impl ApiDescription {
 }
 
 /// Decodes `%XX` escapes (JSON Pointers in URI fragments may be percent-encoded).
-pub(crate) fn percent_decode(s: &str) -> String {
+pub fn percent_decode(s: &str) -> String {
     if !s.contains('%') {
         return s.to_owned();
     }

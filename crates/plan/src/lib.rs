@@ -14,6 +14,7 @@ mod body;
 mod linker;
 mod media;
 mod operation;
+mod output_types;
 mod parameters;
 mod problems;
 pub mod schema;
@@ -29,7 +30,8 @@ pub use workflow_inputs::{InputSource, prepare_inputs, prepare_inputs_for_dry_ru
 
 pub use actions::{ActionKindPlan, ActionPlan, RetryFirst};
 pub use body::{BodyPlan, ReplacementTarget};
-pub use operation::{DeclaredParam, OperationPlan, server_url};
+pub use operation::{DeclaredParam, Described, OperationPlan, server_url};
+pub use output_types::masked_schema;
 pub use problems::RunProblem;
 pub use values::ValuePlan;
 

@@ -31,6 +31,34 @@ pub struct OperationPlan {
     pub declared: Vec<DeclaredParam>,
     /// Its security alternatives.
     pub security: std::sync::Arc<Security>,
+    /// Where it is described, for what the plan does not copy (its responses).
+    pub described: Described,
+}
+
+/// An operation's place in its API description: the description (shared, not copied) and
+/// the operation's JSON Pointer in it.
+#[derive(Clone)]
+pub struct Described {
+    /// The API description.
+    pub api: std::sync::Arc<ApiDescription>,
+    /// The operation's JSON Pointer in it (`/paths/~1pets/get`).
+    pub pointer: String,
+}
+
+impl Described {
+    /// The operation object.
+    pub fn operation(&self) -> Option<&Value> {
+        self.api.document.pointer(&self.pointer)
+    }
+}
+
+impl std::fmt::Debug for Described {
+    // The description can be megabytes: its place is enough.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Described")
+            .field("pointer", &self.pointer)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A parameter as the OpenAPI operation declares it.
@@ -57,9 +85,10 @@ impl OperationPlan {
         operation: &Operation,
         options: &super::PlanOptions,
     ) -> Result<OperationPlan, String> {
-        let api = source
-            .api()
+        let shared = source
+            .shared_api()
             .ok_or_else(|| format!("source `{}` is not an API description", source.name))?;
+        let api: &ApiDescription = shared;
         let server = match options.servers.get(&source.name) {
             Some(url) => Some(url.trim_end_matches('/').to_owned()),
             None => server_url(api, &options.server_variables),
@@ -85,6 +114,10 @@ impl OperationPlan {
                 options.auth.get(&source.name).map(String::as_str),
             )),
             server,
+            described: Described {
+                api: shared.clone(),
+                pointer: operation.pointer.clone(),
+            },
         })
     }
 
