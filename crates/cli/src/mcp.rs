@@ -62,7 +62,18 @@ fn mcp(args: &McpArgs) -> Result<u8, Vec<String>> {
         ));
         match args.transport {
             Transport::Stdio => stdio(server, &service).await,
-            Transport::Http => http(server, &service, address, Access { token }).await,
+            Transport::Http => {
+                http(
+                    server,
+                    &service,
+                    address,
+                    Access {
+                        token,
+                        console: false,
+                    },
+                )
+                .await
+            }
         }
     })
 }

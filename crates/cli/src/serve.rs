@@ -80,9 +80,17 @@ fn serve(args: &ServeArgs) -> Result<u8, Vec<String>> {
         let stopped = async {
             stopping(crate::run::signal().await);
         };
-        telaio_serve::serve(listener, service, Access { token }, stopped)
-            .await
-            .map_err(|e| vec![format!("the server stopped: {e}")])?;
+        telaio_serve::serve(
+            listener,
+            service,
+            Access {
+                token,
+                console: true,
+            },
+            stopped,
+        )
+        .await
+        .map_err(|e| vec![format!("the server stopped: {e}")])?;
         Ok(exit::OK)
     })
 }

@@ -475,6 +475,12 @@ fn over_http_with_and_without_a_token() {
                 ping(&[("authorization", "Bearer not-the-token-0123456789")]),
                 401
             );
+            // The console's session cookie opens `telaio serve`'s console, not this door,
+            // even with the right token in it (a browser sends it to every port of a host).
+            let cookie = format!("telaio_token={token}");
+            assert_eq!(ping(&[("cookie", cookie.as_str())]), 401);
+            // The bearer gets past the door (to the protocol, which wants a session first).
+            assert_ne!(ping(&[("authorization", bearer.as_str())]), 401);
         }
         let origin = ("origin", "http://evil.example");
         let foreign = if with_token {

@@ -54,6 +54,10 @@ pub struct Access {
     /// A bearer token every request must carry (`Authorization: Bearer ...`); without one,
     /// only requests to this machine's own names are answered.
     pub token: Option<String>,
+    /// Whether the console's session cookie (set when a person gives the token to the
+    /// console) also carries it. Only the console needs it: a door without it (MCP's)
+    /// takes the bearer header alone, whatever a browser holds for this host.
+    pub console: bool,
 }
 
 /// The API's routes over `service`.
@@ -100,7 +104,7 @@ async fn guard(State(access): State<Access>, request: Request, next: Next) -> Re
         && !open(request.uri().path())
     {
         let given = bearer(headers)
-            .or_else(|| session::cookie(headers))
+            .or_else(|| access.console.then(|| session::cookie(headers)).flatten())
             .unwrap_or_default();
         // Compared in constant time: how long a refusal takes says nothing of the token.
         if !bool::from(given.as_bytes().ct_eq(token.as_bytes())) {
