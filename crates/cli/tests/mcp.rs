@@ -227,6 +227,12 @@ fn the_seed_is_a_typed_tool_over_stdio() {
             .map(|p| p["progress"].as_f64().unwrap())
             .collect();
         assert!(numbers.windows(2).all(|w| w[0] < w[1]), "{numbers:?}");
+        // The run's last news (its end action) comes before the result, not lost to it.
+        assert_eq!(
+            messages.last().map(String::as_str),
+            Some("pollResults: terminal"),
+            "{messages:?}"
+        );
         let run = content["runId"].as_str().unwrap();
         let stored = runs(&d);
         assert!(

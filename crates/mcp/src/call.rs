@@ -12,7 +12,6 @@ use rmcp::service::{Peer, RequestContext};
 use serde_json::{Value, json};
 use telaio_engine::{Event, Record};
 use telaio_serve::{Service, StartError};
-use telaio_store::RunId;
 
 /// Runs workflow `index` of the service's catalog with `arguments` as its inputs.
 pub(crate) async fn call(
@@ -23,8 +22,8 @@ pub(crate) async fn call(
 ) -> CallToolResult {
     let served = service.catalog().get(index);
     let started = service.start_at(index, arguments);
-    let id = match started {
-        Ok(started) => started.id,
+    let (id, mut feed) = match started {
+        Ok(started) => (started.id, started.feed),
         Err(StartError::Inputs(problems)) => {
             let text = format!(
                 "The inputs do not fit the workflow `{}`:\n- {}",
@@ -43,7 +42,6 @@ pub(crate) async fn call(
         .meta
         .get_progress_token()
         .map(|token| Progress::new(token, context.peer.clone()));
-    let mut seen = 0;
     let mut cancelled = false;
     let result = loop {
         tokio::select! {
@@ -54,31 +52,20 @@ pub(crate) async fn call(
                 progress = None;
                 service.cancel(id.as_str());
             }
-            news = service.news(&id, seen) => match news {
-                Some(news) => {
-                    seen += news.events.len();
-                    if let Some(p) = &mut progress {
-                        for text in &news.events {
-                            p.see(text).await;
-                        }
-                    }
-                    if let Some(result) = news.result {
-                        break result;
+            news = feed.next() => {
+                // Each notification is written before the next, and all before the result.
+                if let Some(p) = &mut progress {
+                    for text in &news.events {
+                        p.see(text).await;
                     }
                 }
-                None => break ended(service, &id).await,
-            },
+                if let Some(result) = news.result {
+                    break result;
+                }
+            }
         }
     };
     result_of(&served.workflow_id, result)
-}
-
-/// The result of a run no longer live here (it ended between two looks).
-async fn ended(service: &Service, id: &RunId) -> Value {
-    service
-        .result(id)
-        .await
-        .unwrap_or_else(|| json!({"runId": id.as_str(), "status": "unknown", "outputs": {}}))
 }
 
 /// The tool result of a run's result (`telaio run --output json`'s shape).

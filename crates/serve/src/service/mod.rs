@@ -94,6 +94,43 @@ pub struct Started {
     pub id: RunId,
     /// What its requests go to.
     pub target: Target,
+    /// What it does, as it does it.
+    pub feed: Feed,
+}
+
+/// A run's events as they come, to its end: it holds the run, so that news the run makes
+/// just before it ends (and leaves the service) is not lost to whoever follows it.
+pub struct Feed {
+    run: Arc<LiveRun>,
+    seen: usize,
+}
+
+impl std::fmt::Debug for Feed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Feed")
+            .field("run", &self.run.id.as_str())
+            .field("seen", &self.seen)
+            .finish()
+    }
+}
+
+impl Feed {
+    /// Waits until the run does more than it has told, or ends; then tells its new events
+    /// (each a masked record, as JSON) and its result once it ended. After the result, it
+    /// tells the result again, at once.
+    pub async fn next(&mut self) -> News {
+        let mut changed = self.run.subscribe();
+        let seen = self.seen;
+        let _ = changed
+            .wait_for(|(count, ended)| *count > seen || *ended)
+            .await;
+        let since = self.run.since(self.seen);
+        self.seen += since.events.len();
+        News {
+            events: since.events,
+            result: since.result,
+        }
+    }
 }
 
 /// The drivers of a service's runs: one for the configured servers, and, when the server
@@ -263,6 +300,10 @@ impl Service {
                 return Err(StartError::Store(e.to_string()));
             }
         };
+        let feed = Feed {
+            run: live.clone(),
+            seen: 0,
+        };
         self.spawn(
             index,
             Drive::Start { inputs, options },
@@ -273,6 +314,7 @@ impl Service {
         Ok(Started {
             target: served.target(),
             id,
+            feed,
         })
     }
 
@@ -476,22 +518,6 @@ impl Service {
                 "steps": [],
             })
         }))
-    }
-
-    /// What run `id` did past its first `seen` events: waits until it does more or ends,
-    /// then gives its new events (each a masked record, as JSON) and its result once it
-    /// ended. `None` once the run no longer goes on here (its result is then [`Service::result`]'s).
-    pub async fn news(&self, id: &RunId, seen: usize) -> Option<News> {
-        let live = self.live(id.as_str())?;
-        let mut changed = live.subscribe();
-        let _ = changed
-            .wait_for(|(count, ended)| *count > seen || *ended)
-            .await;
-        let since = live.since(seen);
-        Some(News {
-            events: since.events,
-            result: since.result,
-        })
     }
 
     /// Asks a live run to stop at its next safe point: `None` when no such run goes on here.
