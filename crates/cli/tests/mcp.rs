@@ -504,34 +504,7 @@ fn over_http_with_and_without_a_token() {
 #[test]
 fn sensitive_outputs_reach_the_client_masked() {
     let Some(python) = python() else { return };
-    let d = Dir::new();
-    d.write("items.openapi.yaml", support::items::API);
-    let flow = d.write(
-        "token.arazzo.yaml",
-        "arazzo: 1.0.1
-info: {title: Token, version: '1'}
-sourceDescriptions: [{name: items, url: ./items.openapi.yaml}]
-workflows:
-  - workflowId: token
-    summary: Fetch a token.
-    steps:
-      - stepId: token
-        operationId: getToken
-        successCriteria: [{condition: $statusCode == 200}]
-        outputs: {token: $response.body#/token}
-    outputs: {token: $steps.token.outputs.token}
-",
-    );
-    let server = support::items::items_server(0, std::time::Duration::ZERO);
-    let seen = client(
-        &python,
-        &stdio(&d, &flow, &format!("items={}", server.url), &[]),
-        "current",
-        json!([
-            {"op": "list"},
-            {"op": "call", "name": "token", "args": {}},
-        ]),
-    );
+    let (seen, server) = items_call(&python, support::items::API, "getToken", "token");
     let text = seen.to_string();
     assert!(!text.contains("canary-token-2f9"), "{text}");
     let hints = &seen["ops"][0]["tools"][0]["annotations"];
@@ -553,39 +526,13 @@ workflows:
 #[test]
 fn outputs_the_description_does_not_allow_are_an_error_result() {
     let Some(python) = python() else { return };
-    let d = Dir::new();
     let api = support::items::API.replace(
         "'200': {description: items, content: {application/json: {schema: {type: object}}}}",
         "'200': {description: items, content: {application/json: {schema: {type: object, \
          properties: {count: {type: string}}}}}}",
     );
     assert_ne!(api, support::items::API);
-    d.write("items.openapi.yaml", &api);
-    let flow = d.write(
-        "count.arazzo.yaml",
-        "arazzo: 1.0.1
-info: {title: Count, version: '1'}
-sourceDescriptions: [{name: items, url: ./items.openapi.yaml}]
-workflows:
-  - workflowId: count
-    steps:
-      - stepId: items
-        operationId: getItems
-        successCriteria: [{condition: $statusCode == 200}]
-        outputs: {count: $response.body#/count}
-    outputs: {count: $steps.items.outputs.count}
-",
-    );
-    let server = support::items::items_server(0, std::time::Duration::ZERO);
-    let seen = client(
-        &python,
-        &stdio(&d, &flow, &format!("items={}", server.url), &[]),
-        "current",
-        json!([
-            {"op": "list"},
-            {"op": "call", "name": "count", "args": {}},
-        ]),
-    );
+    let (seen, _server) = items_call(&python, &api, "getItems", "count");
     let count =
         &seen["ops"][0]["tools"][0]["outputSchema"]["properties"]["outputs"]["properties"]["count"];
     assert_eq!(count["anyOf"][0]["type"], "string", "{count}");
@@ -596,6 +543,47 @@ workflows:
     let text = result["content"][0]["text"].as_str().unwrap();
     assert!(text.contains("/outputs/count"), "{text}");
     assert!(text.contains("not what the API descriptions say"), "{text}");
+}
+
+/// A workflow `output` of one step calling `operation` of the items API as `api` describes
+/// it, served over stdio: what the client saw listing the tools and calling it (the tool is
+/// named `output`), and the API's server.
+fn items_call(
+    python: &Path,
+    api: &str,
+    operation: &str,
+    output: &str,
+) -> (Value, support::items::Items) {
+    let d = Dir::new();
+    d.write("items.openapi.yaml", api);
+    let flow = d.write(
+        "one.arazzo.yaml",
+        &format!(
+            "arazzo: 1.0.1
+info: {{title: One, version: '1'}}
+sourceDescriptions: [{{name: items, url: ./items.openapi.yaml}}]
+workflows:
+  - workflowId: {output}
+    steps:
+      - stepId: one
+        operationId: {operation}
+        successCriteria: [{{condition: $statusCode == 200}}]
+        outputs: {{{output}: $response.body#/{output}}}
+    outputs: {{{output}: $steps.one.outputs.{output}}}
+"
+        ),
+    );
+    let server = support::items::items_server(0, std::time::Duration::ZERO);
+    let seen = client(
+        python,
+        &stdio(&d, &flow, &format!("items={}", server.url), &[]),
+        "current",
+        json!([
+            {"op": "list"},
+            {"op": "call", "name": output, "args": {}},
+        ]),
+    );
+    (seen, server)
 }
 
 /// Flags of the HTTP door given for stdio are refused, not ignored.
