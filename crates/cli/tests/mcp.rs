@@ -558,7 +558,7 @@ fn items_call(
     d.write("items.openapi.yaml", api);
     let flow = d.write(
         "one.arazzo.yaml",
-        &format!(
+        format!(
             "arazzo: 1.0.1
 info: {{title: One, version: '1'}}
 sourceDescriptions: [{{name: items, url: ./items.openapi.yaml}}]
