@@ -2,23 +2,9 @@
 //! missing operations and odd shapes make the page say less, never fail. Skipped, with a
 //! note, when `../shared` is absent.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use telaio_model::{LoadOptions, Loader};
-
-/// `<provider>/arazzo/*.yml`: the catalog's layout.
-fn arazzo_files(corpus: &Path) -> Vec<PathBuf> {
-    let entries = |d: &Path| -> Vec<PathBuf> {
-        std::fs::read_dir(d)
-            .map(|r| r.filter_map(|e| Some(e.ok()?.path())).collect())
-            .unwrap_or_default()
-    };
-    entries(corpus)
-        .iter()
-        .flat_map(|provider| entries(&provider.join("arazzo")))
-        .filter(|p| p.extension().is_some_and(|e| e == "yml" || e == "yaml"))
-        .collect()
-}
 
 #[test]
 fn every_corpus_document_gets_a_page() {
@@ -33,7 +19,8 @@ fn every_corpus_document_gets_a_page() {
         return;
     }
     let loader = Loader::new(LoadOptions::default());
-    let docs = arazzo_files(&corpus);
+    // Found as `telaio docs DIR` finds them.
+    let docs = telaio_model::arazzo_files(&corpus).unwrap();
     assert_eq!(docs.len(), 192);
     let mut workflows = 0;
     for path in &docs {

@@ -4,29 +4,13 @@
 //! `../shared` is absent.
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use telaio_engine::{DocumentIdentity, Plan, PlanOptions};
 use telaio_mcp::ToolSet;
 use telaio_model::{LoadOptions, Loader};
 use telaio_serve::{Catalog, ServedWorkflow};
-
-/// `<provider>/arazzo/*.yml`: the catalog's layout.
-fn arazzo_files(corpus: &Path) -> Vec<PathBuf> {
-    let entries = |d: &Path| -> Vec<PathBuf> {
-        let mut found: Vec<PathBuf> = std::fs::read_dir(d)
-            .map(|r| r.filter_map(|e| Some(e.ok()?.path())).collect())
-            .unwrap_or_default();
-        found.sort();
-        found
-    };
-    entries(corpus)
-        .iter()
-        .flat_map(|provider| entries(&provider.join("arazzo")))
-        .filter(|p| p.extension().is_some_and(|e| e == "yml" || e == "yaml"))
-        .collect()
-}
 
 #[test]
 fn every_corpus_workflow_is_a_tool_with_valid_schemas() {
@@ -39,7 +23,7 @@ fn every_corpus_workflow_is_a_tool_with_valid_schemas() {
     let mut workflows = Vec::new();
     let mut declared = 0;
     let mut unplanned = Vec::new();
-    for path in arazzo_files(&corpus) {
+    for path in telaio_model::arazzo_files(&corpus).unwrap() {
         let bundle = loader
             .load_bundle(&Loader::url_for_path(&path).unwrap())
             .unwrap();
