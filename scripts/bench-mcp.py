@@ -66,7 +66,7 @@ def spread(xs):
 
 
 def corpus(telaio, folder, rounds, env):
-    starts, lists, tools = [], [], 0
+    starts, lists, tools, size = [], [], 0, 0
     for _ in range(rounds):
         t0 = time.perf_counter()
         proc = spawn(telaio, [folder, "--source-root", folder, "--mock"], env)
@@ -77,10 +77,11 @@ def corpus(telaio, folder, rounds, env):
             answer = rpc(proc, 10 + i, "tools/list", {})
             lists.append((time.perf_counter() - t1) * 1000)
             tools = len(answer["result"]["tools"])
+            size = len(json.dumps(answer))
         proc.stdin.close()
         proc.wait()
     print(f"start-up to the answer to initialize ({tools} tools): {spread(starts)}")
-    print(f"tools/list: {spread(lists)}")
+    print(f"tools/list ({size} bytes): {spread(lists)}")
 
 
 def calls(telaio, n, env):
