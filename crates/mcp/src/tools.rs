@@ -3,7 +3,7 @@
 //! annotations from what it calls. Built once, when the server starts.
 
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use rmcp::model::{JsonObject, Tool, ToolAnnotations};
 use serde_json::{Value, json};
@@ -22,8 +22,8 @@ pub struct ToolSet {
     by_name: HashMap<String, usize>,
     /// Each tool's name and workflow (its index in the catalog), in the catalog's order.
     named: Vec<(String, usize)>,
-    /// Each tool's `outputSchema`, compiled when a call first needs it (by tool, in order).
-    checks: Vec<OnceLock<Option<jsonschema::Validator>>>,
+    /// Each tool's `outputSchema`, compiled (by tool, in order).
+    checks: Vec<jsonschema::Validator>,
 }
 
 impl ToolSet {
@@ -49,11 +49,10 @@ impl ToolSet {
             .map(|((index, _), name)| (name, *index))
             .collect();
         let by_name = named.iter().cloned().collect();
-        let tools = named
+        let (tools, checks) = named
             .iter()
             .map(|(name, index)| tool(catalog.get(*index), name.clone()))
-            .collect();
-        let checks = named.iter().map(|_| OnceLock::new()).collect();
+            .unzip();
         ToolSet {
             tools,
             by_name,
@@ -79,13 +78,7 @@ impl ToolSet {
         let Some(at) = self.named.iter().position(|(n, _)| n == name) else {
             return Ok(());
         };
-        let check = self.checks[at].get_or_init(|| {
-            let schema = self.tools[at].output_schema.as_ref()?;
-            jsonschema::validator_for(&Value::Object((**schema).clone())).ok()
-        });
-        let Some(check) = check else {
-            return Ok(());
-        };
+        let check = &self.checks[at];
         let problems: Vec<String> = check
             .iter_errors(structured)
             .take(3)
@@ -107,8 +100,8 @@ impl ToolSet {
     }
 }
 
-/// The tool of workflow `w`, named `name`.
-fn tool(w: &ServedWorkflow, name: String) -> Tool {
+/// The tool of workflow `w`, named `name`, and its `outputSchema` compiled.
+fn tool(w: &ServedWorkflow, name: String) -> (Tool, jsonschema::Validator) {
     let description = match (&w.summary, &w.description) {
         (Some(s), Some(d)) => format!("{}\n\n{}", s.trim(), d.trim()),
         (Some(t), None) | (None, Some(t)) => t.trim().to_owned(),
@@ -128,10 +121,12 @@ fn tool(w: &ServedWorkflow, name: String) -> Tool {
         .destructive(destructive)
         .idempotent(idempotent)
         .open_world(true);
-    Tool::new(name, description, Arc::new(object(input_schema(w))))
+    let (output_schema, check) = output_schema(w);
+    let tool = Tool::new(name, description, Arc::new(object(input_schema(w))))
         .with_title(title)
-        .with_raw_output_schema(Arc::new(object(output_schema(w))))
-        .with_annotations(annotations)
+        .with_raw_output_schema(Arc::new(object(output_schema)))
+        .with_annotations(annotations);
+    (tool, check)
 }
 
 /// The workflow's inputs schema, an object schema as MCP asks (`type: object` added when
@@ -149,13 +144,34 @@ pub(crate) fn input_schema(w: &ServedWorkflow) -> Value {
 /// What a call's `structuredContent` holds: the run's id, its status and the workflow's
 /// outputs, each typed as far as the document and its API descriptions tell (and also
 /// `null`, for a value missing, or the mask of a secret); or why the inputs were refused.
-fn output_schema(w: &ServedWorkflow) -> Value {
-    let outputs: serde_json::Map<String, Value> = w
-        .plan
-        .output_types(&w.workflow_id)
-        .into_iter()
-        .map(|(name, typed)| (name, output(typed)))
-        .collect();
+/// Compiled once here: a type a document makes that is no valid JSON Schema (a `pattern`
+/// of another regex dialect) is left open rather than published broken.
+fn output_schema(w: &ServedWorkflow) -> (Value, jsonschema::Validator) {
+    let types = w.plan.output_types(&w.workflow_id);
+    let typed = result_schema(
+        types
+            .iter()
+            .map(|(name, t)| (name.clone(), output(t.clone()))),
+    );
+    if let Ok(check) = jsonschema::validator_for(&typed) {
+        return (typed, check);
+    }
+    let open = result_schema(types.into_iter().map(|(name, t)| {
+        let t = output(t);
+        match jsonschema::validator_for(&t) {
+            Ok(_) => (name, t),
+            Err(_) => (name, json!({})),
+        }
+    }));
+    let check = jsonschema::validator_for(&open)
+        .or_else(|_| jsonschema::validator_for(&json!({})))
+        .expect("the empty schema compiles");
+    (open, check)
+}
+
+/// A call's `structuredContent`, with these outputs.
+fn result_schema(outputs: impl Iterator<Item = (String, Value)>) -> Value {
+    let outputs: serde_json::Map<String, Value> = outputs.collect();
     json!({
         "type": "object",
         "properties": {
@@ -180,13 +196,10 @@ fn output_schema(w: &ServedWorkflow) -> Value {
 /// An output's schema in a result: its type, or `null` (a value missing), or a mask (a
 /// value an API marks sensitive shown by its size, a secret).
 fn output(typed: Value) -> Value {
-    let masked = telaio_engine::masked_schema();
     if typed.as_object().is_some_and(serde_json::Map::is_empty) {
         typed
-    } else if typed == masked {
-        json!({"anyOf": [masked, {"type": "null"}]})
     } else {
-        json!({"anyOf": [typed, {"type": "null"}, masked]})
+        json!({"anyOf": [typed, {"type": "null"}, telaio_engine::masked_schema()]})
     }
 }
 

@@ -23,6 +23,12 @@ paths:
         '404':
           description: gone
           content: {application/json: {schema: {$ref: '#/components/schemas/Problem'}}}
+  /pets/{id}/photo:
+    parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+    get:
+      operationId: getPhoto
+      responses:
+        '200': {description: a photo, content: {image/png: {schema: {type: string, format: binary}}}}
   /pets:
     post:
       operationId: addPet
@@ -42,9 +48,12 @@ components:
       allOf:
         - $ref: '#/components/schemas/Named'
         - type: object
-          required: [id]
+          required: [id, password]
           properties:
             id: {type: integer, format: int64}
+            password: {type: string, writeOnly: true}
+            owner: {$ref: '#/components/schemas/Named', nullable: true}
+            kind: {oneOf: [{type: string, pattern: '^[a-z]+$'}, {type: integer}]}
             weight: {type: number, minimum: 0, exclusiveMinimum: true, nullable: true}
             parent: {$ref: '#/components/schemas/Pet'}
             secret: {type: string, x-sensitive: true}
@@ -147,9 +156,16 @@ fn outputs_take_the_type_of_the_response_field_they_read() {
         *of(&all, "get", "tag"),
         json!({"type": ["string", "null"], "enum": ["a", "b", null]})
     );
-    // Shown by size, as every output shows it.
-    assert_eq!(*of(&all, "get", "secret"), masked_schema());
-    assert_eq!(*of(&all, "get", "key"), masked_schema());
+    // Shown by size, or as sent with `--show-sensitive`; a secret input masked.
+    let or_masked = |t: Value| json!({"anyOf": [t, masked_schema()]});
+    assert_eq!(
+        *of(&all, "get", "secret"),
+        or_masked(json!({"type": "string"}))
+    );
+    assert_eq!(
+        *of(&all, "get", "key"),
+        or_masked(json!({"type": "string", "format": "password"}))
+    );
     assert_eq!(
         *of(&all, "get", "grandparent"),
         json!({"type": "integer", "format": "int64"})
@@ -179,8 +195,12 @@ fn outputs_take_the_type_of_the_response_field_they_read() {
     let pet = &nested["properties"]["pet"]["anyOf"][0];
     assert_eq!(pet["allOf"][0]["properties"]["name"]["type"], "string");
     let own = &pet["allOf"][1];
+    // A `writeOnly` property is never answered: not required in a response.
     assert_eq!(own["required"], json!(["id"]));
-    assert_eq!(own["properties"]["secret"], masked_schema());
+    assert_eq!(
+        own["properties"]["secret"],
+        json!({"anyOf": [or_masked(json!({"type": "string"})), {"type": "null"}]})
+    );
     assert!(own.get("example").is_none(), "{own}");
     let parent = &own["properties"]["parent"];
     assert_eq!(parent["allOf"][1]["properties"]["parent"], json!({}));
@@ -232,6 +252,53 @@ fn the_statuses_a_step_takes_for_success_choose_the_response() {
     // Criteria that test no status: the 200's `title` says nothing; the schema stays open.
     assert_eq!(*of(&all, "add", "anything"), json!({}));
     assert_eq!(*of(&all, "add", "empty"), json!({}));
+}
+
+#[test]
+fn what_json_schema_says_otherwise_is_said_its_way() {
+    let all = types(
+        "  - workflowId: odd
+    steps:
+      - stepId: read
+        operationId: getPet
+        parameters: [{name: id, in: path, value: '1'}]
+        successCriteria: [{condition: $statusCode == 200}]
+        outputs: {owner: $response.body#/owner, kind: $response.body#/kind}
+      - stepId: photo
+        operationId: getPhoto
+        parameters: [{name: id, in: path, value: '1'}]
+        outputs: {png: $response.body}
+      - stepId: find
+        operationId: getPet
+        parameters: [{name: id, in: path, value: '2'}]
+        successCriteria: [{condition: $statusCode == 200}]
+        onFailure: [{name: elsewhere, type: goto, stepId: read}]
+        outputs: {name: $response.body#/name}
+    outputs:
+      owner: $steps.read.outputs.owner
+      kind: $steps.read.outputs.kind
+      png: $steps.photo.outputs.png
+      found: $steps.find.outputs.name
+",
+    );
+    // `nullable` beside a `$ref` (3.0 ignores siblings, descriptions mean it).
+    assert_eq!(
+        *of(&all, "odd", "owner"),
+        json!({"anyOf": [
+            {"type": "object", "properties": {"name": {"type": "string", "description": "What it answers to."}}},
+            {"type": "null"}
+        ]})
+    );
+    // `oneOf` as `anyOf`; a string's pattern left out (a masked secret inside would break it).
+    assert_eq!(
+        *of(&all, "odd", "kind"),
+        json!({"anyOf": [{"type": "string"}, {"type": "integer"}]})
+    );
+    // An image is not JSON: its schema does not describe what the run reads.
+    assert_eq!(*of(&all, "odd", "png"), json!({}));
+    // A failure that goes elsewhere leaves its response (a 404's) in the outputs: the 200's
+    // `name` is no longer the only thing it can be.
+    assert_eq!(*of(&all, "odd", "found"), json!({}));
 }
 
 #[test]

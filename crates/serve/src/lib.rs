@@ -39,7 +39,8 @@ use axum::routing::{get, post};
 use subtle::ConstantTimeEq;
 
 pub use catalog::{Catalog, Choice, ServedWorkflow, Target};
-pub use service::{Drivers, Feed, News, ResumeRefused, ServeOptions, Service, StartError, Started};
+pub use live::{Feed, News};
+pub use service::{Drivers, ResumeRefused, ServeOptions, Service, StartError, Started};
 pub use telaio_engine::InDoubt;
 
 /// The API's own description (OpenAPI 3.1), served at `/openapi.json`.

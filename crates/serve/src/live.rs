@@ -2,7 +2,7 @@
 //! stream sends them), its steps so far, and where it is. Once the run ends it leaves the
 //! server's memory; what it was is in the store.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
 use telaio_engine::{Record, StepsSoFar};
@@ -149,5 +149,53 @@ impl LiveRun {
             "steps": state.steps.to_json(),
             "events": state.events.len(),
         })
+    }
+}
+
+/// What a run did since its follower last looked ([`Feed::next`]).
+#[derive(Debug)]
+pub struct News {
+    /// Its new events, each a record as JSON (masked as in its event stream).
+    pub events: Vec<Arc<str>>,
+    /// Its result, once it ended.
+    pub result: Option<Value>,
+}
+
+/// A run's events as they come, to its end: it holds the run, so that news the run makes
+/// just before it ends (and leaves the service) is not lost to whoever follows it.
+pub struct Feed {
+    run: Arc<LiveRun>,
+    seen: usize,
+}
+
+impl std::fmt::Debug for Feed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Feed")
+            .field("run", &self.run.id.as_str())
+            .field("seen", &self.seen)
+            .finish()
+    }
+}
+
+impl Feed {
+    pub(crate) fn new(run: Arc<LiveRun>) -> Feed {
+        Feed { run, seen: 0 }
+    }
+
+    /// Waits until the run does more than it has told, or ends; then tells its new events
+    /// (each a masked record, as JSON) and its result once it ended. After the result, it
+    /// tells the result again, at once.
+    pub async fn next(&mut self) -> News {
+        let mut changed = self.run.subscribe();
+        let seen = self.seen;
+        let _ = changed
+            .wait_for(|(count, ended)| *count > seen || *ended)
+            .await;
+        let since = self.run.since(self.seen);
+        self.seen += since.events.len();
+        News {
+            events: since.events,
+            result: since.result,
+        }
     }
 }

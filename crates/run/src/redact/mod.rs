@@ -483,6 +483,21 @@ mod tests {
 
     use super::*;
 
+    /// What tools tell their callers a masked value looks like (an MCP tool's
+    /// `outputSchema`) is what the redactor writes.
+    #[test]
+    fn masks_fit_the_schema_that_describes_them() {
+        let check = jsonschema::validator_for(&telaio_plan::masked_schema()).unwrap();
+        for masked in [
+            Value::String(MASK.into()),
+            by_size(&serde_json::json!("a secret")),
+            by_size(&serde_json::json!({"an": "object"})),
+        ] {
+            assert!(check.is_valid(&masked), "{masked}");
+        }
+        assert!(!check.is_valid(&serde_json::json!("a secret")));
+    }
+
     const CANARY: &str = "s3cr3t/+ \"canary\"&x";
 
     #[test]

@@ -20,7 +20,7 @@ use telaio_store::{Lease, Recorder, RunId, RunStatus, Store};
 use tokio::sync::{Semaphore, watch};
 
 use crate::catalog::{Catalog, Choice, Target};
-use crate::live::LiveRun;
+use crate::live::{Feed, LiveRun};
 
 /// How a server runs workflows.
 #[derive(Clone, Debug)]
@@ -78,15 +78,6 @@ pub enum StartError {
     Store(String),
 }
 
-/// What a run did since its caller last looked ([`Service::news`]).
-#[derive(Debug)]
-pub struct News {
-    /// Its new events, each a record as JSON (masked as in its event stream).
-    pub events: Vec<Arc<str>>,
-    /// Its result, once it ended.
-    pub result: Option<Value>,
-}
-
 /// A run just started.
 #[derive(Debug)]
 pub struct Started {
@@ -96,41 +87,6 @@ pub struct Started {
     pub target: Target,
     /// What it does, as it does it.
     pub feed: Feed,
-}
-
-/// A run's events as they come, to its end: it holds the run, so that news the run makes
-/// just before it ends (and leaves the service) is not lost to whoever follows it.
-pub struct Feed {
-    run: Arc<LiveRun>,
-    seen: usize,
-}
-
-impl std::fmt::Debug for Feed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Feed")
-            .field("run", &self.run.id.as_str())
-            .field("seen", &self.seen)
-            .finish()
-    }
-}
-
-impl Feed {
-    /// Waits until the run does more than it has told, or ends; then tells its new events
-    /// (each a masked record, as JSON) and its result once it ended. After the result, it
-    /// tells the result again, at once.
-    pub async fn next(&mut self) -> News {
-        let mut changed = self.run.subscribe();
-        let seen = self.seen;
-        let _ = changed
-            .wait_for(|(count, ended)| *count > seen || *ended)
-            .await;
-        let since = self.run.since(self.seen);
-        self.seen += since.events.len();
-        News {
-            events: since.events,
-            result: since.result,
-        }
-    }
 }
 
 /// The drivers of a service's runs: one for the configured servers, and, when the server
@@ -300,10 +256,7 @@ impl Service {
                 return Err(StartError::Store(e.to_string()));
             }
         };
-        let feed = Feed {
-            run: live.clone(),
-            seen: 0,
-        };
+        let feed = Feed::new(live.clone());
         self.spawn(
             index,
             Drive::Start { inputs, options },
@@ -329,9 +282,24 @@ impl Service {
     ) {
         let service = self.clone();
         tokio::spawn(async move {
-            service
-                .execute(index, drive, recorder, live, cancelled)
-                .await;
+            use futures_util::FutureExt;
+            let run = live.clone();
+            let keeper = service.clone();
+            let driven = std::panic::AssertUnwindSafe(
+                service.execute(index, drive, recorder, live, cancelled),
+            );
+            if driven.catch_unwind().await.is_err() {
+                // A bug in driving one run must not leave those who follow it waiting: it
+                // ends here (its record stays as the store had it, to resume).
+                run.finished(json!({
+                    "runId": run.id.as_str(),
+                    "workflowId": run.workflow_id,
+                    "status": "failed",
+                    "outputs": {},
+                    "error": {"stepId": null, "reason": "the run stopped on an internal error"},
+                }));
+                keeper.forget(&run);
+            }
         });
     }
 
