@@ -69,7 +69,10 @@ fn lexically_normal(path: &Path) -> std::path::PathBuf {
 /// canonicalised, the rest appended as written (without `.` and `..`), so that a missing
 /// file below a linked folder (macOS's `/tmp`) is still seen where it would be.
 fn resolved(path: &Path) -> std::path::PathBuf {
-    let normal = lexically_normal(path);
+    // Relative to the working folder first: `..` at the front of a relative path
+    // (`--source-root ../shared`) has nothing to go up from otherwise.
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    let normal = lexically_normal(&absolute);
     for base in normal.ancestors() {
         if let Ok(real) = base.canonicalize() {
             let rest = normal.strip_prefix(base).unwrap_or(Path::new(""));
@@ -107,5 +110,21 @@ impl Confinement {
                 root: tree,
             })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_relative_root_that_goes_up_is_read_from_the_working_folder() {
+        let here = std::env::current_dir().unwrap();
+        let Some(parent) = here.parent() else { return };
+        let name = here.file_name().unwrap();
+        let inside = here.join("a/b.yaml");
+        let root = Path::new("..").join(name);
+        assert!(is_below(&inside, &root));
+        assert!(!is_below(&parent.join("elsewhere/b.yaml"), &root));
     }
 }
