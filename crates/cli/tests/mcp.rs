@@ -185,7 +185,7 @@ fn the_seed_is_a_typed_tool_over_stdio() {
             outputs["status"]["anyOf"][0]["enum"],
             json!(["CREATED", "IN_PROGRESS", "SUCCEEDED", "FAILED", "EXPIRED"])
         );
-        assert_eq!(outputs["sessionId"]["anyOf"][0]["format"], "uuid");
+        assert_eq!(outputs["sessionId"]["anyOf"][0]["type"], "string");
         // Creating a session is a write; its ClientRequestToken comes from an input the
         // caller may leave out, so twice may create two. The polls only read.
         let hints = &tool["annotations"];
@@ -520,9 +520,9 @@ fn sensitive_outputs_reach_the_client_masked() {
 }
 
 /// An API that answers otherwise than its description says (a number where it promises a
-/// string) makes a result that does not fit the tool's `outputSchema`: it is an error
-/// result naming the output, with the outputs as the API sent them; a client that checks
-/// results against the schema (as the Python SDK does) still reads it.
+/// string) makes outputs that do not fit the tool's `outputSchema`: the result is an error
+/// naming the output, the outputs as the API sent them in its text, and what is structured
+/// fits the schema, for clients that check it (the Python SDK does).
 #[test]
 fn outputs_the_description_does_not_allow_are_an_error_result() {
     let Some(python) = python() else { return };
@@ -538,10 +538,19 @@ fn outputs_the_description_does_not_allow_are_an_error_result() {
     assert_eq!(count["anyOf"][0]["type"], "string", "{count}");
     let result = &seen["ops"][1]["result"];
     assert_eq!(result["isError"], true, "{result}");
+    // What the client checks fits the schema (some check even an error result); the
+    // outputs are in the text, as sent.
     assert_eq!(result["structuredContent"]["status"], "succeeded");
-    assert_eq!(result["structuredContent"]["outputs"]["count"], 3);
-    let text = result["content"][0]["text"].as_str().unwrap();
+    assert_eq!(result["structuredContent"]["outputs"], json!({}));
+    let text = result["content"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["text"].as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
     assert!(text.contains("/outputs/count"), "{text}");
+    assert!(text.contains(r#"{"count":3}"#), "{text}");
     assert!(text.contains("not what the API descriptions say"), "{text}");
 }
 

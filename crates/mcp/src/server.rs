@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, Implementation, ListResourcesResult, ListToolsResult,
-    PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities,
-    ServerConfig,
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
+    ListResourcesResult, ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams,
+    ReadResourceResponse, ServerCapabilities, ServerConfig,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
@@ -58,6 +58,32 @@ impl McpServer {
     /// The service running its calls.
     pub fn service(&self) -> &Arc<Service> {
         &self.service
+    }
+}
+
+impl McpServer {
+    /// Makes a tool's result fit its `outputSchema`, as MCP asks of every result and as
+    /// clients check (some even when it is an error). Outputs that do not fit (an API that
+    /// answers otherwise than its description says, a failed run's error body) leave the
+    /// structured content for a text block, as sent, and the result is an error saying so.
+    fn fit(&self, tool: &str, result: &mut CallToolResult) {
+        let Some(structured) = &mut result.structured_content else {
+            return;
+        };
+        let Err(why) = self.tools.conforms(tool, structured) else {
+            return;
+        };
+        let outputs = std::mem::replace(&mut structured["outputs"], serde_json::json!({}));
+        let lead = if result.is_error == Some(true) {
+            "Its outputs"
+        } else {
+            "The run succeeded, but its outputs"
+        };
+        result.is_error = Some(true);
+        result.content.push(ContentBlock::text(format!(
+            "{lead} are not what the API descriptions say (the tool's outputSchema): {why}. \
+             As the API sent them: {outputs}"
+        )));
     }
 }
 
@@ -133,21 +159,7 @@ impl ServerHandler for McpServer {
             ));
         };
         let mut result = crate::call::call(&self.service, index, arguments, &context).await;
-        // MCP asks a result to fit the tool's `outputSchema`; one that does not (the API
-        // answered otherwise than its description says) is shown as an error, whole.
-        if result.is_error != Some(true)
-            && let Some(structured) = &result.structured_content
-            && let Err(why) = self.tools.conforms(&request.name, structured)
-        {
-            result.is_error = Some(true);
-            result.content.insert(
-                0,
-                rmcp::model::ContentBlock::text(format!(
-                    "The run succeeded, but its outputs are not what the API descriptions say \
-                     (the tool's outputSchema): {why}. The outputs are as the API sent them."
-                )),
-            );
-        }
+        self.fit(&request.name, &mut result);
         Ok(result.into())
     }
 }

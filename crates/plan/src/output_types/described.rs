@@ -63,7 +63,12 @@ pub(super) fn body(step: &StepPlan, pointer: Option<&JsonPointer>, sensitive: &[
     let mut schemas: Vec<Value> = Vec::new();
     for response in chosen {
         // A response without a JSON schema (a 204, text, XML) says nothing of the type.
-        let Some(schema) = deref(api, response).and_then(|r| json_schema(api, r)) else {
+        let produces = op
+            .described
+            .operation()
+            .and_then(|o| o.get("produces"))
+            .or_else(|| api.get("produces"));
+        let Some(schema) = deref(api, response).and_then(|r| json_schema(api, r, produces)) else {
             return json!({});
         };
         let Some((found, name)) = walk(api, schema, &tokens) else {
@@ -93,7 +98,7 @@ pub(super) fn body(step: &StepPlan, pointer: Option<&JsonPointer>, sensitive: &[
 
 /// The type of input `name` of workflow `w`, from its inputs schema (made self-contained
 /// as a response's is); a secret may be masked.
-pub(super) fn input(w: &WorkflowPlan, name: &str) -> Value {
+pub(super) fn input(w: &WorkflowPlan, name: &str, sensitive: &[String]) -> Value {
     let Some(root) = &w.inputs_schema else {
         return json!({});
     };
@@ -102,7 +107,7 @@ pub(super) fn input(w: &WorkflowPlan, name: &str) -> Value {
     };
     let mut inliner = Inliner {
         api: root,
-        sensitive: &[],
+        sensitive,
         nodes: 0,
         refs: Vec::new(),
     };
@@ -157,9 +162,13 @@ fn response_for(responses: &Map<String, Value>, status: u16) -> Option<&Value> {
 }
 
 /// The schema of a response's JSON body: OpenAPI 3's JSON content, Swagger's `schema`
-/// unless the operation produces no JSON. A body of another type is read as text (or as
+/// unless the operation (or else the description) `produces` no JSON. A body of another type is read as text (or as
 /// JSON when it parses), which its schema does not describe.
-fn json_schema<'a>(api: &'a Value, response: &'a Value) -> Option<&'a Value> {
+fn json_schema<'a>(
+    api: &'a Value,
+    response: &'a Value,
+    produces: Option<&Value>,
+) -> Option<&'a Value> {
     let schema = match response.get("content").and_then(Value::as_object) {
         Some(content) => content
             .iter()
@@ -167,7 +176,7 @@ fn json_schema<'a>(api: &'a Value, response: &'a Value) -> Option<&'a Value> {
             .and_then(|(_, m)| deref(api, m))?
             .get("schema")?,
         None => {
-            let produces = api.get("produces").and_then(Value::as_array);
+            let produces = produces.and_then(Value::as_array);
             if produces.is_some_and(|p| !p.iter().any(|m| m.as_str().is_some_and(crate::is_json))) {
                 return None;
             }
@@ -311,7 +320,7 @@ impl<'a> Inliner<'a> {
                         .collect();
                     out.insert(key.clone(), Value::Object(props));
                 }
-                "items" | "additionalProperties" | "not" | "contains" | "propertyNames" => {
+                "items" | "additionalProperties" | "contains" | "propertyNames" => {
                     match value {
                         Value::Object(_) | Value::Bool(_) => {
                             out.insert(key.clone(), self.inline(value));
@@ -359,8 +368,7 @@ impl<'a> Inliner<'a> {
                         .collect();
                     out.insert(key.clone(), Value::Array(required));
                 }
-                "format" | "description" | "title" | "const" | "default" | "readOnly"
-                | "deprecated" => {
+                "description" | "title" | "const" | "default" | "readOnly" | "deprecated" => {
                     out.insert(key.clone(), value.clone());
                 }
                 "minimum" | "maximum" | "minItems" | "maxItems" | "minProperties"
@@ -387,7 +395,9 @@ impl<'a> Inliner<'a> {
                     _ => {}
                 },
                 // A string's `pattern` and lengths: a masked secret inside it would break
-                // them. `example`, `xml`, `discriminator` (its mapping names the
+                // them. `format`: clients that assert formats (Ajv's) reject what APIs send
+                // loosely (a time without its zone). `not`: what is left open inside it
+                // would close it. `example`, `xml`, `discriminator` (its mapping names the
                 // description's `$ref`s), extensions: nothing a caller checks a value with.
                 _ => {}
             }
@@ -404,8 +414,11 @@ impl<'a> Inliner<'a> {
         if !nullable(map) {
             return Value::Object(out);
         }
+        let applies = ["allOf", "anyOf", "const"]
+            .iter()
+            .any(|k| out.contains_key(*k));
         match out.get("type").cloned() {
-            Some(Value::String(t)) => {
+            Some(Value::String(t)) if !applies => {
                 out.insert("type".into(), json!([t, "null"]));
                 if let Some(Value::Array(values)) = out.get_mut("enum")
                     && !values.contains(&Value::Null)
@@ -414,7 +427,8 @@ impl<'a> Inliner<'a> {
                 }
                 Value::Object(out)
             }
-            // No single type (`allOf: [$ref]`, a `oneOf`): null beside the whole.
+            // No single type, or one with `allOf`/`anyOf`/`const` that `null` would not
+            // pass: null beside the whole.
             _ => or_null(Value::Object(out)),
         }
     }

@@ -14,7 +14,7 @@ use std::cell::Cell;
 use serde_json::{Map, Value, json};
 use telaio_expr::{Expression, JsonPointer, Source, WorkflowField};
 
-use crate::{Plan, StepPlan, TargetPlan, ValuePlan, WorkflowPlan};
+use crate::{ActionKindPlan, Plan, StepPlan, TargetPlan, ValuePlan, WorkflowPlan};
 
 /// How many expressions an output may go through (`$steps.a.outputs.x` is `$response...`).
 const MAX_HOPS: usize = 16;
@@ -41,6 +41,20 @@ impl Plan {
         let Some(w) = self.workflow(id) else {
             return Vec::new();
         };
+        // An action that goes to another workflow ends this one with that one's outputs.
+        let handed_over = w.steps.iter().any(|s| {
+            s.on_success
+                .iter()
+                .chain(&s.on_failure)
+                .any(|a| matches!(a.kind, ActionKindPlan::GotoWorkflow(_)))
+        });
+        if handed_over {
+            return w
+                .outputs
+                .iter()
+                .map(|(n, _)| (n.clone(), json!({})))
+                .collect();
+        }
         let typer = Typer {
             plan: self,
             budget: Cell::new(MAX_VALUES),
@@ -91,10 +105,20 @@ impl<'p> Typer<'p> {
             ValuePlan::Object(members) => {
                 let properties: Map<String, Value> = members
                     .iter()
-                    .map(|(k, v)| (k.clone(), self.member(v, here, hops)))
+                    .map(|(k, v)| (k.clone(), self.keyed(k, self.member(v, here, hops))))
                     .collect();
                 json!({"type": "object", "properties": properties})
             }
+        }
+    }
+
+    /// The type of a value under key `key`: masked wherever the key is one an API marks
+    /// sensitive, as the redactor masks it.
+    fn keyed(&self, key: &str, typed: Value) -> Value {
+        if self.plan.sensitive_properties().iter().any(|s| s == key) {
+            or_masked(typed)
+        } else {
+            typed
         }
     }
 
@@ -125,9 +149,10 @@ impl<'p> Typer<'p> {
                 }
                 Here::Workflow(_) => json!({}),
             },
-            Expression::Inputs { name, pointer } => {
-                within(&described::input(w, name), pointer.as_ref())
-            }
+            Expression::Inputs { name, pointer } => within(
+                &described::input(w, name, self.plan.sensitive_properties()),
+                pointer.as_ref(),
+            ),
             Expression::Outputs { name, pointer } => {
                 // In a step that calls a workflow, `$outputs` are the called workflow's.
                 let of = match here {
@@ -160,7 +185,9 @@ impl<'p> Typer<'p> {
                     None => {
                         let all: Map<String, Value> = outputs
                             .iter()
-                            .map(|(n, v)| (n.clone(), or_null(self.value(v, here, hops))))
+                            .map(|(n, v)| {
+                                (n.clone(), self.keyed(n, or_null(self.value(v, here, hops))))
+                            })
                             .collect();
                         within(
                             &json!({"type": "object", "properties": all}),
@@ -182,7 +209,9 @@ impl<'p> Typer<'p> {
                 };
                 let schema = match field {
                     WorkflowField::Outputs => self.output(other, name, hops),
-                    WorkflowField::Inputs => described::input(other, name),
+                    WorkflowField::Inputs => {
+                        described::input(other, name, self.plan.sensitive_properties())
+                    }
                     WorkflowField::StepOutputs(step_id) => {
                         match other.steps.iter().find(|s| s.id == *step_id) {
                             Some(step) => match step.outputs.iter().find(|(n, _)| n == name) {

@@ -282,24 +282,9 @@ impl Service {
     ) {
         let service = self.clone();
         tokio::spawn(async move {
-            use futures_util::FutureExt;
-            let run = live.clone();
-            let keeper = service.clone();
-            let driven = std::panic::AssertUnwindSafe(
-                service.execute(index, drive, recorder, live, cancelled),
-            );
-            if driven.catch_unwind().await.is_err() {
-                // A bug in driving one run must not leave those who follow it waiting: it
-                // ends here (its record stays as the store had it, to resume).
-                run.finished(json!({
-                    "runId": run.id.as_str(),
-                    "workflowId": run.workflow_id,
-                    "status": "failed",
-                    "outputs": {},
-                    "error": {"stepId": null, "reason": "the run stopped on an internal error"},
-                }));
-                keeper.forget(&run);
-            }
+            service
+                .execute(index, drive, recorder, live, cancelled)
+                .await;
         });
     }
 
