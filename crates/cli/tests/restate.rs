@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use restate_harness::{
-    Restate, SEED, balancer, base58, endpoint, endpoint_of, free_port, journal, restate_server,
-    scenario, ticks,
+    Restate, SEED, SeedMock, balancer, base58, endpoint, endpoint_of, free_port, journal,
+    restate_in_folder, restate_server, scenario, ticks,
 };
 use serde_json::json;
 use support::{Dir, Running, count, repo, wait_until};
@@ -21,11 +21,9 @@ use support::{Dir, Running, count, repo, wait_until};
 /// steps.
 #[test]
 fn the_seed_runs_through_restate() {
-    let Some((binary, _turn)) = restate_server() else {
+    let Some((_turn, d, restate)) = restate_in_folder() else {
         return;
     };
-    let d = Dir::new();
-    let restate = Restate::start(binary, d.path());
     for (name, session, confidence, retried) in [
         ("succeeded", "SUCCEEDED", Some(99.1), false),
         ("failed", "FAILED", Some(12.5), false),
@@ -98,25 +96,21 @@ fn the_seed_runs_through_restate() {
 /// the run finishes with the same guarantees.
 #[test]
 fn a_lost_restate_server_comes_back_and_the_run_goes_on() {
-    let Some((binary, _turn)) = restate_server() else {
+    let Some((_turn, d, mut restate)) = restate_in_folder() else {
         return;
     };
-    let d = Dir::new();
-    let mut restate = Restate::start(binary, d.path());
-    let log = d.path().join("mock.log");
-    let (mock, mock_url) = support::seed_mock(d.path(), &support::long_scenario(&d), &log);
-    let _mock = Running(mock);
-    let (endpoint, url) = endpoint(&d, &mock_url, 0);
+    let mock = SeedMock::start(&d, &support::long_scenario(&d));
+    let (endpoint, url) = endpoint(&d, &mock.url, 0);
     let _endpoint = Running(endpoint);
     restate.register(&url);
     restate.start_run("server-lost-1", "s-1");
     wait_until("polls", || {
-        count(&log, "GetFaceLivenessSessionResults") >= 5
+        count(&mock.log, "GetFaceLivenessSessionResults") >= 5
     });
     restate.kill();
-    let before = count(&log, "GetFaceLivenessSessionResults");
+    let before = count(&mock.log, "GetFaceLivenessSessionResults");
     restate.restart();
-    went_on(&restate, "server-lost-1", &log, before);
+    went_on(&restate, "server-lost-1", &mock.log, before);
 }
 
 /// Run `run` finished after a loss, with every guarantee: it succeeded, its session was
@@ -141,28 +135,24 @@ fn went_on(restate: &Restate, run: &str, log: &Path, before: usize) {
 /// again.
 #[test]
 fn a_lost_endpoint_is_replaced_and_nothing_is_sent_twice() {
-    let Some((binary, _turn)) = restate_server() else {
+    let Some((_turn, d, restate)) = restate_in_folder() else {
         return;
     };
-    let d = Dir::new();
-    let restate = Restate::start(binary, d.path());
-    let log = d.path().join("mock.log");
-    let (mock, mock_url) = support::seed_mock(d.path(), &support::long_scenario(&d), &log);
-    let _mock = Running(mock);
+    let mock = SeedMock::start(&d, &support::long_scenario(&d));
     let port = free_port();
-    let (endpoint_1, url) = endpoint(&d, &mock_url, port);
+    let (endpoint_1, url) = endpoint(&d, &mock.url, port);
     let mut endpoint_1 = Running(endpoint_1);
     restate.register(&url);
     restate.start_run("lost-1", "l-1");
     wait_until("polls", || {
-        count(&log, "GetFaceLivenessSessionResults") >= 5
+        count(&mock.log, "GetFaceLivenessSessionResults") >= 5
     });
     let _ = endpoint_1.0.kill();
     let _ = endpoint_1.0.wait();
-    let before = count(&log, "GetFaceLivenessSessionResults");
-    let (endpoint_2, _) = endpoint(&d, &mock_url, port);
+    let before = count(&mock.log, "GetFaceLivenessSessionResults");
+    let (endpoint_2, _) = endpoint(&d, &mock.url, port);
     let _endpoint_2 = Running(endpoint_2);
-    went_on(&restate, "lost-1", &log, before);
+    went_on(&restate, "lost-1", &mock.log, before);
 }
 
 /// A request that is not safe to send twice (a `POST` without an idempotency key), in flight
@@ -170,11 +160,9 @@ fn a_lost_endpoint_is_replaced_and_nothing_is_sent_twice() {
 /// run ends `in-doubt`, naming it.
 #[test]
 fn a_request_in_doubt_is_not_sent_again() {
-    let Some((binary, _turn)) = restate_server() else {
+    let Some((_turn, d, restate)) = restate_in_folder() else {
         return;
     };
-    let d = Dir::new();
-    let restate = Restate::start(binary, d.path());
     let (flow, log, mock_url, _mock) = shop(&d, 4000);
     let port = free_port();
     let server = format!("shop={mock_url}");
@@ -244,11 +232,9 @@ fn shop(d: &Dir, delay_ms: u64) -> (PathBuf, PathBuf, String, Running) {
 /// run that waits: it is answered, recorded once, and the run goes on.
 #[test]
 fn a_slow_request_outlasts_the_suspension_timeout() {
-    let Some((binary, _turn)) = restate_server() else {
+    let Some((_turn, d, restate)) = restate_in_folder() else {
         return;
     };
-    let d = Dir::new();
-    let restate = Restate::start(binary, d.path());
     let (flow, log, mock_url, _mock) = shop(&d, 2500);
     let server = format!("shop={mock_url}");
     let (endpoint, url) = endpoint_of(&d, &flow, &server, 0, &["--suspend-after", "0.5"]);
@@ -266,15 +252,11 @@ fn a_slow_request_outlasts_the_suspension_timeout() {
 /// answered was sent again.
 #[test]
 fn a_waiting_run_leaves_the_endpoint_and_comes_back() {
-    let Some((binary, _turn)) = restate_server() else {
+    let Some((_turn, d, restate)) = restate_in_folder() else {
         return;
     };
-    let d = Dir::new();
-    let restate = Restate::start(binary, d.path());
-    let log = d.path().join("mock.log");
-    let (mock, mock_url) = support::seed_mock(d.path(), &scenario("succeeded"), &log);
-    let _mock = Running(mock);
-    let server = format!("rekognitionApi={mock_url}");
+    let mock = SeedMock::start(&d, &scenario("succeeded"));
+    let server = mock.server();
     let (endpoint, url) = endpoint_of(
         &d,
         &repo(SEED),
@@ -297,9 +279,9 @@ fn a_waiting_run_leaves_the_endpoint_and_comes_back() {
     let (code, result) = restate.result("waits-1");
     assert_eq!(code, 200, "{result}");
     assert_eq!(result["outputs"]["status"], "SUCCEEDED", "{result}");
-    assert_eq!(count(&log, "CreateFaceLivenessSession"), 1);
+    assert_eq!(count(&mock.log, "CreateFaceLivenessSession"), 1);
     let polls = result["steps"][1]["attempts"].as_u64().unwrap() as usize;
-    assert_eq!(count(&log, "GetFaceLivenessSessionResults"), polls);
+    assert_eq!(count(&mock.log, "GetFaceLivenessSessionResults"), polls);
 }
 
 /// With `--identity-key`, the endpoint answers only the Restate server holding the matching
@@ -338,10 +320,8 @@ fn only_the_restate_server_with_the_key_is_answered() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(support::stderr(&bad).contains("is not a Restate identity key"));
 
-    let log = d.path().join("mock.log");
-    let (mock, mock_url) = support::seed_mock(d.path(), &scenario("succeeded"), &log);
-    let _mock = Running(mock);
-    let server = format!("rekognitionApi={mock_url}");
+    let mock = SeedMock::start(&d, &scenario("succeeded"));
+    let server = mock.server();
     let (endpoint, url) = endpoint_of(&d, &repo(SEED), &server, 0, &["--identity-key", &key]);
     let _endpoint = Running(endpoint);
 
@@ -371,15 +351,11 @@ fn only_the_restate_server_with_the_key_is_answered() {
 /// every run finishes with a session of its own.
 #[test]
 fn two_endpoints_share_the_runs_and_one_may_be_lost() {
-    let Some((binary, _turn)) = restate_server() else {
+    let Some((_turn, d, restate)) = restate_in_folder() else {
         return;
     };
-    let d = Dir::new();
-    let restate = Restate::start(binary, d.path());
-    let log = d.path().join("mock.log");
-    let (mock, mock_url) = support::seed_mock(d.path(), &scenario("succeeded"), &log);
-    let _mock = Running(mock);
-    let server = format!("rekognitionApi={mock_url}");
+    let mock = SeedMock::start(&d, &scenario("succeeded"));
+    let server = mock.server();
     let poll = ["--poll-interval", "0.2"];
     let (one, url_one) = endpoint_of(&d, &repo(SEED), &server, 0, &poll);
     let (two, url_two) = endpoint_of(&d, &repo(SEED), &server, 0, &poll);
@@ -394,7 +370,7 @@ fn two_endpoints_share_the_runs_and_one_may_be_lost() {
         restate.start_run(&format!("shared-{i}"), &format!("s-{i}"));
     }
     wait_until("half the polls", || {
-        count(&log, "GetFaceLivenessSessionResults") >= RUNS * 5 / 2
+        count(&mock.log, "GetFaceLivenessSessionResults") >= RUNS * 5 / 2
     });
     let worked = (ticks(one.0.id()) - idle.0, ticks(two.0.id()) - idle.1);
     let _ = one.0.kill();
@@ -419,12 +395,12 @@ fn two_endpoints_share_the_runs_and_one_may_be_lost() {
     // ClientRequestToken, so it may go again: the mock, as AWS, answers it with the same
     // session.
     assert_eq!(sessions.len(), RUNS, "a session per run");
-    let creates = count(&log, "CreateFaceLivenessSession");
+    let creates = count(&mock.log, "CreateFaceLivenessSession");
     assert!(
         (RUNS..RUNS * 2).contains(&creates),
         "{creates} creates for {RUNS} runs"
     );
-    let received = count(&log, "GetFaceLivenessSessionResults");
+    let received = count(&mock.log, "GetFaceLivenessSessionResults");
     // Only the polls in flight on the lost endpoint went out twice.
     assert!(
         received <= attempts + RUNS,
@@ -437,21 +413,17 @@ fn two_endpoints_share_the_runs_and_one_may_be_lost() {
 /// is over.
 #[test]
 fn a_cancelled_run_stops_and_says_so() {
-    let Some((binary, _turn)) = restate_server() else {
+    let Some((_turn, d, restate)) = restate_in_folder() else {
         return;
     };
-    let d = Dir::new();
-    let restate = Restate::start(binary, d.path());
-    let log = d.path().join("mock.log");
-    let (mock, mock_url) = support::seed_mock(d.path(), &support::long_scenario(&d), &log);
-    let _mock = Running(mock);
-    let server = format!("rekognitionApi={mock_url}");
+    let mock = SeedMock::start(&d, &support::long_scenario(&d));
+    let server = mock.server();
     let (endpoint, url) = endpoint_of(&d, &repo(SEED), &server, 0, &["--poll-interval", "0.3"]);
     let _endpoint = Running(endpoint);
     restate.register(&url);
     let invocation = restate.start_run("cancelled-1", "x-1");
     wait_until("polls", || {
-        count(&log, "GetFaceLivenessSessionResults") >= 2
+        count(&mock.log, "GetFaceLivenessSessionResults") >= 2
     });
     let r = restate
         .client
@@ -462,7 +434,7 @@ fn a_cancelled_run_stops_and_says_so() {
     let (code, result) = restate.result("cancelled-1");
     assert_ne!(code, 200, "{result}");
     assert_eq!(restate.progress("cancelled-1")["status"], "failed");
-    let polls = count(&log, "GetFaceLivenessSessionResults");
+    let polls = count(&mock.log, "GetFaceLivenessSessionResults");
     assert!(polls < 30, "the run stopped polling: {polls}");
     // Exported, the journal replays to the stop, after the polls it answered.
     let (_, code, replayed) = restate.export_and_replay("cancelled-1", d.path());

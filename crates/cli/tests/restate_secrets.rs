@@ -11,22 +11,20 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use restate_harness::{
-    Restate, endpoint, endpoint_of, free_port, journal, restate_server, scenario,
+    SeedMock, endpoint, endpoint_of, free_port, journal, restate_in_folder, scenario,
 };
 use serde_json::{Value, json};
 use support::items::{API, items_server, workflow};
-use support::{Dir, Running, wait_until};
+use support::{Running, wait_until};
 
 /// Data the API marks `x-sensitive` (a biometric image) never reaches Restate: not its
 /// journal, not the run's state, not its data folder, not the result.
 #[test]
 fn sensitive_data_never_reaches_restate() {
-    let Some((binary, _turn)) = restate_server() else {
+    const CANARY: &str = "Q0FOQVJZLWJpb21ldHJpYy1pbWFnZS03ZjNh";
+    let Some((_turn, d, restate)) = restate_in_folder() else {
         return;
     };
-    const CANARY: &str = "Q0FOQVJZLWJpb21ldHJpYy1pbWFnZS03ZjNh";
-    let d = Dir::new();
-    let restate = Restate::start(binary, d.path());
     let sensitive = std::fs::read_to_string(scenario("succeeded"))
         .unwrap()
         .replace(
@@ -35,10 +33,8 @@ fn sensitive_data_never_reaches_restate() {
         );
     assert!(sensitive.contains(CANARY));
     let scenario = d.write("sensitive.yaml", sensitive);
-    let log = d.path().join("mock.log");
-    let (mock, mock_url) = support::seed_mock(d.path(), &scenario, &log);
-    let _mock = Running(mock);
-    let (endpoint, url) = endpoint(&d, &mock_url, 0);
+    let mock = SeedMock::start(&d, &scenario);
+    let (endpoint, url) = endpoint(&d, &mock.url, 0);
     let _endpoint = Running(endpoint);
     restate.register(&url);
     restate.start_run("sensitive-1", "c-1");
@@ -88,11 +84,9 @@ fn sensitive_data_never_reaches_restate() {
 /// stand-in (or anything) in its place.
 #[test]
 fn a_value_the_journal_keeps_masked_is_never_sent_as_its_stand_in() {
-    let Some((binary, _turn)) = restate_server() else {
+    let Some((_turn, d, restate)) = restate_in_folder() else {
         return;
     };
-    let d = Dir::new();
-    let restate = Restate::start(binary, d.path());
     d.write("items.openapi.yaml", API);
     let flow = d.write("items.arazzo.yaml", workflow(true, "header"));
     // The first `/items` request hangs until its endpoint is gone.

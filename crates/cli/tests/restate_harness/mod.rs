@@ -44,6 +44,44 @@ pub fn restate_server() -> Option<(PathBuf, std::sync::MutexGuard<'static, ()>)>
     found.map(|f| (f, turn))
 }
 
+/// The turn of the calling test, a folder of its own and a Restate server in it: how each
+/// Restate test begins. None (the test is skipped) as for [`restate_server`]. Bound in
+/// this order, the server stops before its folder goes and the turn passes last.
+pub fn restate_in_folder() -> Option<(std::sync::MutexGuard<'static, ()>, Dir, Restate)> {
+    let (binary, turn) = restate_server()?;
+    let d = Dir::new();
+    let restate = Restate::start(binary, d.path());
+    Some((turn, d, restate))
+}
+
+/// The seed's API mocked (`telaio mock`, in a process of its own) with a scenario, logging
+/// what it receives.
+pub struct SeedMock {
+    /// Where it logs each request.
+    pub log: PathBuf,
+    /// Its address.
+    pub url: String,
+    _running: support::Running,
+}
+
+impl SeedMock {
+    /// The mock of `scenario`, run from `d`.
+    pub fn start(d: &Dir, scenario: &Path) -> SeedMock {
+        let log = d.path().join("mock.log");
+        let (mock, url) = support::seed_mock(d.path(), scenario, &log);
+        SeedMock {
+            log,
+            url,
+            _running: support::Running(mock),
+        }
+    }
+
+    /// `--server` for the seed's source, pointing at this mock.
+    pub fn server(&self) -> String {
+        format!("rekognitionApi={}", self.url)
+    }
+}
+
 /// A free port of 127.0.0.1 (free a moment ago).
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
