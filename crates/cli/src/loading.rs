@@ -34,6 +34,15 @@ pub(crate) fn loader(args: &LoadArgs, folders: &[&Path]) -> Result<Loader, Strin
     } else {
         Loader::new(options)
     };
+    for root in &args.source_root {
+        // An empty root would be below every path: it would allow every file.
+        if root.as_os_str().is_empty() || !root.is_dir() {
+            return Err(format!(
+                "--source-root takes a folder, and `{}` is none",
+                root.display()
+            ));
+        }
+    }
     let roots: Vec<PathBuf> = (args.source_root.iter().map(PathBuf::as_path))
         .chain(folders.iter().copied())
         .map(Path::to_path_buf)
@@ -93,7 +102,12 @@ pub(crate) fn replayed(record: &telaio_engine::Loading) -> LoadArgs {
             .map(|(name, path)| format!("{name}={}", path.display()))
             .collect(),
         source_base: record.source_base.clone(),
-        source_root: record.source_roots.clone(),
+        // A root gone since allows nothing (nothing is below it); it is no mistake of
+        // whoever replays the run.
+        source_root: (record.source_roots.iter())
+            .filter(|r| r.is_dir())
+            .cloned()
+            .collect(),
         max_document_size: record
             .max_document_bytes
             .unwrap_or(LoadOptions::default().max_document_bytes),

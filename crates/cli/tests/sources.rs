@@ -59,6 +59,21 @@ fn sources_are_read_only_below_the_documents_tree() {
         "{}",
         stdout(&o)
     );
+    // A root that is no folder is refused, an empty one (below every path) too.
+    for (root, says) in [
+        ("", "a value is required for '--source-root"),
+        (
+            "missing",
+            "--source-root takes a folder, and `missing` is none",
+        ),
+    ] {
+        let o = telaio(
+            &["validate", "inside/flow.arazzo.yaml", "--source-root", root],
+            d.path(),
+        );
+        assert_eq!(o.status.code(), Some(2), "{root:?}");
+        assert!(stderr(&o).contains(says), "{}", stderr(&o));
+    }
 }
 
 /// Catalogs that write source URLs from their root: the hint finds the folder and names the
