@@ -33,6 +33,18 @@ fn the_seed_runs_through_the_api() {
         let (events, end) = s.events(&run, 0, None);
         let end = end.expect("the stream ends with the result");
         s.conforms("Run", &end);
+        // The outputs are what the listing said they would be, typed from the description.
+        let outputs = &workflows[0]["outputs"];
+        assert_eq!(
+            outputs["properties"]["confidence"]["anyOf"][0]["type"],
+            "number"
+        );
+        let check = jsonschema::validator_for(outputs).unwrap();
+        assert!(
+            check.is_valid(&end["outputs"]),
+            "{name}: {}",
+            end["outputs"]
+        );
         assert_eq!(end["status"], status, "{name}: {end}");
         assert_eq!(end["outputs"]["status"], session, "{name}: {end}");
         assert_eq!(end["outputs"]["confidence"].as_f64(), confidence, "{name}");

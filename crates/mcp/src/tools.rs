@@ -147,37 +147,36 @@ pub(crate) fn input_schema(w: &ServedWorkflow) -> Value {
 /// Compiled once here: a type a document makes that is no valid JSON Schema (a `pattern`
 /// of another regex dialect) is left open rather than published broken.
 fn output_schema(w: &ServedWorkflow) -> (Value, jsonschema::Validator) {
-    let types = w.plan.output_types(&w.workflow_id);
-    let typed = result_schema(
-        types
-            .iter()
-            .map(|(name, t)| (name.clone(), output(t.clone()))),
-    );
+    let outputs = w.plan.outputs_schema(&w.workflow_id);
+    let typed = result_schema(outputs.clone());
     if let Ok(check) = jsonschema::validator_for(&typed) {
         return (typed, check);
     }
-    let open = result_schema(types.into_iter().map(|(name, t)| {
-        let t = output(t);
-        match jsonschema::validator_for(&t) {
-            Ok(_) => (name, t),
-            Err(_) => (name, json!({})),
+    let mut open = outputs;
+    if let Some(properties) = open["properties"].as_object_mut() {
+        for schema in properties.values_mut() {
+            if jsonschema::validator_for(schema).is_err() {
+                *schema = json!({});
+            }
         }
-    }));
+    }
+    let open = result_schema(open);
     let check = jsonschema::validator_for(&open)
         .or_else(|_| jsonschema::validator_for(&json!({})))
         .expect("the empty schema compiles");
     (open, check)
 }
 
-/// A call's `structuredContent`, with these outputs.
-fn result_schema(outputs: impl Iterator<Item = (String, Value)>) -> Value {
-    let outputs: serde_json::Map<String, Value> = outputs.collect();
+/// What a call's `structuredContent` holds: the run's id, its status and the workflow's
+/// `outputs` (see [`telaio_engine::Plan::outputs_schema`]); or why the inputs were refused.
+fn result_schema(mut outputs: Value) -> Value {
+    outputs["description"] = json!("The workflow's outputs.");
     json!({
         "type": "object",
         "properties": {
             "runId": {"type": "string", "description": "The run's id in the store (`telaio runs show`)."},
             "status": {"type": "string", "description": "How the run ended: `succeeded`, `failed`, `cancelled`, ..."},
-            "outputs": {"type": "object", "properties": outputs, "description": "The workflow's outputs."},
+            "outputs": outputs,
             "problems": {
                 "type": "array",
                 "items": {"type": "string"},
@@ -191,16 +190,6 @@ fn result_schema(outputs: impl Iterator<Item = (String, Value)>) -> Value {
         },
         "required": ["status"]
     })
-}
-
-/// An output's schema in a result: its type, or `null` (a value missing), or a mask (a
-/// value an API marks sensitive shown by its size, a secret).
-fn output(typed: Value) -> Value {
-    if typed.as_object().is_some_and(serde_json::Map::is_empty) {
-        typed
-    } else {
-        json!({"anyOf": [typed, {"type": "null"}, telaio_engine::masked_schema()]})
-    }
 }
 
 /// A JSON object as rmcp keeps one (empty for anything else).

@@ -113,6 +113,7 @@ impl ServedWorkflow {
             "summary": self.summary,
             "description": self.description,
             "inputs": self.inputs_schema(),
+            "outputs": self.plan.outputs_schema(&self.workflow_id),
         })
     }
 

@@ -66,6 +66,36 @@ impl Plan {
     }
 }
 
+impl Plan {
+    /// The JSON Schema of the `outputs` object a run of workflow `id` ends with, as Telaio
+    /// shows it: each output of its type ([`Plan::output_types`]), or `null` (missing), or
+    /// masked (a secret, or a value an API marks sensitive, shown by its size).
+    ///
+    /// ```
+    /// # use telaio_plan::{Plan, PlanOptions};
+    /// # fn f(bundle: &telaio_model::Bundle) {
+    /// let plan = Plan::compile(bundle, &PlanOptions::default()).unwrap();
+    /// let schema = plan.outputs_schema("livenessSession");
+    /// assert_eq!(schema["type"], "object");
+    /// # }
+    /// ```
+    pub fn outputs_schema(&self, id: &str) -> Value {
+        let properties: Map<String, Value> = self
+            .output_types(id)
+            .into_iter()
+            .map(|(name, typed)| {
+                let shown = if typed.as_object().is_some_and(Map::is_empty) {
+                    typed
+                } else {
+                    json!({"anyOf": [typed, {"type": "null"}, masked_schema()]})
+                };
+                (name, shown)
+            })
+            .collect();
+        json!({"type": "object", "properties": properties})
+    }
+}
+
 /// Where a value is written: a workflow's outputs, or a step's.
 #[derive(Clone, Copy)]
 enum Here<'p> {
