@@ -264,6 +264,13 @@ fn the_seed_is_a_typed_tool_over_stdio() {
         );
         let flow = described["content"][0]["text"].as_str().unwrap();
         assert!(flow.contains("\n2. pollResults: POST /"), "{flow}");
+        assert!(
+            flow.contains(
+                "\nOutputs: sessionId (string), status (one of CREATED, IN_PROGRESS, \
+                 SUCCEEDED, FAILED, EXPIRED), confidence (number)"
+            ),
+            "{flow}"
+        );
         // The run of the first call, as the store has it.
         let got = &seen["ops"][6]["result"]["structuredContent"];
         assert_eq!(got["runId"], run, "{got}");

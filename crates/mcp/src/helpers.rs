@@ -194,7 +194,16 @@ fn describe(w: &ServedWorkflow, tool: &str) -> (Value, String) {
         }
     }
     if !outputs.is_empty() {
-        flow.push_str(&format!("\nOutputs: {}", outputs.join(", ")));
+        let typed: Vec<String> = w
+            .plan
+            .output_types(&w.workflow_id)
+            .iter()
+            .map(|(name, schema)| match kind(schema) {
+                Some(kind) => format!("{name} ({kind})"),
+                None => name.clone(),
+            })
+            .collect();
+        flow.push_str(&format!("\nOutputs: {}", typed.join(", ")));
     }
     let described = json!({
         "tool": tool,
@@ -207,6 +216,31 @@ fn describe(w: &ServedWorkflow, tool: &str) -> (Value, String) {
         "steps": steps,
     });
     (described, flow)
+}
+
+/// A schema in a word or a few, for a person reading the flow: `number`, `string or null`,
+/// `one of CREATED, FAILED`; `None` when it says nothing.
+fn kind(schema: &Value) -> Option<String> {
+    if let Some(values) = schema.get("enum").and_then(Value::as_array) {
+        let shown: Vec<String> = values
+            .iter()
+            .take(8)
+            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+            .collect();
+        let more = if values.len() > 8 { ", ..." } else { "" };
+        return Some(format!("one of {}{more}", shown.join(", ")));
+    }
+    match schema.get("type") {
+        Some(Value::String(t)) => return Some(t.clone()),
+        Some(Value::Array(ts)) => {
+            let ts: Vec<&str> = ts.iter().filter_map(Value::as_str).collect();
+            return Some(ts.join(" or "));
+        }
+        _ => {}
+    }
+    let branches = schema.get("anyOf").and_then(Value::as_array)?;
+    let kinds: Option<Vec<String>> = branches.iter().map(kind).collect();
+    Some(kinds?.join(" or "))
 }
 
 /// What a step calls: `POST / (createFaceLivenessSession)`, `workflow login`.
