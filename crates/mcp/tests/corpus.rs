@@ -84,7 +84,7 @@ fn every_corpus_workflow_is_a_tool_with_valid_schemas() {
         }
     }
     // Outputs typed from what the API descriptions say, and the largest output schema.
-    let (mut outputs, mut typed, mut largest) = (0, 0, 0);
+    let (mut outputs, mut typed, mut largest, mut total) = (0, 0, 0, 0);
     for tool in tools {
         let schema = tool.output_schema.as_ref().unwrap();
         let declared = schema["properties"]["outputs"]["properties"]
@@ -95,12 +95,16 @@ fn every_corpus_workflow_is_a_tool_with_valid_schemas() {
             .values()
             .filter(|s| s.get("anyOf").is_some())
             .count();
-        largest = largest.max(serde_json::to_string(schema).unwrap().len());
+        let size = serde_json::to_string(schema).unwrap().len();
+        largest = largest.max(size);
+        total += size;
     }
     eprintln!(
         "{} tools from {declared} workflows; {typed} of {outputs} outputs typed; largest \
-         outputSchema {largest} bytes; not planned: {unplanned:?}",
+         outputSchema {largest} bytes, all {total} bytes; not planned: {unplanned:?}",
         tools.len()
     );
     assert!(typed * 2 > outputs, "{typed} of {outputs} outputs typed");
+    // What an agent reads of a tool stays small: a large response is typed to a depth.
+    assert!(largest < 16_000, "an outputSchema of {largest} bytes");
 }

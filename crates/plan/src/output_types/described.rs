@@ -15,9 +15,9 @@ use crate::{ActionKindPlan, StepPlan, TargetPlan, WorkflowPlan};
 
 /// How many `$ref`s deep a schema is followed; deeper (or a cycle) is `{}`.
 const MAX_REFS: usize = 8;
-/// How many schema objects one body's type may hold: a response of a large API inlined
-/// whole stays a few kilobytes.
-const MAX_NODES: usize = 400;
+/// How many schema objects one body's type may hold: what an agent reads of a tool stays
+/// a few kilobytes (a large response is typed so far, the rest left open).
+const MAX_NODES: usize = 64;
 
 /// The body of a response the step can take for a success, at `pointer`: one schema, or
 /// `anyOf` when its statuses answer differently; `{}` when the description does not say (no
