@@ -1,115 +1,16 @@
 //! `telaio mcp` driven by an independent client, the official Python SDK (`mcp` on PyPI,
 //! `tests/mcp/client.py`), over stdio and streamable HTTP, in the protocol's handshake era
-//! (2025-11-25) and its current one (2026-07-28). Workflows run against a separate
-//! `telaio mock` process; everything on 127.0.0.1.
+//! (2025-11-25) and its current one (2026-07-28), with the seed against a separate
+//! `telaio mock` process; everything on 127.0.0.1. What outputs reach a client is in
+//! `mcp_outputs.rs`.
 #![cfg(unix)]
 
+mod mcp_harness;
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-
+use mcp_harness::{SECRET, SEED, TOOL, client, progress_messages, python, runs, scenario, stdio};
 use serde_json::{Value, json};
 use support::{Dir, Running, count, repo, wait_until};
-
-const SEED: &str =
-    "examples/rekognition/arazzo/amazon-rekognition-face-liveness-session-workflow.yml";
-const TOOL: &str = "face-liveness-session";
-/// Given to the server as its AWS secret key: no client may ever see it.
-const SECRET: &str = "canary-aws-secret-5d1e";
-
-/// The Python with the MCP SDK: `TELAIO_MCP_PYTHON`, or the virtualenv `.ci/run` makes.
-/// None (the test is skipped) only when `TELAIO_REQUIRE_MCP` is not set.
-fn python() -> Option<PathBuf> {
-    let found = std::env::var_os("TELAIO_MCP_PYTHON")
-        .map(PathBuf::from)
-        .or_else(|| Some(repo("target/ci-tools/mcp-venv/bin/python")))
-        .filter(|p| p.exists());
-    if found.is_none() {
-        assert!(
-            std::env::var_os("TELAIO_REQUIRE_MCP").is_none(),
-            "TELAIO_REQUIRE_MCP is set and there is no Python MCP SDK: set TELAIO_MCP_PYTHON"
-        );
-        eprintln!("note: no Python MCP SDK; skipping");
-    }
-    found
-}
-
-/// What the client observed of `ops` against `server`, in `era`.
-fn client(python: &Path, server: &Value, era: &str, ops: Value) -> Value {
-    let plan = json!({"server": server, "era": era, "ops": ops});
-    let out = Command::new(python)
-        .arg(repo("crates/cli/tests/mcp/client.py"))
-        .arg(plan.to_string())
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "the client failed: {stderr}\n{stdout}"
-    );
-    let seen: Value = serde_json::from_str(&stdout).unwrap();
-    // Nothing the client received holds the server's secret.
-    assert!(!stdout.contains(SECRET), "{stdout}");
-    seen
-}
-
-/// `telaio mcp DOC --server ... extra` over stdio, as the client starts it.
-fn stdio(d: &Dir, document: &Path, server: &str, extra: &[&str]) -> Value {
-    let mut command = vec![
-        env!("CARGO_BIN_EXE_telaio").to_owned(),
-        "mcp".to_owned(),
-        document.display().to_string(),
-        "--server".to_owned(),
-        server.to_owned(),
-    ];
-    command.extend(extra.iter().map(|s| (*s).to_owned()));
-    json!({
-        "stdio": command,
-        "env": environment(d),
-    })
-}
-
-/// What the server process gets: a home and a store in `d`, test AWS keys with a canary
-/// secret.
-fn environment(d: &Dir) -> Value {
-    json!({
-        "HOME": d.path(),
-        "TELAIO_STORE": d.path().join("runs.db"),
-        "AWS_ACCESS_KEY_ID": "AKIDTEST",
-        "AWS_SECRET_ACCESS_KEY": SECRET,
-        "AWS_REGION": "us-east-1",
-        "NO_COLOR": "1",
-    })
-}
-
-fn scenario(name: &str) -> PathBuf {
-    repo(&format!("examples/rekognition/scenarios/{name}.yaml"))
-}
-
-fn progress_messages(op: &Value) -> Vec<String> {
-    op["progress"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["message"].as_str().unwrap_or_default().to_owned())
-        .collect()
-}
-
-/// The runs in the store, newest first.
-fn runs(d: &Dir) -> Vec<Value> {
-    let o = support::command(&["runs", "list", "--output", "json"], d.path())
-        .env("TELAIO_STORE", d.path().join("runs.db"))
-        .output()
-        .unwrap();
-    serde_json::from_slice::<Value>(&o.stdout)
-        .unwrap()
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-}
 
 /// The seed is a typed tool: its inputs schema, an output schema of its outputs, hints from
 /// what it calls. Called, it polls to `SUCCEEDED` with a progress notification per attempt,
@@ -504,102 +405,6 @@ fn over_http_with_and_without_a_token() {
         assert_eq!(foreign, 403);
     }
     wait_until("the runs recorded", || runs(&d).len() == 3);
-}
-
-/// A token the API marks `x-sensitive`, a workflow output, reaches the client by its size
-/// only; a workflow that only reads is hinted read-only and idempotent.
-#[test]
-fn sensitive_outputs_reach_the_client_masked() {
-    let Some(python) = python() else { return };
-    let (seen, server) = items_call(&python, support::items::API, "getToken", "token");
-    let text = seen.to_string();
-    assert!(!text.contains("canary-token-2f9"), "{text}");
-    let hints = &seen["ops"][0]["tools"][0]["annotations"];
-    assert_eq!(hints["readOnlyHint"], true, "{hints}");
-    assert_eq!(hints["idempotentHint"], true, "{hints}");
-    let result = &seen["ops"][1]["result"];
-    assert_eq!(
-        result["structuredContent"]["outputs"]["token"], "<sensitive: 16 bytes>",
-        "{result}"
-    );
-    // The server did answer with the token.
-    assert_eq!(server.seen.lock().unwrap().len(), 1);
-}
-
-/// An API that answers otherwise than its description says (a number where it promises a
-/// string) makes outputs that do not fit the tool's `outputSchema`: the result is an error
-/// naming the output, the outputs as the API sent them in its text, and what is structured
-/// fits the schema, for clients that check it (the Python SDK does).
-#[test]
-fn outputs_the_description_does_not_allow_are_an_error_result() {
-    let Some(python) = python() else { return };
-    let api = support::items::API.replace(
-        "'200': {description: items, content: {application/json: {schema: {type: object}}}}",
-        "'200': {description: items, content: {application/json: {schema: {type: object, \
-         properties: {count: {type: string}}}}}}",
-    );
-    assert_ne!(api, support::items::API);
-    let (seen, _server) = items_call(&python, &api, "getItems", "count");
-    let count =
-        &seen["ops"][0]["tools"][0]["outputSchema"]["properties"]["outputs"]["properties"]["count"];
-    assert_eq!(count["anyOf"][0]["type"], "string", "{count}");
-    let result = &seen["ops"][1]["result"];
-    assert_eq!(result["isError"], true, "{result}");
-    // What the client checks fits the schema (some check even an error result); the
-    // outputs are in the text, as sent.
-    assert_eq!(result["structuredContent"]["status"], "succeeded");
-    assert_eq!(result["structuredContent"]["outputs"], json!({}));
-    let text = result["content"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|c| c["text"].as_str())
-        .collect::<Vec<_>>()
-        .join("\n");
-    assert!(text.contains("/outputs/count"), "{text}");
-    assert!(text.contains(r#"{"count":3}"#), "{text}");
-    assert!(text.contains("not what the API descriptions say"), "{text}");
-}
-
-/// A workflow `output` of one step calling `operation` of the items API as `api` describes
-/// it, served over stdio: what the client saw listing the tools and calling it (the tool is
-/// named `output`), and the API's server.
-fn items_call(
-    python: &Path,
-    api: &str,
-    operation: &str,
-    output: &str,
-) -> (Value, support::items::Items) {
-    let d = Dir::new();
-    d.write("items.openapi.yaml", api);
-    let flow = d.write(
-        "one.arazzo.yaml",
-        format!(
-            "arazzo: 1.0.1
-info: {{title: One, version: '1'}}
-sourceDescriptions: [{{name: items, url: ./items.openapi.yaml}}]
-workflows:
-  - workflowId: {output}
-    steps:
-      - stepId: one
-        operationId: {operation}
-        successCriteria: [{{condition: $statusCode == 200}}]
-        outputs: {{{output}: $response.body#/{output}}}
-    outputs: {{{output}: $steps.one.outputs.{output}}}
-"
-        ),
-    );
-    let server = support::items::items_server(0, std::time::Duration::ZERO);
-    let seen = client(
-        python,
-        &stdio(&d, &flow, &format!("items={}", server.url), &[]),
-        "current",
-        json!([
-            {"op": "list"},
-            {"op": "call", "name": output, "args": {}},
-        ]),
-    );
-    (seen, server)
 }
 
 /// Flags of the HTTP door given for stdio are refused, not ignored.
