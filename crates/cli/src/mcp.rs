@@ -140,21 +140,23 @@ struct Views {
 }
 
 impl Views {
-    fn bundle(&self, document: &str) -> Option<telaio_model::Bundle> {
+    /// A loader as the server's, and the document's URL.
+    fn reading(&self, document: &str) -> Option<(telaio_model::Loader, url::Url)> {
         let loader = crate::loading::loader(&self.load, &[]).ok()?;
         let url = telaio_model::Loader::url_for_path(std::path::Path::new(document)).ok()?;
-        loader.load_bundle(&url).ok()
+        Some((loader, url))
     }
 }
 
 impl telaio_mcp::DocumentViews for Views {
     fn page(&self, document: &str) -> Option<String> {
-        self.bundle(document).map(|b| telaio_docs::markdown(&b))
+        let (loader, url) = self.reading(document)?;
+        let bundle = loader.load_bundle(&url).ok()?;
+        Some(telaio_docs::markdown(&bundle))
     }
 
     fn findings(&self, document: &str) -> Option<serde_json::Value> {
-        let loader = crate::loading::loader(&self.load, &[]).ok()?;
-        let url = telaio_model::Loader::url_for_path(std::path::Path::new(document)).ok()?;
+        let (loader, url) = self.reading(document)?;
         let report =
             crate::validate::report(&loader, &url, &telaio_lint::LintOptions::default()).ok()?;
         Some(crate::render::json_value(&[report]))

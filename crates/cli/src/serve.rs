@@ -95,9 +95,6 @@ fn serve(args: &ServeArgs) -> Result<u8, Vec<String>> {
     })
 }
 
-/// The service of `workflows`, driven with `settings` (the credentials they need, or they are
-/// left out), recorded in the store `store` names; `bounds` are the requests in flight at
-/// once and the runs under way beyond them.
 /// Says the server stops at `signal`, and lets a second signal stop it at once.
 pub(crate) fn stopping(signal: u8) {
     term::eprintln(&format!(
@@ -107,6 +104,9 @@ pub(crate) fn stopping(signal: u8) {
     crate::run::exit_on_second_signal();
 }
 
+/// The service of `workflows`, driven with `settings` (the credentials they need, or they are
+/// left out), recorded in the store `store` names; `bounds` are the requests in flight at
+/// once and the runs under way beyond them.
 pub(crate) fn service(
     settings: &crate::args::RunSettings,
     store: &crate::args::StoreArgs,

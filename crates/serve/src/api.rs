@@ -32,7 +32,7 @@ pub(crate) async fn openapi() -> Response {
 }
 
 pub(crate) async fn workflows(State(service): State<Arc<Service>>) -> Json<Value> {
-    Json(Value::Array(service.catalog().listing()))
+    Json(service.catalog().listing().clone())
 }
 
 /// `POST /runs`.

@@ -156,6 +156,9 @@ pub struct Catalog {
     default_target: Target,
     /// Each document's page (HTML), by the document's name.
     pages: Vec<(String, String)>,
+    /// What `GET /workflows` answers, made when first asked (the catalog no longer changes
+    /// then): typing each workflow's outputs is done once, not per request.
+    listed: std::sync::OnceLock<Value>,
 }
 
 impl Catalog {
@@ -165,6 +168,7 @@ impl Catalog {
             workflows,
             default_target: Target::Servers,
             pages: Vec::new(),
+            listed: std::sync::OnceLock::new(),
         }
     }
 
@@ -191,7 +195,11 @@ impl Catalog {
 
     /// The workflows as `GET /workflows` lists them: each once, with the targets its runs
     /// may go to (the first is the one a run goes to unless it asks) and its document's page.
-    pub(crate) fn listing(&self) -> Vec<Value> {
+    pub(crate) fn listing(&self) -> &Value {
+        self.listed.get_or_init(|| Value::Array(self.list()))
+    }
+
+    fn list(&self) -> Vec<Value> {
         let mut listed: Vec<(Value, &ServedWorkflow)> = Vec::new();
         for w in &self.workflows {
             if let Some((v, _)) = listed.iter_mut().find(|(_, seen)| seen.same_workflow(w)) {
